@@ -1,0 +1,35 @@
+import { buildPlan, type Plan } from '../core/plan.js';
+import { countMemberships } from '../core/model.js';
+import { InvalidInputError } from '../errors/index.js';
+import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
+import type { Snapshot } from '../state/snapshot-format.js';
+import { readSnapshot } from '../state/snapshot-store.js';
+import { resolveIn, type Workspace } from './workspace.js';
+
+export interface WorkspacePlan {
+  readonly plan: Plan;
+  readonly desired: DesiredGroups;
+  readonly snapshot: Snapshot;
+  /** The snapshot text the plan was made from (undefined: no snapshot yet), to detect a concurrent apply. */
+  readonly snapshotText: string | undefined;
+}
+
+/** Reads and validates the group files; throws InvalidInputError with every issue. */
+export async function validateGroups(ws: Workspace): Promise<DesiredGroups> {
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd);
+  if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
+  return loaded.value;
+}
+
+/** Validates the group files, reads the snapshot, and plans. Sends nothing, writes nothing. */
+export async function planWorkspace(ws: Workspace, desired?: DesiredGroups): Promise<WorkspacePlan> {
+  const groups = desired ?? (await validateGroups(ws));
+  const { snapshot, text } = await readSnapshot(resolveIn(ws.cwd, ws.statePath), ws.statePath);
+  const plan = buildPlan(groups.state, snapshot.applied);
+  return { plan, desired: groups, snapshot, snapshotText: text };
+}
+
+/** Counts for a validation report. */
+export function describeDesired(desired: DesiredGroups): { files: number; groups: number; memberships: number } {
+  return { files: desired.files.length, groups: desired.state.size, memberships: countMemberships(desired.state) };
+}

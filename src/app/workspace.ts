@@ -1,0 +1,38 @@
+import { isAbsolute, join } from 'node:path';
+import { loadConfig, type Config } from '../load/config.js';
+import { DEFAULT_STATE_PATH } from '../state/snapshot-store.js';
+
+/** Where a command works: the repository root, the groups folder, the snapshot, the config. */
+export interface Workspace {
+  readonly cwd: string;
+  /** The groups folder, relative to cwd as given. */
+  readonly groupsDir: string;
+  /** The snapshot path, relative to cwd as given. */
+  readonly statePath: string;
+  readonly config: Config;
+}
+
+export interface WorkspaceOptions {
+  readonly cwd?: string;
+  readonly groups?: string;
+  readonly state?: string;
+  readonly config?: string;
+}
+
+/** Resolves the workspace from options, then the config file, then defaults. */
+export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+  const cwd = options.cwd ?? process.cwd();
+  const configPath = options.config === undefined ? undefined : resolveIn(cwd, options.config);
+  const config = await loadConfig(configPath ?? join(cwd, '.groupops/config.yaml'), configPath === undefined);
+  return {
+    cwd,
+    groupsDir: options.groups ?? config.groups ?? 'groups',
+    statePath: options.state ?? config.state ?? DEFAULT_STATE_PATH,
+    config,
+  };
+}
+
+/** A path from the user, resolved against the workspace root. */
+export function resolveIn(cwd: string, path: string): string {
+  return isAbsolute(path) ? path : join(cwd, path);
+}

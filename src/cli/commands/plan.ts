@@ -1,0 +1,41 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { planWorkspace } from '../../app/plan-workspace.js';
+import { resolveIn } from '../../app/workspace.js';
+import { isEmptyPlan } from '../../core/plan.js';
+import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { useColor, type CliIo } from '../io.js';
+import { renderPlan } from '../render-plan.js';
+import { watchPlan } from '../watch.js';
+
+export interface PlanOptions extends CommonOptions {
+  out?: string;
+  detailedExitcode?: boolean;
+  watch?: boolean;
+}
+
+/** `groupops plan`: prints the pending changes and the requests they need; sends nothing. */
+export function registerPlan(program: Command, io: CliIo, done: (code: number) => void): void {
+  withCommonOptions(program.command('plan'))
+    .description('show the pending changes and the requests they need; sends nothing')
+    .option('--out <file>', 'write the rendered plan to a file instead of stdout')
+    .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
+    .option('--watch', 're-validate and re-plan on every change under the groups folder')
+    .action(async (opts: PlanOptions) => {
+      const ws = await workspaceFrom(io, opts);
+      if (opts.watch) {
+        await watchPlan(io, ws, opts);
+        done(EXIT.ok);
+        return;
+      }
+      const { plan, desired } = await planWorkspace(ws);
+      if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      const rendered = renderPlan(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
+      if (opts.out) {
+        await writeFile(resolveIn(io.cwd, opts.out), rendered);
+        io.stderr.write(`Plan written to ${opts.out}: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plan.summary.requests} requests.\n`);
+      } else io.stdout.write(rendered);
+      done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
+    });
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { describeDesired, validateGroups } from '../../app/plan-workspace.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+/** `groupops validate`: checks every group file and the config. */
+export function registerValidate(program: Command, io: CliIo, done: (code: number) => void): void {
+  withCommonOptions(program.command('validate'))
+    .description('check every group file and the config; exit 0 valid, 1 invalid')
+    .action(async (opts: CommonOptions) => {
+      const ws = await workspaceFrom(io, opts);
+      try {
+        const desired = await validateGroups(ws);
+        const counts = describeDesired(desired);
+        if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [] }, null, 2)}\n`);
+        else if (!desired.folderExists) {
+          io.stderr.write(`error: the groups folder "${ws.groupsDir}" does not exist (set it with --groups)\n`);
+          done(EXIT.error);
+          return;
+        } else io.stdout.write(`${counts.files} group file${counts.files === 1 ? '' : 's'} valid: ${counts.groups} groups, ${counts.memberships} memberships.\n`);
+        done(EXIT.ok);
+      } catch (err) {
+        if (opts.format === 'json' && err instanceof InvalidInputError) {
+          io.stdout.write(`${JSON.stringify({ valid: false, issues: err.issues }, null, 2)}\n`);
+        }
+        throw err;
+      }
+    });
+}

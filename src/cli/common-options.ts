@@ -1,0 +1,41 @@
+import { Option, type Command } from 'commander';
+import { openWorkspace, type Workspace } from '../app/workspace.js';
+import type { CliIo } from './io.js';
+
+export type Format = 'text' | 'markdown' | 'json';
+
+/** Options every command understands. */
+export interface CommonOptions {
+  groups?: string;
+  state?: string;
+  config?: string;
+  format: Format;
+  mask?: boolean;
+}
+
+/** Adds the options every command understands. */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
+    .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
+    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--mask', 'mask identity values (default for markdown)')
+    .option('--no-mask', 'show identity values in full');
+}
+
+/** The workspace a command runs in. */
+export function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
+  return openWorkspace({
+    cwd: io.cwd,
+    ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
+    ...(opts.state !== undefined ? { state: opts.state } : {}),
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+  });
+}
+
+/** Whether identity values are masked: the flag, else the config for markdown, else not. */
+export function shouldMask(opts: CommonOptions, ws: Workspace): boolean {
+  if (opts.mask !== undefined) return opts.mask;
+  return opts.format === 'markdown' ? ws.config.output.maskIdentities : false;
+}

@@ -1,0 +1,10 @@
+import { GroupopsError } from '../errors/index.js';
+
+/** Exit statuses (product.md): 0 ok, 1 error, 2 plan has changes (with --detailed-exitcode), 3 refused by a safety limit. */
+export const EXIT = { ok: 0, error: 1, changes: 2, unsafe: 3 } as const;
+
+/** The exit status for an error: the single place where errors become statuses. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof GroupopsError && err.code === 'UNSAFE_PLAN') return EXIT.unsafe;
+  return EXIT.error;
+}

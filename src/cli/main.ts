@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { toolVersion } from '../load/package-root.js';
+import { registerPlan } from './commands/plan.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { reportError } from './report-error.js';
+
+/** Runs the command line and resolves to the exit status; the only caller of process.exit is bin/. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT.ok;
+  const done = (c: number): void => {
+    code = c;
+  };
+  const program = new Command('groupops')
+    .description('GitOps for Rabbitpre (兔展) user-group memberships')
+    .version(toolVersion(), '--version', 'print the version')
+    .helpOption('--help', 'show help')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  registerValidate(program, io, done);
+  registerPlan(program, io, done);
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    reportError(io, err);
+    return exitCodeFor(err);
+  }
+}

@@ -1,0 +1,18 @@
+import { GroupopsError, InvalidInputError, formatIssue } from '../errors/index.js';
+import type { CliIo } from './io.js';
+
+/** Prints an error for people: issues one per line (path:line:col: message), never a stack for expected errors. */
+export function reportError(io: CliIo, err: unknown): void {
+  if (err instanceof InvalidInputError) {
+    for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    const files = new Set(err.issues.map((i) => i.file)).size;
+    io.stderr.write(`error: ${err.message.split('\n')[0]} (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}); nothing was changed\n`);
+    return;
+  }
+  if (err instanceof GroupopsError) {
+    io.stderr.write(`error: ${err.message}\n`);
+    return;
+  }
+  const e = err as Error;
+  io.stderr.write(`error: internal error (this is a bug in groupops): ${e?.stack ?? String(err)}\n`);
+}

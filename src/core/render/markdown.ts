@@ -1,0 +1,65 @@
+import { diffArrays } from 'diff';
+import type { Change } from '../diff.js';
+import type { Plan } from '../plan.js';
+import { changesByGroup, describeGroup, describeMember, plural, requestCounts } from './describe.js';
+import { codeFence, escapeMarkdown } from './escape-markdown.js';
+
+export interface MarkdownOptions {
+  /** Mask identity values (the default for anything a PR reader sees). */
+  readonly mask: boolean;
+  /** The most member lines shown per group; the rest are counted. */
+  readonly maxLinesPerGroup?: number;
+  /** A title above the plan. */
+  readonly title?: string;
+}
+
+/**
+ * The plan for a PR comment or job summary: a summary table, then one collapsible section per
+ * changed group with a diff block. Everything from YAML is escaped; identity values are masked.
+ */
+export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
+  const max = options.maxLinesPerGroup ?? 200;
+  const out: string[] = [`### ${options.title ?? 'groupops plan'}`, ''];
+  out.push('| | memberships | items | requests |', '|---|---:|---:|---:|');
+  const counts = requestCounts(plan);
+  for (const op of ['delete', 'add'] as const) {
+    const r = counts.find((x) => x.op === op);
+    out.push(`| ${op === 'add' ? '➕ add' : '➖ delete'} | ${plan.summary[op]} | ${r?.items ?? 0} | ${r?.requests ?? 0} |`);
+  }
+  out.push('');
+  out.push(
+    plan.changes.length === 0
+      ? '**No changes.** The platform matches the group files.'
+      : `**Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.** Deletes are sent before adds.`,
+  );
+  out.push('', `Plan checksum: \`${plan.checksum}\``, '');
+  for (const { group, changes } of changesByGroup(plan.changes)) {
+    const adds = changes.filter((c) => c.op === 'add').length;
+    out.push(`<details><summary>${escapeMarkdown(describeGroup(group))}: +${adds} −${changes.length - adds}</summary>`, '');
+    const body = diffBlock(changes, options.mask, max);
+    const fence = codeFence(body);
+    out.push(`${fence}diff`, body, fence, '', '</details>', '');
+  }
+  return out.join('\n');
+}
+
+/** A diff of the group's changed members: old lines on the left, new on the right, made with `diff`. */
+function diffBlock(changes: readonly Change[], mask: boolean, max: number): string {
+  const shown = changes.slice(0, max);
+  const before: string[] = [];
+  const after: string[] = [];
+  for (const c of shown) {
+    if (c.op === 'delete') before.push(describeMember(c.member, { mask }));
+    else {
+      if (c.previous) before.push(describeMember(c.previous, { mask }));
+      after.push(describeMember(c.member, { mask }));
+    }
+  }
+  const lines: string[] = [];
+  for (const part of diffArrays(before, after)) {
+    const sign = part.added ? '+' : part.removed ? '-' : ' ';
+    for (const v of part.value) lines.push(`${sign} ${v.replace(/[\r\n]+/g, ' ')}`);
+  }
+  if (changes.length > shown.length) lines.push(`# … and ${changes.length - shown.length} more changes in this group (see the JSON plan)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+import pc from 'picocolors';
+import type { Plan } from '../plan.js';
+import { changesByGroup, describeGroup, describeMember, plural, requestCounts } from './describe.js';
+
+export interface TextOptions {
+  readonly color: boolean;
+  readonly mask: boolean;
+}
+
+/** The plan for a terminal, terraform style: grouped by group, `+`/`-`/`~` per member, a closing summary line. */
+export function renderText(plan: Plan, options: TextOptions): string {
+  const c = pc.createColors(options.color);
+  const lines: string[] = [];
+  if (plan.changes.length === 0) {
+    lines.push(c.green('No changes.') + ' The platform matches the group files.', '');
+  } else {
+    lines.push('groupops will make these changes:', '');
+    for (const { group, changes } of changesByGroup(plan.changes)) {
+      lines.push(c.bold(`  # group ${describeGroup(group)}`));
+      for (const ch of changes) {
+        if (ch.op === 'delete') lines.push(c.red(`  - ${describeMember(ch.member, options)}`));
+        else if (ch.previous) {
+          lines.push(c.yellow(`  ~ ${describeMember(ch.member, options)}`) + c.dim('  (identities changed: re-sent as an add)'));
+          lines.push(c.dim(`      was ${describeMember(ch.previous, options)}`));
+        } else lines.push(c.green(`  + ${describeMember(ch.member, options)}`));
+      }
+      lines.push('');
+    }
+    lines.push('Requests (deletes are sent first):');
+    for (const r of requestCounts(plan)) lines.push(`  ${r.op.padEnd(6)}  ${plural(r.requests, 'request')}, ${plural(r.items, 'item')}`);
+    lines.push('');
+  }
+  lines.push(
+    c.bold(`Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.`),
+    c.dim(`Checksum: ${plan.checksum}`),
+  );
+  return `${lines.join('\n')}\n`;
+}

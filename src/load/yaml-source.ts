@@ -1,0 +1,150 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { SourceIssue } from '../errors/index.js';
+
+/** A parsed YAML file that keeps what is needed to point at any of its nodes. */
+export interface YamlSource {
+  readonly file: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  readonly text: string;
+  /** The document as plain data (aliases expanded within the bound). */
+  readonly value: unknown;
+}
+
+export type PathSegment = string | number;
+
+/** Aliases a file may expand: enough for any hand-written reuse, far too few for a "billion laughs" file. */
+export const MAX_ALIAS_COUNT = 100;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes and parses one YAML file strictly: not UTF-8, syntax errors, duplicate keys, several
+ * documents, unknown tags and excessive aliases are issues with positions, never silently accepted.
+ */
+export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; source: YamlSource } | { ok: false; issues: SourceIssue[] } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    return { ok: false, issues: [{ file, line: at.line, column: at.column, message: 'the file is not valid UTF-8: save it as UTF-8 (no other encoding is read)' }] };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, keepSourceTokens: false });
+  const issues: SourceIssue[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    issues.push({ file, line: pos.line, column: pos.col, message: yamlMessage(e.code, e.message) });
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const pos = firstAliasPosition(doc, lineCounter);
+    const why = err instanceof ReferenceError ? `aliases expand too far (more than ${MAX_ALIAS_COUNT}); write the values out instead` : String(err);
+    return { ok: false, issues: [{ file, line: pos.line, column: pos.column, message: why }] };
+  }
+  return { ok: true, source: { file, doc, lineCounter, text, value } };
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique.*$/, 'a key appears twice in one mapping')}`;
+  return `YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** Line and column of an offset. */
+export function positionAt(source: YamlSource, offset: number): { line: number; column: number } {
+  const p = source.lineCounter.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+/** The node at a path, or the deepest existing ancestor. */
+export function nodeAt(source: YamlSource, path: readonly PathSegment[]): Node | undefined {
+  let node: unknown = source.doc.contents;
+  for (const seg of path) {
+    const next = childOf(node, seg);
+    if (next === undefined) break;
+    node = next;
+  }
+  return node as Node | undefined;
+}
+
+/** The position of the node at a path (the start of its value), falling back to the nearest ancestor. */
+export function positionOf(source: YamlSource, path: readonly PathSegment[]): { line: number; column: number } {
+  const node = nodeAt(source, path);
+  return positionAt(source, node?.range?.[0] ?? 0);
+}
+
+/** The position of a key inside the mapping at `path` (for unknown or misplaced fields). */
+export function keyPositionOf(source: YamlSource, path: readonly PathSegment[], key: string): { line: number; column: number } {
+  const map = nodeAt(source, path);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      const k = pair.key as Node | null;
+      if (k && isScalar(k) && String(k.value) === key) return positionAt(source, k.range?.[0] ?? 0);
+    }
+  }
+  return positionOf(source, path);
+}
+
+function childOf(node: unknown, seg: PathSegment): unknown {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = pair.key;
+      if (isScalar(k) && String(k.value) === String(seg)) return pair.value ?? undefined;
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof seg === 'number') return node.items[seg];
+  if (isPair(node)) return node.value;
+  return undefined;
+}
+
+function firstAliasPosition(doc: Document.Parsed, lineCounter: LineCounter): { line: number; column: number } {
+  let offset = 0;
+  const walk = (n: unknown): boolean => {
+    if (isAlias(n)) {
+      offset = n.range?.[0] ?? 0;
+      return true;
+    }
+    if (isMap(n)) return n.items.some((p) => walk(p.key) || walk(p.value));
+    if (isSeq(n)) return n.items.some(walk);
+    return false;
+  };
+  walk(doc.contents);
+  const p = lineCounter.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x0a) {
+      line++;
+      lineStart = i + 1;
+      continue;
+    }
+    if (b < 0x80) continue;
+    const len = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+    const slice = bytes.subarray(i, i + len);
+    try {
+      if (len === 0) throw new Error();
+      utf8.decode(slice);
+      i += len - 1;
+    } catch {
+      return { line, column: i - lineStart + 1 };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+/** The source text of the node at a path (e.g. a number exactly as written). */
+export function sourceTextOf(source: YamlSource, path: readonly PathSegment[]): string | undefined {
+  const range = nodeAt(source, path)?.range;
+  return range ? source.text.slice(range[0], range[1]) : undefined;
+}

@@ -1,0 +1,81 @@
+import { canonicalGroup, canonicalIdentity, compareStrings, type GroupMembers, type MembershipState, type Op } from '../core/model.js';
+
+/** One acknowledged API call. */
+export interface RecordedRequest {
+  readonly op: Op;
+  readonly items: number;
+  /** The batch ID as an exact decimal string (IDs exceed 2^53). */
+  readonly batchId: string;
+}
+
+export interface LastApply {
+  /** The git commit of the desired state, when applied from a git work tree. */
+  readonly commit: string | null;
+  readonly time: string;
+  readonly toolVersion: string;
+  readonly endpoint: string;
+  /** False when the apply stopped before every planned request was acknowledged. */
+  readonly complete: boolean;
+  readonly requests: readonly RecordedRequest[];
+}
+
+/** The applied state and how it got there. */
+export interface Snapshot {
+  readonly applied: MembershipState;
+  readonly lastApply: LastApply | null;
+}
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+/**
+ * Renders a snapshot canonically: groups and members sorted by key, one membership per line, so a
+ * snapshot commit's diff is proportional to the change, not to the tenant. Linear in the memberships.
+ */
+export function renderSnapshot(snapshot: Snapshot): string {
+  const out: string[] = ['{', `  "schemaVersion": ${SNAPSHOT_SCHEMA_VERSION},`];
+  const la = snapshot.lastApply;
+  if (!la) out.push('  "lastApply": null,');
+  else {
+    out.push(
+      '  "lastApply": {',
+      `    "commit": ${JSON.stringify(la.commit)},`,
+      `    "time": ${JSON.stringify(la.time)},`,
+      `    "toolVersion": ${JSON.stringify(la.toolVersion)},`,
+      `    "endpoint": ${JSON.stringify(la.endpoint)},`,
+      `    "complete": ${la.complete},`,
+    );
+    if (la.requests.length === 0) out.push('    "requests": []');
+    else {
+      out.push('    "requests": [');
+      la.requests.forEach((r, i) => {
+        out.push(`      ${JSON.stringify({ op: r.op, items: r.items, batchId: r.batchId })}${i < la.requests.length - 1 ? ',' : ''}`);
+      });
+      out.push('    ]');
+    }
+    out.push('  },');
+  }
+  const groups = sortedGroups(snapshot.applied);
+  if (groups.length === 0) out.push('  "groups": []');
+  else {
+    out.push('  "groups": [');
+    groups.forEach((g, gi) => {
+      out.push(`    {"group":${JSON.stringify(canonicalGroup(g.group))},"members":[`);
+      const keys = [...g.members.keys()].sort(compareStrings);
+      keys.forEach((k, mi) => {
+        const m = g.members.get(k)!;
+        out.push(`      ${JSON.stringify({ identities: m.identities.map(canonicalIdentity) })}${mi < keys.length - 1 ? ',' : ''}`);
+      });
+      out.push(`    ]}${gi < groups.length - 1 ? ',' : ''}`);
+    });
+    out.push('  ]');
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
+function sortedGroups(state: MembershipState): GroupMembers[] {
+  return [...state.entries()]
+    .filter(([, g]) => g.members.size > 0)
+    .sort((a, b) => compareStrings(a[0], b[0]))
+    .map(([, g]) => g);
+}

@@ -1,0 +1,49 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InvalidInputError } from '../errors/index.js';
+import { renderSnapshot, type Snapshot } from './snapshot-format.js';
+import { parseSnapshot } from './snapshot-parse.js';
+
+/** Where the snapshot lives unless `--state` or the config says otherwise. */
+export const DEFAULT_STATE_PATH = '.groupops/snapshot.json';
+
+/** The snapshot of nothing applied yet. */
+export const EMPTY_SNAPSHOT: Snapshot = { applied: new Map(), lastApply: null };
+
+/**
+ * Reads the snapshot. A missing file means nothing was applied yet; anything unreadable or invalid
+ * throws InvalidInputError (never treated as empty, which would re-add or mass-delete).
+ */
+export async function readSnapshot(path: string, displayPath = path): Promise<{ snapshot: Snapshot; text: string | undefined }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, text: undefined };
+    throw err;
+  }
+  const parsed = parseSnapshot(displayPath, text);
+  if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the snapshot cannot be read');
+  return { snapshot: parsed.snapshot, text };
+}
+
+/** Writes the snapshot atomically: a temporary file, fsync, then rename over the old one. */
+export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<string> {
+  const text = renderSnapshot(snapshot);
+  await writeFileAtomic(path, text);
+  return text;
+}
+
+/** Replaces a file atomically (readers see the old or the new content, never a torn one). */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+}
