@@ -16,6 +16,8 @@ export interface LastApply {
   readonly endpoint: string;
   /** False when the apply stopped before every planned request was acknowledged. */
   readonly complete: boolean;
+  /** The apply's journal id: a leftover journal with this id is already folded in (stale). */
+  readonly applyId?: string;
   readonly requests: readonly RecordedRequest[];
 }
 
@@ -44,6 +46,7 @@ export function renderSnapshot(snapshot: Snapshot): string {
       `    "endpoint": ${JSON.stringify(la.endpoint)},`,
       `    "complete": ${la.complete},`,
     );
+    if (la.applyId !== undefined) out.push(`    "applyId": ${JSON.stringify(la.applyId)},`);
     if (la.requests.length === 0) out.push('    "requests": []');
     else {
       out.push('    "requests": [');

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { BatchItem, PlannedBatch } from '../core/batches.js';
+import { canonicalIdentity, type Category, type Department, type Member, type Op } from '../core/model.js';
+import type { SourceIssue } from '../errors/index.js';
+import { packageRoot } from '../load/package-root.js';
+
+/**
+ * The apply journal: an append-only NDJSON file next to the snapshot. Line 1 is a header; every
+ * further line is one request the API acknowledged, appended and synced the moment its answer
+ * arrived. A last line without its newline was torn by a kill mid-write: it was never synced, so it
+ * is not a record (the request is idempotent and the next apply sends it again).
+ */
+export interface JournalHeader {
+  readonly journal: 1;
+  /** Ties the journal to the snapshot it is folded into (`lastApply.applyId`): a journal whose id is already there is stale. */
+  readonly applyId: string;
+  /** sha256 of the snapshot text the apply started from; null when there was no snapshot. */
+  readonly base: string | null;
+  readonly commit: string | null;
+  readonly endpoint: string;
+  readonly toolVersion: string;
+  readonly started: string;
+}
+
+/** One request item as recorded: the member's identities and the groups of one context. */
+export interface JournalItem {
+  readonly member: Member;
+  readonly category: Category;
+  readonly department?: Department;
+  readonly groups: readonly string[];
+}
+
+/** One acknowledged request. */
+export interface JournalRecord {
+  /** The request's position in the plan, so the snapshot lists requests in plan order. */
+  readonly index: number;
+  readonly op: Op;
+  /** Exact decimal: batch IDs exceed 2^53. */
+  readonly batchId: string;
+  readonly items: readonly JournalItem[];
+}
+
+export interface Journal {
+  readonly header: JournalHeader;
+  readonly records: readonly JournalRecord[];
+  /** True when a torn last line was ignored. */
+  readonly tornTail: boolean;
+}
+
+/** The journal of a snapshot path. */
+export function journalPath(statePath: string): string {
+  return `${statePath}.journal`;
+}
+
+/** The header line. */
+export function formatJournalHeader(header: JournalHeader): string {
+  return `${JSON.stringify(header)}\n`;
+}
+
+/** The line of one acknowledged request: proportional to the batch, so recording stays linear. */
+export function formatJournalRecord(index: number, batch: PlannedBatch, batchId: string): string {
+  return `${JSON.stringify({ index, op: batch.op, batchId, items: batch.items.map(journalItem) })}\n`;
+}
+
+function journalItem(item: BatchItem): JournalItem {
+  return {
+    member: { identities: item.member.identities.map(canonicalIdentity) },
+    category: item.category,
+    ...(item.department ? { department: { field: item.department.field, value: item.department.value } } : {}),
+    groups: item.groups,
+  };
+}
+
+/**
+ * Parses journal text. Empty text, or a header torn before its newline, is no journal (undefined):
+ * nothing after a header can have been recorded without it. A complete line that is not a valid
+ * header or record is corruption, reported with its line, never skipped.
+ */
+export function parseJournal(file: string, text: string): { ok: true; journal: Journal | undefined } | { ok: false; issues: SourceIssue[] } {
+  const lines = text.split('\n');
+  // After the last '\n' comes either nothing or a torn, unsynced line.
+  const tail = lines.pop() ?? '';
+  const tornTail = tail.length > 0;
+  if (lines.length === 0) return { ok: true, journal: undefined };
+  const { header: validHeader, record: validRecord } = validators();
+  const issues: SourceIssue[] = [];
+  const parseLine = (n: number, validate: ValidateFunction, what: string): unknown => {
+    let value: unknown;
+    try {
+      value = JSON.parse(lines[n]!);
+    } catch (err) {
+      issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}` });
+      return undefined;
+    }
+    if (!validate(value)) {
+      const e = validate.errors?.[0];
+      issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not a valid ${what} (${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}). ${CORRUPT_HINT}` });
+      return undefined;
+    }
+    return value;
+  };
+  const header = parseLine(0, validHeader, 'header') as JournalHeader | undefined;
+  const records: JournalRecord[] = [];
+  for (let n = 1; n < lines.length; n++) {
+    const record = parseLine(n, validRecord, 'record') as JournalRecord | undefined;
+    if (record) records.push(record);
+  }
+  if (issues.length > 0 || !header) return { ok: false, issues };
+  return { ok: true, journal: { header, records, tornTail } };
+}
+
+const CORRUPT_HINT =
+  'It lists requests the API acknowledged during an interrupted apply; fix the line by hand or remove the journal (the next apply then re-sends what the group files still need, but deletes it recorded are forgotten).';
+
+let compiled: { header: ValidateFunction; record: ValidateFunction } | undefined;
+
+/** Journal lines are checked with ajv against the snapshot schema's member and department definitions. */
+function validators(): { header: ValidateFunction; record: ValidateFunction } {
+  if (compiled) return compiled;
+  const snapshotSchema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'snapshot.schema.json'), 'utf8')) as { $id: string };
+  const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
+  ajv.addSchema(snapshotSchema);
+  const ref = (pointer: string) => ({ $ref: `${snapshotSchema.$id}#${pointer}` });
+  const header = ajv.compile({
+    type: 'object',
+    additionalProperties: false,
+    required: ['journal', 'applyId', 'base', 'commit', 'endpoint', 'toolVersion', 'started'],
+    properties: {
+      journal: { const: 1 },
+      applyId: { type: 'string', minLength: 1 },
+      base: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
+      commit: { type: ['string', 'null'] },
+      endpoint: { type: 'string' },
+      toolVersion: { type: 'string' },
+      started: { type: 'string' },
+    },
+  });
+  const record = ajv.compile({
+    type: 'object',
+    additionalProperties: false,
+    required: ['index', 'op', 'batchId', 'items'],
+    properties: {
+      index: { type: 'integer', minimum: 0 },
+      op: { enum: ['add', 'delete'] },
+      batchId: { type: 'string', pattern: '^[0-9]+$' },
+      items: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['member', 'category', 'groups'],
+          properties: {
+            member: ref('/definitions/member'),
+            category: { enum: ['enterprise', 'department'] },
+            department: ref('/definitions/group/properties/department'),
+            groups: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
+    },
+  });
+  compiled = { header, record };
+  return compiled;
+}
