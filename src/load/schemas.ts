@@ -12,7 +12,8 @@ export function schemaValidator(name: SchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
     const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowMatchingProperties: true, allowUnionTypes: true });
+    // verbose: errors carry their parentSchema, where "did you mean" finds the allowed keys.
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowMatchingProperties: true, allowUnionTypes: true });
     validate = ajv.compile(schema);
     compiled.set(name, validate);
   }

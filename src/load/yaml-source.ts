@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { SourceIssue } from '../errors/index.js';
 
 /** A parsed YAML file that keeps what is needed to point at any of its nodes. */
@@ -28,14 +28,16 @@ export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; so
     text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, issues: [{ file, line: at.line, column: at.column, message: 'the file is not valid UTF-8: save it as UTF-8 (no other encoding is read)' }] };
+    const message = 'the file is not valid UTF-8 (GBK or another legacy encoding?): save it as UTF-8, e.g. iconv -f GBK -t UTF-8';
+    return { ok: false, issues: [{ file, line: at.line, column: at.column, message }] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, keepSourceTokens: false });
+  // resolveKnownTags off: !!binary, !!set, !!timestamp... would turn values into objects a group file never holds.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, keepSourceTokens: false, resolveKnownTags: false });
   const issues: SourceIssue[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = lineCounter.linePos(e.pos[0]);
-    issues.push({ file, line: pos.line, column: pos.col, message: yamlMessage(e.code, e.message) });
+    issues.push({ file, line: pos.line, column: pos.col, message: yamlMessage(e.code, e.message, doc, lineCounter, text, e.pos[0]) });
   }
   if (issues.length > 0) return { ok: false, issues };
   let value: unknown;
@@ -49,10 +51,38 @@ export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; so
   return { ok: true, source: { file, doc, lineCounter, text, value } };
 }
 
-function yamlMessage(code: string, message: string): string {
+function yamlMessage(code: string, message: string, doc: Document.Parsed, lineCounter: LineCounter, text: string, offset: number): string {
   const first = message.split('\n')[0] ?? message;
-  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique.*$/, 'a key appears twice in one mapping')}`;
+  if (code === 'DUPLICATE_KEY') return duplicateKeyMessage(doc, lineCounter, offset);
+  if (code === 'MULTIPLE_DOCS') return 'a file holds one YAML document (one group): remove the "---" line and put the next group in a file of its own';
+  if (code === 'TAG_RESOLVE_FAILED') return `YAML: unknown tag ${text.slice(offset).split(/\s/)[0] ?? ''}: remove it (plain values and quoted text need no tag)`;
+  if (/call stack/i.test(first)) return 'YAML nests too deeply to be a group file: flatten it';
   return `YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** "duplicate key" with the key and the line of its first occurrence, so the user knows which one to keep. */
+function duplicateKeyMessage(doc: Document.Parsed, lineCounter: LineCounter, offset: number): string {
+  let found: { key: string; firstLine: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const k = pair.key as Node | null;
+        if (!k || !isScalar(k) || !k.range) continue;
+        const name = String(k.value);
+        const before = seen.get(name);
+        if (before !== undefined && k.range[0] === offset) {
+          found = { key: name, firstLine: lineCounter.linePos(before).line };
+          return visit.BREAK;
+        }
+        if (before === undefined) seen.set(name, k.range[0]);
+      }
+      return undefined;
+    },
+  });
+  return found
+    ? `duplicate key "${found.key}" (first on line ${found.firstLine}): a key may appear once in a mapping; keep one of them`
+    : 'duplicate key: a key may appear once in a mapping; keep one of them';
 }
 
 /** Line and column of an offset. */
