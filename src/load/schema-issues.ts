@@ -45,8 +45,12 @@ function defaultMessage(source: YamlSource, e: ErrorObject, path: readonly PathS
       const actual = describe(nodeValue(source, path));
       return `${where(field)}must be ${article(String(p.type))}, not ${actual}`;
     }
-    case 'enum':
-      return `${where(field)}must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const allowed = p.allowedValues as unknown[];
+      const actual = nodeValue(source, path);
+      const hint = typeof actual === 'string' ? closest(actual, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      return `${where(field)}must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    }
     case 'const':
       return `${where(field)}must be ${JSON.stringify(p.allowedValue)}`;
     case 'minLength':

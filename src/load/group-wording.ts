@@ -1,0 +1,108 @@
+import type { ErrorObject } from 'ajv';
+import { closest, nodeValue, type Wording } from './schema-issues.js';
+import { sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
+
+/** Fields of a shorthand member that are not its identity type. */
+export const SHORTHAND_FIELDS: ReadonlySet<string> = new Set(['platform', 'appid', 'isWeChatEcosystem']);
+/** Keys of a member mapping that can never be an identity type. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([...SHORTHAND_FIELDS, 'identities', 'type', 'value']);
+/** What an identity type looks like (schemas/group.schema.json, definitions.identityType). */
+export const IDENTITY_TYPE = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+const EXAMPLE_IDENTITY = '{ type: phone, value: "18888888888" }';
+
+function isIdentityValuePath(path: readonly PathSegment[]): boolean {
+  if (path[0] !== 'members' || typeof path[1] !== 'number') return false;
+  if (path.length === 3) return typeof path[2] === 'string' && !RESERVED_KEYS.has(path[2]);
+  return path.length === 5 && path[2] === 'identities' && path[4] === 'value';
+}
+
+function isIdentityPath(path: readonly PathSegment[]): boolean {
+  return path.length === 4 && path[0] === 'members' && path[2] === 'identities' && typeof path[3] === 'number';
+}
+
+function isMemberPath(path: readonly PathSegment[]): boolean {
+  return path.length === 2 && path[0] === 'members' && typeof path[1] === 'number';
+}
+
+/** Why a group name breaks the name rule, in the user's terms. */
+function nameProblem(name: unknown): string {
+  if (typeof name !== 'string' || name === '') return 'name must not be empty';
+  if (name.includes(',')) return 'name must not contain "," (the API splits group names at commas): rename the group';
+  if (/^\s|\s$/.test(name)) return 'name must not start or end with a space: remove the space';
+  return 'name must not contain control characters such as tabs or line breaks';
+}
+
+/** A key next to `identities:` in a full-form member, where only `identities` is allowed. */
+function fullFormExtraKey(key: string): string {
+  const field = closest(key, [...SHORTHAND_FIELDS]);
+  if (field !== undefined) {
+    const typo = field === key ? '' : ` (did you mean "${field}"?)`;
+    return `"${key}"${typo} is not allowed next to identities: put ${field} on each identity, e.g. { type: openid, value: "…", ${field}: … }`;
+  }
+  return `"${key}" is not allowed next to identities: list every identity of this person inside identities:, e.g. ${EXAMPLE_IDENTITY}`;
+}
+
+/** A shorthand key that cannot be an identity type. */
+function badShorthandKey(key: string): string {
+  if (key === '<<') return 'YAML merge keys (<<) are not supported: write the fields out';
+  const hint = closest(key, [...RESERVED_KEYS]);
+  return `"${key}" is not a valid identity type${hint ? ` (did you mean "${hint}"?)` : ''}: identity types start with a letter, then letters, digits or _`;
+}
+
+/** Group-file wording for schema errors that a generic message would explain badly. */
+export function groupWording(source: YamlSource): Wording {
+  return (e: ErrorObject, path) => {
+    const p = e.params as Record<string, unknown>;
+    const value = nodeValue(source, path);
+    if (e.keyword === 'type' && isIdentityValuePath(path)) {
+      const written = sourceTextOf(source, path) ?? String(value);
+      if (typeof value === 'number' || typeof value === 'bigint') {
+        return `identity value ${written} is a YAML number: quote it ("${written}") so leading zeros and "+" are kept`;
+      }
+      if (typeof value === 'boolean') return `identity value ${written} is a YAML boolean: quote it ("${written}") if it is meant as text`;
+      if (path.length === 3 && (Array.isArray(value) || (value !== null && typeof value === 'object'))) {
+        const hint = closest(String(path[2]), ['identities']);
+        return `"${String(path[2])}" is read as an identity type, but its value is not text${hint ? ` (did you mean "${hint}"?)` : ''}`;
+      }
+      if (value === null) return 'identity value is empty: write the value, or remove the member';
+    }
+    if ((e.keyword === 'pattern' || e.keyword === 'minLength') && isIdentityValuePath(path)) return 'identity value is empty: write the value, or remove the member';
+    if (e.keyword === 'type' && isMemberPath(path)) {
+      return `a member is a mapping such as phone: "18888888888", not ${value === null ? 'empty' : JSON.stringify(value)}`;
+    }
+    if (e.keyword === 'type' && path.length === 1 && path[0] === 'members' && value === null) {
+      return 'members: must be a list; write members: [] for a group with no members';
+    }
+    if ((e.keyword === 'pattern' || e.keyword === 'minLength') && path.length === 1 && path[0] === 'name') return nameProblem(value);
+    if (e.keyword === 'pattern' && (path.at(-1) === 'type' || path.length === 3)) {
+      return `"${String(path.at(-1) === 'type' ? value : path[2])}" is not a valid identity type: start with a letter, then letters, digits or _`;
+    }
+    if (e.keyword === 'additionalProperties' && isMemberPath(path)) {
+      const key = String(p.additionalProperty);
+      const isFullForm = value !== null && typeof value === 'object' && 'identities' in value;
+      return isFullForm ? fullFormExtraKey(key) : badShorthandKey(key);
+    }
+    if (e.keyword === 'false schema' && path.length === 3 && path[0] === 'members') {
+      return `"${String(path[2])}" belongs to the full form: write phone: "…", or identities: [${EXAMPLE_IDENTITY}]`;
+    }
+    if (e.keyword === 'required' && isIdentityPath(path)) return `an identity needs type and value, e.g. ${EXAMPLE_IDENTITY}`;
+    if (e.keyword === 'minItems' && path.at(-1) === 'identities') return `identities: needs at least one identity, e.g. - ${EXAMPLE_IDENTITY}`;
+    if (e.keyword === 'dependencies' && p.property === 'appid') {
+      return { message: 'appid requires isWeChatEcosystem: true or false (the API rejects an appid without it)', atKey: 'appid' };
+    }
+    if (e.keyword === 'required' && path.length === 0 && p.missingProperty === 'department') {
+      return { message: 'category: department needs a department with one of wxDeptId, thirdDeptId, deptId', atKey: 'category' };
+    }
+    if (e.keyword === 'not' && path.length === 0) {
+      return { message: 'department is only allowed with category: department (remove it, or set category: department)', atKey: 'department' };
+    }
+    if ((e.keyword === 'minProperties' || e.keyword === 'maxProperties') && path[0] === 'department') {
+      return 'department takes exactly one of wxDeptId, thirdDeptId, deptId';
+    }
+    if (e.keyword === 'minProperties' && path[0] === 'members') {
+      return 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)';
+    }
+    return undefined;
+  };
+}
