@@ -1,0 +1,28 @@
+/**
+ * Exponential backoff with "equal jitter": half of the exponential step is kept, the other half is
+ * random, so concurrent clients spread out without any wait collapsing to zero.
+ * `retry` counts from 1; `random` returns a number in [0, 1).
+ */
+export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number): number {
+  const step = Math.min(maxMs, baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.min(maxMs, Math.round(step / 2 + random() * (step / 2)));
+}
+
+/**
+ * The wait a `Retry-After` header asks for, in milliseconds, capped at `maxMs`; undefined when the
+ * header is absent or unreadable. It is either delay-seconds or an HTTP date (RFC 9110 §10.2.3);
+ * fractional seconds are accepted because some servers send them.
+ */
+export function retryAfterDelay(header: string | null, nowMs: number, maxMs: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (text === '') return undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - nowMs;
+  }
+  return Math.min(maxMs, Math.max(0, Math.round(ms)));
+}
