@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
+import { withPendingJournal, type SnapshotRead } from './journal-read.js';
 import { renderSnapshot, type Snapshot } from './snapshot-format.js';
 import { parseSnapshot } from './snapshot-parse.js';
 
@@ -11,10 +12,18 @@ export const DEFAULT_STATE_PATH = '.groupops/snapshot.json';
 export const EMPTY_SNAPSHOT: Snapshot = { applied: new Map(), lastApply: null };
 
 /**
- * Reads the snapshot. A missing file means nothing was applied yet; anything unreadable or invalid
- * throws InvalidInputError (never treated as empty, which would re-add or mass-delete).
+ * Reads the snapshot with its pending apply journal folded in (see journal-read.ts), so a plan
+ * after an interrupted apply sees exactly what the API acknowledged. Writes nothing.
  */
-export async function readSnapshot(path: string, displayPath = path): Promise<{ snapshot: Snapshot; text: string | undefined }> {
+export async function readSnapshot(path: string, displayPath = path): Promise<SnapshotRead> {
+  return withPendingJournal(path, displayPath, await readSnapshotFile(path, displayPath));
+}
+
+/**
+ * Reads the snapshot file alone. A missing file means nothing was applied yet; anything unreadable
+ * or invalid throws InvalidInputError (never treated as empty, which would re-add or mass-delete).
+ */
+export async function readSnapshotFile(path: string, displayPath = path): Promise<{ snapshot: Snapshot; text: string | undefined }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -1,0 +1,75 @@
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { PlannedBatch } from '../core/batches.js';
+import { formatJournalHeader, formatJournalRecord, type JournalHeader } from './journal.js';
+
+/**
+ * Appends acknowledged requests to the apply journal. Each append writes one line and syncs it
+ * before resolving, so a request counts as recorded exactly when its promise resolves; appends
+ * from concurrent requests are written one after the other.
+ */
+export class JournalWriter {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly handle: FileHandle) {}
+
+  /** Starts a journal with its header, replacing any leftover file (callers fold a pending one first). */
+  static async create(path: string, header: JournalHeader): Promise<JournalWriter> {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(path, 'w');
+    try {
+      await handle.writeFile(formatJournalHeader(header), 'utf8');
+      await handle.datasync();
+      await syncDirectory(dirname(path));
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return new JournalWriter(handle);
+  }
+
+  /** Records one acknowledged request durably; O(size of the batch). */
+  append(index: number, batch: PlannedBatch, batchId: string): Promise<void> {
+    const line = formatJournalRecord(index, batch, batchId);
+    const next = this.tail.then(async () => {
+      await this.handle.writeFile(line, 'utf8');
+      await this.handle.datasync();
+    });
+    // A failed append must not block the ones after it: each caller sees its own outcome.
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Waits for pending appends and closes the file. */
+  async close(): Promise<void> {
+    await this.tail;
+    await this.handle.close();
+  }
+}
+
+/** Deletes a journal file; a journal already gone is fine. */
+export async function removeJournal(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
+ * Makes a new file's directory entry durable (POSIX needs the directory synced, not only the file).
+ * Some platforms (Windows) cannot open a directory for syncing; there the rename/create is as
+ * durable as the OS makes it, which is all that can be had.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
