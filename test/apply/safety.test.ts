@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/core/plan.js';
+import { checkSafety, type SafetyInput, type SafetyLimits } from '../../src/core/safety.js';
+
+const DEFAULTS: SafetyLimits = { maxDeletePercent: 25, maxDeleteCount: 20, allowMassDelete: false };
+const CHECKSUM = 'a'.repeat(64);
+
+function input(deletes: number, applied: number, more: Partial<SafetyInput> = {}): SafetyInput {
+  const plan: Plan = { changes: [], batches: [], summary: { add: 0, delete: deletes, requests: deletes > 0 ? 1 : 0 }, checksum: CHECKSUM };
+  return { plan, appliedMemberships: applied, desired: { dir: 'groups', folderExists: true, memberships: applied - deletes }, ...more };
+}
+
+describe('checkSafety: mass deletes', () => {
+  it('allows deletes up to both default limits and refuses only when both are exceeded', () => {
+    expect(checkSafety(input(21, 84), DEFAULTS)).toBeUndefined(); // 25% exactly: not more than 25%
+    expect(checkSafety(input(20, 40), DEFAULTS)).toBeUndefined(); // 50% but only 20
+    expect(checkSafety(input(21, 1000), DEFAULTS)).toBeUndefined(); // 21 but 2.1%
+    const refusal = checkSafety(input(22, 84), DEFAULTS);
+    expect(refusal?.kind).toBe('mass-delete');
+    expect(refusal?.reason).toContain('deletes 22 of 84 applied memberships (26.2%)');
+    expect(refusal?.override).toContain('--allow-mass-delete');
+    expect(refusal?.override).toContain('--max-deletes 22');
+  });
+
+  it('uses the configured limits', () => {
+    const limits = { ...DEFAULTS, maxDeletePercent: 10, maxDeleteCount: 5 };
+    expect(checkSafety(input(6, 50), limits)?.kind).toBe('mass-delete');
+    expect(checkSafety(input(5, 50), limits)).toBeUndefined();
+  });
+
+  it('lets --max-deletes replace both limits', () => {
+    expect(checkSafety(input(30, 40), { ...DEFAULTS, maxDeletes: 30 })).toBeUndefined();
+    const refusal = checkSafety(input(3, 1000), { ...DEFAULTS, maxDeletes: 2 });
+    expect(refusal?.kind).toBe('mass-delete');
+    expect(refusal?.reason).toContain('more than --max-deletes 2');
+  });
+
+  it('lets --allow-mass-delete through', () => {
+    expect(checkSafety(input(900, 1000), { ...DEFAULTS, allowMassDelete: true })).toBeUndefined();
+  });
+});
+
+describe('checkSafety: missing or empty groups', () => {
+  it('refuses a missing groups folder while the snapshot holds memberships, even with --allow-mass-delete', () => {
+    const missing = input(3, 3, { desired: { dir: 'grups', folderExists: false, memberships: 0 } });
+    for (const allowMassDelete of [false, true]) {
+      const refusal = checkSafety(missing, { ...DEFAULTS, allowMassDelete });
+      expect(refusal?.kind).toBe('missing-groups');
+      expect(refusal?.reason).toContain('"grups" does not exist');
+      expect(refusal?.override).toContain('--groups');
+    }
+  });
+
+  it('refuses an empty groups folder unless --allow-mass-delete', () => {
+    const empty = input(3, 3, { desired: { dir: 'groups', folderExists: true, memberships: 0 } });
+    expect(checkSafety(empty, DEFAULTS)?.kind).toBe('empty-groups');
+    expect(checkSafety(empty, { ...DEFAULTS, allowMassDelete: true })).toBeUndefined();
+  });
+
+  it('has nothing to refuse when nothing was applied yet', () => {
+    expect(checkSafety(input(0, 0, { desired: { dir: 'groups', folderExists: false, memberships: 0 } }), DEFAULTS)).toBeUndefined();
+  });
+});
+
+describe('checkSafety: --expect-plan', () => {
+  it('accepts the plan checksum in any case and refuses any other', () => {
+    expect(checkSafety(input(0, 10, { expectPlan: CHECKSUM.toUpperCase() }), DEFAULTS)).toBeUndefined();
+    const refusal = checkSafety(input(0, 10, { expectPlan: 'b'.repeat(64) }), DEFAULTS);
+    expect(refusal?.kind).toBe('plan-mismatch');
+    expect(refusal?.reason).toContain(CHECKSUM);
+    expect(refusal?.override).toContain('groupops plan');
+  });
+});
