@@ -4,20 +4,26 @@ import type { LoadedGroup } from './group-file.js';
 
 /**
  * Combines valid group files into the desired state; a group key declared in two files is an
- * issue naming both files.
+ * issue in each of them, naming the other (so both show up as annotations).
  */
 export function buildDesiredState(groups: readonly LoadedGroup[]): { ok: true; state: MembershipState } | { ok: false; issues: SourceIssue[] } {
   const state = new Map<string, GroupMembers>();
-  const declaredIn = new Map<string, string>();
+  const declaredIn = new Map<string, LoadedGroup>();
+  const reported = new Set<LoadedGroup>();
   const issues: SourceIssue[] = [];
   for (const g of groups) {
     const key = groupKey(g.group);
-    const other = declaredIn.get(key);
-    if (other !== undefined) {
-      issues.push({ file: g.file, line: g.nameLine, column: 1, message: `group "${g.group.name}" (${describeContext(g)}) is already declared in ${other}: declare each group in one file` });
+    const first = declaredIn.get(key);
+    if (first !== undefined) {
+      const what = `group "${g.group.name}" (${describeContext(g)})`;
+      issues.push({ file: g.file, line: g.nameLine, column: 1, message: `${what} is already declared in ${first.file}:${first.nameLine}: declare each group in one file` });
+      if (!reported.has(first)) {
+        reported.add(first);
+        issues.push({ file: first.file, line: first.nameLine, column: 1, message: `${what} is declared again in ${g.file}:${g.nameLine}: declare each group in one file` });
+      }
       continue;
     }
-    declaredIn.set(key, `${g.file}:${g.nameLine}`);
+    declaredIn.set(key, g);
     const members = new Map<string, Member>();
     for (const m of g.members) members.set(m.key, m.member);
     state.set(key, { group: g.group, members });

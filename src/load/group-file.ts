@@ -58,23 +58,42 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
     firstLine.set(key, line);
     loaded.push({ key, member, line });
   });
-  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
-  const group = toGroupRef(source, doc);
+  const group = issues.length > 0 ? undefined : toGroupRef(source, doc, issues);
+  if (!group || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return {
     ok: true,
     group: { file, group, nameLine: keyPositionOf(source, [], 'name').line, members: loaded, ...(typeof doc.description === 'string' ? { description: doc.description } : {}) },
   };
 }
 
-function toGroupRef(source: YamlSource, doc: Record<string, unknown>): GroupRef {
+/** The largest deptId the API's long can carry. */
+const MAX_LONG = 9223372036854775807n;
+
+function toGroupRef(source: YamlSource, doc: Record<string, unknown>, issues: SourceIssue[]): GroupRef | undefined {
   const category = (doc.category ?? 'enterprise') as Category;
   const name = doc.name as string;
   if (category !== 'department') return { name, category };
   const dept = doc.department as Record<string, unknown>;
-  const field = DEPARTMENT_FIELDS.find((f) => f in dept)!;
-  // deptId is a long: take its digits as written so a value beyond 2^53 stays exact.
-  const value = field === 'deptId' ? (sourceTextOf(source, ['department', 'deptId']) ?? String(dept[field])).trim() : String(dept[field]).trim();
-  const department: Department = { field, value };
+  const field = DEPARTMENT_FIELDS.find((f) => Object.hasOwn(dept, f))!;
+  const at = { file: source.file, ...positionOf(source, ['department', field]) };
+  if (field !== 'deptId') {
+    const value = String(dept[field]).trim();
+    if (value === '') issues.push({ ...at, message: `department.${field} is blank: write the department id` });
+    return value === '' ? undefined : { name, category, department: { field, value } };
+  }
+  // deptId is a long: take its digits as written so a value beyond 2^53 stays exact; other
+  // spellings YAML reads as integers (0x10, 1e3, +7) would reach the API as something else.
+  const written = (sourceTextOf(source, ['department', 'deptId']) ?? '').trim();
+  if (!/^[0-9]+$/.test(written)) {
+    issues.push({ ...at, message: `department.deptId ${written} must be written in decimal digits, e.g. deptId: 40213` });
+    return undefined;
+  }
+  const digits = written.replace(/^0+(?=[0-9])/, '');
+  if (BigInt(digits) > MAX_LONG) {
+    issues.push({ ...at, message: `department.deptId ${digits} is larger than the API's long (${MAX_LONG}): check the id, or use thirdDeptId for text ids` });
+    return undefined;
+  }
+  const department: Department = { field, value: digits };
   return { name, category, department };
 }
 

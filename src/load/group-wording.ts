@@ -74,7 +74,14 @@ export function groupWording(source: YamlSource): Wording {
     if (e.keyword === 'type' && path.length === 1 && path[0] === 'members' && value === null) {
       return 'members: must be a list; write members: [] for a group with no members';
     }
-    if ((e.keyword === 'pattern' || e.keyword === 'minLength') && path.length === 1 && path[0] === 'name') return nameProblem(value);
+    if (path.length === 1 && path[0] === 'name' && (e.keyword === 'pattern' || e.keyword === 'minLength' || (e.keyword === 'type' && value === null))) return nameProblem(value);
+    if (e.keyword === 'required' && path.length === 0 && p.missingProperty === 'name') return 'missing name: add name: <the group name on the platform>';
+    if (e.keyword === 'required' && path.length === 0 && p.missingProperty === 'members') return 'missing members: add members: with a list of members (members: [] for none)';
+    if (e.keyword === 'type' && path.join('.') === 'department.deptId' && typeof value === 'string') {
+      return /^\s*[0-9]+\s*$/.test(value)
+        ? `department.deptId is a number: write it without quotes (deptId: ${value.trim()}), or use thirdDeptId for a text id`
+        : 'department.deptId is a number: use thirdDeptId or wxDeptId for a text id';
+    }
     if (e.keyword === 'pattern' && (path.at(-1) === 'type' || path.length === 3)) {
       return `"${String(path.at(-1) === 'type' ? value : path[2])}" is not a valid identity type: start with a letter, then letters, digits or _`;
     }

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { SourceIssue } from '../errors/index.js';
-import { keyPositionOf, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
+import { keyPositionOf, positionOf, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
 
 /** Field-specific wording for schema errors, keyed by a path pattern (numbers replaced by `*`). */
 export type Wording = (error: ErrorObject, path: readonly PathSegment[], field: string) => string | { message: string; atKey: string } | undefined;
@@ -42,8 +42,11 @@ function defaultMessage(source: YamlSource, e: ErrorObject, path: readonly PathS
       return `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`;
     }
     case 'type': {
-      const actual = describe(nodeValue(source, path));
-      return `${where(field)}must be ${article(String(p.type))}, not ${actual}`;
+      const value = nodeValue(source, path);
+      // A number where text is wanted is nearly always an unquoted id: say how to keep it as written.
+      const written = typeof value === 'number' && p.type === 'string' ? sourceTextOf(source, path) : undefined;
+      const fix = written !== undefined ? `: quote it ("${written}")` : '';
+      return `${where(field)}must be ${article(String(p.type))}, not ${describe(value)}${fix}`;
     }
     case 'enum': {
       const allowed = p.allowedValues as unknown[];

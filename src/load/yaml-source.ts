@@ -56,6 +56,7 @@ function yamlMessage(code: string, message: string, doc: Document.Parsed, lineCo
   if (code === 'DUPLICATE_KEY') return duplicateKeyMessage(doc, lineCounter, offset);
   if (code === 'MULTIPLE_DOCS') return 'a file holds one YAML document (one group): remove the "---" line and put the next group in a file of its own';
   if (code === 'TAG_RESOLVE_FAILED') return `YAML: unknown tag ${text.slice(offset).split(/\s/)[0] ?? ''}: remove it (plain values and quoted text need no tag)`;
+  if (code === 'TAB_AS_INDENT') return 'YAML: tabs are not allowed as indentation: indent with spaces';
   if (/call stack/i.test(first)) return 'YAML nests too deeply to be a group file: flatten it';
   return `YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
