@@ -17,6 +17,15 @@ export interface OctokitOptions {
 }
 
 /**
+ * The client options from the environment: GITHUB_API_URL, GITHUB_TOKEN (read by the caller), and
+ * GROUPOPS_GITHUB_THROTTLE=0 to drop the write pacing (a GHES without secondary rate limits, a
+ * loopback fake in tests).
+ */
+export function throttleFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return env.GROUPOPS_GITHUB_THROTTLE !== '0';
+}
+
+/**
  * The one place an Octokit is built. Its log is routed to stderr for warnings only: octokit never
  * logs headers, and nothing here prints the token.
  */

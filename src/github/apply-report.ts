@@ -1,0 +1,107 @@
+import type { PlanSummary } from '../core/plan.js';
+import { escapeMarkdown } from '../core/render/escape-markdown.js';
+import { reasonBlock } from './plan-comment.js';
+import { APPLY_MARKER } from './sticky-comment.js';
+
+/** One acknowledged request: what the commit message and the result comment list. */
+export interface ReportedRequest {
+  readonly op: 'add' | 'delete';
+  readonly items: number;
+  /** Exact decimal string (batch IDs exceed 2^53). */
+  readonly batchId: string;
+}
+
+/** How an apply on the default branch ended. */
+export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'interrupted' | 'refused' | 'invalid';
+
+/** Everything the result comment, the job summary and the snapshot commit message say. */
+export interface ApplyReport {
+  readonly status: ApplyStatus;
+  readonly branch: string;
+  /** The commit whose group files were applied. */
+  readonly appliedCommit: string;
+  readonly summary?: PlanSummary;
+  readonly checksum?: string;
+  readonly plannedRequests?: number;
+  readonly requests: readonly ReportedRequest[];
+  /** Why it stopped or refused; also why the snapshot commit failed. */
+  readonly reason?: string;
+  readonly snapshotCommit?: { readonly sha: string; readonly movedTo?: string; readonly groupsChanged?: boolean };
+  readonly snapshotCommitError?: string;
+  readonly runUrl?: string;
+}
+
+const HEADLINE: Record<ApplyStatus, string> = {
+  applied: '✅ applied',
+  unchanged: '✅ nothing to apply',
+  failed: '❌ failed',
+  interrupted: '⚠️ interrupted',
+  refused: '⛔ refused by a safety limit',
+  invalid: '❌ invalid group files',
+};
+
+/**
+ * The snapshot commit's message: what was applied and every batch ID, exact, in plan order. It has
+ * no `[skip ci]`: that would also skip the project's own CI; the apply workflow's `paths` filter
+ * and GitHub's rule that GITHUB_TOKEN pushes start no workflow keep it from triggering an apply.
+ */
+export function snapshotCommitMessage(report: ApplyReport): string {
+  const n = report.requests.length;
+  const partial = report.status !== 'applied' && report.status !== 'unchanged';
+  const title = partial
+    ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} of ${report.plannedRequests ?? '?'} requests acknowledged)`
+    : `groupops: apply ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'})`;
+  const lines = [title, ''];
+  if (report.summary) lines.push(`Plan: ${report.summary.add} to add, ${report.summary.delete} to delete, in ${report.summary.requests} requests.`);
+  if (report.checksum) lines.push(`Plan checksum: ${report.checksum}`);
+  lines.push('', 'Batch IDs (in the order of the plan):');
+  if (n === 0) lines.push('- none');
+  for (const r of report.requests) lines.push(`- ${r.op} ${r.items} item${r.items === 1 ? '' : 's'}: ${r.batchId}`);
+  if (partial && report.reason) lines.push('', `Stopped: ${report.reason.split('\n')[0]}`);
+  lines.push('', `Groupops-Applied-Commit: ${report.appliedCommit}`);
+  if (report.runUrl) lines.push(`Groupops-Run: ${report.runUrl}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The result as Markdown, for the merged PR's comment and the job summary. */
+export function renderApplyMarkdown(report: ApplyReport, options: { marker: boolean }): string {
+  const out: string[] = [];
+  if (options.marker) out.push(APPLY_MARKER);
+  out.push(`### groupops apply: ${HEADLINE[report.status]}`, '');
+  const where = `\`${report.appliedCommit.slice(0, 7)}\` on \`${escapeMarkdown(report.branch)}\``;
+  if (report.summary) {
+    const s = report.summary;
+    out.push(`Plan for ${where}: ${s.add} to add, ${s.delete} to delete, in ${s.requests} request${s.requests === 1 ? '' : 's'}.`);
+  } else out.push(`Commit ${where}.`);
+  if (report.checksum) out.push('', `Plan checksum: \`${report.checksum}\``);
+  out.push('');
+  if (report.requests.length > 0) {
+    const of = report.plannedRequests !== undefined ? ` of ${report.plannedRequests}` : '';
+    out.push(`Acknowledged requests (${report.requests.length}${of}):`, '', '| # | op | items | batch ID |', '|---:|---|---:|---|');
+    report.requests.forEach((r, i) => out.push(`| ${i + 1} | ${r.op} | ${r.items} | \`${r.batchId}\` |`));
+    out.push('');
+  } else if (report.status !== 'unchanged') out.push('No request was acknowledged: nothing changed on the platform.', '');
+  if (report.reason) out.push(report.status === 'refused' ? 'Refused:' : 'Reason:', '', reasonBlock(report.reason), '');
+  if (report.snapshotCommit) {
+    const moved = report.snapshotCommit.movedTo
+      ? ` (the branch had moved; committed on top of \`${report.snapshotCommit.movedTo.slice(0, 7)}\`${report.snapshotCommit.groupsChanged ? ', whose group changes are applied by their own run' : ''})`
+      : '';
+    out.push(`Snapshot committed as \`${report.snapshotCommit.sha.slice(0, 7)}\`${moved}.`, '');
+  }
+  if (report.snapshotCommitError) out.push('The snapshot could not be committed:', '', reasonBlock(report.snapshotCommitError), '');
+  const next = nextStep(report);
+  if (next) out.push(next, '');
+  if (report.runUrl) out.push(`<sub>[Run log](${report.runUrl})</sub>`, '');
+  return out.join('\n');
+}
+
+/** What a reader should do now. */
+function nextStep(report: ApplyReport): string | undefined {
+  if (report.snapshotCommitError) return '**Next:** re-run the workflow (*Re-run jobs*); it re-plans from the branch as it is now and sends only what is missing.';
+  if (report.status === 'failed' || report.status === 'interrupted') {
+    return '**Next:** fix the cause, then re-run the workflow (*Re-run failed jobs*). The snapshot records what was acknowledged, so a re-run sends only what is left.';
+  }
+  if (report.status === 'refused') return '**Next:** if the change is intended, run the *groups-apply* workflow by hand with the override it names, or fix the group files in a new PR.';
+  if (report.status === 'invalid') return '**Next:** fix the group files in a new PR; nothing was sent.';
+  return undefined;
+}

@@ -1,0 +1,69 @@
+import { codeFence, escapeMarkdown } from '../core/render/escape-markdown.js';
+import type { SourceIssue } from '../errors/index.js';
+import { PLAN_MARKER } from './sticky-comment.js';
+import { truncateMarkdown } from './truncate.js';
+
+/** GitHub's limit on a comment body, in characters. */
+export const COMMENT_LIMIT = 65_536;
+
+/** Where a plan was made: shown under the plan so a reviewer knows it is current. */
+export interface PlanProvenance {
+  readonly headSha?: string;
+  readonly baseRef?: string;
+  readonly runUrl?: string;
+}
+
+/** The line under the title: for which commit, by which run, and what happens on merge. */
+export function provenanceLine(p: PlanProvenance): string {
+  const parts: string[] = [];
+  if (p.headSha) parts.push(`for ${p.headSha.slice(0, 7)}`);
+  if (p.runUrl) parts.push(`by [this run](${p.runUrl})`);
+  const merge = p.baseRef ? `Applied when merged into \`${escapeMarkdown(p.baseRef)}\`.` : 'Applied when merged.';
+  return `<sub>Planned ${parts.join(' ')}${parts.length > 0 ? '. ' : ''}${merge} This comment is updated on every push.</sub>`;
+}
+
+/**
+ * The Markdown of a validation failure: every issue in a table, text escaped (it quotes YAML).
+ * Each issue is also an annotation on its line; the table is what a reviewer reads in the PR.
+ */
+export function renderIssuesMarkdown(issues: readonly SourceIssue[], title = 'groupops plan'): string {
+  const files = new Set(issues.map((i) => i.file)).size;
+  const out = [
+    `### ${title}`,
+    '',
+    `❌ **The group files are invalid**: ${issues.length} problem${issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
+    '',
+    '| file | line:col | problem |',
+    '|---|---:|---|',
+  ];
+  for (const i of issues) out.push(`| ${escapeMarkdown(i.file)} | ${i.line}:${i.column} | ${escapeMarkdown(i.message)} |`);
+  out.push('');
+  return out.join('\n');
+}
+
+/**
+ * The body of the sticky PR comment: the marker, the plan, and (when it does not fit in a comment)
+ * a cut at a line boundary with a note pointing to the job summary, which holds the full plan.
+ */
+export function planCommentBody(markdown: string, provenance: PlanProvenance): { body: string; truncated: boolean } {
+  const full = `${PLAN_MARKER}\n${insertAfterTitle(markdown, provenanceLine(provenance))}`;
+  const where = provenance.runUrl ? `the job summary of [this run](${provenance.runUrl})` : 'the job summary of this workflow run';
+  const cut = truncateMarkdown(full, {
+    limit: COMMENT_LIMIT,
+    note: `> ⚠️ **The plan is cut here**: a PR comment holds at most 65,536 characters. The full plan is in ${where}.`,
+  });
+  return { body: cut.text, truncated: cut.truncated };
+}
+
+/** A reason (an error message) shown as a code block that its text cannot close. */
+export function reasonBlock(text: string): string {
+  const fence = codeFence(text);
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+function insertAfterTitle(markdown: string, line: string): string {
+  const lines = markdown.split('\n');
+  const at = lines[0]?.startsWith('#') ? 1 : 0;
+  lines.splice(at, 0, ...(at === 1 ? ['', line] : [line, '']));
+  return lines.join('\n');
+}
