@@ -3,7 +3,12 @@ import { GroupopsError } from '../errors/index.js';
 /** Exit statuses (product.md): 0 ok, 1 error, 2 plan has changes (with --detailed-exitcode), 3 refused by a safety limit. */
 export const EXIT = { ok: 0, error: 1, changes: 2, unsafe: 3 } as const;
 
-/** The exit status for an error: the single place where errors become statuses. */
+/**
+ * The exit status for an error: the single place where errors become statuses. Every refusal of
+ * product.md "Safety" is an UnsafePlanError (3), including a snapshot that changed between plan and
+ * send and a lock held by another apply: both are found before anything is sent. STATE_CONFLICT stays
+ * an error (1): it is raised after sending, when a snapshot commit finds that its branch moved.
+ */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof GroupopsError && err.code === 'UNSAFE_PLAN') return EXIT.unsafe;
   return EXIT.error;

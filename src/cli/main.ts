@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../load/package-root.js';
+import { registerApply } from './commands/apply.js';
 import { registerGitHub } from './commands/github.js';
 import { registerPlan } from './commands/plan.js';
 import { registerValidate } from './commands/validate.js';
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   registerValidate(program, io, done);
   registerPlan(program, io, done);
+  registerApply(program, io, done);
   registerGitHub(program, io, done);
   try {
     await program.parseAsync([...argv]);

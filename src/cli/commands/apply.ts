@@ -1,0 +1,169 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createV2Client } from '../../api/v2-client.js';
+import { applyWorkspace, type ApplyOutcome } from '../../app/apply.js';
+import { gitHeadCommit } from '../../app/git-info.js';
+import type { Workspace } from '../../app/workspace.js';
+import { plural } from '../../core/render/describe.js';
+import { renderMarkdown } from '../../core/render/markdown.js';
+import { GroupopsError } from '../../errors/index.js';
+import { toolVersion } from '../../load/package-root.js';
+import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { useColor, type CliIo } from '../io.js';
+import { createApplyReporter, describeRequest } from '../progress.js';
+import { renderPlan } from '../render-plan.js';
+
+/** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
+export const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
+
+export interface ApplyCliOptions extends CommonOptions {
+  maxDeletes?: number;
+  allowMassDelete?: boolean;
+  expectPlan?: string;
+  concurrency?: number;
+}
+
+/** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
+export function registerApply(program: Command, io: CliIo, done: (code: number) => void): void {
+  withCommonOptions(program.command('apply'))
+    .description('apply the pending changes: deletes first, then adds; writes the snapshot with every batch ID (needs RABBITPRE_TOKEN)')
+    .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', integerAtLeast(0))
+    .option('--allow-mass-delete', 'apply even beyond the delete limits')
+    .option('--expect-plan <sha256>', 'apply only if the plan has this checksum (the one `groupops plan` prints)', sha256)
+    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', integerAtLeast(1, 32))
+    .action(async (opts: ApplyCliOptions) => {
+      done(await runApply(io, opts));
+    });
+}
+
+async function runApply(io: CliIo, opts: ApplyCliOptions): Promise<number> {
+  // Checked before anything is read or sent, naming the variable and never echoing a value.
+  const token = io.env.RABBITPRE_TOKEN;
+  if (token === undefined || token.trim() === '') {
+    throw new GroupopsError(
+      'CONFIG_ERROR',
+      'RABBITPRE_TOKEN is not set: apply needs the X-Token of the Rabbitpre self-built app (permission 用户 -> 用户分组). Set it in the environment (in GitHub Actions, from a secret). Nothing was sent.',
+    );
+  }
+  const ws = await workspaceFrom(io, opts);
+  const reporter = createApplyReporter(io);
+  const api = createV2Client({
+    baseUrl: nonEmpty(io.env.RABBITPRE_BASE_URL) ?? ws.config.api.baseUrl ?? DEFAULT_BASE_URL,
+    pathPrefix: ws.config.api.pathPrefix,
+    token,
+    timeoutMs: ws.config.api.timeoutMs,
+    retries: ws.config.api.retries,
+    ...(ws.config.matchingType !== undefined ? { matchingType: ws.config.matchingType } : {}),
+    onRetry: (info) => reporter.retry(info),
+  });
+  const format = opts.format;
+  const controller = new AbortController();
+  const interrupt = (): void => {
+    reporter.stop();
+    io.stderr.write('\ninterrupted: no new request is sent; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n');
+    controller.abort();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let outcome: ApplyOutcome;
+  try {
+    outcome = await applyWorkspace(
+      ws,
+      {
+        api,
+        concurrency: opts.concurrency ?? ws.config.api.concurrency,
+        clock: () => new Date(),
+        gitCommit: gitHeadCommit,
+        toolVersion: toolVersion(),
+        signal: controller.signal,
+        progress: {
+          ...reporter,
+          // The plan goes out before anything is sent (or refused), so a reader sees what it is about.
+          planned: (plan) => {
+            if (format === 'text') io.stdout.write(`${renderPlan(plan, 'text', { color: useColor(io), mask: shouldMask(opts, ws) })}\n`);
+          },
+        },
+      },
+      {
+        allowMassDelete: opts.allowMassDelete === true,
+        ...(opts.maxDeletes !== undefined ? { maxDeletes: opts.maxDeletes } : {}),
+        ...(opts.expectPlan !== undefined ? { expectPlan: opts.expectPlan } : {}),
+      },
+    );
+  } finally {
+    reporter.stop();
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+  io.stdout.write(renderOutcome(outcome, ws, opts));
+  if (outcome.status === 'failed') throw outcome.failure;
+  if (outcome.status === 'interrupted') {
+    io.stderr.write('error: the apply was interrupted; run groupops apply again to send the rest\n');
+    return EXIT.error;
+  }
+  return EXIT.ok;
+}
+
+function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions): string {
+  const mask = shouldMask(opts, ws);
+  const batches = outcome.requests.map((r) => ({ op: r.op, items: r.items, batchId: r.batchId }));
+  if (opts.format === 'json') {
+    const extra = {
+      status: outcome.status,
+      complete: outcome.status === 'applied' || outcome.status === 'unchanged',
+      snapshot: { path: ws.statePath, written: outcome.snapshotWritten, memberships: outcome.memberships },
+      ...(outcome.recovered > 0 ? { recovered: outcome.recovered } : {}),
+      ...(outcome.failure instanceof Error ? { error: { code: codeOf(outcome.failure), message: outcome.failure.message } } : {}),
+    };
+    return renderPlan(outcome.plan, 'json', { color: false, mask, batches, extra });
+  }
+  const lines = resultLines(outcome, ws);
+  if (opts.format === 'markdown') {
+    const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | \`${b.batchId}\` |`)];
+    return `${renderMarkdown(outcome.plan, { mask, title: 'groupops apply' })}\n${lines.join('\n\n')}\n${table.join('\n')}\n`;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function resultLines(outcome: ApplyOutcome, ws: Workspace): string[] {
+  const out: string[] = [];
+  if (outcome.recovered > 0) out.push(`Recovered ${plural(outcome.recovered, 'acknowledged request')} of an interrupted apply from its journal into ${ws.statePath}.`);
+  const total = outcome.plan.batches.length;
+  const acked = outcome.requests.length;
+  if (outcome.status === 'unchanged') {
+    out.push('Nothing to apply: nothing was sent.');
+    if (outcome.snapshotWritten) out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}). Commit it.`);
+    return out;
+  }
+  out.push(outcome.status === 'applied' ? `Applied ${plural(acked, 'request')}:` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
+  for (const r of outcome.requests) out.push(`  ${describeRequest(r)}`);
+  if (outcome.snapshotWritten) {
+    out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly the acknowledged requests'}). Commit it.`);
+  } else out.push(`The snapshot ${ws.statePath} is unchanged.`);
+  if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
+  return out;
+}
+
+function codeOf(err: Error): string {
+  return err instanceof GroupopsError ? err.code : 'INTERNAL';
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integerAtLeast(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function sha256(value: string): string {
+  const v = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(v)) throw new InvalidArgumentError('expected the 64 hex digits of a plan checksum (groupops plan prints it)');
+  return v;
+}
