@@ -3,6 +3,7 @@ import { toolVersion } from '../load/package-root.js';
 import { registerApply } from './commands/apply.js';
 import { registerGitHub } from './commands/github.js';
 import { registerPlan } from './commands/plan.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerPlan(program, io, done);
   registerApply(program, io, done);
   registerGitHub(program, io, done);
+  registerSandbox(program, io, done);
   try {
     await program.parseAsync([...argv]);
     return code;

@@ -1,0 +1,135 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { GroupopsError } from '../../errors/index.js';
+import { FAULT_KINDS, startSandbox, type FaultKind, type FaultOptions, type Sandbox, type SandboxOptions, type SandboxRequestLog } from '../../sandbox/server.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+export interface SandboxCommandOptions {
+  port: number;
+  token?: string;
+  latency?: number;
+  faultRate?: number;
+  faultKinds?: FaultKind[];
+  seed?: number;
+  retryAfter?: number;
+  slowMs?: number;
+  quiet?: boolean;
+}
+
+/** Resolves when the sandbox should stop; tests and embedders may pass their own. */
+export type StopSignal = () => Promise<string>;
+
+/** `groupops sandbox`: a local fake of the Rabbitpre API on 127.0.0.1, until SIGINT or SIGTERM. */
+export function registerSandbox(program: Command, io: CliIo, done: (code: number) => void, waitForStop: StopSignal = waitForSignal): void {
+  program
+    .command('sandbox')
+    .description('run a local fake of the Rabbitpre API on 127.0.0.1 (for trying apply safely and for tests)')
+    .option('--port <n>', 'port to listen on (0 = any free port)', intIn('port', 0, 65535), 8787)
+    .option('--token <token>', 'the X-Token the sandbox accepts (not a secret)')
+    .option('--latency <ms>', 'delay added to every answer', intIn('latency', 0, 600_000))
+    .option('--fault-rate <r>', 'share of requests (0..1) that get a random fault', rate)
+    .option('--fault-kinds <list>', `comma-separated faults to draw from (${FAULT_KINDS.join(', ')}; default all but slow)`, kinds)
+    .option('--seed <n>', 'seed of the random fault sequence', intIn('seed', 0, 2 ** 32 - 1))
+    .option('--retry-after <seconds>', 'Retry-After of http429 faults', nonNegative('retry-after'))
+    .option('--slow-ms <ms>', 'how late a slow fault answers', intIn('slow-ms', 0, 3_600_000))
+    .option('--quiet', 'do not print a line per request')
+    .action(async (opts: SandboxCommandOptions) => {
+      const sandbox = await start(opts, io);
+      printBanner(io, sandbox, opts);
+      const signal = await waitForStop();
+      await sandbox.close();
+      io.stderr.write(`sandbox stopped (${signal})\n`);
+      done(EXIT.ok);
+    });
+}
+
+async function start(opts: SandboxCommandOptions, io: CliIo): Promise<Sandbox> {
+  const faults: FaultOptions = {
+    ...(opts.faultRate !== undefined ? { rate: opts.faultRate } : {}),
+    ...(opts.faultKinds !== undefined ? { kinds: opts.faultKinds } : {}),
+    ...(opts.retryAfter !== undefined ? { retryAfterSeconds: opts.retryAfter } : {}),
+    ...(opts.slowMs !== undefined ? { slowMs: opts.slowMs } : {}),
+  };
+  const options: SandboxOptions = {
+    port: opts.port,
+    faults,
+    ...(opts.token !== undefined ? { token: opts.token } : {}),
+    ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.quiet ? {} : { onRequest: (entry: SandboxRequestLog) => io.stderr.write(`${describeRequest(entry)}\n`) }),
+  };
+  try {
+    return await startSandbox(options);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new GroupopsError('CONFIG_ERROR', `port ${opts.port} on 127.0.0.1 is in use: pick another with --port N, or --port 0 for any free port`);
+    }
+    throw err;
+  }
+}
+
+function printBanner(io: CliIo, sandbox: Sandbox, opts: SandboxCommandOptions): void {
+  const f = sandbox.faults();
+  const lines = [
+    `Rabbitpre sandbox listening on ${sandbox.url}`,
+    `  endpoint  POST ${sandbox.url}${sandbox.pathPrefix}/audience/group/rel/v2/batchAdd`,
+    `  inspect   GET ${sandbox.url}/__sandbox/state  (also /__sandbox/requests, /__sandbox/faults; POST /__sandbox/reset)`,
+    ...((f.rate ?? 0) > 0 ? [`  faults    ${f.rate} of requests, drawn from ${(f.kinds ?? []).join(', ')} (seed ${opts.seed ?? 1})`] : []),
+    ...(opts.latency ? [`  latency   ${opts.latency} ms per answer`] : []),
+    '',
+    'Use it with:',
+    `RABBITPRE_BASE_URL=${sandbox.url}`,
+    `RABBITPRE_TOKEN=${sandbox.token}`,
+    '',
+    'Stop with Ctrl+C.',
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** One line per request: "#3 POST /api/integrate/... -> 200 accepted, batch 15314513451345123". */
+export function describeRequest(entry: SandboxRequestLog): string {
+  const status = entry.status === 0 ? 'dropped' : String(entry.status);
+  const detail = entry.batchId ? `, batch ${entry.batchId}` : entry.msg && entry.verdict !== 'accepted' ? `: ${entry.msg}` : '';
+  const fault = entry.fault ? ` [fault ${entry.fault}]` : '';
+  return `#${entry.seq} ${entry.method} ${entry.path} -> ${status} ${entry.verdict}${detail}${fault}`;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function intIn(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`--${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function nonNegative(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--${name} must be a number >= 0`);
+    return n;
+  };
+}
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('--fault-rate must be a number from 0 to 1');
+  return n;
+}
+
+function kinds(value: string): FaultKind[] {
+  const list = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of list) if (!FAULT_KINDS.includes(k as FaultKind)) throw new InvalidArgumentError(`unknown fault "${k}"; known: ${FAULT_KINDS.join(', ')}`);
+  return list as FaultKind[];
+}

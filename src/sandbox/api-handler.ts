@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BatchIdCounter } from './batch-ids.js';
+import type { Endpoint } from './endpoints/index.js';
+import type { FaultPlan } from './faults.js';
+import { envelopeReply, isJsonContentType, parseExact, parseForLog, readBody, send, type Reply } from './http.js';
+import { redactHeaders, type RequestLog } from './request-log.js';
+import type { MembershipStore } from './store.js';
+import type { FaultKind, SandboxRequestLog, SandboxVerdict } from './types.js';
+
+/** The largest body read; 500 items with several identities each stay far below it. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Faults that strike before the request is looked at: nothing is applied. */
+const BEFORE_APPLY: ReadonlySet<FaultKind> = new Set(['http500', 'http503', 'http429', 'dropBeforeApply']);
+
+/** What the API pipeline works with. */
+export interface ApiDeps {
+  readonly token: string;
+  readonly latencyMs: number;
+  readonly faults: FaultPlan;
+  readonly store: MembershipStore;
+  readonly batchIds: BatchIdCounter;
+  readonly log: RequestLog;
+  /** Runs `fn` after `ms`, cancelled when the sandbox closes. */
+  readonly later: (ms: number, fn: () => void) => void;
+}
+
+type Decision = Pick<SandboxRequestLog, 'verdict' | 'applied' | 'warnings'> & { reply: Reply; batchId?: string };
+
+/**
+ * One request to the API space: read, pick a fault, check and apply as the real endpoint would,
+ * log, then answer (late, cut or not at all when a fault says so).
+ */
+export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, path: string, endpoint: Endpoint | undefined, deps: ApiDeps): Promise<void> {
+  const { text, tooLarge } = await readBody(req, MAX_BODY_BYTES);
+  const given = req.headers['x-token'];
+  const token = given === undefined ? 'missing' : given === deps.token ? 'valid' : 'invalid';
+  const seen = { seq: deps.log.nextSeq(), method: req.method ?? '', path, headers: redactHeaders(req.headers), token, bodyText: text, body: parseForLog(text) } as const;
+  // Unknown paths draw no fault: a fault sequence describes the endpoint, not a misrouted client.
+  const fault = endpoint ? deps.faults.next() : undefined;
+  const decision: Decision =
+    fault && BEFORE_APPLY.has(fault) ? faultDecision(fault, deps) : decide(req, endpoint, text, tooLarge, token, deps);
+  const reply = fault === 'malformed' ? truncated(decision.reply) : decision.reply;
+  const dropped = fault === 'dropBeforeApply' || fault === 'dropAfterApply';
+  deps.log.push({
+    ...seen,
+    ...decision,
+    ...envelopeFields(reply),
+    status: dropped ? 0 : reply.status,
+    ...(fault ? { fault } : {}),
+  });
+  const delay = deps.latencyMs + (fault === 'slow' ? deps.faults.settings.slowMs : 0);
+  const deliver = (): void => {
+    if (dropped) req.socket.destroy();
+    else send(res, reply);
+  };
+  if (delay > 0) deps.later(delay, deliver);
+  else deliver();
+}
+
+function decide(req: IncomingMessage, endpoint: Endpoint | undefined, text: string, tooLarge: boolean, token: string, deps: ApiDeps): Decision {
+  const refuse = (verdict: SandboxVerdict, reply: Reply): Decision => ({ verdict, applied: false, warnings: [], reply });
+  if (!endpoint) return refuse('not-found', envelopeReply(404, '404', 'NOT_FOUND', `no endpoint at ${req.url ?? ''}`));
+  if (req.method !== 'POST') return refuse('method-not-allowed', { ...envelopeReply(405, '405', 'METHOD_NOT_ALLOWED', 'use POST'), headers: { allow: 'POST' } });
+  if (token !== 'valid') return refuse('unauthorized', envelopeReply(401, '401', 'UNAUTHORIZED', token === 'missing' ? 'the X-Token header is missing' : 'the X-Token is not valid'));
+  if (!isJsonContentType(req.headers)) return refuse('unsupported-media-type', envelopeReply(400, '400', 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'));
+  if (tooLarge) return refuse('too-large', envelopeReply(413, '413', 'PAYLOAD_TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`));
+  let body: unknown;
+  try {
+    body = parseExact(text);
+  } catch (err) {
+    return refuse('rejected', envelopeReply(200, '400', 'INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`));
+  }
+  const outcome = endpoint.handle(body, { store: deps.store, nextBatchId: () => deps.batchIds.next() });
+  if (!outcome.accepted) return refuse('rejected', envelopeReply(200, '400', outcome.errorCode, outcome.msg));
+  return {
+    verdict: 'accepted',
+    applied: true,
+    warnings: outcome.warnings,
+    reply: envelopeReply(200, '200', 'SUCCESS', 'ok', outcome.data),
+    ...(outcome.batchId !== undefined ? { batchId: outcome.batchId } : {}),
+  };
+}
+
+function faultDecision(fault: FaultKind, deps: ApiDeps): Decision {
+  const page = (status: number, title: string): Reply => ({ status, headers: { 'content-type': 'text/html' }, body: `<html><body><h1>${status} ${title}</h1></body></html>` });
+  const base = { verdict: 'fault' as const, applied: false, warnings: [] };
+  switch (fault) {
+    case 'http500':
+      return { ...base, reply: page(500, 'Internal Server Error') };
+    case 'http503':
+      return { ...base, reply: page(503, 'Service Unavailable') };
+    case 'http429':
+      return { ...base, reply: { ...envelopeReply(429, '429', 'TOO_MANY_REQUESTS', 'rate limited'), headers: { 'retry-after': String(deps.faults.settings.retryAfterSeconds) } } };
+    default:
+      return { ...base, reply: { status: 0, body: '' } };
+  }
+}
+
+/** The first half of the answer: what a proxy cutting the connection short delivers. */
+function truncated(reply: Reply): Reply {
+  return { ...reply, status: 200, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) };
+}
+
+function envelopeFields(reply: Reply): Partial<Pick<SandboxRequestLog, 'code' | 'errorCode' | 'msg'>> {
+  const parsed = parseForLog(reply.body) as { code?: unknown; errorCode?: unknown; msg?: unknown } | undefined;
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  return {
+    ...(typeof parsed.code === 'string' ? { code: parsed.code } : {}),
+    ...(typeof parsed.errorCode === 'string' ? { errorCode: parsed.errorCode } : {}),
+    ...(typeof parsed.msg === 'string' ? { msg: parsed.msg } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import { seededRandom } from './prng.js';
+import { DEFAULT_RANDOM_FAULT_KINDS, FAULT_KINDS, type FaultKind, type FaultOptions } from './types.js';
+
+/** Fault settings with every default filled in. */
+export interface ResolvedFaults {
+  readonly rate: number;
+  readonly kinds: readonly FaultKind[];
+  readonly retryAfterSeconds: number;
+  readonly slowMs: number;
+}
+
+/**
+ * Decides the fault of each API request: first the script, one entry per request, then a seeded
+ * random draw (`rate`, split evenly among `kinds`). The same seed and settings give the same sequence.
+ */
+export class FaultPlan {
+  #settings: ResolvedFaults;
+  #script: (FaultKind | 'ok')[];
+  #random: () => number;
+  readonly #seed: number;
+
+  constructor(options: FaultOptions, seed: number) {
+    this.#seed = seed;
+    this.#settings = resolveFaults(options);
+    this.#script = [...(options.script ?? [])];
+    this.#random = seededRandom(seed);
+  }
+
+  /** Replaces the settings and restarts the random sequence from the seed. */
+  set(options: FaultOptions): void {
+    this.#settings = resolveFaults(options);
+    this.#script = [...(options.script ?? [])];
+    this.#random = seededRandom(this.#seed);
+  }
+
+  get settings(): ResolvedFaults {
+    return this.#settings;
+  }
+
+  /** The current settings, with what is left of the script, as FaultOptions. */
+  describe(): FaultOptions {
+    return { ...this.#settings, kinds: [...this.#settings.kinds], script: [...this.#script] };
+  }
+
+  /** The fault for the next API request, or undefined for none. */
+  next(): FaultKind | undefined {
+    const scripted = this.#script.shift();
+    if (scripted !== undefined) return scripted === 'ok' ? undefined : scripted;
+    const { rate, kinds } = this.#settings;
+    if (rate <= 0 || kinds.length === 0) return undefined;
+    // Two draws per request whatever the outcome, so one request's fault never shifts the next one's.
+    const hit = this.#random() < rate;
+    const pick = kinds[Math.floor(this.#random() * kinds.length)];
+    return hit ? pick : undefined;
+  }
+}
+
+/** Validates fault options (they come from tests, the CLI and the inspection API) and fills defaults. */
+export function resolveFaults(options: FaultOptions): ResolvedFaults {
+  const rate = options.rate ?? 0;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be a number from 0 to 1, got ${String(rate)}`);
+  const kinds = options.kinds ?? DEFAULT_RANDOM_FAULT_KINDS;
+  if (!Array.isArray(kinds)) throw new TypeError('fault kinds must be an array');
+  for (const k of kinds) if (!FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault kind "${String(k)}"; known: ${FAULT_KINDS.join(', ')}`);
+  const script = options.script ?? [];
+  if (!Array.isArray(script)) throw new TypeError('fault script must be an array');
+  for (const k of script) if (k !== 'ok' && !FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault "${String(k)}" in the script; known: ok, ${FAULT_KINDS.join(', ')}`);
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  if (typeof retryAfterSeconds !== 'number' || !(retryAfterSeconds >= 0) || !Number.isFinite(retryAfterSeconds)) throw new RangeError('retryAfterSeconds must be a number >= 0');
+  const slowMs = options.slowMs ?? 35_000;
+  if (!Number.isSafeInteger(slowMs) || slowMs < 0) throw new RangeError('slowMs must be an integer >= 0');
+  return { rate, kinds: [...kinds], retryAfterSeconds, slowMs };
+}

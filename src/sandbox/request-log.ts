@@ -1,0 +1,48 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SandboxRequestLog } from './types.js';
+
+const SECRET_HEADERS = new Set(['x-token', 'authorization', 'cookie']);
+
+/** Request headers for the log, with secrets replaced: the log is printed by tests and the inspection API. */
+export function redactHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The requests seen, oldest first, keeping the last `limit` (a long fault-injection run stays bounded). */
+export class RequestLog {
+  #entries: SandboxRequestLog[] = [];
+  #seq = 0;
+  readonly #limit: number;
+  readonly #onPush: ((entry: SandboxRequestLog) => void) | undefined;
+
+  constructor(limit: number, onPush?: (entry: SandboxRequestLog) => void) {
+    this.#limit = limit;
+    this.#onPush = onPush;
+  }
+
+  /** The next sequence number. */
+  nextSeq(): number {
+    this.#seq += 1;
+    return this.#seq;
+  }
+
+  push(entry: SandboxRequestLog): void {
+    this.#entries.push(entry);
+    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+    this.#onPush?.(entry);
+  }
+
+  entries(): SandboxRequestLog[] {
+    return [...this.#entries];
+  }
+
+  clear(): void {
+    this.#entries = [];
+    this.#seq = 0;
+  }
+}

@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleApiRequest, type ApiDeps } from './api-handler.js';
+import { BatchIdCounter } from './batch-ids.js';
+import { ENDPOINTS, type Endpoint } from './endpoints/index.js';
+import { FaultPlan } from './faults.js';
+import { envelopeReply, send } from './http.js';
+import { handleInspection, INSPECTION_PREFIX, type Inspectable } from './inspect.js';
+import { RequestLog } from './request-log.js';
+import { MembershipStore } from './store.js';
+import type { FaultOptions, SandboxMembership, SandboxRequestLog } from './types.js';
+
+export type { FaultKind, FaultOptions, SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson, SandboxRequestLog, SandboxVerdict } from './types.js';
+export { FAULT_KINDS } from './types.js';
+
+/** The token the sandbox accepts unless told otherwise; not a secret. */
+export const DEFAULT_SANDBOX_TOKEN = 'sandbox-token';
+
+export interface SandboxOptions {
+  /** Default 0 (a free port); the sandbox always binds 127.0.0.1. */
+  port?: number;
+  /** The accepted X-Token; default 'sandbox-token'. */
+  token?: string;
+  /** Added to every answer of the API endpoints. */
+  latencyMs?: number;
+  faults?: FaultOptions;
+  /** Seeds the random faults, so that a run can be replayed. Default 1. */
+  seed?: number;
+  /** The path prefix the endpoints live under; default '/api/integrate'. */
+  pathPrefix?: string;
+  /** How many requests the log keeps (the most recent). Default 100000. */
+  maxLoggedRequests?: number;
+  /** Called with each API request's log entry once it is decided (before a late answer is sent). */
+  onRequest?: (entry: SandboxRequestLog) => void;
+}
+
+export interface Sandbox {
+  /** The base URL, e.g. http://127.0.0.1:41234 (the client appends the prefix). */
+  readonly url: string;
+  readonly token: string;
+  readonly pathPrefix: string;
+  close(): Promise<void>;
+  /** What the fake platform holds now. */
+  memberships(): SandboxMembership[];
+  /** Every request seen: path, headers (token redacted), body, verdict. */
+  requests(): SandboxRequestLog[];
+  /** Replaces the fault settings and restarts the fault sequence from the seed. */
+  setFaults(faults: FaultOptions): void;
+  /** The fault settings and what is left of the script. */
+  faults(): FaultOptions;
+  /**
+   * Forgets memberships, persons and requests and restarts the random fault sequence from the seed
+   * (fault settings stay); batch IDs keep counting up, never reused.
+   */
+  reset(): void;
+}
+
+/**
+ * Starts the local fake of the Rabbitpre API on 127.0.0.1: it checks every request against the
+ * documented contract, holds memberships in memory, answers with batch IDs above 2^53, and can
+ * inject latency and faults. See inspect.ts for the inspection API under /__sandbox/.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const token = options.token ?? DEFAULT_SANDBOX_TOKEN;
+  const pathPrefix = normalizePrefix(options.pathPrefix ?? '/api/integrate');
+  const latencyMs = options.latencyMs ?? 0;
+  if (!Number.isSafeInteger(latencyMs) || latencyMs < 0) throw new RangeError('latencyMs must be an integer >= 0');
+  if (token === '') throw new RangeError('the sandbox token must not be empty');
+  const timers = new Set<NodeJS.Timeout>();
+  const store = new MembershipStore();
+  const log = new RequestLog(options.maxLoggedRequests ?? 100_000, options.onRequest);
+  const faults = new FaultPlan(options.faults ?? {}, options.seed ?? 1);
+  const deps: ApiDeps = {
+    token,
+    latencyMs,
+    faults,
+    store,
+    batchIds: new BatchIdCounter(),
+    log,
+    later: (ms, fn) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+    },
+  };
+  const inspectable: Inspectable = {
+    memberships: () => store.memberships(),
+    counts: () => store.counts(),
+    requests: () => log.entries(),
+    faults: () => faults.describe(),
+    setFaults: (f) => faults.set(f),
+    reset: () => {
+      store.reset();
+      log.clear();
+      faults.set(faults.describe());
+    },
+  };
+  const server = createServer((req, res) => {
+    route(req, res, pathPrefix, deps, inspectable).catch((err: unknown) => {
+      send(res, envelopeReply(500, '500', 'SANDBOX_BUG', `the sandbox failed: ${(err as Error).message}`));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    pathPrefix,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+    memberships: inspectable.memberships,
+    requests: inspectable.requests,
+    setFaults: inspectable.setFaults,
+    faults: inspectable.faults,
+    reset: inspectable.reset,
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, prefix: string, deps: ApiDeps, inspectable: Inspectable): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://sandbox.invalid').pathname;
+  if (path === INSPECTION_PREFIX || path.startsWith(`${INSPECTION_PREFIX}/`)) return handleInspection(req, res, path, inspectable);
+  const endpoint: Endpoint | undefined = path.startsWith(`${prefix}/`) ? ENDPOINTS.find((e) => `${prefix}${e.path}` === path) : undefined;
+  return handleApiRequest(req, res, path, endpoint, deps);
+}
+
+function normalizePrefix(prefix: string): string {
+  const inner = prefix.trim().replace(/^\/+|\/+$/g, '');
+  return inner === '' ? '' : `/${inner}`;
+}
