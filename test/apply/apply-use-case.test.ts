@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,17 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
     const { plan } = await planWorkspace(await openWorkspace({ cwd: ws.dir }));
     await expectRefused(ws.dir, api, text, { expectPlan: '0'.repeat(64) }, /not the expected 0{64}/);
     expect((await apply(ws.dir, api, { expectPlan: plan.checksum })).status).toBe('applied');
+  });
+
+  it('refuses when the snapshot changes between planning and sending (another writer won the race)', async () => {
+    const { ws, api } = await appliedWorkspace(5);
+    await ws.write({ 'groups/a.yaml': groupYaml('A', phones(0, 6)) });
+    const changed = (await readFile(join(ws.dir, STATE), 'utf8')).replace('"complete": true', '"complete": false');
+    const attempt = apply(ws.dir, api, {}, { progress: { planned: () => writeFileSync(join(ws.dir, STATE), changed) } });
+    await expect(attempt).rejects.toThrow(UnsafePlanError);
+    await expect(attempt).rejects.toThrow(/changed while the plan was being made[\s\S]*groupops plan again/);
+    expect(api.log).toHaveLength(0);
+    expect(await readFile(join(ws.dir, STATE), 'utf8')).toBe(changed);
   });
 
   it('refuses while another live apply holds the lock, and takes over a dead one\'s lock', async () => {
