@@ -43,22 +43,33 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   return out.join('\n');
 }
 
-/** A diff of the group's changed members: old lines on the left, new on the right, made with `diff`. */
+/** A member line: what is shown (maybe masked) and what it is (never masked), for comparing. */
+interface Line {
+  readonly shown: string;
+  readonly exact: string;
+}
+
+/**
+ * A diff of the group's changed members: old lines on the left, new on the right, made with `diff`.
+ * Lines are compared unmasked: two different members can mask alike (138****0000), and must still
+ * show as a delete and an add, not as one unchanged line.
+ */
 function diffBlock(changes: readonly Change[], mask: boolean, max: number): string {
   const shown = changes.slice(0, max);
-  const before: string[] = [];
-  const after: string[] = [];
+  const line = (m: Change['member']): Line => ({ shown: describeMember(m, { mask }), exact: describeMember(m, { mask: false }) });
+  const before: Line[] = [];
+  const after: Line[] = [];
   for (const c of shown) {
-    if (c.op === 'delete') before.push(describeMember(c.member, { mask }));
+    if (c.op === 'delete') before.push(line(c.member));
     else {
-      if (c.previous) before.push(describeMember(c.previous, { mask }));
-      after.push(describeMember(c.member, { mask }));
+      if (c.previous) before.push(line(c.previous));
+      after.push(line(c.member));
     }
   }
   const lines: string[] = [];
-  for (const part of diffArrays(before, after)) {
+  for (const part of diffArrays(before, after, { comparator: (a, b) => a.exact === b.exact })) {
     const sign = part.added ? '+' : part.removed ? '-' : ' ';
-    for (const v of part.value) lines.push(`${sign} ${v.replace(/[\r\n]+/g, ' ')}`);
+    for (const v of part.value) lines.push(`${sign} ${v.shown.replace(/[\r\n]+/g, ' ')}`);
   }
   if (changes.length > shown.length) lines.push(`# … and ${changes.length - shown.length} more changes in this group (see the JSON plan)`);
   return lines.join('\n');

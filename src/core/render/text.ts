@@ -30,9 +30,10 @@ export function renderText(plan: Plan, options: TextOptions): string {
     for (const r of requestCounts(plan)) lines.push(`  ${r.op.padEnd(6)}  ${plural(r.requests, 'request')}, ${plural(r.items, 'item')}`);
     lines.push('');
   }
+  // The summary is the closing line, as in terraform: scripts and eyes look for it last.
   lines.push(
-    c.bold(`Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.`),
     c.dim(`Checksum: ${plan.checksum}`),
+    c.bold(`Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.`),
   );
   return `${lines.join('\n')}\n`;
 }
