@@ -1,0 +1,169 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { readSnapshot } from '../../src/state/snapshot-store.js';
+import {
+  STATE,
+  createRepo,
+  desiredKeys,
+  groupYaml,
+  holdsExactly,
+  phones,
+  requestOps,
+  runCli,
+  sandboxEnv,
+  snapshotKeys,
+  type TempRepo,
+} from '../helpers/apply-env.js';
+
+let sandbox: Sandbox;
+let repo: TempRepo | undefined;
+
+beforeEach(async () => {
+  sandbox = await startSandbox();
+});
+
+afterEach(async () => {
+  await sandbox.close();
+  await repo?.cleanup();
+  repo = undefined;
+});
+
+const acceptedBatchIds = (): string[] => sandbox.requests().flatMap((r) => (r.verdict === 'accepted' && r.batchId ? [r.batchId] : []));
+
+async function applied(files: Record<string, string>): Promise<TempRepo> {
+  repo = await createRepo(files);
+  const first = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+  expect(first.code, first.stderr).toBe(0);
+  return repo;
+}
+
+describe('groupops apply (end to end, against the sandbox)', () => {
+  it('applies the shipped groups, records the commit and every batch ID exactly; a second apply sends nothing', async () => {
+    repo = await createRepo({}, { shippedGroups: true });
+    const first = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('Plan: 17 to add, 0 to delete, in 1 request.');
+    const ids = acceptedBatchIds();
+    expect(ids).toHaveLength(1);
+    expect(BigInt(ids[0]!)).toBeGreaterThan(2n ** 53n);
+    expect(first.stdout).toContain(`add 14 items -> batch ${ids[0]}`);
+    expect(first.stderr).toContain(`[1/1] add 14 items -> batch ${ids[0]}`);
+    const want = await desiredKeys(repo);
+    expect(holdsExactly(sandbox, want)).toBe(true);
+    expect(await snapshotKeys(repo)).toEqual(want);
+    const { snapshot } = await readSnapshot(join(repo.dir, STATE));
+    expect(snapshot.lastApply).toMatchObject({
+      commit: repo.head(),
+      endpoint: `${sandbox.url}/api/integrate/audience/group/rel/v2/batchAdd`,
+      complete: true,
+      requests: [{ op: 'add', items: 14, batchId: ids[0] }],
+    });
+    const text = await repo.snapshotText();
+    expect(text).toContain(`"batchId":"${ids[0]}"`);
+
+    const second = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('Nothing to apply: nothing was sent.');
+    expect(sandbox.requests()).toHaveLength(1);
+    expect(await repo.snapshotText()).toBe(text);
+  });
+
+  it('sends a removal, a move between groups and a deleted group file as deletes, then adds', async () => {
+    await applied({
+      'groups/a.yaml': groupYaml('A', phones(0, 30)),
+      'groups/b.yaml': groupYaml('B', phones(30, 60)),
+      'groups/c.yaml': groupYaml('C', phones(60, 70)),
+      'groups/d.yaml': groupYaml('D 部门', phones(70, 80), '1001'),
+    });
+    const r = repo!;
+    await r.write({
+      // 0-2 removed, 3-5 moved from A to B, C deleted: 16 deletes of 80 (20%), 3 adds.
+      'groups/a.yaml': groupYaml('A', phones(6, 30)),
+      'groups/b.yaml': groupYaml('B', phones(3, 6).concat(phones(30, 60))),
+      'groups/c.yaml': null,
+    });
+    r.commit('edit');
+    const before = sandbox.requests().length;
+    const result = await runCli(['apply', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(requestOps(sandbox, before)).toEqual(['delete', 'add']);
+    const doc = JSON.parse(result.stdout) as { summary: { add: number; delete: number; requests: number }; batches: { op: string; items: number; batchId: string }[]; status: string };
+    expect(doc.summary).toEqual({ add: 3, delete: 16, requests: 2 });
+    expect(doc.status).toBe('applied');
+    const ids = acceptedBatchIds().slice(-2);
+    expect(doc.batches).toEqual([
+      { op: 'delete', items: 16, batchId: ids[0] },
+      { op: 'add', items: 3, batchId: ids[1] },
+    ]);
+    // The JSON text holds the IDs as strings, so no parser can round them.
+    expect(result.stdout).toContain(`"batchId": "${ids[1]}"`);
+    const want = await desiredKeys(r);
+    expect(holdsExactly(sandbox, want)).toBe(true);
+    expect(await snapshotKeys(r)).toEqual(want);
+  });
+
+  describe('safety refusals exit 3, send nothing and leave the snapshot as it was', () => {
+    async function expectRefusal(args: string[], message: RegExp): Promise<void> {
+      const r = repo!;
+      const before = sandbox.requests().length;
+      const snapshot = await r.snapshotText();
+      const result = await runCli(['apply', ...args], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(message);
+      expect(sandbox.requests()).toHaveLength(before);
+      expect(await r.snapshotText()).toBe(snapshot);
+      expect(existsSync(join(r.dir, `${STATE}.journal`))).toBe(false);
+      expect(existsSync(join(r.dir, `${STATE}.lock`))).toBe(false);
+    }
+
+    it('refuses mass deletes, a missing or empty groups folder, and an unexpected plan', async () => {
+      await applied({ 'groups/a.yaml': groupYaml('A', phones(0, 40)) });
+      const r = repo!;
+      await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 10)) });
+      await expectRefusal([], /deletes 30 of 40 applied memberships \(75%\)[\s\S]*--allow-mass-delete/);
+      await expectRefusal(['--max-deletes', '29'], /more than --max-deletes 29/);
+      await expectRefusal(['--groups', 'typo'], /groups folder "typo" does not exist/);
+      await expectRefusal(['--groups', 'typo', '--allow-mass-delete'], /groups folder "typo" does not exist/);
+      await r.write({ 'groups/a.yaml': null, 'groups/.keep': '' });
+      await expectRefusal([], /declares no memberships[\s\S]*--allow-mass-delete/);
+      await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 39)) });
+      await expectRefusal(['--expect-plan', 'f'.repeat(64)], /not the expected f{64}/);
+      const plan = await runCli(['plan', '--format', 'json'], { cwd: r.dir });
+      const checksum = (JSON.parse(plan.stdout) as { checksum: string }).checksum;
+      const ok = await runCli(['apply', '--expect-plan', checksum], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(holdsExactly(sandbox, await desiredKeys(r))).toBe(true);
+    });
+  });
+
+  describe('tokens', () => {
+    it('names a missing RABBITPRE_TOKEN before sending anything', async () => {
+      repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      const result = await runCli(['apply'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/RABBITPRE_TOKEN is not set[\s\S]*Nothing was sent/);
+      expect(sandbox.requests()).toHaveLength(0);
+      expect(await repo.snapshotText()).toBeUndefined();
+    });
+
+    it('fails clearly on a rejected token without printing it or touching the snapshot', async () => {
+      await applied({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      const r = repo!;
+      await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 4)) });
+      const snapshot = await r.snapshotText();
+      const token = 'tok-5ecret-Value-0123456789abcdef';
+      for (const format of ['text', 'json']) {
+        const before = sandbox.requests().length;
+        const result = await runCli(['apply', '--format', format], { cwd: r.dir, env: sandboxEnv(sandbox, token) });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
+        expect(`${result.stdout}${result.stderr}`).not.toContain(token);
+        expect(await r.snapshotText()).toBe(snapshot);
+        expect(existsSync(join(r.dir, `${STATE}.journal`))).toBe(false);
+        expect(sandbox.requests().slice(before).map((q) => q.verdict)).toEqual(['unauthorized']);
+      }
+    });
+  });
+});
