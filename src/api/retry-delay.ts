@@ -20,6 +20,8 @@ export function retryAfterDelay(header: string | null, nowMs: number, maxMs: num
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
   else {
+    // An HTTP date always names a day and month; without letters it is a malformed number such as "-1".
+    if (!/[A-Za-z]/.test(text)) return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;

@@ -10,10 +10,15 @@ export interface BareRequest {
 }
 
 /**
- * How to answer one request: a response, `drop` (destroy the socket without answering, after the
- * body was read) or `hang` (never answer; the socket is destroyed when the server closes).
+ * How to answer one request: a response; a response whose body stops after `partial` and never
+ * ends (`stall`); `drop` (destroy the socket without answering, after the body was read); or `hang`
+ * (never answer). Stalled and hanging sockets are destroyed when the server closes.
  */
-export type BareReply = { status?: number; headers?: Record<string, string>; body?: string } | 'drop' | 'hang';
+export type BareReply =
+  | { status?: number; headers?: Record<string, string>; body?: string }
+  | { status?: number; headers?: Record<string, string>; stall: string }
+  | 'drop'
+  | 'hang';
 
 export interface BareServer {
   /** http://127.0.0.1:PORT */
@@ -43,7 +48,8 @@ export async function startBareServer(reply: (request: BareRequest, index: numbe
           return;
         }
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
-        res.end(answer.body ?? '');
+        if ('stall' in answer) res.write(answer.stall);
+        else res.end(answer.body ?? '');
       });
     });
   });
@@ -56,9 +62,11 @@ export async function startBareServer(reply: (request: BareRequest, index: numbe
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    // Idempotent, so that a test may close early (to refuse connections) and afterEach still closes.
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const s of sockets) s.destroy();
+        if (!server.listening) return resolve();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };

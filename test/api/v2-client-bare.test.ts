@@ -1,0 +1,261 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MembershipApi } from '../../src/app/ports.js';
+import { createV2Client, type ApiClientOptions } from '../../src/api/v2-client.js';
+import { ApiError, GroupopsError } from '../../src/errors/index.js';
+import { startBareServer, type BareReply, type BareRequest, type BareServer } from '../helpers/bare-server.js';
+import { batch, item, phone, smallBatch } from './batch-builders.js';
+
+const TOKEN = 'tok-7c1e9a52-very-secret';
+const OK = '{"code":"200","errorCode":"SUCCESS","msg":"ok","data":15314513451345123}';
+const PATH = '/api/integrate/audience/group/rel/v2/batchAdd';
+
+let server: BareServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+type Retry = { attempt: number; delayMs: number; reason: string };
+
+async function clientFor(reply: (req: BareRequest, index: number) => BareReply, options: Partial<ApiClientOptions> = {}): Promise<{ api: MembershipApi; retries: Retry[]; server: BareServer }> {
+  server = await startBareServer(reply);
+  const retries: Retry[] = [];
+  const api = createV2Client({
+    baseUrl: server.url,
+    pathPrefix: '/api/integrate',
+    token: TOKEN,
+    timeoutMs: 5_000,
+    retries: 3,
+    retryBaseMs: 1,
+    retryMaxMs: 50,
+    onRetry: (info) => retries.push(info),
+    ...options,
+  });
+  return { api, retries, server };
+}
+
+/** Runs a call that must fail and returns its error. */
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Every way an error gets printed or logged. */
+function renderings(err: Error): string[] {
+  return [String(err), err.message, err.stack ?? '', JSON.stringify(err), inspect(err, { depth: null, showHidden: true })];
+}
+
+describe('v2 client against a bare server: the request', () => {
+  it('POSTs the JSON body with X-Token to the v2 path and returns the batch ID digit for digit', async () => {
+    const { api, server } = await clientFor(() => ({ body: OK }));
+    const receipt = await api.sendBatch(batch('add', item([phone('18888888888')], ['group1', 'group2'])));
+    expect(receipt).toEqual({ batchId: '15314513451345123' });
+    expect(api.endpoint).toBe(`${server.url}${PATH}`);
+    expect(server.requests).toHaveLength(1);
+    const [req] = server.requests as [BareRequest];
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe(PATH);
+    expect(req.headers['x-token']).toBe(TOKEN);
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers.accept).toBe('application/json');
+    expect(req.headers['user-agent']).toMatch(/^groupops\//);
+    expect(req.body).toBe('{"publicParams":{"optType":"add"},"data":[{"identities":[{"identityValue":"18888888888","identityType":"phone"}],"groups":"group1,group2","categoryType":"1"}]}');
+  });
+
+  it('sends matchingType when configured', async () => {
+    const { api, server } = await clientFor(() => ({ body: OK }), { matchingType: 1 });
+    await api.sendBatch(smallBatch('delete'));
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toMatchObject({ publicParams: { optType: 'delete', matchingType: 1 } });
+  });
+
+  it('keeps IDs beyond 2^53 exact, also when quoted', async () => {
+    const ids = ['9007199254740993', '"18446744073709551617"'];
+    const { api } = await clientFor((_r, i) => ({ body: `{"code":"200","errorCode":"SUCCESS","msg":"ok","data":${ids[i] ?? ''}}` }));
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('9007199254740993');
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('18446744073709551617');
+  });
+});
+
+describe('v2 client against a bare server: retries', () => {
+  it('retries 500, 502, 503 and 504, then succeeds', async () => {
+    const statuses = [500, 502, 503];
+    const { api, server, retries } = await clientFor((_r, i) => (i < statuses.length ? { status: statuses[i] ?? 500, headers: { 'content-type': 'text/html' }, body: '<html>busy</html>' } : { body: OK }));
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(4);
+    expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
+      [2, 'HTTP 500'],
+      [3, 'HTTP 502'],
+      [4, 'HTTP 503'],
+    ]);
+  });
+
+  it('backs off exponentially with jitter, within the cap', async () => {
+    const { api, retries } = await clientFor((_r, i) => (i < 3 ? { status: 504 } : { body: OK }), { retryBaseMs: 8, retryMaxMs: 20, random: () => 0 });
+    await api.sendBatch(smallBatch());
+    // equal jitter with random 0 keeps half of each step: 8 -> 4, 16 -> 8, 32 capped at 20 -> 10
+    expect(retries.map((r) => r.delayMs)).toEqual([4, 8, 10]);
+  });
+
+  it('waits what Retry-After asks on 429 and 503 instead of the backoff', async () => {
+    const answers: BareReply[] = [
+      { status: 429, headers: { 'retry-after': '0.03' }, body: '{"code":"429","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' },
+      { status: 503, headers: { 'retry-after': '0.02' } },
+      { body: OK },
+    ];
+    const { api, retries, server } = await clientFor((_r, i) => answers[i] ?? 'drop', { retryBaseMs: 10_000, retryMaxMs: 60_000 });
+    await api.sendBatch(smallBatch());
+    expect(server.requests).toHaveLength(3);
+    expect(retries.map((r) => r.delayMs)).toEqual([30, 20]);
+    expect(retries[0]?.reason).toBe('HTTP 429, Retry-After 0.03');
+  });
+
+  it('caps a long Retry-After at retryMaxMs', async () => {
+    const { api, retries } = await clientFor((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { body: OK }), { retryMaxMs: 25 });
+    await api.sendBatch(smallBatch());
+    expect(retries.map((r) => r.delayMs)).toEqual([25]);
+  });
+
+  it('retries a dropped connection', async () => {
+    const { api, server, retries } = await clientFor((_r, i) => (i === 0 ? 'drop' : { body: OK }));
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(2);
+    expect(retries[0]?.reason).toMatch(/^connection failed/);
+  });
+
+  it('retries when no answer comes within the timeout', async () => {
+    const { api, server, retries } = await clientFor((_r, i) => (i === 0 ? 'hang' : { body: OK }), { timeoutMs: 150 });
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(2);
+    expect(retries[0]?.reason).toBe('no complete answer within 150 ms');
+  });
+
+  it('retries when the body stalls after the headers (the timeout covers the body too)', async () => {
+    const { api, server, retries } = await clientFor((_r, i) => (i === 0 ? { stall: '{"code":"200","errorCode":"SUCC' } : { body: OK }), { timeoutMs: 150 });
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(2);
+    expect(retries[0]?.reason).toBe('no complete answer within 150 ms');
+  });
+
+  it('retries a 2xx body that is not the JSON envelope (a proxy page, a cut-off body)', async () => {
+    const answers: BareReply[] = [{ headers: { 'content-type': 'text/html' }, body: '<html>gateway</html>' }, { body: '{"code":"200","errorCode":"SUCCESS","msg":"ok","data":153145' }, { body: OK }];
+    const { api, server, retries } = await clientFor((_r, i) => answers[i] ?? 'drop');
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(3);
+    expect(retries.map((r) => r.reason)).toEqual(['HTTP 200 with a body that is not the JSON envelope', 'HTTP 200 with a body that is not the JSON envelope']);
+  });
+
+  it('gives up after the configured retries with a retryable ApiError', async () => {
+    const { api, server } = await clientFor(() => ({ status: 503, body: '{"code":"503","errorCode":"BUSY","msg":"try later"}' }), { retries: 2 });
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(3);
+    expect(err).toMatchObject({ kind: 'http', status: 503, errorCode: 'BUSY', msg: 'try later', retryable: true, attempts: 3, code: 'API_ERROR' });
+    expect(err.message).toContain('HTTP 503');
+    expect(err.message).toContain('3 attempts');
+  });
+
+  it('reports a server that refuses connections as a network error', async () => {
+    const { api, server } = await clientFor(() => ({ body: OK }), { retries: 1 });
+    await server.close();
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err).toMatchObject({ kind: 'network', retryable: true, attempts: 2 });
+    expect(err.message).toContain('ECONNREFUSED');
+  });
+});
+
+describe('v2 client against a bare server: no retry on client errors', () => {
+  const cases: [number, RegExp][] = [
+    [400, /身份类型管理/],
+    [401, /RABBITPRE_TOKEN/],
+    [403, /用户 -> 用户分组[\s\S]*身份类型管理/],
+    [404, /RABBITPRE_BASE_URL/],
+  ];
+  for (const [status, hint] of cases) {
+    it(`fails at once on HTTP ${status}, saying what to check`, async () => {
+      const { api, server, retries } = await clientFor(() => ({ status, body: `{"code":"${status}","errorCode":"E${status}","msg":"no"}` }));
+      const err = await failure(api.sendBatch(smallBatch()));
+      expect(server.requests).toHaveLength(1);
+      expect(retries).toEqual([]);
+      expect(err).toMatchObject({ kind: 'http', status, errorCode: `E${status}`, msg: 'no', retryable: false, attempts: 1 });
+      expect(err.hint).toMatch(hint);
+      expect(err.message).toMatch(hint);
+    });
+  }
+
+  it('treats HTTP 200 with a code other than "200" as a failure with errorCode and msg, not retried', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"500","errorCode":"IDENTITY_TYPE_DISABLED","msg":"身份类型未开通","data":null}' }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(1);
+    expect(err).toMatchObject({ kind: 'rejected', status: 200, errorCode: 'IDENTITY_TYPE_DISABLED', msg: '身份类型未开通', retryable: false });
+    expect(err.message).toContain('code "500"');
+    expect(err.hint).toMatch(/身份类型管理/);
+  });
+
+  it('gives the token hint for HTTP 200 with code "401"', async () => {
+    const { api } = await clientFor(() => ({ body: '{"code":"401","errorCode":"UNAUTHORIZED","msg":"token invalid"}' }));
+    expect((await failure(api.sendBatch(smallBatch()))).hint).toMatch(/RABBITPRE_TOKEN/);
+  });
+
+  it('refuses a success without a batch ID instead of inventing one', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"200","errorCode":"SUCCESS","msg":"ok","data":1.5e3}' }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(1);
+    expect(err).toMatchObject({ kind: 'malformed', retryable: false });
+  });
+
+  it('stops when the caller aborts', async () => {
+    const controller = new AbortController();
+    const { api, server } = await clientFor(() => {
+      controller.abort();
+      return 'hang';
+    });
+    const err = await failure(api.sendBatch(smallBatch(), controller.signal));
+    expect(err.kind).toBe('aborted');
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('v2 client: the token never shows', () => {
+  it('redacts a token the server echoes, and keeps no request object in the error', async () => {
+    const echo = JSON.stringify({ code: '401', errorCode: `BAD_${TOKEN}`, msg: `token ${TOKEN} is invalid` });
+    const { api } = await clientFor(() => ({ status: 401, body: echo }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err.msg).toBe('token [redacted] is invalid');
+    for (const text of renderings(err)) expect(text).not.toContain(TOKEN);
+  });
+
+  it('leaves no token in timeout, network, malformed and retry-exhausted errors, nor in retry reasons', async () => {
+    const answers: BareReply[] = ['hang', 'drop', { body: `<html>${TOKEN}</html>` }, { status: 500, body: TOKEN }];
+    const errors: Error[] = [];
+    const reasons: string[] = [];
+    for (const answer of answers) {
+      const { api } = await clientFor(() => answer, { retries: 1, timeoutMs: 100, onRetry: (r) => reasons.push(r.reason) });
+      errors.push(await failure(api.sendBatch(smallBatch())));
+      await server?.close();
+      server = undefined;
+    }
+    expect(errors.map((e) => (e as ApiError).kind)).toEqual(['timeout', 'network', 'malformed', 'http']);
+    for (const err of errors) for (const text of renderings(err)) expect(text).not.toContain(TOKEN);
+    expect(reasons).toHaveLength(4);
+    for (const reason of reasons) expect(reason).not.toContain(TOKEN);
+  });
+
+  it('refuses an unusable token without quoting it', () => {
+    const bad = `${TOKEN}\n`;
+    let err: unknown;
+    try {
+      createV2Client({ baseUrl: 'http://127.0.0.1:9', pathPrefix: '/api/integrate', token: bad, timeoutMs: 1000, retries: 0 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GroupopsError);
+    expect((err as GroupopsError).code).toBe('CONFIG_ERROR');
+    for (const text of renderings(err as Error)) expect(text).not.toContain(TOKEN);
+    expect(() => createV2Client({ baseUrl: 'http://127.0.0.1:9', pathPrefix: '/api/integrate', token: ' ', timeoutMs: 1000, retries: 0 })).toThrow(/RABBITPRE_TOKEN is empty/);
+  });
+});
