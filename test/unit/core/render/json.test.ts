@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { renderJson } from '../../../../src/core/render/json.js';
+import { samplePlan } from './fixture-plan.js';
+
+const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it into ...124
+
+describe('renderJson', () => {
+  it('prints the documented shape in a stable key order', () => {
+    const doc = JSON.parse(renderJson(samplePlan(), { mask: false })) as Record<string, unknown> & { changes: Record<string, unknown>[] };
+    expect(Object.keys(doc)).toEqual(['summary', 'checksum', 'changes', 'requests', 'batches']);
+    expect(Object.keys(doc.summary as object)).toEqual(['add', 'delete', 'requests']);
+    expect(doc.changes.map((c) => Object.keys(c))).toEqual([
+      ['op', 'group', 'member'],
+      ['op', 'group', 'member'],
+      ['op', 'group', 'member'],
+      ['op', 'group', 'member'],
+      ['op', 'group', 'member', 'previous'],
+      ['op', 'group', 'member'],
+    ]);
+    expect(doc.changes[0]).toEqual({
+      op: 'add',
+      group: { name: '研发部', category: 'department', department: { wxDeptId: '1001' } },
+      member: { identities: [{ type: 'phone', value: '13500000004' }] },
+    });
+    expect(Object.keys((doc.changes[1]!.member as { identities: object[] }).identities[0]!)).toEqual(['type', 'value', 'platform', 'appid', 'isWeChatEcosystem']);
+    expect(doc.batches).toEqual([]);
+  });
+
+  it('counts match the changes and the requests', () => {
+    const plan = samplePlan();
+    const doc = JSON.parse(renderJson(plan, { mask: false })) as {
+      summary: { add: number; delete: number; requests: number };
+      checksum: string;
+      changes: { op: string }[];
+      requests: { op: string; items: number; memberships: number }[];
+    };
+    expect(doc.summary).toEqual({ add: doc.changes.filter((c) => c.op === 'add').length, delete: doc.changes.filter((c) => c.op === 'delete').length, requests: doc.requests.length });
+    expect(doc.summary).toEqual({ add: 4, delete: 2, requests: 2 });
+    expect(doc.requests).toEqual([
+      { op: 'delete', items: 2, memberships: 2 },
+      { op: 'add', items: 3, memberships: 4 },
+    ]);
+    expect(doc.checksum).toBe(plan.checksum);
+  });
+
+  it('is byte-for-byte stable', () => {
+    expect(renderJson(samplePlan(), { mask: false })).toBe(renderJson(samplePlan(), { mask: false }));
+  });
+
+  it('keeps batch IDs as exact decimal strings and puts extra fields last', () => {
+    const text = renderJson(samplePlan(), { mask: false, batches: [{ op: 'add', items: 3, batchId: BIG_ID }], extra: { status: 'applied' } });
+    expect(text).toContain(`"batchId": "${BIG_ID}"`);
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    expect(doc.batches).toEqual([{ op: 'add', items: 3, batchId: BIG_ID }]);
+    expect(Object.keys(doc).at(-1)).toBe('status');
+  });
+
+  it('masks identity values, the previous ones too, when asked', () => {
+    const text = renderJson(samplePlan(), { mask: true });
+    expect(text).toContain('"value": "188****8888"');
+    expect(text).toContain('"value": "oU****ld"');
+    for (const value of ['18888888888', '13900000001', 'oUpF8uOld']) expect(text).not.toContain(value);
+  });
+});

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../../../src/core/plan.js';
+import { codeFence, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
+import { renderMarkdown } from '../../../../src/core/render/markdown.js';
+import { enterprise, member, phone, phones, state } from '../builders.js';
+import { samplePlan } from './fixture-plan.js';
+
+const HOSTILE = '@octocat <img src=x onerror=alert(1)> **bold** [x](http://e)';
+
+/** The code blocks of a Markdown text: [fence, lines inside]. Fails if a block is never closed. */
+function codeBlocks(markdown: string): { fence: string; body: string[] }[] {
+  const out: { fence: string; body: string[] }[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(`{3,})diff$/.exec(lines[i]!);
+    if (!open) continue;
+    const fence = open[1]!;
+    const end = lines.findIndex((l, j) => j > i && new RegExp(`^\`{${fence.length},}\\s*$`).test(l));
+    expect(end, 'an unclosed code block').toBeGreaterThan(i);
+    out.push({ fence, body: lines.slice(i + 1, end) });
+    i = end;
+  }
+  return out;
+}
+
+describe('renderMarkdown', () => {
+  it('renders a summary table and one collapsible diff per changed group, values masked', () => {
+    expect(renderMarkdown(samplePlan(), { mask: true })).toMatchInlineSnapshot(`
+      "### groupops plan
+
+      | | memberships | items | requests |
+      |---|---:|---:|---:|
+      | ➖ delete | 2 | 2 | 1 |
+      | ➕ add | 4 | 3 | 1 |
+
+      **Plan: 4 to add, 2 to delete, in 2 requests.** Deletes are sent before adds.
+
+      Plan checksum: \`6e5f04b56f2187b888585ee0ab9998599ff8564c193e4c235bb7e2a81f5e9e26\`
+
+      <details><summary>研发部 &#40;department, wxDeptId 1001&#41;: +1 −0</summary>
+
+      \`\`\`diff
+      + phone 135****0004
+      \`\`\`
+
+      </details>
+
+      <details><summary>Beta &#40;enterprise&#41;: +1 −0</summary>
+
+      \`\`\`diff
+      + openid o6_****fL2M (platform gzh, appid wx1234567890abcdef, WeChat ecosystem)
+      \`\`\`
+
+      </details>
+
+      <details><summary>Old group &#40;enterprise&#41;: +0 −1</summary>
+
+      \`\`\`diff
+      - phone 137****0002
+      \`\`\`
+
+      </details>
+
+      <details><summary>VIP客户 &#40;enterprise&#41;: +2 −1</summary>
+
+      \`\`\`diff
+      - phone 139****0001 + unionid oU****ld
+      - phone 188****8888
+      + openid o6_****fL2M (platform gzh, appid wx1234567890abcdef, WeChat ecosystem)
+      + phone 139****0001 + unionid oU****ew
+      \`\`\`
+
+      </details>
+      "
+    `);
+  });
+
+  it('masks identity values (188****8888) and never prints them whole', () => {
+    const out = renderMarkdown(samplePlan(), { mask: true });
+    expect(out).toContain('- phone 188****8888');
+    for (const value of ['18888888888', '13900000001', '13500000004', 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M']) expect(out).not.toContain(value);
+  });
+
+  it('shows members that mask alike as a delete and an add, not as an unchanged line', () => {
+    const g = enterprise('g');
+    const plan = buildPlan(state([g, [member(phone('13856780000'))]]), state([g, [member(phone('13812340000'))]]));
+    const [block] = codeBlocks(renderMarkdown(plan, { mask: true }));
+    expect(block!.body).toEqual(['- phone 138****0000', '+ phone 138****0000']);
+  });
+
+  it('renders a hostile group name inert: no mention, tag, emphasis or link survives', () => {
+    const plan = buildPlan(state([enterprise(HOSTILE), phones(1)]), state());
+    const out = renderMarkdown(plan, { mask: true });
+    for (const bad of ['@octocat', '<img', '**bold**', '[x]', '](', 'http://', 'onerror=']) expect(out).not.toContain(bad);
+    const tags = out.match(/<\/?[a-z]+[^>]*>/gi) ?? [];
+    expect(new Set(tags)).toEqual(new Set(['<details>', '<summary>', '</summary>', '</details>']));
+    expect(out).toContain('&#64;&#8203;octocat');
+  });
+
+  it('keeps a line break in a name from starting new Markdown', () => {
+    const plan = buildPlan(state([enterprise('a\n# heading\n- item'), phones(1)]), state());
+    const summary = renderMarkdown(plan, { mask: true }).split('\n').find((l) => l.startsWith('<details>'));
+    expect(summary).toBe('<details><summary>a &#35;&#8203; heading &#45; item &#40;enterprise&#41;: +1 −0</summary>');
+  });
+
+  it('lengthens the fence so backticks in values cannot close the diff block', () => {
+    const g = enterprise('g');
+    const plan = buildPlan(state([g, [member({ type: 'crm_id', value: '```\n<script>x</script>' }), member({ type: 'crm_id', value: 'a`````b' })]]), state());
+    const out = renderMarkdown(plan, { mask: false });
+    const blocks = codeBlocks(out);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]!.fence).toBe('``````');
+    expect(blocks[0]!.body).toEqual(['+ crm_id ``` <script>x</script>', '+ crm_id a`````b']);
+  });
+
+  it('cuts a long group to the line limit and counts the rest', () => {
+    const plan = buildPlan(state([enterprise('g'), phones(5)]), state());
+    const [block] = codeBlocks(renderMarkdown(plan, { mask: true, maxLinesPerGroup: 2 }));
+    expect(block!.body).toHaveLength(3);
+    expect(block!.body[2]).toBe('# … and 3 more changes in this group (see the JSON plan)');
+  });
+
+  it('says so when nothing changes', () => {
+    const out = renderMarkdown(buildPlan(state(), state()), { mask: true, title: 'Plan for main' });
+    expect(out).toContain('### Plan for main');
+    expect(out).toContain('**No changes.**');
+    expect(out).not.toContain('<details>');
+  });
+});
+
+describe('escapeMarkdown and codeFence', () => {
+  it('turns every markup character into an entity', () => {
+    expect(escapeMarkdown('*_`[]()<>!|~')).toBe('&#42;&#95;&#96;&#91;&#93;&#40;&#41;&#60;&#62;&#33;&#124;&#126;');
+    expect(escapeMarkdown('VIP客户 2024')).toBe('VIP客户 2024');
+  });
+
+  it('picks a fence longer than any backtick run', () => {
+    expect(codeFence('no ticks')).toBe('```');
+    expect(codeFence('a ```` b')).toBe('`````');
+  });
+});
