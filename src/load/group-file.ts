@@ -10,6 +10,15 @@ export interface LoadedMember {
   readonly key: string;
   readonly member: Member;
   readonly line: number;
+  /** The member-list file (CSV) the member came from; absent for members written in the group file. */
+  readonly file?: string;
+}
+
+/** An entry of `memberFiles:` as written, with its position for messages. */
+export interface MemberFileRef {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 /** A valid group file. */
@@ -20,6 +29,8 @@ export interface LoadedGroup {
   readonly nameLine: number;
   readonly description?: string;
   readonly members: readonly LoadedMember[];
+  /** The `memberFiles:` entries (CSV member lists), read by load-group-file.ts. */
+  readonly memberFiles?: readonly MemberFileRef[];
 }
 
 export type GroupFileResult = { ok: true; group: LoadedGroup } | { ok: false; issues: SourceIssue[] };
@@ -62,7 +73,14 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
   if (!group || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return {
     ok: true,
-    group: { file, group, nameLine: keyPositionOf(source, [], 'name').line, members: loaded, ...(typeof doc.description === 'string' ? { description: doc.description } : {}) },
+    group: {
+      file,
+      group,
+      nameLine: keyPositionOf(source, [], 'name').line,
+      members: loaded,
+      ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
+      ...(Array.isArray(doc.memberFiles) ? { memberFiles: (doc.memberFiles as string[]).map((path, i) => ({ path, ...positionOf(source, ['memberFiles', i]) })) } : {}),
+    },
   };
 }
 

@@ -150,7 +150,8 @@ function firstAliasPosition(doc: Document.Parsed, lineCounter: LineCounter): { l
   return { line: p.line, column: p.col };
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
+/** The line and column (in bytes) of the first byte that is not valid UTF-8, for the message. */
+export function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < bytes.length; i++) {

@@ -1,0 +1,225 @@
+import { parse } from 'csv-parse/sync';
+import { memberKey, type Identity } from '../core/model.js';
+import type { SourceIssue } from '../errors/index.js';
+import type { LoadedMember } from './group-file.js';
+import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { closest } from './schema-issues.js';
+import { firstInvalidUtf8 } from './yaml-source.js';
+
+/** Columns that qualify an identity column rather than naming an identity type. */
+const QUALIFIERS = ['platform', 'appid', 'isWeChatEcosystem'] as const;
+type Qualifier = (typeof QUALIFIERS)[number];
+
+/** Problems reported per CSV file before the rest are only counted (a broken export can have a million). */
+export const MAX_CSV_ISSUES = 50;
+
+/** A CSV record: its fields, the line it starts on, and the raw line for column positions. */
+interface CsvRecord {
+  readonly fields: readonly string[];
+  readonly line: number;
+  readonly text: string | undefined;
+}
+
+/** What the header says: identity columns in order (the first is the member's key) and their qualifier columns. */
+interface CsvLayout {
+  readonly identities: readonly { type: string; index: number; qualifiers: Partial<Record<Qualifier, number>> }[];
+}
+
+export type CsvMembersResult = { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[] };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a CSV member list: a header row naming identity types (the first identity column is the
+ * member's key) plus optional `platform`, `appid`, `isWeChatEcosystem` columns (bare: for the key
+ * identity; `TYPE.platform` etc.: for that identity column), then one member per row. Values are
+ * text, trimmed; an empty cell is an absent identity or field. Every problem has file, line, column.
+ */
+export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResult {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    return { ok: false, issues: [{ file, ...at, message: 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }] };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const records = splitRecords(file, text);
+  if (!Array.isArray(records)) return { ok: false, issues: [records] };
+  const header = records[0];
+  if (!header) return { ok: false, issues: [{ file, line: 1, column: 1, message: 'the member list is empty: the first row names the columns, e.g. phone,unionid' }] };
+  const layout = readHeader(file, header);
+  if (!('identities' in layout)) return { ok: false, issues: layout };
+  return readRows(file, records, header.fields.length, layout);
+}
+
+/**
+ * Splits the text into records. Text without quotes is split on line breaks and commas — exactly
+ * what csv-parse does with it, only faster; anything quoted goes through csv-parse.
+ */
+function splitRecords(file: string, text: string): CsvRecord[] | SourceIssue {
+  const crlf = text.includes('\r');
+  // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
+  if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
+    const lines = text.split(crlf ? '\r\n' : '\n');
+    const out: CsvRecord[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line !== '') out.push({ fields: line.split(','), line: i + 1, text: line });
+    }
+    return out;
+  }
+  try {
+    const parsed = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    const lines = text.split(/\r\n|\r|\n/);
+    return parsed.map(({ record, info }) => {
+      let breaks = 0;
+      for (const f of record) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
+      const line = info.lines - breaks;
+      return { fields: record, line, text: lines[line - 1] };
+    });
+  } catch (err) {
+    const e = err as Error & { lines?: number; code?: string };
+    const line = typeof e.lines === 'number' ? e.lines : 1;
+    const why = (e.message.split(':')[0] ?? 'invalid CSV').toLowerCase();
+    return { file, line, column: 1, message: `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi"""); ${e.message}` };
+  }
+}
+
+function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  const at = (j: number) => ({ file, line: header.line, column: columnOf(header, j) });
+  const seen = new Map<string, number>();
+  const identities: { type: string; index: number; qualifiers: Partial<Record<Qualifier, number>> }[] = [];
+  const qualified: { type: string | undefined; q: Qualifier; index: number }[] = [];
+  header.fields.forEach((raw, j) => {
+    const name = raw.trim();
+    const before = seen.get(name);
+    if (name === '') issues.push({ ...at(j), message: `column ${j + 1} has no name: name every column (an identity type such as phone, or platform, appid, isWeChatEcosystem)` });
+    else if (before !== undefined) issues.push({ ...at(j), message: `column "${name}" appears twice in the header (first as column ${before + 1}): keep one` });
+    if (name === '' || before !== undefined) return;
+    seen.set(name, j);
+    const dot = name.indexOf('.');
+    const [type, q] = dot === -1 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
+    if ((QUALIFIERS as readonly string[]).includes(q)) {
+      qualified.push({ type, q: q as Qualifier, index: j });
+      return;
+    }
+    if (dot === -1 && IDENTITY_TYPE.test(name) && !RESERVED_KEYS.has(name)) {
+      identities.push({ type: name, index: j, qualifiers: {} });
+      return;
+    }
+    const hint = closest(q, QUALIFIERS);
+    const message =
+      dot !== -1
+        ? `column "${name}": after "${type}." comes platform, appid or isWeChatEcosystem${hint ? ` (did you mean "${type}.${hint}"?)` : ''}`
+        : `column "${name}" is not an identity type or member field: identity types start with a letter, then letters, digits or _${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    issues.push({ ...at(j), message });
+  });
+  if (identities.length === 0 && issues.length === 0) {
+    issues.push({ file, line: header.line, column: 1, message: 'the header names no identity column: the first row names the columns, e.g. phone,unionid (the first identity column is the member\'s key)' });
+  }
+  for (const { type, q, index } of qualified) {
+    const target = type === undefined ? identities[0] : identities.find((c) => c.type === type);
+    if (!target) {
+      if (type !== undefined) issues.push({ ...at(index), message: `column "${type}.${q}" qualifies "${type}", but there is no "${type}" column` });
+      continue;
+    }
+    if (target.qualifiers[q] !== undefined) {
+      issues.push({ ...at(index), message: `column "${header.fields[index]!.trim()}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q]! + 1} already does): keep one` });
+      continue;
+    }
+    target.qualifiers[q] = index;
+  }
+  return issues.length > 0 ? issues : { identities };
+}
+
+function readRows(file: string, records: readonly CsvRecord[], width: number, layout: CsvLayout): CsvMembersResult {
+  const issues: SourceIssue[] = [];
+  let extra = 0;
+  const report = (issue: SourceIssue) => {
+    if (issues.length < MAX_CSV_ISSUES) issues.push(issue);
+    else extra++;
+  };
+  const members: LoadedMember[] = [];
+  const firstLine = new Map<string, number>();
+  for (let r = 1; r < records.length; r++) {
+    const rec = records[r]!;
+    if (rec.fields.length !== width) {
+      report({ file, line: rec.line, column: 1, message: `this row has ${rec.fields.length} fields, the header has ${width}: quote values that contain a comma ("a,b")` });
+      continue;
+    }
+    const identities = rowIdentities(file, rec, layout, report);
+    if (!identities) continue;
+    const member = { identities };
+    const key = memberKey(member);
+    const seen = firstLine.get(key);
+    if (seen !== undefined) {
+      const id = identities[0]!;
+      report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them` });
+      continue;
+    }
+    firstLine.set(key, rec.line);
+    members.push({ key, member, line: rec.line, file });
+  }
+  if (extra > 0) issues.push({ ...issues[issues.length - 1]!, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, members };
+}
+
+/** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */
+function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: (i: SourceIssue) => void): Identity[] | undefined {
+  const out: Identity[] = [];
+  let ok = true;
+  layout.identities.forEach((col, n) => {
+    const value = rec.fields[col.index]!.trim();
+    const at = (j: number) => ({ file, line: rec.line, column: columnOf(rec, j) });
+    const q = (name: Qualifier) => (col.qualifiers[name] === undefined ? '' : rec.fields[col.qualifiers[name]!]!.trim());
+    const platform = q('platform');
+    const appid = q('appid');
+    const eco = q('isWeChatEcosystem');
+    if (value === '') {
+      if (n === 0) {
+        report({ ...at(col.index), message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row` });
+        ok = false;
+      } else if (platform !== '' || appid !== '' || eco !== '') {
+        report({ ...at(col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });
+        ok = false;
+      }
+      return;
+    }
+    const id: { -readonly [K in keyof Identity]: Identity[K] } = { type: col.type, value };
+    if (platform !== '') id.platform = platform;
+    if (appid !== '') id.appid = appid;
+    if (eco !== '') {
+      const flag = /^(?:true|True|TRUE)$/.test(eco) ? true : /^(?:false|False|FALSE)$/.test(eco) ? false : undefined;
+      if (flag === undefined) {
+        report({ ...at(col.qualifiers.isWeChatEcosystem!), message: `isWeChatEcosystem is "${eco}": write true or false (or leave it empty)` });
+        ok = false;
+        return;
+      }
+      id.isWeChatEcosystem = flag;
+    }
+    if (appid !== '' && eco === '') {
+      report({ ...at(col.qualifiers.appid!), message: 'appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false' });
+      ok = false;
+      return;
+    }
+    out.push(id);
+  });
+  return ok ? out : undefined;
+}
+
+/** The 1-based column where field `j` of a record starts, counting quotes on its first line. */
+function columnOf(rec: CsvRecord, j: number): number {
+  const text = rec.text;
+  if (text === undefined) return 1;
+  let field = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    if (field === j) return i + 1;
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) field++;
+  }
+  return field === j ? text.length + 1 : 1;
+}

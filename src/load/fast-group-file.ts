@@ -1,0 +1,102 @@
+import { memberKey, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
+import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
+import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { schemaValidator } from './schemas.js';
+import { parseYamlSubset } from './yaml-subset.js';
+
+/**
+ * The fast path of readGroupFile for a valid file in the plain YAML subset: the same LoadedGroup,
+ * without building a YAML document with positions. Returns undefined whenever the file leaves the
+ * subset or has any problem, so that the full path (group-file.ts) reports it with its positions
+ * and wording; test/load/fast-path.test.ts holds the two paths to the same results.
+ */
+export function fastReadGroupFile(file: string, text: string): LoadedGroup | undefined {
+  const doc = parseYamlSubset(text);
+  if (!doc) return undefined;
+  const value = doc.value;
+  // The schema is the contract: a file it faults in any way is the full path's to report.
+  if (!schemaValidator('group')(value)) return undefined;
+  const group = groupRefOf(value);
+  if (!group) return undefined;
+  const raw = Array.isArray(value.members) ? (value.members as Record<string, unknown>[]) : [];
+  const lines = doc.itemLines.get('members') ?? [];
+  const members: LoadedMember[] = new Array(raw.length);
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i++) {
+    const member = memberOf(raw[i]!);
+    if (!member) return undefined;
+    const key = memberKey(member);
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    members[i] = { key, member, line: lines[i]! };
+  }
+  const memberFiles = memberFileRefs(text, value.memberFiles, doc.itemLines.get('memberFiles'));
+  return {
+    file,
+    group,
+    nameLine: doc.keyLines.get('name')!,
+    members,
+    ...(typeof value.description === 'string' ? { description: value.description } : {}),
+    ...(memberFiles ? { memberFiles } : {}),
+  };
+}
+
+/** The group reference, or undefined for what only the full path reads (deptId, blank ids). */
+function groupRefOf(value: Record<string, unknown>): GroupRef | undefined {
+  const name = value.name as string;
+  const category = (value.category ?? 'enterprise') as Category;
+  if (category !== 'department') return { name, category };
+  const dept = value.department as Record<string, unknown>;
+  const field = (['wxDeptId', 'thirdDeptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;
+  if (!field) return undefined;
+  const id = String(dept[field]).trim();
+  return id === '' ? undefined : { name, category, department: { field, value: id } };
+}
+
+/** A schema-valid member as readGroupFile builds it; undefined where readGroupFile would report something. */
+function memberOf(m: Record<string, unknown>): Member | undefined {
+  if (Object.hasOwn(m, 'identities')) {
+    const list = m.identities as Record<string, unknown>[];
+    const identities: Identity[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i]!;
+      const identity = identityOf(id.type as string, id.value as string, id);
+      if (!identity) return undefined;
+      identities[i] = identity;
+    }
+    return { identities };
+  }
+  let type: string | undefined;
+  for (const k in m) {
+    if (RESERVED_KEYS.has(k)) continue;
+    if (type !== undefined || !IDENTITY_TYPE.test(k)) return undefined;
+    type = k;
+  }
+  if (type === undefined || typeof m[type] !== 'string') return undefined;
+  const identity = identityOf(type, m[type] as string, m);
+  return identity ? { identities: [identity] } : undefined;
+}
+
+function identityOf(type: string, value: string, fields: Record<string, unknown>): Identity | undefined {
+  const v = value.trim();
+  if (v === '') return undefined;
+  const id: { -readonly [K in keyof Identity]: Identity[K] } = { type, value: v };
+  if (typeof fields.platform === 'string') id.platform = fields.platform.trim();
+  if (typeof fields.appid === 'string') id.appid = fields.appid.trim();
+  if (typeof fields.isWeChatEcosystem === 'boolean') id.isWeChatEcosystem = fields.isWeChatEcosystem;
+  return id;
+}
+
+/** `memberFiles:` entries with their positions (the column of the value after `- `). */
+function memberFileRefs(text: string, paths: unknown, lines: readonly number[] | undefined): MemberFileRef[] | undefined {
+  if (!Array.isArray(paths)) return undefined;
+  const textLines = text.replace(/^\ufeff/, '').split(/\r?\n/);
+  return (paths as string[]).map((path, i) => {
+    const line = lines?.[i] ?? 1;
+    const lineText = textLines[line - 1] ?? '';
+    const dash = lineText.indexOf('- ');
+    let column = dash + 2;
+    while (lineText.charCodeAt(column) === 32) column++;
+    return { path, line, column: column + 1 };
+  });
+}

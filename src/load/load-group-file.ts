@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fastReadGroupFile } from './fast-group-file.js';
+import { readGroupFile, type GroupFileResult } from './group-file.js';
+import { addMemberFiles, type GroupsLocation } from './member-files.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads one group file and its member lists: the fast path for a valid file in the plain YAML
+ * subset, the full parser (positions, wording) for everything else. Synchronous, so that worker
+ * threads and the in-process path share it.
+ */
+export function loadGroupFile(where: GroupsLocation, file: string): GroupFileResult {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(join(where.cwd, file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, issues: [{ file, line: 1, column: 1, message: `the file cannot be read (${code ?? String(err)})` }] };
+  }
+  return readGroupBytes(where, file, bytes);
+}
+
+/** As loadGroupFile, for bytes already read. */
+export function readGroupBytes(where: GroupsLocation, file: string, bytes: Uint8Array): GroupFileResult {
+  const fast = fastRead(file, bytes);
+  const result: GroupFileResult = fast ? { ok: true, group: fast } : readGroupFile(file, bytes);
+  return result.ok ? addMemberFiles(where, result.group) : result;
+}
+
+function fastRead(file: string, bytes: Uint8Array): ReturnType<typeof fastReadGroupFile> {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  return fastReadGroupFile(file, text);
+}

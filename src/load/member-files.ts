@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
+import type { SourceIssue } from '../errors/index.js';
+import { MAX_CSV_ISSUES, readCsvMembers } from './csv-members.js';
+import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
+
+/** Where the files of a workspace are: the folder paths are shown relative to, and the groups folder. */
+export interface GroupsLocation {
+  /** The working folder: file paths in results are relative to it, with `/`. */
+  readonly cwd: string;
+  /** The groups folder (absolute): member files must stay inside it. */
+  readonly root: string;
+}
+
+/**
+ * Adds the members of a group's `memberFiles:` (CSV member lists) to the group. A file outside the
+ * groups folder, missing or invalid, and a member key listed twice across the group file and its
+ * lists, are problems naming both places.
+ */
+export function addMemberFiles(where: GroupsLocation, group: LoadedGroup): GroupFileResult {
+  const refs = group.memberFiles ?? [];
+  if (refs.length === 0) return { ok: true, group };
+  const issues: SourceIssue[] = [];
+  const lists: LoadedMember[][] = [];
+  for (const ref of refs) {
+    const read = readMemberFile(where, group.file, ref);
+    if (read.ok) lists.push(read.members);
+    else issues.push(...read.issues);
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  const members = mergeMembers(group, lists, issues);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, group: { ...group, members } };
+}
+
+function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFileRef): { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[] } {
+  const at = { file: groupFile, line: ref.line, column: ref.column };
+  const target = join(where.cwd, dirname(groupFile), ref.path);
+  const inside = relative(where.root, target);
+  if (isAbsolute(ref.path) || inside.startsWith('..') || isAbsolute(inside)) {
+    return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)` }] };
+  }
+  const shown = posix.join(posix.dirname(groupFile), ref.path.split(sep).join('/'));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? String(err)})`;
+    return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" ${why} (looked for ${shown}; paths are relative to the group file)` }] };
+  }
+  return readCsvMembers(shown, bytes);
+}
+
+/** The group file's members, then each list's; a key listed in two places is a problem naming both. */
+function mergeMembers(group: LoadedGroup, lists: readonly LoadedMember[][], issues: SourceIssue[]): LoadedMember[] {
+  // One list and no members in the YAML: the list is already free of duplicates, and it may be huge.
+  if (group.members.length === 0 && lists.length === 1) return lists[0]!;
+  const firstAt = new Map<string, LoadedMember>();
+  const out: LoadedMember[] = [];
+  const perFile = new Map<string, number>();
+  for (const list of [group.members, ...lists]) {
+    for (const m of list) {
+      const before = firstAt.get(m.key);
+      if (before === undefined) {
+        firstAt.set(m.key, m);
+        out.push(m);
+        continue;
+      }
+      const file = m.file ?? group.file;
+      const count = (perFile.get(file) ?? 0) + 1;
+      perFile.set(file, count);
+      if (count > MAX_CSV_ISSUES) continue;
+      const id = m.member.identities[0]!;
+      issues.push({ file, line: m.line, column: 1, message: `duplicate member: ${id.type} "${id.value}" is already listed at ${before.file ?? group.file}:${before.line} (a member's key is its first identity): keep one of them` });
+    }
+  }
+  return out;
+}
