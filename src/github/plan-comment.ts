@@ -46,11 +46,15 @@ export function renderIssuesMarkdown(issues: readonly SourceIssue[], title = 'gr
  * a cut at a line boundary with a note pointing to the job summary, which holds the full plan.
  */
 export function planCommentBody(markdown: string, provenance: PlanProvenance): { body: string; truncated: boolean } {
-  const full = `${PLAN_MARKER}\n${insertAfterTitle(markdown, provenanceLine(provenance))}`;
-  const where = provenance.runUrl ? `the job summary of [this run](${provenance.runUrl})` : 'the job summary of this workflow run';
-  const cut = truncateMarkdown(full, {
+  return fitComment(`${PLAN_MARKER}\n${insertAfterTitle(markdown, provenanceLine(provenance))}`, provenance.runUrl);
+}
+
+/** A comment body cut to GitHub's limit at a line boundary, with a note pointing to the job summary. */
+export function fitComment(body: string, runUrl: string | undefined, what: 'plan' | 'result' = 'plan'): { body: string; truncated: boolean } {
+  const where = runUrl ? `the job summary of [this run](${runUrl})` : 'the job summary of this workflow run';
+  const cut = truncateMarkdown(body, {
     limit: COMMENT_LIMIT,
-    note: `> ⚠️ **The plan is cut here**: a PR comment holds at most 65,536 characters. The full plan is in ${where}.`,
+    note: `> ⚠️ **The ${what} is cut here**: a PR comment holds at most 65,536 characters. The full ${what} is in ${where}.`,
   });
   return { body: cut.text, truncated: cut.truncated };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,4 +62,48 @@ export async function runCli(argv: readonly string[], cwd: string, env: NodeJS.P
     cwd,
   });
   return { code, stdout, stderr };
+}
+
+/** Runs git in a folder with a fixed identity; returns its trimmed output. */
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+/** Initialises a repository on `main` and commits everything in it. */
+export function gitInit(dir: string): string {
+  git(dir, 'init', '--quiet', '--initial-branch=main');
+  return gitCommitAll(dir, 'initial');
+}
+
+/** Commits every change (additions and deletions); returns the new HEAD. */
+export function gitCommitAll(dir: string, message: string): string {
+  git(dir, 'add', '--all');
+  git(dir, 'commit', '--quiet', '--allow-empty', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+/** The tracked files of a commit and their text, to seed the fake GitHub with the same commit. */
+export function filesAt(dir: string, commit: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const path of git(dir, 'ls-tree', '-r', '--name-only', commit).split('\n').filter(Boolean)) {
+    files[path] = execFileSync('git', ['show', `${commit}:${path}`], { cwd: dir, encoding: 'utf8' });
+  }
+  return files;
+}
+
+/** Mirrors a local commit into the fake (same sha, parents and files), so API commits can build on it. */
+export function mirrorCommit(gh: FakeGitHub, dir: string, commit: string): void {
+  const parents = git(dir, 'rev-list', '--parents', '-n', '1', commit).split(' ').slice(1);
+  for (const p of parents) if (!gh.commit(p)) mirrorCommit(gh, dir, p);
+  gh.seedCommit({ sha: commit, parents, files: filesAt(dir, commit), message: git(dir, 'log', '-1', '--format=%B', commit) });
+}
+
+/** A push event payload for the default branch. */
+export function pushEvent(gh: FakeGitHub, commits: readonly string[]): unknown {
+  return {
+    ref: 'refs/heads/main',
+    after: commits[commits.length - 1],
+    commits: commits.map((id) => ({ id })),
+    repository: { full_name: `${gh.owner}/${gh.repo}`, default_branch: 'main' },
+  };
 }

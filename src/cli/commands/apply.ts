@@ -25,18 +25,27 @@ export interface ApplyCliOptions extends CommonOptions {
 
 /** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
 export function registerApply(program: Command, io: CliIo, done: (code: number) => void): void {
-  withCommonOptions(program.command('apply'))
+  withApplyOptions(withCommonOptions(program.command('apply')))
     .description('apply the pending changes: deletes first, then adds; writes the snapshot with every batch ID (needs RABBITPRE_TOKEN)')
-    .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', integerAtLeast(0))
-    .option('--allow-mass-delete', 'apply even beyond the delete limits')
-    .option('--expect-plan <sha256>', 'apply only if the plan has this checksum (the one `groupops plan` prints)', sha256)
-    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', integerAtLeast(1, 32))
     .action(async (opts: ApplyCliOptions) => {
       done(await runApply(io, opts));
     });
 }
 
-async function runApply(io: CliIo, opts: ApplyCliOptions): Promise<number> {
+/** The options of an apply (also understood by `groupops github apply`, which runs one). */
+export function withApplyOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', integerAtLeast(0))
+    .option('--allow-mass-delete', 'apply even beyond the delete limits')
+    .option('--expect-plan <sha256>', 'apply only if the plan has this checksum (the one `groupops plan` prints)', sha256)
+    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', integerAtLeast(1, 32));
+}
+
+/**
+ * Runs an apply as the command line does and resolves to its exit status; `onOutcome` receives the
+ * outcome before a failure is thrown, so a caller (the GitHub step) can still commit what was acknowledged.
+ */
+export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (outcome: ApplyOutcome) => void): Promise<number> {
   // Checked before anything is read or sent, naming the variable and never echoing a value.
   const token = io.env.RABBITPRE_TOKEN;
   if (token === undefined || token.trim() === '') {
@@ -95,6 +104,7 @@ async function runApply(io: CliIo, opts: ApplyCliOptions): Promise<number> {
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
   }
+  onOutcome?.(outcome);
   io.stdout.write(renderOutcome(outcome, ws, opts));
   if (outcome.status === 'failed') throw outcome.failure;
   if (outcome.status === 'interrupted') {
@@ -135,7 +145,8 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace): string[] {
     if (outcome.snapshotWritten) out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}). Commit it.`);
     return out;
   }
-  out.push(outcome.status === 'applied' ? `Applied ${plural(acked, 'request')}:` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
+  if (outcome.status === 'applied') out.push(`Applied ${plural(acked, 'request')}:`);
+  else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
   for (const r of outcome.requests) out.push(`  ${describeRequest(r)}`);
   if (outcome.snapshotWritten) {
     out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly the acknowledged requests'}). Commit it.`);

@@ -1,11 +1,20 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { ApplyOutcome } from '../../app/apply.js';
+import { gitHeadCommit } from '../../app/git-info.js';
 import { planWorkspace } from '../../app/plan-workspace.js';
-import { githubToken, readActionsContext } from '../../github/actions-context.js';
-import { createOctokit, throttleFromEnv } from '../../github/octokit.js';
+import { resolveIn } from '../../app/workspace.js';
+import { defaultBranchOf, githubToken, readActionsContext, type ActionsContext } from '../../github/actions-context.js';
+import { repoPath } from '../../github/annotations.js';
+import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
+import { GitHubSetupError, githubCall } from '../../github/github-error.js';
+import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
 import { runPrPlan } from '../../github/pr-plan.js';
 import { shouldMask, workspaceFrom, type CommonOptions } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { reportError } from '../report-error.js';
+import { runApply, withApplyOptions, type ApplyCliOptions } from './apply.js';
 
 interface GitHubPlanOptions extends Omit<CommonOptions, 'format'> {
   comment: boolean;
@@ -47,4 +56,57 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
       });
       done(result.valid ? EXIT.ok : EXIT.error);
     });
+
+  withApplyOptions(withWorkspaceOptions(github.command('apply')))
+    .description('push/workflow_dispatch step: apply, commit the snapshot with the batch IDs through the GitHub API, comment the result on the merged PR (needs RABBITPRE_TOKEN)')
+    .action(async (opts: Omit<ApplyCliOptions, 'format'>) => {
+      const ctx = await readActionsContext(io.env);
+      const octokit = createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) });
+      const branch = await defaultBranchToApply(ctx, octokit);
+      const head = await gitHeadCommit(io.cwd);
+      if (!head) throw new GitHubSetupError(`no git commit is checked out in ${io.cwd}: run after actions/checkout`);
+      const ws = await workspaceFrom(io, { ...opts, format: 'text' });
+      const root = { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) };
+      const snapshotFile = resolveIn(ws.cwd, ws.statePath);
+      const result = await runGitHubApply({
+        ctx,
+        octokit,
+        branch,
+        expectedParent: head,
+        snapshotPath: repoPath(snapshotFile, root),
+        groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
+        readSnapshot: () => readFile(snapshotFile, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))),
+        // The run log of a public repository is public: identity values are masked unless --no-mask.
+        apply: () => applyAsCli(io, { ...opts, format: 'text', mask: opts.mask ?? ws.config.output.maskIdentities }),
+        out: (line) => io.stdout.write(`${line}\n`),
+      });
+      done(result.exitCode);
+    });
+}
+
+/**
+ * The branch to apply: the run's branch, which must be the default branch (a dispatch on a feature
+ * branch must never reach the tenant).
+ */
+async function defaultBranchToApply(ctx: ActionsContext, octokit: Octokit): Promise<string> {
+  const branch = ctx.refName;
+  if (!branch) throw new GitHubSetupError('GITHUB_REF_NAME is not set: groupops github apply runs in a push or workflow_dispatch job');
+  const defaultBranch =
+    defaultBranchOf(ctx) ?? (await githubCall('read the repository', () => octokit.rest.repos.get({ owner: ctx.repo.owner, repo: ctx.repo.repo }))).data.default_branch;
+  if (branch !== defaultBranch) {
+    throw new GitHubSetupError(`groupops github apply applies the default branch (${defaultBranch}) only; this run is for "${branch}". Nothing was sent.`);
+  }
+  return branch;
+}
+
+/** Runs `groupops apply` in-process, keeping its outcome and reporting its error as the command would. */
+async function applyAsCli(io: CliIo, opts: ApplyCliOptions): Promise<ApplyRun> {
+  let outcome: ApplyOutcome | undefined;
+  try {
+    const exitCode = await runApply(io, opts, (o) => (outcome = o));
+    return { exitCode, ...(outcome ? { outcome } : {}) };
+  } catch (error) {
+    reportError(io, error);
+    return { exitCode: exitCodeFor(error), error, ...(outcome ? { outcome } : {}) };
+  }
 }

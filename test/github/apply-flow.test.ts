@@ -1,0 +1,198 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { actionsEnv, gitCommitAll, gitInit, groupYaml, mirrorCommit, pushEvent, runCli, tempRepo } from './gh-env.js';
+
+const SNAP = '.groupops/snapshot.json';
+const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
+const phones = (n: number, prefix = '139') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(8, '0')}`);
+
+let gh: FakeGitHub;
+let sb: Sandbox;
+let repo: Awaited<ReturnType<typeof tempRepo>>;
+
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+  sb = await startSandbox();
+  repo = await tempRepo({ '.groupops/config.yaml': CONFIG, 'groups/vip.yaml': groupYaml('VIP', phones(3)) });
+});
+afterEach(async () => {
+  await gh.close();
+  await sb.close();
+  await repo.cleanup();
+});
+
+/** Applies the current files with plain `groupops apply`, so the repository starts with a snapshot. */
+async function applyLocally(): Promise<void> {
+  const res = await runCli(['apply'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  expect(res.code, res.stderr).toBe(0);
+}
+
+/** Commits the work tree as the merge of PR `pr`, mirrors it to the fake and points main at it. */
+function merge(message: string, pr?: number): string {
+  const sha = gitCommitAll(repo.dir, message);
+  mirrorCommit(gh, repo.dir, sha);
+  gh.setRef('main', sha);
+  if (pr !== undefined) gh.addPull({ number: pr, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+  return sha;
+}
+
+async function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  const eventPath = join(repo.dir, '..', `${repo.dir.split('/').pop()}-event.json`);
+  await writeFile(eventPath, JSON.stringify(pushEvent(gh, [sha])));
+  const summary = `${eventPath}.summary.md`;
+  await writeFile(summary, '');
+  return actionsEnv(gh, {
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_SHA: sha,
+    GITHUB_REF_NAME: 'main',
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_WORKSPACE: repo.dir,
+    RABBITPRE_TOKEN: sb.token,
+    RABBITPRE_BASE_URL: sb.url,
+    ...extra,
+  });
+}
+
+const batchIdsSent = () => sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!);
+
+describe('groupops github apply', () => {
+  it('applies, commits the snapshot on the merge commit with every batch ID, and comments on the merged PR', async () => {
+    const sha = gitInit(repo.dir);
+    mirrorCommit(gh, repo.dir, sha);
+    gh.setRef('main', sha);
+    gh.addPull({ number: 5, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    const env = await applyEnv(sha);
+    const res = await runCli(['github', 'apply'], repo.dir, env);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(sb.memberships()).toHaveLength(3);
+
+    const ids = batchIdsSent();
+    expect(ids).toHaveLength(1);
+    expect(BigInt(ids[0]!)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    const head = gh.ref('main')!;
+    expect(head).not.toBe(sha);
+    const commit = gh.commit(head)!;
+    expect(commit.parents).toEqual([sha]);
+    expect(commit.message).toMatch(/^groupops: apply [0-9a-f]{7} \(1 request\)\n/);
+    expect(commit.message).toContain(`- add 3 items: ${ids[0]}`);
+    expect(commit.message).toContain(`Groupops-Applied-Commit: ${sha}`);
+    expect(gh.fileAt(head, SNAP)).toBe(await readFile(join(repo.dir, SNAP), 'utf8'));
+    expect(gh.fileAt(head, SNAP)).toContain(`"batchId":"${ids[0]}"`);
+
+    const comments = gh.comments(5);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body.startsWith(`${APPLY_MARKER}\n### groupops apply: ✅ applied`)).toBe(true);
+    expect(comments[0]!.body).toContain(`| 1 | add | 3 | \`${ids[0]}\` |`);
+    expect(comments[0]!.body).toContain(`Snapshot committed as \`${head.slice(0, 7)}\``);
+    expect(await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('### groupops apply: ✅ applied');
+    expect(res.stdout + res.stderr).not.toContain(sb.token);
+    expect(res.stdout + res.stderr).not.toContain(gh.token);
+    // The run log masks identity values.
+    expect(res.stdout).not.toContain('13900000001');
+  });
+
+  it('commits the partial snapshot of a failed apply and fails the job with the reason', async () => {
+    await applyLocally();
+    gitInit(repo.dir);
+    await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
+    const sha = merge('drop one, add one', 6);
+    sb.setFaults({ script: ['ok', 'http500'] });
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^::error::groupops apply failed: .*HTTP 500/m);
+
+    const ids = batchIdsSent();
+    expect(ids).toHaveLength(2); // the first apply's add, then this apply's delete
+    const head = gh.ref('main')!;
+    const commit = gh.commit(head)!;
+    expect(commit.parents).toEqual([sha]);
+    expect(commit.message).toMatch(/^groupops: partial apply of [0-9a-f]{7} \(1 of 2 requests acknowledged\)\n/);
+    expect(commit.message).toContain(`- delete 1 item: ${ids[1]}`);
+    expect(commit.message).toMatch(/Stopped: .*HTTP 500/);
+    const snapshot = JSON.parse(gh.fileAt(head, SNAP)!) as { lastApply: { complete: boolean; requests: { batchId: string }[] } };
+    expect(snapshot.lastApply.complete).toBe(false);
+    expect(snapshot.lastApply.requests.map((r) => r.batchId)).toEqual([ids[1]]);
+
+    const body = gh.comments(6)[0]!.body;
+    expect(body).toContain('### groupops apply: ❌ failed');
+    expect(body).toContain('Acknowledged requests (1 of 2)');
+    expect(body).toContain('HTTP 500');
+    expect(body).toContain('**Next:** fix the cause, then re-run the workflow');
+  });
+
+  it('refuses a mass delete with exit 3: nothing sent, nothing committed, the refusal on the PR', async () => {
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(30)));
+    await applyLocally();
+    gitInit(repo.dir);
+    await repo.write('groups/vip.yaml', groupYaml('VIP', []));
+    const sha = merge('empty the group', 7);
+    const sent = sb.requests().length;
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    expect(res.code).toBe(3);
+    expect(sb.requests()).toHaveLength(sent);
+    expect(gh.ref('main')).toBe(sha);
+    const body = gh.comments(7)[0]!.body;
+    expect(body).toContain('### groupops apply: ⛔ refused by a safety limit');
+    expect(body).toContain('--allow-mass-delete');
+    expect(res.stdout).toContain('The snapshot is unchanged: nothing to commit.');
+  });
+
+  it('re-plans the commit on a branch that moved without touching the snapshot', async () => {
+    const sha = gitInit(repo.dir);
+    mirrorCommit(gh, repo.dir, sha);
+    gh.setRef('main', sha);
+    gh.addPull({ number: 8, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    const other = gh.seedCommit({ parents: [sha], files: { ...Object.fromEntries([['README.md', 'docs\n']]), 'groups/vip.yaml': groupYaml('VIP', phones(3)), '.groupops/config.yaml': CONFIG } });
+    gh.beforeNextRefUpdate(() => gh.setRef('main', other));
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    expect(res.code, res.stdout).toBe(0);
+    const head = gh.commit(gh.ref('main')!)!;
+    expect(head.parents).toEqual([other]);
+    expect(gh.fileAt(head.sha, 'README.md')).toBe('docs\n');
+    expect(gh.comments(8)[0]!.body).toContain(`(the branch had moved; committed on top of \`${other.slice(0, 7)}\`)`);
+  });
+
+  it('refuses to overwrite a snapshot another apply committed, and fails the job saying how to recover', async () => {
+    const sha = gitInit(repo.dir);
+    mirrorCommit(gh, repo.dir, sha);
+    gh.setRef('main', sha);
+    gh.addPull({ number: 9, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    const other = gh.seedCommit({ parents: [sha], files: { [SNAP]: '{"someone":"else"}\n' } });
+    gh.beforeNextRefUpdate(() => gh.setRef('main', other));
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    expect(res.code).toBe(1);
+    expect(gh.ref('main')).toBe(other);
+    expect(res.stdout).toMatch(/^::error::groupops: the snapshot could not be committed: the branch main moved/m);
+    const body = gh.comments(9)[0]!.body;
+    expect(body).toContain('### groupops apply: ✅ applied');
+    expect(body).toContain('The snapshot could not be committed');
+    expect(body).toContain('**Next:** re-run the workflow');
+  });
+
+  it('says so when there is nothing to apply, and commits nothing', async () => {
+    await applyLocally();
+    gitInit(repo.dir);
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(3)).replace('category:', 'description: never sent\ncategory:'));
+    const sha = merge('description only', 10);
+    const before = sb.requests().length;
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    expect(res.code).toBe(0);
+    expect(sb.requests()).toHaveLength(before);
+    expect(gh.ref('main')).toBe(sha);
+    expect(gh.comments(10)[0]!.body).toContain('### groupops apply: ✅ nothing to apply');
+  });
+
+  it('applies only the default branch: a dispatch on another branch sends nothing', async () => {
+    const sha = gitInit(repo.dir);
+    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('applies the default branch (main) only; this run is for "feature". Nothing was sent.');
+    expect(sb.requests()).toHaveLength(0);
+    expect(gh.requests).toHaveLength(0);
+  });
+});
