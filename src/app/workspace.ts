@@ -1,5 +1,5 @@
 import { isAbsolute, join } from 'node:path';
-import { loadConfig, type Config } from '../load/config.js';
+import { DEFAULT_CONFIG_PATH, loadConfig, type Config } from '../load/config.js';
 import { DEFAULT_STATE_PATH } from '../state/snapshot-store.js';
 
 /** Where a command works: the repository root, the groups folder, the snapshot, the config. */
@@ -23,7 +23,7 @@ export interface WorkspaceOptions {
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd();
   const configPath = options.config === undefined ? undefined : resolveIn(cwd, options.config);
-  const config = await loadConfig(configPath ?? join(cwd, '.groupops/config.yaml'), configPath === undefined);
+  const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH);
   return {
     cwd,
     groupsDir: options.groups ?? config.groups ?? 'groups',

@@ -40,20 +40,22 @@ export const DEFAULT_CONFIG: Config = {
 
 /**
  * Reads and validates the config file. A missing optional config means defaults; a missing file
- * named explicitly, or an invalid one, throws InvalidInputError with positions.
+ * named explicitly, or an invalid one, throws InvalidInputError with positions. Issues name the
+ * file as `displayPath` (the path as the user gave it, not the resolved one).
  */
-export async function loadConfig(file: string, optional: boolean): Promise<Config> {
+export async function loadConfig(file: string, optional: boolean, displayPath = file): Promise<Config> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return DEFAULT_CONFIG;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InvalidInputError([{ file, line: 1, column: 1, message: 'the config file does not exist' }], 'the config cannot be read');
+      const message = `the config file does not exist: check the --config path, or leave --config out to use ${DEFAULT_CONFIG_PATH} when present`;
+      throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message }], 'the config cannot be read');
     }
     throw err;
   }
-  const parsed = parseYamlSource(file, bytes);
+  const parsed = parseYamlSource(displayPath, bytes);
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the config is invalid');
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');

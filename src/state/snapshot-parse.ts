@@ -23,7 +23,10 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
   }
   const validate = schemaValidator('snapshot');
   if (!validate(data)) {
-    const issues = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf').slice(0, 20).map((e) => ({
+    const errors = validate.errors ?? [];
+    // Keep the most specific errors: "lastApply must be null" only says the other branch failed too.
+    const specific = errors.filter((e) => e.keyword !== 'oneOf' && !errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`)));
+    const issues = specific.slice(0, 20).map((e) => ({
       file,
       ...lineOfPointer(text, e.instancePath),
       message: `the snapshot does not match its schema: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}; restore it from git`,
@@ -40,10 +43,10 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
       continue;
     }
     const members = new Map<string, Member>();
-    for (const m of entry.members) {
+    for (const [mi, m] of entry.members.entries()) {
       const mk = memberKey(m);
       if (members.has(mk)) {
-        issues.push({ file, ...lineOfPointer(text, `/groups/${gi}`), message: `the snapshot lists member ${m.identities[0]!.type} "${m.identities[0]!.value}" twice in group "${entry.group.name}"; restore it from git` });
+        issues.push({ file, ...lineOfPointer(text, `/groups/${gi}/members/${mi}`), message: `the snapshot lists member ${m.identities[0]!.type} "${m.identities[0]!.value}" twice in group "${entry.group.name}"; restore it from git` });
       }
       members.set(mk, m);
     }
@@ -55,7 +58,9 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
 
 function jsonErrorPosition(text: string, err: Error): { line: number; column: number } {
   const m = /position (\d+)/.exec(err.message);
-  return m ? lineColumnAt(text, Number(m[1])) : { line: 1, column: 1 };
+  if (m) return lineColumnAt(text, Number(m[1]));
+  // A truncated file (e.g. a half-written copy) ends early: point at its end, where it breaks off.
+  return /end of (JSON )?input/i.test(err.message) ? lineColumnAt(text, text.length) : { line: 1, column: 1 };
 }
 
 function lineColumnAt(text: string, offset: number): { line: number; column: number } {

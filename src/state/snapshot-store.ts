@@ -24,12 +24,19 @@ export async function readSnapshot(path: string, displayPath = path): Promise<Sn
  * or invalid throws InvalidInputError (never treated as empty, which would re-add or mass-delete).
  */
 export async function readSnapshotFile(path: string, displayPath = path): Promise<{ snapshot: Snapshot; text: string | undefined }> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, text: undefined };
     throw err;
+  }
+  // Decoded strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }], 'the snapshot cannot be read');
   }
   const parsed = parseSnapshot(displayPath, text);
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the snapshot cannot be read');
