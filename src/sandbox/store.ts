@@ -34,13 +34,15 @@ export class MembershipStore {
 
   /**
    * Adds the item's person (matched by any identity, else created) to every group, creating groups,
-   * and merges identities the person does not have yet. Returns warnings (an ambiguous match).
+   * and merges identities nobody has yet. Returns warnings (an ambiguous match).
    */
   add(item: StoreItem, matching: Matching): string[] {
     const { person, warnings } = this.#find(item.identities, matching);
     const target = person ?? this.#createPerson();
+    // An identity already known (to this person or, in an ambiguous item, to another) is not copied:
+    // one identity never ends up on two persons.
     for (const identity of item.identities) {
-      if (!target.identities.some((own) => identitiesMatch(own, identity, matching))) this.#addIdentity(target, identity);
+      if (!this.#isKnown(identity, matching)) this.#addIdentity(target, identity);
     }
     for (const group of item.groups) this.#groupFor(group).members.add(target.id);
     return warnings;
@@ -92,6 +94,10 @@ export class MembershipStore {
     const [first] = matched;
     const warnings = matched.size > 1 ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : [];
     return { person: first === undefined ? undefined : this.#persons.get(first), warnings };
+  }
+
+  #isKnown(identity: SandboxIdentity, matching: Matching): boolean {
+    return (this.#index.get(indexKey(identity)) ?? []).some((entry) => identitiesMatch(entry.identity, identity, matching));
   }
 
   #createPerson(): Person {
