@@ -51,6 +51,8 @@ export function toV2Body(batch: PlannedBatch, matchingType?: 1 | 2): V2Body {
 }
 
 function toV2Item(item: BatchItem): V2Item {
+  // An empty list would go out as groups "" (which the API rejects); the planner never makes one.
+  if (item.groups.length === 0) throw new InternalError('a batch item has no groups');
   const out: V2Item = {
     identities: item.member.identities.map(toV2Identity),
     groups: item.groups.join(','),

@@ -41,4 +41,8 @@ describe('toV2Body', () => {
   it('refuses a deptId that is not an integer rather than sending invalid JSON', () => {
     expect(() => toV2Body(batch('add', item([phone('1')], ['d'], { field: 'deptId', value: '12.5' })))).toThrow(InternalError);
   });
+
+  it('refuses an item without groups rather than sending groups ""', () => {
+    expect(() => toV2Body(batch('add', item([phone('1')], [])))).toThrow(/no groups/);
+  });
 });
