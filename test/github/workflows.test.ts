@@ -51,7 +51,7 @@ describe('groups-plan.yml', () => {
 
   it('may comment but not push, and runs the github plan step with the job token', () => {
     expect(wf.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    const step = Object.values(wf.jobs)[0]!.steps.find((s) => s.run?.includes('groupops github plan'));
+    const step = Object.values(wf.jobs)[0]!.steps.find((s) => /groupops(\.js)? github plan/.test(s.run ?? ''));
     expect(step?.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
   });
 });
@@ -81,7 +81,7 @@ describe('groups-apply.yml', () => {
     const steps = Object.values(wf.jobs)[0]!.steps;
     const withSecret = steps.filter((s) => JSON.stringify(s).includes('secrets.RABBITPRE_TOKEN'));
     expect(withSecret).toHaveLength(1);
-    expect(withSecret[0]!.run).toContain('groupops github apply');
+    expect(withSecret[0]!.run).toMatch(/^\s*exec node bin\/groupops\.js github apply /m);
     expect(withSecret[0]!.env?.RABBITPRE_TOKEN).toBe('${{ secrets.RABBITPRE_TOKEN }}');
     expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ github.ref }}');
     expect(wf.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });

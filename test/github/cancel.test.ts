@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { actionsEnv, gitInit, groupYaml, mirrorCommit, pushEvent, tempRepo } from './gh-env.js';
+
+const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/groupops.js');
+
+let gh: FakeGitHub;
+let sb: Sandbox;
+let repo: Awaited<ReturnType<typeof tempRepo>>;
+
+beforeEach(async () => {
+  gh = await startFakeGitHub();
+  // Each answer takes a while, so the job can be cancelled between two requests.
+  sb = await startSandbox({ latencyMs: 400 });
+  const members = Array.from({ length: 1500 }, (_, i) => `139${String(i).padStart(8, '0')}`);
+  repo = await tempRepo({ '.groupops/config.yaml': 'api:\n  concurrency: 1\n', 'groups/big.yaml': groupYaml('Big', members) });
+});
+afterEach(async () => {
+  await gh.close();
+  await sb.close();
+  await repo.cleanup();
+});
+
+describe('a cancelled apply job', () => {
+  it('stops on SIGINT, lets the request in flight finish, and commits what was acknowledged', async () => {
+    const sha = gitInit(repo.dir);
+    mirrorCommit(gh, repo.dir, sha);
+    gh.setRef('main', sha);
+    gh.addPull({ number: 3, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    const eventPath = join(repo.dir, '.git', 'event.json');
+    await writeFile(eventPath, JSON.stringify(pushEvent(gh, [sha])));
+    const env = actionsEnv(gh, {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_SHA: sha,
+      GITHUB_REF_NAME: 'main',
+      GITHUB_WORKSPACE: repo.dir,
+      RABBITPRE_TOKEN: sb.token,
+      RABBITPRE_BASE_URL: sb.url,
+      PATH: process.env.PATH ?? '',
+    });
+    const child = spawn(process.execPath, [BIN, 'github', 'apply'], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    // The runner sends SIGINT when a job is cancelled: send it once the first request is acknowledged.
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (stderr.includes('[1/3]') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((done) => child.once('close', (c) => done(c)));
+    expect(code, stdout + stderr).toBe(1);
+
+    const ids = sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!);
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+    expect(ids.length).toBeLessThan(3);
+    const commit = gh.commit(gh.ref('main')!)!;
+    expect(commit.parents).toEqual([sha]);
+    expect(commit.message).toMatch(new RegExp(`^groupops: partial apply of [0-9a-f]{7} \\(${ids.length} of 3 requests acknowledged\\)`));
+    for (const id of ids) expect(commit.message).toContain(id);
+    const snapshot = JSON.parse(gh.fileAt(commit.sha, '.groupops/snapshot.json')!) as { lastApply: { complete: boolean; requests: unknown[] }; groups: { members: unknown[] }[] };
+    expect(snapshot.lastApply.complete).toBe(false);
+    expect(snapshot.lastApply.requests).toHaveLength(ids.length);
+    expect(snapshot.groups[0]!.members).toHaveLength(sb.memberships().length);
+    const body = gh.comments(3).find((c) => c.body.startsWith(APPLY_MARKER))!.body;
+    expect(body).toContain('### groupops apply: ⚠️ interrupted');
+  });
+});
