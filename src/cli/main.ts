@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../load/package-root.js';
 import { registerApply } from './commands/apply.js';
+import { registerDemo } from './commands/demo.js';
 import { registerGitHub } from './commands/github.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerValidate(program, io, done);
   registerPlan(program, io, done);
   registerApply(program, io, done);
+  registerDemo(program, io, done);
   registerGitHub(program, io, done);
   registerSandbox(program, io, done);
   try {
