@@ -6,7 +6,7 @@ export function reportError(io: CliIo, err: unknown): void {
   if (err instanceof InvalidInputError) {
     for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
     const files = new Set(err.issues.map((i) => i.file)).size;
-    io.stderr.write(`error: ${err.message.split('\n')[0]} (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}); nothing was changed\n`);
+    io.stderr.write(`error: ${err.message.split('\n')[0]!.replace(/:$/, '')} (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}); nothing was changed\n`);
     return;
   }
   if (err instanceof GroupopsError) {

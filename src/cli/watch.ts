@@ -1,11 +1,16 @@
+import { basename } from 'node:path';
 import { watch } from 'chokidar';
 import { planWorkspace } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
+import { isHidden } from '../load/group-files.js';
 import { shouldMask } from './common-options.js';
 import type { PlanOptions } from './commands/plan.js';
 import { useColor, type CliIo } from './io.js';
 import { renderPlan } from './render-plan.js';
 import { reportError } from './report-error.js';
+
+/** How long to wait for more events before re-planning: one save often fires several. */
+const DEBOUNCE_MS = 30;
 
 /**
  * `plan --watch`: re-plans on every change under the groups folder, clearing the screen first;
@@ -24,19 +29,33 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
     }
     io.stderr.write(`\n[${new Date().toLocaleTimeString()}] planned in ${Date.now() - started} ms; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
   };
-  const watcher = watch(resolveIn(ws.cwd, ws.groupsDir), { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
+  const watcher = watch(resolveIn(ws.cwd, ws.groupsDir), {
+    ignoreInitial: true,
+    // Editors' swap and backup files are dot files; drafts start with "_": neither is a group file.
+    ignored: (path: string) => isHidden(basename(path)) && path !== resolveIn(ws.cwd, ws.groupsDir),
+    awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
+  });
+  // Without a listener an 'error' event would end the process; watching goes on and says why.
+  watcher.on('error', (err) => io.stderr.write(`warning: watching ${ws.groupsDir}/ failed: ${err instanceof Error ? err.message : String(err)}\n`));
+  // Plan only once the watcher is ready, so a save right after the first plan is never missed.
+  await new Promise<void>((resolve) => watcher.once('ready', resolve));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = run();
   watcher.on('all', () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       running = running.then(run);
-    }, 30);
+    }, DEBOUNCE_MS);
   });
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (signal?.aborted) stop();
     signal?.addEventListener('abort', stop, { once: true });
   });
   clearTimeout(timer);

@@ -28,7 +28,11 @@ export async function readSnapshotFile(path: string, displayPath = path): Promis
   try {
     bytes = await readFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, text: undefined };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, text: undefined };
+    if (code === 'EISDIR') {
+      throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: 'this is a folder, not a snapshot file: --state names the file, e.g. .groupops/snapshot.json' }], 'the snapshot cannot be read');
+    }
     throw err;
   }
   // Decoded strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.

@@ -1,8 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
+import { plural } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
@@ -33,8 +35,10 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
       const rendered = renderPlan(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
       if (opts.out) {
-        await writeFile(resolveIn(io.cwd, opts.out), rendered);
-        io.stderr.write(`Plan written to ${opts.out}: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plan.summary.requests} requests.\n`);
+        const out = resolveIn(io.cwd, opts.out);
+        await mkdir(dirname(out), { recursive: true });
+        await writeFile(out, rendered);
+        io.stderr.write(`Plan written to ${opts.out}: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.\n`);
       } else io.stdout.write(rendered);
       done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
     });

@@ -16,7 +16,7 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
         const counts = describeDesired(desired);
         if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [] }, null, 2)}\n`);
         else if (!desired.folderExists) {
-          io.stderr.write(`error: the groups folder "${ws.groupsDir}" does not exist (set it with --groups)\n`);
+          io.stderr.write(`error: the groups folder "${ws.groupsDir}" does not exist or is not a folder (set it with --groups)\n`);
           done(EXIT.error);
           return;
         } else io.stdout.write(`${counts.files} group file${counts.files === 1 ? '' : 's'} valid: ${counts.groups} groups, ${counts.memberships} memberships.\n`);
