@@ -52,7 +52,7 @@ export function classifyFailure(error: unknown, state: AttemptState): Failure {
     const answer = state.answer?.status === status ? state.answer : undefined;
     return {
       kind: 'http',
-      summary: `HTTP ${status}`,
+      summary: status >= 300 && status < 400 ? `HTTP ${status} redirect to ${redactSecret(error.response.headers.get('location') ?? '(no location)', state.token)}` : `HTTP ${status}`,
       retryable: isRetryableStatus(status),
       status,
       ...(answer?.envelope ? { envelope: answer.envelope } : {}),

@@ -1,6 +1,7 @@
 const TOKEN = 'check RABBITPRE_TOKEN: it must be the X-Token of the self-built app (应用), current and not revoked';
 const PERMISSION = 'the self-built app needs the permission 用户 -> 用户分组 (Users -> User groups)';
 const IDENTITY_TYPE = 'every identity type used must be configured in the workbench (工作台 用户 -> 身份类型管理) and enabled in the operations console';
+const REDIRECT = 'the API redirected; set RABBITPRE_BASE_URL to the final address (redirects are not followed, so that the token only goes where it is configured to)';
 const NOT_FOUND = 'check RABBITPRE_BASE_URL and the path prefix (config api.pathPrefix, default /api/integrate)';
 
 /**
@@ -8,6 +9,7 @@ const NOT_FOUND = 'check RABBITPRE_BASE_URL and the path prefix (config api.path
  * rejection, the envelope's code (the API reports some failures as HTTP 200 with code "401" etc.).
  */
 export function hintFor(status: number | undefined, code: string | undefined): string | undefined {
+  if (status !== undefined && status >= 300 && status < 400) return REDIRECT;
   const key = status !== undefined && (status < 200 || status > 299) ? String(status) : code;
   switch (key) {
     case '401':

@@ -69,6 +69,9 @@ export async function postEnvelope(settings: CallSettings, body: unknown, signal
       headers: { 'X-Token': settings.token, accept: 'application/json', 'user-agent': settings.userAgent },
       // ky's timeout stops at the response headers; the per-attempt deadline below also covers the body.
       timeout: false,
+      // fetch would forward X-Token to wherever a redirect points (only Authorization is dropped
+      // across origins); a redirect is reported instead, with the URL to configure.
+      redirect: 'manual',
       ...(signal ? { signal } : {}),
       retry: {
         limit: settings.retries,

@@ -187,6 +187,21 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     });
   }
 
+  it('does not follow a redirect (fetch would forward X-Token) and says what to configure', async () => {
+    const elsewhere = await startBareServer(() => ({ body: OK }));
+    try {
+      const { api, server } = await clientFor(() => ({ status: 307, headers: { location: `${elsewhere.url}${PATH}` } }));
+      const err = await failure(api.sendBatch(smallBatch()));
+      expect(server.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+      expect(err).toMatchObject({ kind: 'http', status: 307, retryable: false });
+      expect(err.message).toContain(`redirect to ${elsewhere.url}${PATH}`);
+      expect(err.hint).toMatch(/RABBITPRE_BASE_URL/);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('treats HTTP 200 with a code other than "200" as a failure with errorCode and msg, not retried', async () => {
     const { api, server } = await clientFor(() => ({ body: '{"code":"500","errorCode":"IDENTITY_TYPE_DISABLED","msg":"身份类型未开通","data":null}' }));
     const err = await failure(api.sendBatch(smallBatch()));
