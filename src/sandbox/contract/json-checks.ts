@@ -16,6 +16,7 @@ export function violate(message: string): never {
   throw new ContractViolation('PARAM_ERROR', message);
 }
 
+/** A JSON object (not an array, null or a LosslessNumber). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
 }
