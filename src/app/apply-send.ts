@@ -8,7 +8,7 @@ export interface SendOptions {
   readonly concurrency: number;
   /** Once aborted, no new request starts; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
-  /** Called when a request is acknowledged; a rejection stops the apply like a failed request. */
+  /** Called when a request is acknowledged; a rejection stops the apply like a failed request. All are awaited before the next operation and before returning. */
   readonly onAck: (index: number, batch: PlannedBatch, receipt: BatchReceipt) => Promise<void>;
 }
 
@@ -33,20 +33,31 @@ export async function sendBatches(batches: readonly PlannedBatch[], options: Sen
     if (stopped()) break;
     const indices = batches.flatMap((b, i) => (b.op === op ? [i] : []));
     let next = 0;
+    const recordings: Promise<void>[] = [];
     const worker = async (): Promise<void> => {
       while (!stopped() && next < indices.length) {
         const index = indices[next++]!;
         const batch = batches[index]!;
         started++;
+        let receipt: BatchReceipt;
         try {
-          const receipt = await options.api.sendBatch(batch);
-          await options.onAck(index, batch, receipt);
+          receipt = await options.api.sendBatch(batch);
         } catch (error) {
           failure ??= { error };
+          return;
         }
+        // Recording (a synced journal line) starts at once but does not hold up the next request:
+        // an acknowledgement lost to a kill before its sync is re-sent by the next apply.
+        recordings.push(
+          options.onAck(index, batch, receipt).catch((error: unknown) => {
+            failure ??= { error };
+          }),
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(width, indices.length) }, worker));
+    // Every delete is recorded before the first add goes out.
+    await Promise.all(recordings);
   }
   if (failure) return { failure: failure.error, interrupted: false };
   return { interrupted: started < batches.length };

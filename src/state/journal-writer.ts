@@ -9,7 +9,9 @@ import { formatJournalHeader, formatJournalRecord, type JournalHeader } from './
  * from concurrent requests are written one after the other.
  */
 export class JournalWriter {
-  private tail: Promise<unknown> = Promise.resolve();
+  private queue: { line: string; done: () => void; fail: (err: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
+  private broken: { error: unknown } | undefined;
 
   private constructor(private readonly handle: FileHandle) {}
 
@@ -28,21 +30,41 @@ export class JournalWriter {
     return new JournalWriter(handle);
   }
 
-  /** Records one acknowledged request durably; O(size of the batch). */
+  /**
+   * Records one acknowledged request durably: resolves once its line is synced. The line costs
+   * O(size of the batch). Lines queued while a sync is running share the next write and sync
+   * (group commit), so concurrent acknowledgements do not wait for one sync each.
+   */
   append(index: number, batch: PlannedBatch, batchId: string): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken.error);
     const line = formatJournalRecord(index, batch, batchId);
-    const next = this.tail.then(async () => {
-      await this.handle.writeFile(line, 'utf8');
-      await this.handle.datasync();
+    return new Promise<void>((done, fail) => {
+      this.queue.push({ line, done, fail });
+      this.flushing ??= this.flush();
     });
-    // A failed append must not block the ones after it: each caller sees its own outcome.
-    this.tail = next.catch(() => undefined);
-    return next;
   }
 
-  /** Waits for pending appends and closes the file. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      try {
+        if (this.broken) throw this.broken.error;
+        await this.handle.writeFile(group.map((g) => g.line).join(''), 'utf8');
+        await this.handle.datasync();
+        for (const g of group) g.done();
+      } catch (error) {
+        // After a failed write the file's tail is unknown: nothing later may claim to be recorded.
+        this.broken ??= { error };
+        for (const g of group) g.fail(error);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  /** Waits for queued lines and closes the file. */
   async close(): Promise<void> {
-    await this.tail;
+    while (this.flushing) await this.flushing;
     await this.handle.close();
   }
 }
