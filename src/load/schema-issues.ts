@@ -110,10 +110,10 @@ function allowedKeys(e: ErrorObject): string[] {
     .map(([k]) => k);
 }
 
-/** The closest known key within two edits, for "did you mean". */
+/** The closest known key within two edits (a quarter of the word for long ones), for "did you mean". */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = 3;
+  let bestDistance = Math.max(3, Math.floor(word.length / 4) + 1);
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
