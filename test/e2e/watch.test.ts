@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT, startCli, type RunningCli } from '../helpers/cli.js';
+import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
+
+let repo: TempRepo | undefined;
+let watcher: RunningCli | undefined;
+
+afterEach(async () => {
+  await watcher?.stop();
+  watcher = undefined;
+  await repo?.cleanup();
+  repo = undefined;
+});
+
+/** How many plans (or failed plans) the watcher has finished: one status line each. */
+const rounds = (stderr: string): number => stderr.split('; watching groups/ for changes (Ctrl-C to stop)').length - 1;
+/** The output of the last round only. */
+const lastRound = (text: string, marker: string): string => text.slice(text.lastIndexOf(marker));
+
+describe('groupops plan --watch', () => {
+  it('re-plans on every change, reports a broken file and keeps going, and exits 0 on Ctrl-C', async () => {
+    repo = await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, prefix: 'groupops-e2e-watch-' });
+    watcher = startCli(['plan', '--watch'], { cwd: repo.dir });
+    const w = watcher;
+
+    await w.waitFor((s) => rounds(s) === 1, { stream: 'stderr' });
+    expect(w.stdout()).toContain('Plan: 17 to add, 0 to delete, in 1 request.');
+
+    // An edit: a new member is planned.
+    const vip = await repo.read('groups/enterprise/vip-customers.yaml');
+    await repo.write({ 'groups/enterprise/vip-customers.yaml': `${vip}  - phone: "13000000099"\n` });
+    await w.waitFor(/Plan: 18 to add, 0 to delete, in 1 request\./);
+    expect(lastRound(w.stdout(), 'groupops will make these changes')).toContain('+ phone 13000000099');
+
+    // A new file in a new folder is picked up too.
+    await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
+    await w.waitFor(/Plan: 19 to add, 0 to delete, in 1 request\./);
+
+    // A broken file: the error with its position, and the watcher keeps running.
+    const roundsBefore = rounds(w.stderr());
+    await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: 13000000100\n' });
+    await w.waitFor(/groups\/new\/extra\.yaml:3:12: identity value 13000000100 is a YAML number/, { stream: 'stderr' });
+    await w.waitFor((s) => rounds(s) > roundsBefore, { stream: 'stderr' });
+    expect(w.child.exitCode).toBeNull();
+
+    // Fixed again: planned again.
+    const plansBefore = w.stdout().split('Plan: 19 to add').length;
+    await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
+    await w.waitFor((s) => s.split('Plan: 19 to add').length > plansBefore);
+
+    // A deleted file is planned without it.
+    await repo.write({ 'groups/new/extra.yaml': null });
+    await w.waitFor((s) => lastRound(s, 'groupops will make these changes').includes('Plan: 18 to add'));
+
+    w.signal('SIGINT');
+    const result = await w.done;
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('stops cleanly on SIGTERM too, and writes nothing', async () => {
+    repo = await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, prefix: 'groupops-e2e-watch-' });
+    const before = await repo.fingerprint();
+    watcher = startCli(['plan', '--watch', '--format', 'json'], { cwd: repo.dir });
+    await watcher.waitFor((s) => rounds(s) === 1, { stream: 'stderr' });
+    expect((JSON.parse(watcher.stdout()) as { summary: unknown }).summary).toEqual({ add: 17, delete: 0, requests: 1 });
+    watcher.signal('SIGTERM');
+    expect(await watcher.done).toMatchObject({ code: 0, signal: null });
+    expect(await repo.fingerprint()).toEqual(before);
+  });
+});
