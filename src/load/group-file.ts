@@ -1,6 +1,6 @@
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { memberKey, type Category, type Department, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
-import { groupWording, IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { groupWording, IDENTITY_TYPE, RESERVED_KEYS, shorthandFieldTypo } from './group-wording.js';
 import { schemaValidator } from './schemas.js';
 import { schemaIssues } from './schema-issues.js';
 import { keyPositionOf, parseYamlSource, positionOf, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -135,15 +135,21 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
     return { identities };
   }
   const candidates = Object.keys(m).filter((k) => !RESERVED_KEYS.has(k));
-  const keys = candidates.filter((k) => IDENTITY_TYPE.test(k));
-  // Keys the schema already reported (bad type names, type/value) must not be counted again.
+  // Keys the schema already reported (bad type names, values that are not text, type/value) are not counted again.
+  const keys = candidates.filter((k) => IDENTITY_TYPE.test(k) && typeof m[k] === 'string');
   const reported = candidates.length > keys.length || Object.hasOwn(m, 'type') || Object.hasOwn(m, 'value');
   if (keys.length > 1) {
+    // A misspelt member field (platfrom, appId...) reads as a second identity type: name the typo.
+    const typos = keys.filter((k) => shorthandFieldTypo(k) !== undefined);
+    if (typos.length > 0 && keys.length - typos.length === 1) {
+      for (const k of typos) issues.push({ file: source.file, ...keyPositionOf(source, path, k), message: `unknown field "${k}" (did you mean "${shorthandFieldTypo(k)}"?)` });
+      return undefined;
+    }
     const message = `a shorthand member has exactly one identity key, found ${keys.map((k) => `"${k}"`).join(' and ')}: list several identities of one person under identities:`;
     issues.push({ file: source.file, ...keyPositionOf(source, path, keys[1]!), message });
     return undefined;
   }
-  if (keys.length === 0) {
+  if (keys.length === 0 || reported) {
     if (!reported) issues.push({ file: source.file, ...positionOf(source, path), message: 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)' });
     return undefined;
   }

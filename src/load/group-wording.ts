@@ -9,6 +9,15 @@ export const RESERVED_KEYS: ReadonlySet<string> = new Set([...SHORTHAND_FIELDS, 
 /** What an identity type looks like (schemas/group.schema.json, definitions.identityType). */
 export const IDENTITY_TYPE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
+/**
+ * The member field a shorthand key is probably a misspelling of (platfrom, appId), or undefined.
+ * Short keys are left alone: "uid" is a plausible identity type, not a typo of "appid".
+ */
+export function shorthandFieldTypo(key: string): string | undefined {
+  if (key.length < 5 || SHORTHAND_FIELDS.has(key)) return undefined;
+  return closest(key, [...SHORTHAND_FIELDS]);
+}
+
 const EXAMPLE_IDENTITY = '{ type: phone, value: "18888888888" }';
 
 function isIdentityValuePath(path: readonly PathSegment[]): boolean {
@@ -57,6 +66,8 @@ export function groupWording(source: YamlSource): Wording {
     const value = nodeValue(source, path);
     if (e.keyword === 'type' && isIdentityValuePath(path)) {
       const written = sourceTextOf(source, path) ?? String(value);
+      const typo = path.length === 3 && typeof value === 'boolean' ? closest(String(path[2]), ['isWeChatEcosystem']) : undefined;
+      if (typo !== undefined) return `unknown field "${String(path[2])}" (did you mean "${typo}"?)`;
       if (typeof value === 'number' || typeof value === 'bigint') {
         return `identity value ${written} is a YAML number: quote it ("${written}") so leading zeros and "+" are kept`;
       }
