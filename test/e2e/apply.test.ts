@@ -138,6 +138,20 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     });
   });
 
+  it('sends nothing and writes nothing when a group file is invalid', async () => {
+    await applied({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+    const r = repo!;
+    await r.write({ 'groups/b.yaml': 'name: B\ncategory: enterprise\nmembers:\n  - phone: 13800000009\n' });
+    const snapshot = await r.snapshotText();
+    const before = sandbox.requests().length;
+    const result = await runCli(['apply'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/groups\/b\.yaml:4:\d+: .*quote/);
+    expect(sandbox.requests()).toHaveLength(before);
+    expect(await r.snapshotText()).toBe(snapshot);
+    expect(existsSync(join(r.dir, `${STATE}.lock`))).toBe(false);
+  });
+
   describe('tokens', () => {
     it('names a missing RABBITPRE_TOKEN before sending anything', async () => {
       repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
