@@ -1,7 +1,10 @@
+import type { DiffMemo } from '../core/diff.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { countMemberships } from '../core/model.js';
 import { InvalidInputError } from '../errors/index.js';
+import type { GroupFileCache } from '../load/group-cache.js';
 import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
+import type { SnapshotCache } from '../state/snapshot-cache.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot } from '../state/snapshot-store.js';
 import { resolveIn, type Workspace } from './workspace.js';
@@ -14,18 +17,26 @@ export interface WorkspacePlan {
   readonly snapshotText: string | undefined;
 }
 
+/** What `plan --watch` keeps between runs so that a re-plan after one edit reads and compares one file. */
+export interface PlanCaches {
+  readonly groups: GroupFileCache;
+  readonly snapshot: SnapshotCache;
+  readonly diff: DiffMemo;
+}
+
 /** Reads and validates the group files; throws InvalidInputError with every issue. */
-export async function validateGroups(ws: Workspace): Promise<DesiredGroups> {
-  const loaded = await loadGroups(ws.groupsDir, ws.cwd);
+export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promise<DesiredGroups> {
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, caches ? { cache: caches.groups } : {});
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
   return loaded.value;
 }
 
 /** Validates the group files, reads the snapshot, and plans. Sends nothing, writes nothing. */
-export async function planWorkspace(ws: Workspace, desired?: DesiredGroups): Promise<WorkspacePlan> {
-  const groups = desired ?? (await validateGroups(ws));
-  const { snapshot, text } = await readSnapshot(resolveIn(ws.cwd, ws.statePath), ws.statePath);
-  const plan = buildPlan(groups.state, snapshot.applied);
+export async function planWorkspace(ws: Workspace, desired?: DesiredGroups, caches?: PlanCaches): Promise<WorkspacePlan> {
+  const groups = desired ?? (await validateGroups(ws, caches));
+  const statePath = resolveIn(ws.cwd, ws.statePath);
+  const { snapshot, text } = caches ? await caches.snapshot.read(statePath, ws.statePath) : await readSnapshot(statePath, ws.statePath);
+  const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff } : {});
   return { plan, desired: groups, snapshot, snapshotText: text };
 }
 

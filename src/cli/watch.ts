@@ -1,7 +1,10 @@
 import { basename } from 'node:path';
 import { watch } from 'chokidar';
-import { planWorkspace } from '../app/plan-workspace.js';
+import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
+import { DiffMemo } from '../core/diff.js';
+import { GroupFileCache } from '../load/group-cache.js';
+import { SnapshotCache } from '../state/snapshot-cache.js';
 import { isHidden } from '../load/group-files.js';
 import { shouldMask } from './common-options.js';
 import type { PlanOptions } from './commands/plan.js';
@@ -18,11 +21,13 @@ const DEBOUNCE_MS = 30;
  */
 export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, signal?: AbortSignal): Promise<void> {
   const color = useColor(io);
+  // Kept between runs: a re-plan after one edit re-reads one file and re-compares one group.
+  const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo() };
   const run = async (): Promise<void> => {
     if (io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[3J\x1b[H');
     const started = Date.now();
     try {
-      const { plan } = await planWorkspace(ws);
+      const { plan } = await planWorkspace(ws, undefined, caches);
       io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, ws) }));
     } catch (err) {
       reportError(io, err);

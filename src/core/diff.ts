@@ -1,8 +1,8 @@
 import {
   compareStrings,
   groupKey,
-  memberSignature,
   type GroupRef,
+  type Identity,
   type Member,
   type MembershipState,
   type Op,
@@ -21,35 +21,97 @@ export interface Change {
 }
 
 /**
+ * Per-group diffs kept between runs of `plan --watch`: a group whose desired and applied member
+ * maps are the very same objects as last time has the same changes, so only edited groups are
+ * compared again. Member maps are never mutated once built, which is what makes this sound.
+ */
+export class DiffMemo {
+  private entries = new Map<string, { want: unknown; have: unknown; changes: readonly Change[] }>();
+  private next = new Map<string, { want: unknown; have: unknown; changes: readonly Change[] }>();
+  /** Groups reused and compared in the last diff (for tests and the bench). */
+  readonly stats = { reused: 0, compared: 0 };
+
+  /** @internal */
+  get(gk: string, want: unknown, have: unknown): readonly Change[] | undefined {
+    const e = this.entries.get(gk);
+    return e && e.want === want && e.have === have ? e.changes : undefined;
+  }
+
+  /** @internal */
+  set(gk: string, want: unknown, have: unknown, changes: readonly Change[]): void {
+    this.next.set(gk, { want, have, changes });
+  }
+
+  /** @internal Ends a diff: groups not seen in it are forgotten. */
+  commit(): void {
+    this.entries = this.next;
+    this.next = new Map();
+  }
+}
+
+/**
  * Compares desired and applied memberships: adds = desired \ applied (plus members whose identities
  * changed under an unchanged key), deletes = applied \ desired. Sorted by group key, then member key.
+ * With a memo, groups whose member maps did not change since the last call are not compared again.
  */
-export function diffMemberships(desired: MembershipState, applied: MembershipState): Change[] {
+export function diffMemberships(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): Change[] {
   const changes: Change[] = [];
-  const keys = new Set<string>([...desired.keys(), ...applied.keys()]);
+  const keys = new Set<string>(desired.keys());
+  for (const k of applied.keys()) keys.add(k);
+  if (memo) {
+    memo.stats.reused = 0;
+    memo.stats.compared = 0;
+  }
   for (const gk of [...keys].sort(compareStrings)) {
     const want = desired.get(gk);
     const have = applied.get(gk);
-    const group = (want ?? have)!.group;
-    const groupChanges: Change[] = [];
-    if (want) {
-      for (const [mk, member] of want.members) {
-        const before = have?.members.get(mk);
-        if (!before) groupChanges.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
-        else if (memberSignature(before) !== memberSignature(member)) {
-          groupChanges.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
-        }
-      }
+    let groupChanges = memo?.get(gk, want?.members, have?.members);
+    if (groupChanges) memo!.stats.reused++;
+    else {
+      groupChanges = diffGroup(gk, (want ?? have)!.group, want?.members, have?.members);
+      if (memo) memo.stats.compared++;
     }
-    if (have) {
-      for (const [mk, member] of have.members) {
-        if (!want?.members.has(mk)) groupChanges.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
-      }
-    }
-    groupChanges.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
+    memo?.set(gk, want?.members, have?.members, groupChanges);
     for (const c of groupChanges) changes.push(c);
   }
+  memo?.commit();
   return changes;
+}
+
+function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): Change[] {
+  const out: Change[] = [];
+  if (want) {
+    for (const [mk, member] of want) {
+      const before = have?.get(mk);
+      if (!before) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
+      else if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
+    }
+  }
+  if (have) {
+    for (const [mk, member] of have) {
+      if (!want?.has(mk)) out.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
+    }
+  }
+  // Within one group a member key appears once per operation, so the key alone orders adds and deletes.
+  out.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
+  return out;
+}
+
+/**
+ * True when two members have the same identities in the same order (the fields memberSignature
+ * covers), compared field by field: a plan of a million members must not serialize each one.
+ */
+export function sameIdentities(a: Member, b: Member): boolean {
+  if (a === b) return true;
+  const x = a.identities;
+  const y = b.identities;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (!sameIdentity(x[i]!, y[i]!)) return false;
+  return true;
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.type === b.type && a.value === b.value && a.platform === b.platform && a.appid === b.appid && a.isWeChatEcosystem === b.isWeChatEcosystem;
 }
 
 /** Builds a membership state from a list of (group, member) pairs; later duplicates replace earlier ones. */

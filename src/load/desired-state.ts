@@ -24,11 +24,24 @@ export function buildDesiredState(groups: readonly LoadedGroup[]): { ok: true; s
       continue;
     }
     declaredIn.set(key, g);
-    const members = new Map<string, Member>();
-    for (const m of g.members) members.set(m.key, m.member);
-    state.set(key, { group: g.group, members });
+    state.set(key, { group: g.group, members: membersOf(g) });
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, state };
+}
+
+// A loaded group never changes, so its member map is built once: `plan --watch` reuses unchanged
+// groups, and rebuilding a million-entry map on every save would dominate a re-plan.
+const memberMaps = new WeakMap<LoadedGroup, ReadonlyMap<string, Member>>();
+
+function membersOf(g: LoadedGroup): ReadonlyMap<string, Member> {
+  let members = memberMaps.get(g);
+  if (!members) {
+    const map = new Map<string, Member>();
+    for (const m of g.members) map.set(m.key, m.member);
+    members = map;
+    memberMaps.set(g, members);
+  }
+  return members;
 }
 
 function describeContext(g: LoadedGroup): string {

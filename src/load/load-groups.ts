@@ -2,8 +2,12 @@ import { join } from 'node:path';
 import type { MembershipState } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { buildDesiredState } from './desired-state.js';
-import { readGroupFile, type LoadedGroup } from './group-file.js';
-import { listGroupFiles, readBytes } from './group-files.js';
+import { sizeOfStamp, stampFile, type GroupFileCache, type FileStamp } from './group-cache.js';
+import type { GroupFileResult, LoadedGroup } from './group-file.js';
+import { listGroupFiles } from './group-files.js';
+import { loadGroupFile } from './load-group-file.js';
+import type { GroupsLocation } from './member-files.js';
+import { parseThreads, POOL_MIN_BYTES, readInPool, workersAvailable } from './parse-pool.js';
 
 export interface DesiredGroups {
   /** False when the groups folder does not exist (apply refuses to delete everything because of it). */
@@ -15,12 +19,40 @@ export interface DesiredGroups {
 
 export type LoadGroupsResult = { ok: true; value: DesiredGroups } | { ok: false; issues: SourceIssue[] };
 
-/** Reads and validates every group file under `dir`; all issues of all files are collected. */
-export async function loadGroups(dir: string, cwd = process.cwd()): Promise<LoadGroupsResult> {
-  const files = await listGroupFiles(join(cwd, dir), cwd);
+export interface LoadGroupsOptions {
+  /** Results kept between runs (`plan --watch`): unchanged files are not read again. */
+  readonly cache?: GroupFileCache;
+  /** Parsing threads (default: GROUPOPS_PARSE_THREADS, else one per core); 1 reads in-process. */
+  readonly threads?: number;
+}
+
+/**
+ * Reads and validates every group file under `dir` (and their CSV member lists); all issues of all
+ * files are collected. Large folders are parsed on worker threads when running from the build.
+ */
+export async function loadGroups(dir: string, cwd = process.cwd(), options: LoadGroupsOptions = {}): Promise<LoadGroupsResult> {
+  const where: GroupsLocation = { cwd, root: join(cwd, dir) };
+  const files = await listGroupFiles(where.root, cwd);
   if (!files) return { ok: true, value: { folderExists: false, files: [], groups: [], state: new Map() } };
-  const results = await Promise.all(files.map(async (file) => readGroupFile(file, await readBytes(join(cwd, file)))));
-  return combineGroupFiles(files, results);
+  // Stamps are taken before reading, so an edit made while reading is seen by the next run.
+  const stamps = await Promise.all(files.map((file) => stampFile(join(cwd, file))));
+  const results: (GroupFileResult | undefined)[] = files.map((file, i) => options.cache?.lookup(file, stamps[i]));
+  const todo = files.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+  const fresh = await readGroupFiles(where, todo.map((i) => files[i]!), todo.map((i) => stamps[i]), options.threads ?? parseThreads());
+  todo.forEach((i, k) => {
+    results[i] = fresh[k]!;
+    options.cache?.store(cwd, files[i]!, stamps[i], fresh[k]!);
+  });
+  options.cache?.retain(files);
+  return combineGroupFiles(files, results as GroupFileResult[]);
+}
+
+/** Reads files on worker threads when there is enough to read and workers can run, else in-process. */
+async function readGroupFiles(where: GroupsLocation, files: readonly string[], stamps: readonly (FileStamp | undefined)[], threads: number): Promise<GroupFileResult[]> {
+  const sizes = stamps.map(sizeOfStamp);
+  const bytes = sizes.reduce((n, s) => n + s, 0);
+  if (threads > 1 && files.length > 1 && bytes >= POOL_MIN_BYTES && workersAvailable()) return readInPool(where, files, sizes, threads);
+  return files.map((file) => loadGroupFile(where, file));
 }
 
 /** Combines per-file results (from any reader: in-process, workers, a watch cache) into the desired state. */

@@ -5,7 +5,12 @@ import { changesByGroup, describeGroup, describeMember, plural, requestCounts } 
 export interface TextOptions {
   readonly color: boolean;
   readonly mask: boolean;
+  /** The most member lines listed over the whole plan (default 2000); the rest are counted per group. */
+  readonly maxLines?: number;
 }
+
+/** Member lines a terminal plan lists before it only counts: a million lines help no reader. */
+export const TEXT_MAX_LINES = 2000;
 
 /** The plan for a terminal, terraform style: grouped by group, `+`/`-`/`~` per member, a closing summary line. */
 export function renderText(plan: Plan, options: TextOptions): string {
@@ -15,14 +20,22 @@ export function renderText(plan: Plan, options: TextOptions): string {
     lines.push(c.green('No changes.') + ' The platform matches the group files.', '');
   } else {
     lines.push('groupops will make these changes:', '');
+    let budget = options.maxLines ?? TEXT_MAX_LINES;
     for (const { group, changes } of changesByGroup(plan.changes)) {
       lines.push(c.bold(`  # group ${describeGroup(group)}`));
-      for (const ch of changes) {
+      const shown = changes.length <= budget ? changes : changes.slice(0, Math.max(0, budget));
+      budget -= shown.length;
+      for (const ch of shown) {
         if (ch.op === 'delete') lines.push(c.red(`  - ${describeMember(ch.member, options)}`));
         else if (ch.previous) {
           lines.push(c.yellow(`  ~ ${describeMember(ch.member, options)}`) + c.dim('  (identities changed: re-sent as an add)'));
           lines.push(c.dim(`      was ${describeMember(ch.previous, options)}`));
         } else lines.push(c.green(`  + ${describeMember(ch.member, options)}`));
+      }
+      if (shown.length < changes.length) {
+        const rest = changes.slice(shown.length);
+        const adds = rest.filter((ch) => ch.op === 'add').length;
+        lines.push(c.dim(`  … and ${rest.length} more (${adds} to add, ${rest.length - adds} to delete) not listed: --format json lists every change`));
       }
       lines.push('');
     }

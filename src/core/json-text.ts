@@ -1,0 +1,25 @@
+import type { Identity } from './model.js';
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON text, exactly as JSON.stringify writes it; plain text skips the general path. */
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/**
+ * Exactly `JSON.stringify(identities.map(canonicalIdentity))` (fields in canonical order, absent
+ * ones left out), written directly: snapshots and checksums serialize a million of these.
+ */
+export function identitiesJson(identities: readonly Identity[]): string {
+  let out = '[';
+  for (let i = 0; i < identities.length; i++) {
+    const id = identities[i]!;
+    out += `${i > 0 ? ',' : ''}{"type":${jsonString(id.type)},"value":${jsonString(id.value)}`;
+    if (id.platform !== undefined) out += `,"platform":${jsonString(id.platform)}`;
+    if (id.appid !== undefined) out += `,"appid":${jsonString(id.appid)}`;
+    if (id.isWeChatEcosystem !== undefined) out += `,"isWeChatEcosystem":${id.isWeChatEcosystem}`;
+    out += '}';
+  }
+  return `${out}]`;
+}
