@@ -1,10 +1,12 @@
 import { GroupopsError, InvalidInputError, formatIssue } from '../errors/index.js';
+import { printable } from '../core/render/printable.js';
 import type { CliIo } from './io.js';
 
 /** Prints an error for people: issues one per line (path:line:col: message), never a stack for expected errors. */
 export function reportError(io: CliIo, err: unknown): void {
   if (err instanceof InvalidInputError) {
-    for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+    // Messages quote values from the files: keep their control characters off the terminal.
+    for (const issue of err.issues) io.stderr.write(`${printable(formatIssue(issue))}\n`);
     const files = new Set(err.issues.map((i) => i.file)).size;
     io.stderr.write(`error: ${err.message.split('\n')[0]!.replace(/:$/, '')} (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}); nothing was changed\n`);
     return;

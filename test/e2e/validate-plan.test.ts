@@ -127,6 +127,19 @@ describe('groupops validate and plan on the shipped groups', () => {
     }
   });
 
+  it('never passes escape sequences from the files to the terminal, in plans or in errors', async () => {
+    await shippedRepo({ 'groups/escape.yaml': 'name: Escape\nmembers:\n  - phone: "138\\e[2J0000"\n    platform: "gzh\\e]0;pwned\\a"\n' });
+    const plan = await cli(['plan']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).not.toContain('\u001b');
+    expect(plan.stdout).toContain('+ phone 138\\u001b[2J0000 (platform gzh\\u001b]0;pwned\\u0007)');
+    await repo!.write({ 'groups/escape.yaml': 'name: Escape\nmembers:\n  - phone: "138\\e[2J0000"\n  - phone: "138\\e[2J0000"\n' });
+    const invalid = await cli(['validate']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).not.toContain('\u001b');
+    expect(invalid.stderr).toContain('groups/escape.yaml:4:5: duplicate member: phone "138\\u001b[2J0000"');
+  });
+
   it('--help and --version exit 0', async () => {
     await shippedRepo();
     const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

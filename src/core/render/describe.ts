@@ -1,6 +1,7 @@
 import type { Change } from '../diff.js';
 import type { GroupRef, Identity, Member } from '../model.js';
 import { maskValue } from './mask.js';
+import { printable } from './printable.js';
 
 export interface DescribeOptions {
   /** Replace identity values with masked ones (for readers who must not see them). */
@@ -10,11 +11,11 @@ export interface DescribeOptions {
 /** One identity as a reader sees it: `openid o6_b…L2M (gzh, appid wx12…, WeChat)`. */
 export function describeIdentity(id: Identity, options: DescribeOptions): string {
   const extras: string[] = [];
-  if (id.platform !== undefined) extras.push(`platform ${id.platform}`);
-  if (id.appid !== undefined) extras.push(`appid ${id.appid}`);
+  if (id.platform !== undefined) extras.push(`platform ${printable(id.platform)}`);
+  if (id.appid !== undefined) extras.push(`appid ${printable(id.appid)}`);
   if (id.isWeChatEcosystem !== undefined) extras.push(id.isWeChatEcosystem ? 'WeChat ecosystem' : 'not WeChat ecosystem');
-  const value = options.mask ? maskValue(id.value) : id.value;
-  return `${id.type} ${value}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
+  const value = printable(options.mask ? maskValue(id.value) : id.value);
+  return `${printable(id.type)} ${value}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}`;
 }
 
 /** A member: its identities, the key first, joined by " + ". */
@@ -24,8 +25,8 @@ export function describeMember(member: Member, options: DescribeOptions): string
 
 /** A group: `VIP客户 (enterprise)` or `研发部 (department, wxDeptId 1001)`. */
 export function describeGroup(group: GroupRef): string {
-  const dept = group.department ? `, ${group.department.field} ${group.department.value}` : '';
-  return `${group.name} (${group.category}${dept})`;
+  const dept = group.department ? `, ${group.department.field} ${printable(group.department.value)}` : '';
+  return `${printable(group.name)} (${group.category}${dept})`;
 }
 
 /** Changes grouped by group key, in plan order. */

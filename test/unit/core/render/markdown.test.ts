@@ -100,7 +100,7 @@ describe('renderMarkdown', () => {
   it('keeps a line break in a name from starting new Markdown', () => {
     const plan = buildPlan(state([enterprise('a\n# heading\n- item'), phones(1)]), state());
     const summary = renderMarkdown(plan, { mask: true }).split('\n').find((l) => l.startsWith('<details>'));
-    expect(summary).toBe('<details><summary>a &#35;&#8203; heading &#45; item &#40;enterprise&#41;: +1 −0</summary>');
+    expect(summary).toBe('<details><summary>a&#92;u000a&#35;&#8203; heading&#92;u000a&#45; item &#40;enterprise&#41;: +1 −0</summary>');
   });
 
   it('lengthens the fence so backticks in values cannot close the diff block', () => {
@@ -110,7 +110,7 @@ describe('renderMarkdown', () => {
     const blocks = codeBlocks(out);
     expect(blocks).toHaveLength(1);
     expect(blocks[0]!.fence).toBe('``````');
-    expect(blocks[0]!.body).toEqual(['+ crm_id ``` <script>x</script>', '+ crm_id a`````b']);
+    expect(blocks[0]!.body).toEqual(['+ crm_id ```\\u000a<script>x</script>', '+ crm_id a`````b']);
   });
 
   it('cuts a long group to the line limit and counts the rest', () => {
