@@ -271,6 +271,9 @@ describe('broken input: exit 1, every problem as path:line:col, nothing touched'
     await shippedRepo();
     const r = await cli(['validate', '--groups', 'nowhere']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the groups folder "nowhere" does not exist');
+    expect(r.stderr).toContain('nowhere:1:1: the groups folder "nowhere" does not exist');
+    const json = await cli(['validate', '--groups', 'nowhere', '--format', 'json']);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { valid: boolean }).valid).toBe(false);
   });
 });

@@ -13,13 +13,13 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
       const ws = await workspaceFrom(io, opts);
       try {
         const desired = await validateGroups(ws);
+        if (!desired.folderExists) {
+          const message = `the groups folder "${ws.groupsDir}" does not exist or is not a folder: create it, or name it with --groups`;
+          throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to validate');
+        }
         const counts = describeDesired(desired);
         if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [] }, null, 2)}\n`);
-        else if (!desired.folderExists) {
-          io.stderr.write(`error: the groups folder "${ws.groupsDir}" does not exist or is not a folder (set it with --groups)\n`);
-          done(EXIT.error);
-          return;
-        } else io.stdout.write(`${counts.files} group file${counts.files === 1 ? '' : 's'} valid: ${counts.groups} groups, ${counts.memberships} memberships.\n`);
+        else io.stdout.write(`${counts.files} group file${counts.files === 1 ? '' : 's'} valid: ${counts.groups} groups, ${counts.memberships} memberships.\n`);
         done(EXIT.ok);
       } catch (err) {
         if (opts.format === 'json' && err instanceof InvalidInputError) {
