@@ -81,8 +81,8 @@ function splitRecords(file: string, text: string): CsvRecord[] | SourceIssue {
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };
     const line = typeof e.lines === 'number' ? e.lines : 1;
-    const why = (e.message.split(':')[0] ?? 'invalid CSV').toLowerCase();
-    return { file, line, column: 1, message: `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi"""); ${e.message}` };
+    const why = e.message.replace(/ at line \d+/g, '').replace(/\.$/, '');
+    return { file, line, column: 1, message: `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")` };
   }
 }
 

@@ -39,24 +39,18 @@ export function renderSnapshot(snapshot: Snapshot): string {
   const la = snapshot.lastApply;
   if (!la) out.push('  "lastApply": null,');
   else {
-    out.push(
-      '  "lastApply": {',
-      `    "commit": ${JSON.stringify(la.commit)},`,
-      `    "time": ${JSON.stringify(la.time)},`,
-      `    "toolVersion": ${JSON.stringify(la.toolVersion)},`,
-      `    "endpoint": ${JSON.stringify(la.endpoint)},`,
-      `    "complete": ${la.complete},`,
-    );
-    if (la.applyId !== undefined) out.push(`    "applyId": ${JSON.stringify(la.applyId)},`);
-    if (la.requests.length === 0) out.push('    "requests": []');
+    // The fields that change on every apply share one line, so the diff of a small apply is a few
+    // lines: this one, its requests, and the memberships it changed.
+    const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}) };
+    const fields = JSON.stringify(head).slice(0, -1);
+    if (la.requests.length === 0) out.push(`  "lastApply": ${fields},"requests":[]},`);
     else {
-      out.push('    "requests": [');
+      out.push(`  "lastApply": ${fields},"requests":[`);
       la.requests.forEach((r, i) => {
-        out.push(`      ${JSON.stringify({ op: r.op, items: r.items, batchId: r.batchId })}${i < la.requests.length - 1 ? ',' : ''}`);
+        out.push(`    ${JSON.stringify({ op: r.op, items: r.items, batchId: r.batchId })}${i < la.requests.length - 1 ? ',' : ''}`);
       });
-      out.push('    ]');
+      out.push('  ]},');
     }
-    out.push('  },');
   }
   const groups = sortedGroups(snapshot.applied);
   if (groups.length === 0) out.push('  "groups": []');

@@ -1,0 +1,113 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHookedSandbox, measureApply } from './apply-step.js';
+import { expectOk, runCli, runNode, type ChildRun } from './child.js';
+import { generateTenant } from './generate.js';
+import { measureGitDiff } from './git-step.js';
+import { mib, renderTable, seconds, type Row } from './table.js';
+import { measureWatch } from './watch-step.js';
+
+// `npm run bench`: synthetic tenants of 10k, 100k and 1M memberships (GROUPOPS_BENCH_TIERS=10000,100000
+// picks others), each through validate, plan, apply against the sandbox, a watch re-plan, snapshot
+// write and git diff, plus a CSV variant; every figure comes from this run, printed as one table.
+const LATENCY_MS = 20;
+const CONCURRENCY = 4;
+const MAX_ITEMS = 500;
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const tiers = (process.env.GROUPOPS_BENCH_TIERS ?? '10000,100000,1000000').split(',').map(Number);
+const root = join(process.cwd(), '.bench', 'tenants');
+const STATE = '.groupops/snapshot.json';
+
+const rows: Row[] = [];
+const checks: string[] = [];
+const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
+const requestsIn = (run: ChildRun) => Number(/in (\d+) requests?\./.exec(run.stdout)?.[1] ?? NaN);
+const check = (ok: boolean, text: string) => checks.push(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+
+const sandbox = await startHookedSandbox(LATENCY_MS);
+try {
+  for (const size of tiers) await benchTier(size);
+} finally {
+  await sandbox.close();
+  rmSync(root, { recursive: true, force: true });
+}
+process.stdout.write(`\n${renderTable(rows)}\n\nTargets (largest tier):\n${checks.map((c) => `  ${c}`).join('\n')}\n`);
+process.stdout.write(`\nnode ${process.version}, ${(await import('node:os')).availableParallelism()} cores; sandbox latency ${LATENCY_MS} ms; apply concurrency ${CONCURRENCY}.\n`);
+
+async function benchTier(size: number): Promise<void> {
+  const tier = label(size);
+  const largest = size === Math.max(...tiers);
+  const progress = (what: string) => process.stderr.write(`[bench ${tier}] ${what}\n`);
+  progress('generating the YAML tenant');
+  const t = generateTenant(join(root, `yaml-${size}`), size, 'yaml');
+  const bound = Math.ceil(t.items / MAX_ITEMS);
+  const groupsDir = join(t.dir, 'groups');
+  const info = `${t.groups} groups, ${mib(t.bytes)} YAML`;
+
+  progress('single-threaded yaml parse floor');
+  const floorRun = expectOk(await runNode(here('./floor.js'), [groupsDir], t.dir), 'floor');
+  const floorMs = (JSON.parse(floorRun.stdout) as { ms: number }).ms;
+  rows.push({ tier, step: 'yaml full parse, 1 thread (floor)', wallMs: floorMs, peakRss: floorRun.peakRss, note: `${t.memberships} memberships, ${info}` });
+
+  progress('validate');
+  const validate = expectOk(await runCli(['validate'], t.dir), 'validate');
+  rows.push({ tier, step: 'validate', wallMs: validate.wallMs, peakRss: validate.peakRss, note: `${(validate.wallMs / floorMs).toFixed(2)} × floor` });
+
+  progress('plan (cold)');
+  const cold = expectOk(await runCli(['plan'], t.dir), 'plan');
+  rows.push({ tier, step: 'plan, empty snapshot', wallMs: cold.wallMs, peakRss: cold.peakRss, requests: `${requestsIn(cold)} / ${bound}`, note: `${(cold.wallMs / floorMs).toFixed(2)} × floor` });
+  const single = expectOk(await runCli(['plan'], t.dir, { GROUPOPS_PARSE_THREADS: '1' }), 'plan (1 thread)');
+  rows.push({ tier, step: 'plan, empty snapshot, parse in-process', wallMs: single.wallMs, peakRss: single.peakRss, requests: `${requestsIn(single)} / ${bound}`, note: `${(single.wallMs / floorMs).toFixed(2)} × floor` });
+
+  progress('apply against the sandbox');
+  sandbox.reset();
+  const apply = await measureApply(sandbox, t.dir, CONCURRENCY, LATENCY_MS);
+  const over = apply.sendMs / apply.idealSendMs - 1;
+  rows.push({
+    tier,
+    step: `apply (N=${CONCURRENCY}, L=${LATENCY_MS} ms)`,
+    wallMs: apply.run.wallMs,
+    peakRss: apply.run.peakRss,
+    requests: `${apply.requests} / ${bound}`,
+    note: `sending ${seconds(apply.sendMs)} vs ceil(req/N)×L ${seconds(apply.idealSendMs)} (${over >= 0 ? '+' : ''}${(over * 100).toFixed(0)}%); RSS while sending ${mib(apply.sendRss.first)} → max ${mib(apply.sendRss.max)} (${apply.sendRss.samples} samples)`,
+  });
+
+  progress('plan after apply');
+  const warm = expectOk(await runCli(['plan'], t.dir), 'plan (applied)');
+  rows.push({ tier, step: 'plan, applied snapshot (no changes)', wallMs: warm.wallMs, peakRss: warm.peakRss, requests: `${requestsIn(warm)} / 0`, note: `${(warm.wallMs / floorMs).toFixed(2)} × floor` });
+
+  progress('snapshot write');
+  const snap = expectOk(await runNode(here('./snapshot-write.js'), [join(t.dir, STATE)], t.dir), 'snapshot write');
+  const sw = JSON.parse(snap.stdout) as { readMs: number; writeMs: number };
+  rows.push({ tier, step: 'snapshot write (render, fsync, rename)', wallMs: sw.writeMs, peakRss: snap.peakRss, note: `read + validate ${seconds(sw.readMs)}` });
+
+  progress('plan --watch re-plans');
+  const watch = await measureWatch(t.dir, t.smallFile, 3);
+  const worst = Math.max(...watch.replanMs);
+  rows.push({ tier, step: 'plan --watch: re-plan after editing one file', wallMs: worst, note: `worst of ${watch.replanMs.join(', ')} ms; save → output ${watch.endToEndMs.map((m) => Math.round(m)).join(', ')} ms (file watcher included); first plan ${seconds(watch.firstMs)}` });
+
+  progress('git diff after one-member changes');
+  const diff = await measureGitDiff(sandbox, t.dir, t.smallFile, STATE);
+  rows.push({ tier, step: 'snapshot git diff, one-member change', requests: `${diff.requests.join(', ')} / 2`, note: `${diff.steady} lines (${diff.afterBulk} right after the bulk apply, whose ${apply.requests} request records it replaces)` });
+
+  progress('CSV tenant');
+  rmSync(t.dir, { recursive: true, force: true });
+  const c = generateTenant(join(root, `csv-${size}`), size, 'csv');
+  const csvBound = Math.ceil(c.items / MAX_ITEMS);
+  const csvPlan = expectOk(await runCli(['plan'], c.dir), 'plan (csv)');
+  rows.push({ tier, step: 'CSV member lists: plan, empty snapshot', wallMs: csvPlan.wallMs, peakRss: csvPlan.peakRss, requests: `${requestsIn(csvPlan)} / ${csvBound}`, note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML` });
+  rmSync(c.dir, { recursive: true, force: true });
+  sandbox.reset();
+
+  if (largest) {
+    check(cold.wallMs <= 0.6 * floorMs, `cold plan ${seconds(cold.wallMs)} ≤ 0.6 × floor ${seconds(floorMs)} (${(cold.wallMs / floorMs).toFixed(2)})`);
+    check(worst <= 300, `watch re-plan ${worst} ms ≤ 300 ms`);
+    check(Math.max(cold.peakRss, warm.peakRss, apply.run.peakRss, validate.peakRss) <= 1 << 30, `peak RSS ${mib(Math.max(cold.peakRss, warm.peakRss, apply.run.peakRss, validate.peakRss))} ≤ 1024 MiB (validate, plan, apply)`);
+    check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s`);
+    check(requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound, `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`);
+    check(over <= 0.15, `apply sending within 15% of ceil(req/N)×L (${(over * 100).toFixed(0)}%)`);
+    check(sw.writeMs <= 2000, `snapshot write ${seconds(sw.writeMs)} ≤ 2 s`);
+    check(diff.steady <= 10, `snapshot diff after a one-member change ${diff.steady} lines ≤ 10`);
+  }
+}
