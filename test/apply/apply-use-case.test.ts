@@ -285,7 +285,7 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
   it('refuses when the snapshot changes between planning and sending (another writer won the race)', async () => {
     const { ws, api } = await appliedWorkspace(5);
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(0, 6)) });
-    const changed = (await readFile(join(ws.dir, STATE), 'utf8')).replace('"complete": true', '"complete": false');
+    const changed = (await readFile(join(ws.dir, STATE), 'utf8')).replace('"complete":true', '"complete":false');
     const attempt = apply(ws.dir, api, {}, { progress: { planned: () => writeFileSync(join(ws.dir, STATE), changed) } });
     await expect(attempt).rejects.toThrow(UnsafePlanError);
     await expect(attempt).rejects.toThrow(/changed while the plan was being made[\s\S]*groupops plan again/);
