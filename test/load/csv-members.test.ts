@@ -1,0 +1,176 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_CSV_ISSUES, readCsvMembers } from '../../src/load/csv-members.js';
+import { loadGroups } from '../../src/load/load-groups.js';
+
+const csv = (text: string | Uint8Array) => readCsvMembers('groups/vip.csv', typeof text === 'string' ? Buffer.from(text) : text);
+const ok = (text: string) => {
+  const r = csv(text);
+  if (!r.ok) throw new Error(r.issues.map((i) => `${i.line}:${i.column}: ${i.message}`).join('\n'));
+  return r.members;
+};
+const issues = (text: string | Uint8Array) => {
+  const r = csv(text);
+  if (r.ok) throw new Error('expected the member list to be refused');
+  return r.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`);
+};
+
+describe('readCsvMembers: the format', () => {
+  it('reads one member per row, the first identity column being the key, values as trimmed text', () => {
+    const members = ok('phone,unionid\n 013800000000 ,oU1\n+8613900000000,\n');
+    expect(members.map((m) => m.member)).toEqual([
+      { identities: [{ type: 'phone', value: '013800000000' }, { type: 'unionid', value: 'oU1' }] },
+      { identities: [{ type: 'phone', value: '+8613900000000' }] },
+    ]);
+    expect(members.map((m) => [m.line, m.file])).toEqual([
+      [2, 'groups/vip.csv'],
+      [3, 'groups/vip.csv'],
+    ]);
+    expect(members[0]!.key).toBe('phone\u001f013800000000\u001f\u001f');
+  });
+
+  it('applies bare platform, appid, isWeChatEcosystem to the key identity and TYPE.field to that column', () => {
+    const members = ok('openid,platform,appid,isWeChatEcosystem,unionid,unionid.platform\no6_b,gzh,wx1,TRUE,oU1,open\no6_c,,,false,,\n');
+    expect(members.map((m) => m.member.identities)).toEqual([
+      [
+        { type: 'openid', value: 'o6_b', platform: 'gzh', appid: 'wx1', isWeChatEcosystem: true },
+        { type: 'unionid', value: 'oU1', platform: 'open' },
+      ],
+      [{ type: 'openid', value: 'o6_c', isWeChatEcosystem: false }],
+    ]);
+    expect(members[0]!.key).toBe('openid\u001fo6_b\u001fgzh\u001fwx1');
+  });
+
+  it('reads quoted fields (commas, quotes, line breaks) through csv-parse, with the line a record starts on', () => {
+    const members = ok('phone,custom\n"138","a,b"\n"139","say ""hi"""\n"137","two\nlines"\n"136",x\n');
+    expect(members.map((m) => m.member.identities.at(-1)!.value)).toEqual(['a,b', 'say "hi"', 'two\nlines', 'x']);
+    expect(members.map((m) => m.line)).toEqual([2, 3, 4, 6]);
+  });
+
+  it('gives the same members whether the fast split or csv-parse reads a file', () => {
+    const plain = 'phone,unionid,platform\n138,u1,gzh\n\n139,,\n';
+    const quoted = 'phone,unionid,platform\n"138",u1,gzh\n\n139,,\n';
+    expect(ok(quoted)).toEqual(ok(plain));
+    expect(ok(plain.replace(/\n/g, '\r\n'))).toEqual(ok(plain));
+    expect(ok(quoted.replace(/\n/g, '\r\n'))).toEqual(ok(plain));
+  });
+
+  it('skips a UTF-8 byte-order mark (spreadsheet "CSV UTF-8" exports) and empty lines', () => {
+    expect(ok('\ufeffphone\n\n138\n\n').map((m) => m.line)).toEqual([3]);
+  });
+});
+
+describe('readCsvMembers: problems, each with file, line and column', () => {
+  it.each([
+    ['an empty file', '', 'groups/vip.csv:1:1: the member list is empty'],
+    ['no identity column', 'platform,appid\ngzh,wx\n', 'groups/vip.csv:1:1: the header names no identity column'],
+    ['a bad column name', 'phone,mobile phone\n1,2\n', 'groups/vip.csv:1:7: column "mobile phone" is not an identity type'],
+    ['a reserved name', 'phone,value\n1,2\n', 'groups/vip.csv:1:7: column "value" is not an identity type'],
+    ['a nameless column', 'phone,,x\n1,2,3\n', 'groups/vip.csv:1:7: column 2 has no name'],
+    ['a duplicated column', 'phone,unionid,phone\n1,2,3\n', 'groups/vip.csv:1:15: column "phone" appears twice in the header (first as column 1)'],
+    ['a qualifier of a missing column', 'phone,openid.platform\n1,gzh\n', 'groups/vip.csv:1:7: column "openid.platform" qualifies "openid", but there is no "openid" column'],
+    ['a misspelt qualifier', 'phone,phone.platfrom\n1,x\n', 'groups/vip.csv:1:7: column "phone.platfrom": after "phone." comes platform, appid or isWeChatEcosystem (did you mean "phone.platform"?)'],
+    ['a qualifier set twice', 'phone,platform,phone.platform\n1,a,b\n', 'groups/vip.csv:1:16: column "phone.platform" sets platform of "phone" again (column 2 already does): keep one'],
+    ['a short row', 'phone,unionid\n138\n', 'groups/vip.csv:2:1: this row has 1 fields, the header has 2'],
+    ['a long row', 'phone,unionid\n138,u,x\n', 'groups/vip.csv:2:1: this row has 3 fields, the header has 2'],
+    ['an empty key identity', 'phone,unionid\n  ,u1\n', 'groups/vip.csv:2:1: the phone cell is empty: it is this row\'s key identity'],
+    ['qualifiers of an empty identity', 'phone,openid,openid.platform\n1,,gzh\n', 'groups/vip.csv:2:3: openid is empty but its platform, appid or isWeChatEcosystem is set'],
+    ['isWeChatEcosystem not a boolean', 'openid,isWeChatEcosystem\no1,yes\n', 'groups/vip.csv:2:4: isWeChatEcosystem is "yes": write true or false'],
+    ['appid without isWeChatEcosystem', 'openid,appid,isWeChatEcosystem\no1,wx1,\n', 'groups/vip.csv:2:4: appid requires isWeChatEcosystem'],
+    ['a duplicate member', 'phone,unionid\n138,a\n139,b\n138,c\n', 'groups/vip.csv:4:1: duplicate member: phone "138" is already listed on line 2 of this file'],
+    ['an unclosed quote', 'phone\n"138\n', 'groups/vip.csv:2:1: CSV: Quote Not Closed'],
+    ['text after a closing quote', 'phone,x\n"138"x,1\n', 'groups/vip.csv:2:1: CSV: Invalid Closing Quote'],
+  ])('%s', (_, text, expected) => {
+    expect(issues(text)[0]).toContain(expected);
+  });
+
+  it('says where a file is not UTF-8 (a GBK export)', () => {
+    const gbk = Buffer.concat([Buffer.from('phone,name\n138,'), Buffer.from([0xd5, 0xc5]), Buffer.from('\n')]);
+    expect(issues(gbk)).toEqual([expect.stringMatching(/^groups\/vip\.csv:2:5: the file is not valid UTF-8.*iconv -f GBK -t UTF-8/)]);
+  });
+
+  it('lists every problem up to a bound, then counts the rest', () => {
+    const rows = Array.from({ length: MAX_CSV_ISSUES + 30 }, () => ',x');
+    const all = issues(`phone,unionid\n${rows.join('\n')}\n`);
+    expect(all).toHaveLength(MAX_CSV_ISSUES + 1);
+    expect(all.at(-1)).toContain('… and 30 more problems in this file');
+  });
+});
+
+describe('memberFiles: CSV lists referenced from a group file', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const setup = (files: Record<string, string>) => {
+    dir = mkdtempSync(join(tmpdir(), 'groupops-csv-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+  const load = async () => {
+    const r = await loadGroups('groups', dir, { threads: 1 });
+    return r.ok ? { ok: true as const, state: r.value.state } : { ok: false as const, issues: r.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`) };
+  };
+
+  it('adds the list members to the YAML members (members may then be left out)', async () => {
+    setup({
+      'groups/crm/vip.yaml': 'name: VIP\nmemberFiles:\n  - vip.csv\n  - lists/more.csv\nmembers:\n  - phone: "1"\n',
+      'groups/crm/vip.csv': 'phone\n2\n3\n',
+      'groups/crm/lists/more.csv': 'unionid\nu4\n',
+      'groups/other.yaml': 'name: Only a list\nmemberFiles: [other.csv]\n',
+      'groups/other.csv': 'phone\n9\n',
+    });
+    const r = await load();
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const members = (name: string) => [...[...r.state.values()].find((g) => g.group.name === name)!.members.values()].map((m) => m.identities[0]!.value);
+    expect(members('VIP')).toEqual(['1', '2', '3', 'u4']);
+    expect(members('Only a list')).toEqual(['9']);
+  });
+
+  it('names both places of a member listed in the YAML and a list, or in two lists', async () => {
+    setup({
+      'groups/vip.yaml': 'name: VIP\nmemberFiles: [a.csv, b.csv]\nmembers:\n  - phone: "1"\n',
+      'groups/a.csv': 'phone\n1\n2\n',
+      'groups/b.csv': 'phone\n3\n2\n',
+    });
+    expect(await load()).toEqual({
+      ok: false,
+      issues: [
+        'groups/a.csv:2:1: duplicate member: phone "1" is already listed at groups/vip.yaml:4 (a member\'s key is its first identity): keep one of them',
+        'groups/b.csv:3:1: duplicate member: phone "2" is already listed at groups/a.csv:3 (a member\'s key is its first identity): keep one of them',
+      ],
+    });
+  });
+
+  it('refuses a missing list, a folder, and a path leaving the groups folder, at the entry', async () => {
+    setup({
+      'groups/vip.yaml': 'name: VIP\nmemberFiles:\n  - missing.csv\n  - dir.csv\n  - ../../secrets.csv\n',
+      'groups/dir.csv/x': '',
+      'secrets.csv': 'phone\n1\n',
+    });
+    const r = await load();
+    expect(r.ok ? [] : r.issues).toEqual([
+      'groups/vip.yaml:3:5: member file "missing.csv" does not exist (looked for groups/missing.csv; paths are relative to the group file)',
+      'groups/vip.yaml:4:5: member file "dir.csv" is a folder (looked for groups/dir.csv; paths are relative to the group file)',
+      'groups/vip.yaml:5:5: member file "../../secrets.csv" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)',
+    ]);
+  });
+
+  it('reports the list problems of a group file the full parser reads too', async () => {
+    setup({ 'groups/vip.yaml': 'name: VIP\ncategory: department\ndepartment:\n  deptId: 7\nmemberFiles:\n  - "v.csv"\n', 'groups/v.csv': 'phone\n\u0020\n' });
+    expect((await load()).ok).toBe(false);
+    setup({ 'groups/vip.yaml': 'name: VIP\ncategory: department\ndepartment:\n  deptId: 7\nmemberFiles:\n  - "gone.csv"\n' });
+    const r = await load();
+    expect(r.ok ? [] : r.issues).toEqual(['groups/vip.yaml:6:5: member file "gone.csv" does not exist (looked for groups/gone.csv; paths are relative to the group file)']);
+  });
+
+  it('needs members or memberFiles', async () => {
+    setup({ 'groups/vip.yaml': 'name: VIP\n' });
+    const r = await load();
+    expect(r.ok ? [] : r.issues).toEqual([expect.stringMatching(/^groups\/vip\.yaml:1:1: missing members/)]);
+  });
+});
