@@ -33,6 +33,11 @@ describe('groupops plan --watch', () => {
     await w.waitFor(/Plan: 18 to add, 0 to delete, in 1 request\./);
     expect(lastRound(w.stdout(), 'groupops will make these changes')).toContain('+ phone 13000000099');
 
+    // An edit of the same size right after: still seen (no stale cached read).
+    await repo.write({ 'groups/enterprise/vip-customers.yaml': `${vip}  - phone: "13000000098"\n` });
+    await w.waitFor((s) => lastRound(s, 'groupops will make these changes').includes('+ phone 13000000098'));
+    expect(lastRound(w.stdout(), 'groupops will make these changes')).not.toContain('13000000099');
+
     // A new file in a new folder is picked up too.
     await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
     await w.waitFor(/Plan: 19 to add, 0 to delete, in 1 request\./);
