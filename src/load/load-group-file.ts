@@ -22,6 +22,21 @@ export function loadGroupFile(where: GroupsLocation, file: string): GroupFileRes
   return readGroupBytes(where, file, bytes);
 }
 
+/**
+ * The fast path alone: the result for a file in the plain YAML subset, or undefined when the file
+ * needs the full parser (also when it cannot be read: the full path reports that).
+ */
+export function loadGroupFileFast(where: GroupsLocation, file: string): GroupFileResult | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(join(where.cwd, file));
+  } catch {
+    return undefined;
+  }
+  const fast = fastRead(file, bytes);
+  return fast ? addMemberFiles(where, fast) : undefined;
+}
+
 /** As loadGroupFile, for bytes already read. */
 export function readGroupBytes(where: GroupsLocation, file: string, bytes: Uint8Array): GroupFileResult {
   const fast = fastRead(file, bytes);
