@@ -1,9 +1,13 @@
 import type { PlannedBatch } from '../core/batches.js';
 import type { Op } from '../core/model.js';
+import { InternalError } from '../errors/index.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
 
 export interface SendOptions {
+  /** The user-group endpoint (v2 or v1). */
   readonly api: MembershipApi;
+  /** The customer-group endpoint, for batches with target 'customer'. */
+  readonly customerApi?: MembershipApi;
   /** Requests in flight at once within one operation. */
   readonly concurrency: number;
   /** Once aborted, no new request starts; those in flight finish and are recorded. */
@@ -41,7 +45,7 @@ export async function sendBatches(batches: readonly PlannedBatch[], options: Sen
         started++;
         let receipt: BatchReceipt;
         try {
-          receipt = await options.api.sendBatch(batch);
+          receipt = await apiFor(batch, options).sendBatch(batch);
         } catch (error) {
           failure ??= { error };
           return;
@@ -61,4 +65,11 @@ export async function sendBatches(batches: readonly PlannedBatch[], options: Sen
   }
   if (failure) return { failure: failure.error, interrupted: false };
   return { interrupted: started < batches.length };
+}
+
+/** The endpoint a batch goes to: customer-group batches never reach a user-group endpoint. */
+export function apiFor(batch: PlannedBatch, options: Pick<SendOptions, 'api' | 'customerApi'>): MembershipApi {
+  if (batch.target !== 'customer') return options.api;
+  if (!options.customerApi) throw new InternalError('a customer-group batch was planned but no customer-group endpoint was given');
+  return options.customerApi;
 }

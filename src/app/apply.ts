@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { PlannedBatch } from '../core/batches.js';
+import type { BatchItem, PlannedBatch } from '../core/batches.js';
+import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
@@ -7,24 +8,38 @@ import { InternalError, UnsafePlanError } from '../errors/index.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests } from '../state/journal-fold.js';
 import { pendingJournalWarning, snapshotDigest, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
 import { removeJournal, JournalWriter } from '../state/journal-writer.js';
-import { journalPath, type JournalHeader, type JournalRecord } from '../state/journal.js';
+import { journalPath, type JournalHeader, type JournalRecord, type RecordMeta } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
-import { sendBatches } from './apply-send.js';
+import { apiFor, sendBatches } from './apply-send.js';
 import { validateGroups } from './plan-workspace.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
 import { resolveIn, type Workspace } from './workspace.js';
 
-/** An acknowledged request of this apply. */
+/** An answered request of this apply. */
 export interface AppliedRequest {
   /** Position in the plan. */
   readonly index: number;
   readonly op: Op;
+  /** Items sent. */
   readonly items: number;
+  /** Memberships sent. */
   readonly memberships: number;
-  /** Exact decimal string. */
-  readonly batchId: string;
+  /** Exact decimal string; absent for the customer-group endpoint, which answers without one. */
+  readonly batchId?: string;
+  /** Set for a request to the customer-group endpoint. */
+  readonly target?: 'customer';
+  readonly endpoint: string;
+  /**
+   * accepted: every item recorded; partial: all but `failed` recorded; unknown: the API confirmed
+   * nothing yet (an import in progress), so nothing was recorded.
+   */
+  readonly status: 'accepted' | 'partial' | 'unknown';
+  /** The rows the API reported as not applied (status partial), with the reason. */
+  readonly failed: readonly FailedRow[];
+  /** The API's message about a partial or unknown result. */
+  readonly message?: string;
 }
 
 /** What the command line shows while an apply runs. */
@@ -37,7 +52,10 @@ export interface ApplyProgress {
 
 /** The ports an apply runs against: the API, the clock, git and progress output. */
 export interface ApplyDeps {
+  /** The user-group endpoint (v2 or v1). */
   readonly api: MembershipApi;
+  /** The customer-group endpoint; needed when the plan has customer-group batches. */
+  readonly customerApi?: MembershipApi;
   /** Requests in flight within one operation. */
   readonly concurrency: number;
   readonly clock: () => Date;
@@ -59,10 +77,14 @@ export interface ApplyOptions {
 }
 
 export interface ApplyOutcome {
-  /** applied: every request acknowledged; unchanged: nothing to send; failed/interrupted: stopped early. */
-  readonly status: 'applied' | 'unchanged' | 'failed' | 'interrupted';
+  /**
+   * applied: every request acknowledged in full; unchanged: nothing to send; partial: every request
+   * answered, but some rows were not applied or not confirmed (they stay pending for the next apply);
+   * failed/interrupted: stopped early.
+   */
+  readonly status: 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted';
   readonly plan: Plan;
-  /** This apply's acknowledged requests, in plan order. */
+  /** This apply's answered requests, in plan order (partial and unknown results included). */
   readonly requests: readonly AppliedRequest[];
   /** True when the snapshot file was (re)written. */
   readonly snapshotWritten: boolean;
@@ -145,6 +167,9 @@ async function recoverJournal(statePath: string, read: SnapshotRead): Promise<Ba
 }
 
 async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base, deps: ApplyDeps): Promise<ApplyOutcome> {
+  if (!deps.customerApi && plan.batches.some((b) => b.target === 'customer')) {
+    throw new InternalError('the plan has customer-group requests but no customer-group endpoint was given to apply');
+  }
   const header: JournalHeader = {
     journal: 1,
     applyId: (deps.newApplyId ?? randomUUID)(),
@@ -159,27 +184,45 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const records: JournalRecord[] = [];
   const requests: AppliedRequest[] = [];
   const onAck = async (index: number, batch: PlannedBatch, receipt: BatchReceipt): Promise<void> => {
-    const batchId = receipt.batchId;
-    if (typeof batchId !== 'string' || !/^[0-9]+$/.test(batchId)) {
-      throw new InternalError(`the API adapter returned a batch ID that is not an exact decimal string for request ${index + 1}`);
-    }
-    await journal.append(index, batch, batchId);
-    const record: JournalRecord = { index, op: batch.op, batchId, items: batch.items.map((i) => ({ member: i.member, category: i.category, ...(i.department ? { department: i.department } : {}), groups: i.groups })) };
+    const api = apiFor(batch, deps);
+    const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
+    await journal.append(index, { ...batch, items: acknowledged }, meta);
+    const items = acknowledged.map((i) => ({ member: i.member, category: i.category, ...(i.department ? { department: i.department } : {}), ...(i.kind ? { kind: i.kind } : {}), groups: i.groups }));
+    const record: JournalRecord = { index, op: batch.op, ...meta, items };
     records.push(record);
     state.fold(record.op, record.items);
-    const request: AppliedRequest = { index, op: batch.op, items: batch.items.length, memberships: batch.items.reduce((n, i) => n + i.groups.length, 0), batchId };
+    const request: AppliedRequest = {
+      index,
+      op: batch.op,
+      items: batch.items.length,
+      memberships: batch.items.reduce((n, i) => n + i.groups.length, 0),
+      ...(meta.batchId !== undefined ? { batchId: meta.batchId } : {}),
+      ...(batch.target === 'customer' ? { target: 'customer' as const } : {}),
+      endpoint: api.endpoint,
+      status: meta.status ?? 'accepted',
+      failed,
+      ...(meta.status && receipt.message ? { message: receipt.message } : {}),
+    };
     requests.push(request);
     deps.progress?.acknowledged?.({ request, done: requests.length, total: plan.batches.length });
   };
   deps.progress?.sending?.(plan, deps.concurrency);
   let sent: Awaited<ReturnType<typeof sendBatches>>;
   try {
-    sent = await sendBatches(plan.batches, { api: deps.api, concurrency: deps.concurrency, onAck, ...(deps.signal ? { signal: deps.signal } : {}) });
+    sent = await sendBatches(plan.batches, {
+      api: deps.api,
+      ...(deps.customerApi ? { customerApi: deps.customerApi } : {}),
+      concurrency: deps.concurrency,
+      onAck,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
   } finally {
     await journal.close();
   }
-  const complete = sent.failure === undefined && !sent.interrupted;
-  const status = complete ? 'applied' : sent.failure !== undefined ? 'failed' : 'interrupted';
+  const sentAll = sent.failure === undefined && !sent.interrupted;
+  const pending = requests.some((r) => r.status !== 'accepted');
+  const complete = sentAll && !pending;
+  const status = complete ? 'applied' : sentAll ? 'partial' : sent.failure !== undefined ? 'failed' : 'interrupted';
   const ordered = [...requests].sort((a, b) => a.index - b.index);
   if (records.length === 0) {
     // Nothing acknowledged: the snapshot stays byte for byte as it was.
@@ -203,4 +246,23 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     recovered: base.recovered,
     ...(sent.failure !== undefined ? { failure: sent.failure } : {}),
   };
+}
+
+/**
+ * What a receipt lets the snapshot record: only items the API confirmed. Failed rows are left out
+ * (the next apply plans them again); an unknown result records nothing but the request itself.
+ */
+function confirmed(index: number, batch: PlannedBatch, receipt: BatchReceipt, endpoint: string | undefined): { meta: RecordMeta; acknowledged: BatchItem[]; failed: FailedRow[] } {
+  const batchId = receipt.batchId;
+  if (batchId !== undefined ? !/^[0-9]+$/.test(batchId) : batch.target !== 'customer') {
+    throw new InternalError(`the API adapter returned a batch ID that is not an exact decimal string for request ${index + 1}`);
+  }
+  const base: RecordMeta = { ...(batchId !== undefined ? { batchId } : {}), ...(endpoint !== undefined ? { endpoint } : {}) };
+  const split = receipt.status === 'unknown' ? undefined : splitAcknowledged(batch.items, receipt.failed ?? []);
+  // A partial result that names no row of the request cannot say what was applied: nothing is recorded.
+  if (!split || (receipt.status === 'partial' && split.failed.length === 0)) {
+    return { meta: { ...base, status: 'unknown', notApplied: batch.items.length }, acknowledged: [], failed: [] };
+  }
+  if (split.failed.length === 0) return { meta: base, acknowledged: split.acknowledged, failed: [] };
+  return { meta: { ...base, status: 'partial', notApplied: split.failed.length }, acknowledged: split.acknowledged, failed: split.failed };
 }

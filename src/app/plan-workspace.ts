@@ -3,6 +3,7 @@ import { buildPlan, type Plan } from '../core/plan.js';
 import { countMemberships } from '../core/model.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { GroupFileCache } from '../load/group-cache.js';
+import { endpointRulesOf } from '../load/endpoint-config.js';
 import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
 import type { SnapshotCache } from '../state/snapshot-cache.js';
 import type { Snapshot } from '../state/snapshot-format.js';
@@ -26,7 +27,7 @@ export interface PlanCaches {
 
 /** Reads and validates the group files; throws InvalidInputError with every issue. */
 export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promise<DesiredGroups> {
-  const loaded = await loadGroups(ws.groupsDir, ws.cwd, caches ? { cache: caches.groups } : {});
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { rules: endpointRulesOf(ws.config), ...(caches ? { cache: caches.groups } : {}) });
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
   return loaded.value;
 }

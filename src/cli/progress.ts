@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { AppliedRequest, ApplyProgress } from '../app/apply.js';
 import type { Plan } from '../core/plan.js';
+import { describeAnswer } from '../core/render/not-applied.js';
 import type { CliIo } from './io.js';
 
 /** Apply progress for the command line, plus the client's retries; `stop` ends a bar cleanly. */
@@ -9,9 +10,9 @@ export interface ApplyReporter extends ApplyProgress {
   stop(): void;
 }
 
-/** `add 500 items -> batch 15314513451345125` */
-export function describeRequest(r: Pick<AppliedRequest, 'op' | 'items' | 'batchId'>): string {
-  return `${r.op} ${r.items} item${r.items === 1 ? '' : 's'} -> batch ${r.batchId}`;
+/** `add 500 items -> batch 15314513451345125`, or a customer-group request's result. */
+export function describeRequest(r: Pick<AppliedRequest, 'op' | 'items' | 'batchId'> & Partial<Pick<AppliedRequest, 'target' | 'status' | 'failed'>>): string {
+  return describeAnswer(r);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sameIdentities, type Change } from './diff.js';
-import { compareStrings, contextKey, memberSignature, type Category, type Department, type Member, type Op } from './model.js';
+import { compareStrings, contextKey, memberSignature, type Category, type Department, type GroupTarget, type Member, type Op } from './model.js';
 
 /** The most items the API takes in one call. */
 export const MAX_ITEMS_PER_REQUEST = 500;
@@ -12,17 +12,23 @@ export interface BatchItem {
   readonly department?: Department;
   /** Group names, sorted; joined with "," on the wire. */
   readonly groups: readonly string[];
+  /** Set for customer groups (the customer-group endpoint); absent for user groups. */
+  readonly kind?: 'customer';
 }
 
 /** One API call. */
 export interface PlannedBatch {
   readonly op: Op;
   readonly items: readonly BatchItem[];
+  /** The endpoint family: user groups (v2 or v1) or customer groups. Absent means user groups. */
+  readonly target?: GroupTarget;
 }
 
 /**
  * Turns changes into requests: items merge a member's groups per (operation, context, identities);
- * items of every context share requests, so each operation needs exactly ceil(items / max) requests.
+ * items of every context of one endpoint share requests, so each (operation, endpoint) needs exactly
+ * ceil(items / max) requests; user-group and customer-group items never share one (they go to
+ * different endpoints).
  * Deletes come first: a re-keyed member or two YAML members that are one platform person would
  * otherwise be added and then removed. Items are ordered by context, member key, then identities.
  */
@@ -56,9 +62,11 @@ function itemsFor(changes: readonly Change[], op: Op): BatchItem[] {
       continue;
     }
     const g = c.group;
-    const draft: Draft = g.department
-      ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups: [g.name] }
-      : { member: c.member, memberKey: c.memberKey, category: g.category, groups: [g.name] };
+    const draft: Draft = g.kind === 'customer'
+      ? { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups: [g.name] }
+      : g.department
+        ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups: [g.name] }
+        : { member: c.member, memberKey: c.memberKey, category: g.category, groups: [g.name] };
     if (found === undefined) drafts!.set(c.memberKey, draft);
     else if (Array.isArray(found)) found.push(draft);
     else drafts!.set(c.memberKey, [found, draft]);
@@ -83,8 +91,20 @@ function itemsFor(changes: readonly Change[], op: Op): BatchItem[] {
   return items;
 }
 
+/** Cuts items into requests of at most `size`; items are sorted by context, so each endpoint's items are one run. */
 function chunk(op: Op, items: BatchItem[], size: number): PlannedBatch[] {
   const out: PlannedBatch[] = [];
-  for (let i = 0; i < items.length; i += size) out.push({ op, items: items.slice(i, i + size) });
+  let start = 0;
+  while (start < items.length) {
+    const target: GroupTarget = items[start]!.kind === 'customer' ? 'customer' : 'user';
+    let end = start;
+    while (end < items.length && (items[end]!.kind === 'customer') === (target === 'customer')) end++;
+    for (let i = start; i < end; i += size) {
+      const slice = items.slice(i, Math.min(i + size, end));
+      // A user-group batch leaves target out, as batches did before customer groups existed.
+      out.push(target === 'customer' ? { op, target, items: slice } : { op, items: slice });
+    }
+    start = end;
+  }
   return out;
 }

@@ -11,11 +11,26 @@ export interface Department {
   readonly value: string;
 }
 
-/** Identifies a group on the platform: the API addresses groups by (category, department, name). */
+/**
+ * Identifies a group on the platform: the API addresses user groups by (category, department, name).
+ * A customer (客户) group (`kind: 'customer'`, sent to the customer-group endpoint) has no category
+ * or department: it carries category 'enterprise' only so that keys, batches and sorting stay
+ * uniform; renderers and the snapshot leave that category out.
+ */
 export interface GroupRef {
   readonly name: string;
   readonly category: Category;
   readonly department?: Department;
+  /** Absent for a user group (so snapshots written before customer groups stay valid). */
+  readonly kind?: 'customer';
+}
+
+/** Which endpoint family a group's memberships go to. */
+export type GroupTarget = 'user' | 'customer';
+
+/** The endpoint family of a group. */
+export function targetOf(group: Pick<GroupRef, 'kind'>): GroupTarget {
+  return group.kind === 'customer' ? 'customer' : 'user';
 }
 
 export interface Identity {
@@ -44,14 +59,19 @@ export type Op = 'add' | 'delete';
 
 const SEP = '\u001f';
 
-/** The key of a group: (category, department, name). Sorts by category, department, then name. */
+/**
+ * The key of a group: (category, department, name), or ('customer', name) for a customer group, so
+ * that a customer group and a user group may share a name. Sorts by category, department, then name.
+ */
 export function groupKey(group: GroupRef): string {
+  if (group.kind === 'customer') return `customer${SEP}${SEP}${group.name}`;
   const dept = group.department ? `${group.department.field}=${group.department.value}` : '';
   return `${group.category}${SEP}${dept}${SEP}${group.name}`;
 }
 
-/** The context of a batch item: category and department (items of one context share one request item). */
+/** The context of a batch item: category and department, or customer (items of one context share one request item). */
 export function contextKey(group: GroupRef): string {
+  if (group.kind === 'customer') return `customer${SEP}`;
   const dept = group.department ? `${group.department.field}=${group.department.value}` : '';
   return `${group.category}${SEP}${dept}`;
 }
@@ -83,6 +103,7 @@ export function canonicalIdentity(identity: Identity): Identity {
 
 /** A group reference with its fields in a fixed order. */
 export function canonicalGroup(group: GroupRef): GroupRef {
+  if (group.kind === 'customer') return { name: group.name, category: 'enterprise', kind: 'customer' };
   return group.department
     ? { name: group.name, category: group.category, department: { field: group.department.field, value: group.department.value } }
     : { name: group.name, category: group.category };

@@ -48,7 +48,8 @@ export function checksumBatches(batches: readonly PlannedBatch[]): string {
   // Hashing in large pieces: one update per item costs more than the hashing itself at a million items.
   let buffer = '';
   for (const b of batches) {
-    buffer += `${b.op}\n`;
+    // User-group batches hash as they always did, so checksums of existing plans do not change.
+    buffer += b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`;
     for (const item of b.items) {
       const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
       buffer += `${itemJson(item.category, dept, item.groups, item.member.identities)}\n`;

@@ -1,5 +1,6 @@
 import type { ApplyOutcome } from '../app/apply.js';
 import { GroupopsError, InvalidInputError, UnsafePlanError } from '../errors/index.js';
+import { countNotApplied } from '../core/render/not-applied.js';
 import { pushedShas, type ActionsContext } from './actions-context.js';
 import { formatAnnotation } from './annotations.js';
 import { renderApplyMarkdown, snapshotCommitMessage, type ApplyReport, type ApplyStatus } from './apply-report.js';
@@ -56,7 +57,13 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
     branch: input.branch,
     appliedCommit: input.expectedParent,
     ...(o ? { summary: o.plan.summary, checksum: o.plan.checksum, plannedRequests: o.plan.batches.length } : {}),
-    requests: (o?.requests ?? []).map((r) => ({ op: r.op, items: r.items, batchId: r.batchId })),
+    requests: (o?.requests ?? []).map((r) => ({
+      op: r.op,
+      items: r.items,
+      ...(r.batchId !== undefined ? { batchId: r.batchId } : {}),
+      ...(r.target ? { target: r.target } : {}),
+      ...(r.status !== 'accepted' ? { status: r.status, notApplied: r.status === 'unknown' ? r.items : r.failed.length } : {}),
+    })),
     ...(reasonOf(run) ? { reason: reasonOf(run)! } : {}),
     ...(input.ctx.runUrl ? { runUrl: input.ctx.runUrl } : {}),
   };
@@ -125,6 +132,14 @@ function statusOf(run: ApplyRun): ApplyStatus {
 }
 
 function reasonOf(run: ApplyRun): string | undefined {
+  if (run.outcome?.status === 'partial') {
+    const { failedRows, unconfirmedItems } = countNotApplied(run.outcome.requests);
+    const reasons = [...new Set(run.outcome.requests.flatMap((r) => r.failed.map((f) => f.reason)))].slice(0, 5);
+    return [
+      ...(failedRows > 0 ? [`${failedRows} row${failedRows === 1 ? ' was' : 's were'} not applied${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`] : []),
+      ...(unconfirmedItems > 0 ? [`${unconfirmedItems} item${unconfirmedItems === 1 ? ' is' : 's are'} not confirmed yet (import in progress)`] : []),
+    ].join('; ') + '; the snapshot records only what the API confirmed, and the next apply sends the rest again';
+  }
   if (run.outcome?.status === 'interrupted') return 'the apply was interrupted (the job was cancelled or timed out) before every request was sent';
   const err = run.error ?? run.outcome?.failure;
   if (err === undefined) return undefined;

@@ -3,16 +3,20 @@ import { escapeMarkdown } from '../core/render/escape-markdown.js';
 import { reasonBlock } from './plan-comment.js';
 import { APPLY_MARKER } from './sticky-comment.js';
 
-/** One acknowledged request: what the commit message and the result comment list. */
+/** One answered request: what the commit message and the result comment list. */
 export interface ReportedRequest {
   readonly op: 'add' | 'delete';
   readonly items: number;
-  /** Exact decimal string (batch IDs exceed 2^53). */
-  readonly batchId: string;
+  /** Exact decimal string (batch IDs exceed 2^53); absent for customer-group requests, which have none. */
+  readonly batchId?: string;
+  readonly target?: 'customer';
+  /** partial: `notApplied` rows failed; unknown: nothing confirmed yet. Absent: all applied. */
+  readonly status?: 'partial' | 'unknown';
+  readonly notApplied?: number;
 }
 
 /** How an apply on the default branch ended. */
-export type ApplyStatus = 'applied' | 'unchanged' | 'failed' | 'interrupted' | 'refused' | 'invalid';
+export type ApplyStatus = 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted' | 'refused' | 'invalid';
 
 /** Everything the result comment, the job summary and the snapshot commit message say. */
 export interface ApplyReport {
@@ -34,6 +38,7 @@ export interface ApplyReport {
 const HEADLINE: Record<ApplyStatus, string> = {
   applied: '✅ applied',
   unchanged: '✅ nothing to apply',
+  partial: '⚠️ partly applied',
   failed: '❌ failed',
   interrupted: '⚠️ interrupted',
   refused: '⛔ refused by a safety limit',
@@ -56,7 +61,7 @@ export function snapshotCommitMessage(report: ApplyReport): string {
   if (report.checksum) lines.push(`Plan checksum: ${report.checksum}`);
   lines.push('', 'Batch IDs (in the order of the plan):');
   if (n === 0) lines.push('- none');
-  for (const r of report.requests) lines.push(`- ${r.op} ${r.items} item${r.items === 1 ? '' : 's'}: ${r.batchId}`);
+  for (const r of report.requests) lines.push(`- ${r.op} ${r.items} item${r.items === 1 ? '' : 's'}: ${requestResult(r)}`);
   if (partial && report.reason) lines.push('', `Stopped: ${report.reason.split('\n')[0]}`);
   lines.push('', `Groupops-Applied-Commit: ${report.appliedCommit}`);
   if (report.runUrl) lines.push(`Groupops-Run: ${report.runUrl}`);
@@ -78,7 +83,7 @@ export function renderApplyMarkdown(report: ApplyReport, options: { marker: bool
   if (report.requests.length > 0) {
     const of = report.plannedRequests !== undefined ? ` of ${report.plannedRequests}` : '';
     out.push(`Acknowledged requests (${report.requests.length}${of}):`, '', '| # | op | items | batch ID |', '|---:|---|---:|---|');
-    report.requests.forEach((r, i) => out.push(`| ${i + 1} | ${r.op} | ${r.items} | \`${r.batchId}\` |`));
+    report.requests.forEach((r, i) => out.push(`| ${i + 1} | ${r.op} | ${r.items} | ${r.batchId !== undefined && !r.status ? `\`${r.batchId}\`` : requestResult(r)} |`));
     out.push('');
   } else if (report.status !== 'unchanged') out.push('No request was acknowledged: nothing changed on the platform.', '');
   if (report.reason) out.push(report.status === 'refused' ? 'Refused:' : 'Reason:', '', reasonBlock(report.reason), '');
@@ -95,9 +100,19 @@ export function renderApplyMarkdown(report: ApplyReport, options: { marker: bool
   return out.join('\n');
 }
 
+/** A request's batch ID, or what a customer-group request did. */
+function requestResult(r: ReportedRequest): string {
+  const notApplied = r.status === 'unknown' ? 'not confirmed yet' : r.status === 'partial' ? `${r.notApplied ?? 0} row${r.notApplied === 1 ? '' : 's'} not applied` : undefined;
+  if (r.batchId !== undefined) return notApplied ? `${r.batchId} (${notApplied})` : r.batchId;
+  return `${r.target === 'customer' ? 'customer groups' : 'user groups'}, ${notApplied ?? 'applied'}`;
+}
+
 /** What a reader should do now. */
 function nextStep(report: ApplyReport): string | undefined {
   if (report.snapshotCommitError) return '**Next:** re-run the workflow (*Re-run jobs*); it re-plans from the branch as it is now and sends only what is missing.';
+  if (report.status === 'partial') {
+    return '**Next:** the rows not applied are not recorded in the snapshot: the next apply (a re-run, or the next merge) sends them again. If they keep failing, fix them in the group files.';
+  }
   if (report.status === 'failed' || report.status === 'interrupted') {
     return '**Next:** fix the cause, then re-run the workflow (*Re-run failed jobs*). The snapshot records what was acknowledged, so a re-run sends only what is left.';
   }

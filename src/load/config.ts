@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors/index.js';
 import { schemaValidator } from './schemas.js';
+import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-config.js';
 import { schemaIssues } from './schema-issues.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -20,6 +21,29 @@ export interface Config {
     readonly retries: number;
     readonly concurrency: number;
   };
+  /** Where user groups go; absent: v2 (see endpoint-config.ts for the effective settings). */
+  readonly userGroups?: { readonly endpoint?: 'v2' | 'v1' };
+  /** The v1 import settings, as written. */
+  readonly v1?: V1Settings;
+  /** The customer-group import settings, as written (defaults fill the rest). */
+  readonly customer?: Partial<CustomerSettings>;
+}
+
+/** `v1:` of the config. */
+export interface V1Settings {
+  readonly isMatching: boolean;
+  readonly matchingType?: 1 | 2;
+  readonly identifyWay?: 1 | 2;
+  readonly accurateMatchType?: 'gzh' | 'workwechat' | 'YOUZAN' | 'EZR' | 'contentminiapp' | 'contenthome';
+  readonly accurateMatchValue?: string;
+}
+
+/** `customer:` of the config, with every default filled in. */
+export interface CustomerSettings {
+  readonly isMatching: boolean;
+  readonly matchingType?: 1 | 2;
+  readonly identifyWay?: 1 | 2;
+  readonly optType: { readonly add: string | number; readonly delete: string | number };
 }
 
 type ConfigFile = {
@@ -29,6 +53,9 @@ type ConfigFile = {
   safety?: Partial<Config['safety']>;
   output?: Partial<Config['output']>;
   api?: Partial<Config['api']>;
+  userGroups?: Config['userGroups'];
+  v1?: V1Settings;
+  customer?: Partial<CustomerSettings>;
 };
 
 /** The settings used when there is no config file. */
@@ -60,6 +87,8 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');
   if (!validate(value)) throw new InvalidInputError(schemaIssues(parsed.source, validate.errors ?? []), 'the config is invalid');
+  const rules = endpointConfigIssues(parsed.source, value as EndpointConfigInput);
+  if (rules.length > 0) throw new InvalidInputError(rules, 'the config is invalid');
   return mergeConfig(value as ConfigFile);
 }
 
@@ -72,5 +101,9 @@ export function mergeConfig(file: ConfigFile): Config {
     safety: { ...DEFAULT_CONFIG.safety, ...file.safety },
     output: { ...DEFAULT_CONFIG.output, ...file.output },
     api: { ...DEFAULT_CONFIG.api, ...file.api },
+    // Endpoint sections stay as written (and absent when not written); endpoint-config.ts resolves them.
+    ...(file.userGroups !== undefined ? { userGroups: file.userGroups } : {}),
+    ...(file.v1 !== undefined ? { v1: file.v1 } : {}),
+    ...(file.customer !== undefined ? { customer: file.customer } : {}),
   };
 }

@@ -45,5 +45,6 @@ function membersOf(g: LoadedGroup): ReadonlyMap<string, Member> {
 }
 
 function describeContext(g: LoadedGroup): string {
+  if (g.group.kind === 'customer') return 'customer group';
   return g.group.department ? `${g.group.category}, ${g.group.department.field} ${g.group.department.value}` : g.group.category;
 }

@@ -45,6 +45,7 @@ export function fastReadGroupFile(file: string, text: string): LoadedGroup | und
 function groupRefOf(value: Record<string, unknown>): GroupRef | undefined {
   const name = value.name as string;
   const category = (value.category ?? 'enterprise') as Category;
+  if (value.kind === 'customer') return { name, category, kind: 'customer' };
   if (category !== 'department') return { name, category };
   const dept = value.department as Record<string, unknown>;
   const field = (['wxDeptId', 'thirdDeptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;

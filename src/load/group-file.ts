@@ -90,6 +90,7 @@ const MAX_LONG = 9223372036854775807n;
 function toGroupRef(source: YamlSource, doc: Record<string, unknown>, issues: SourceIssue[]): GroupRef | undefined {
   const category = (doc.category ?? 'enterprise') as Category;
   const name = doc.name as string;
+  if (doc.kind === 'customer') return { name, category, kind: 'customer' };
   if (category !== 'department') return { name, category };
   const dept = doc.department as Record<string, unknown>;
   const field = DEPARTMENT_FIELDS.find((f) => Object.hasOwn(dept, f))!;

@@ -59,6 +59,13 @@ function badShorthandKey(key: string): string {
   return `"${key}" is not a valid identity type${hint ? ` (did you mean "${hint}"?)` : ''}: identity types start with a letter, then letters, digits or _`;
 }
 
+const CUSTOMER_NO_CONTEXT = 'a customer group (kind: customer) has no category or department: remove it (the customer-group endpoint takes group names only)';
+
+function isCustomerGroup(source: YamlSource): boolean {
+  const doc = source.value;
+  return doc !== null && typeof doc === 'object' && (doc as Record<string, unknown>).kind === 'customer';
+}
+
 /** Group-file wording for schema errors that a generic message would explain badly. */
 export function groupWording(source: YamlSource): Wording {
   return (e: ErrorObject, path) => {
@@ -113,8 +120,10 @@ export function groupWording(source: YamlSource): Wording {
       return { message: 'category: department needs a department with one of wxDeptId, thirdDeptId, deptId', atKey: 'category' };
     }
     if (e.keyword === 'not' && path.length === 0) {
+      if (isCustomerGroup(source)) return { message: CUSTOMER_NO_CONTEXT, atKey: 'department' };
       return { message: 'department is only allowed with category: department (remove it, or set category: department)', atKey: 'department' };
     }
+    if (e.keyword === 'false schema' && path.length === 1 && path[0] === 'category') return CUSTOMER_NO_CONTEXT;
     if ((e.keyword === 'minProperties' || e.keyword === 'maxProperties') && path[0] === 'department') {
       return 'department takes exactly one of wxDeptId, thirdDeptId, deptId';
     }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { MembershipState } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { buildDesiredState } from './desired-state.js';
+import { endpointRuleIssues, type EndpointRules } from './endpoint-rules.js';
 import { sizeOfStamp, stampFile, type GroupFileCache, type FileStamp } from './group-cache.js';
 import type { GroupFileResult, LoadedGroup } from './group-file.js';
 import { listGroupFiles } from './group-files.js';
@@ -24,6 +25,8 @@ export interface LoadGroupsOptions {
   readonly cache?: GroupFileCache;
   /** Parsing threads (default: GROUPOPS_PARSE_THREADS, else one per core); 1 reads in-process. */
   readonly threads?: number;
+  /** What the configured endpoints can carry (default: v2 for user groups). */
+  readonly rules?: EndpointRules;
 }
 
 /**
@@ -44,7 +47,7 @@ export async function loadGroups(dir: string, cwd = process.cwd(), options: Load
     options.cache?.store(cwd, files[i]!, stamps[i], fresh[k]!);
   });
   options.cache?.retain(files);
-  return combineGroupFiles(files, results as GroupFileResult[]);
+  return combineGroupFiles(files, results as GroupFileResult[], options.rules);
 }
 
 /**
@@ -64,11 +67,11 @@ async function readGroupFiles(where: GroupsLocation, files: readonly string[], s
   } else for (const i of slow) results[i] = loadGroupFile(where, files[i]!);
   return results as GroupFileResult[];
 }
-
 /** Combines per-file results (from any reader: in-process, workers, a watch cache) into the desired state. */
 export function combineGroupFiles(
   files: readonly string[],
   results: readonly ({ ok: true; group: LoadedGroup } | { ok: false; issues: SourceIssue[] })[],
+  rules: EndpointRules = { userEndpoint: 'v2' },
 ): LoadGroupsResult {
   const issues: SourceIssue[] = [];
   const groups: LoadedGroup[] = [];
@@ -76,6 +79,8 @@ export function combineGroupFiles(
     if (r.ok) groups.push(r.group);
     else issues.push(...r.issues);
   }
+  // Checked on every run (cached files included): the rules depend on the config, not only on the file.
+  issues.push(...endpointRuleIssues(groups, rules));
   const desired = buildDesiredState(groups);
   if (!desired.ok) issues.push(...desired.issues);
   if (issues.length > 0 || !desired.ok) return { ok: false, issues: sortIssues(issues) };

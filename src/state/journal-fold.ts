@@ -1,5 +1,5 @@
 import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member, type MembershipState, type Op } from '../core/model.js';
-import type { JournalHeader, JournalItem, JournalRecord } from './journal.js';
+import { recordMeta, type JournalHeader, type JournalItem, type JournalRecord } from './journal.js';
 import type { LastApply, RecordedRequest, Snapshot } from './snapshot-format.js';
 
 /**
@@ -20,7 +20,12 @@ export class AppliedStateBuilder {
     for (const item of items) {
       const mk = memberKey(item.member);
       for (const name of item.groups) {
-        const group: GroupRef = item.department ? { name, category: item.category, department: item.department } : { name, category: item.category };
+        const group: GroupRef =
+          item.kind === 'customer'
+            ? { name, category: item.category, kind: 'customer' }
+            : item.department
+              ? { name, category: item.category, department: item.department }
+              : { name, category: item.category };
         const members = this.membersOf(group, op === 'add');
         if (!members) continue;
         if (op === 'add') members.set(mk, item.member);
@@ -48,7 +53,7 @@ export class AppliedStateBuilder {
 
 /** Requests in plan order, for the snapshot. */
 export function recordedRequests(records: readonly JournalRecord[]): RecordedRequest[] {
-  return [...records].sort((a, b) => a.index - b.index).map((r) => ({ op: r.op, items: r.items.length, batchId: r.batchId }));
+  return [...records].sort((a, b) => a.index - b.index).map((r) => ({ op: r.op, items: r.items.length, ...recordMeta(r) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PlannedBatch } from '../core/batches.js';
-import { formatJournalHeader, formatJournalRecord, type JournalHeader } from './journal.js';
+import { formatJournalHeader, formatJournalRecord, type JournalHeader, type RecordMeta } from './journal.js';
 
 /**
  * Appends acknowledged requests to the apply journal. Each append writes one line and syncs it
@@ -31,13 +31,13 @@ export class JournalWriter {
   }
 
   /**
-   * Records one acknowledged request durably: resolves once its line is synced. The line costs
+   * Records one answered request durably (`batch.items`: what the API confirmed; `meta`: its batch ID, or the record's fields): resolves once its line is synced. The line costs
    * O(size of the batch). Lines queued while a sync is running share the next write and sync
    * (group commit), so concurrent acknowledgements do not wait for one sync each.
    */
-  append(index: number, batch: PlannedBatch, batchId: string): Promise<void> {
+  append(index: number, batch: PlannedBatch, meta: RecordMeta | string): Promise<void> {
     if (this.broken) return Promise.reject(this.broken.error);
-    const line = formatJournalRecord(index, batch, batchId);
+    const line = formatJournalRecord(index, batch, meta);
     return new Promise<void>((done, fail) => {
       this.queue.push({ line, done, fail });
       this.flushing ??= this.flush();

@@ -29,16 +29,28 @@ export interface JournalItem {
   readonly member: Member;
   readonly category: Category;
   readonly department?: Department;
+  /** Set for customer groups. */
+  readonly kind?: 'customer';
   readonly groups: readonly string[];
 }
 
-/** One acknowledged request. */
-export interface JournalRecord {
+/** What is recorded about an answered request besides its items. */
+export interface RecordMeta {
+  /** Exact decimal: batch IDs exceed 2^53. Absent for the customer endpoint, which answers without one. */
+  readonly batchId?: string;
+  /** The endpoint, when it is not the journal header's (customer-group requests). */
+  readonly endpoint?: string;
+  /** partial: some rows were not applied (not in `items`); unknown: nothing confirmed yet (no items). */
+  readonly status?: 'partial' | 'unknown';
+  /** Rows (items, or groups of an item) the API did not confirm. */
+  readonly notApplied?: number;
+}
+
+/** One answered request: `items` holds exactly what the API confirmed. */
+export interface JournalRecord extends RecordMeta {
   /** The request's position in the plan, so the snapshot lists requests in plan order. */
   readonly index: number;
   readonly op: Op;
-  /** Exact decimal: batch IDs exceed 2^53. */
-  readonly batchId: string;
   readonly items: readonly JournalItem[];
 }
 
@@ -59,9 +71,23 @@ export function formatJournalHeader(header: JournalHeader): string {
   return `${JSON.stringify(header)}\n`;
 }
 
-/** The line of one acknowledged request: proportional to the batch, so recording stays linear. */
-export function formatJournalRecord(index: number, batch: PlannedBatch, batchId: string): string {
-  return `${JSON.stringify({ index, op: batch.op, batchId, items: batch.items.map(journalItem) })}\n`;
+/**
+ * The line of one answered request: proportional to the batch, so recording stays linear.
+ * `batch.items` must be exactly the confirmed items.
+ */
+export function formatJournalRecord(index: number, batch: PlannedBatch, meta: RecordMeta | string): string {
+  const m: RecordMeta = typeof meta === 'string' ? { batchId: meta } : meta;
+  return `${JSON.stringify({ index, op: batch.op, ...recordMeta(m), items: batch.items.map(journalItem) })}\n`;
+}
+
+/** The meta fields in a fixed order, absent ones left out. */
+export function recordMeta(m: RecordMeta): RecordMeta {
+  return {
+    ...(m.batchId !== undefined ? { batchId: m.batchId } : {}),
+    ...(m.endpoint !== undefined ? { endpoint: m.endpoint } : {}),
+    ...(m.status !== undefined ? { status: m.status } : {}),
+    ...(m.notApplied !== undefined ? { notApplied: m.notApplied } : {}),
+  };
 }
 
 function journalItem(item: BatchItem): JournalItem {
@@ -69,6 +95,7 @@ function journalItem(item: BatchItem): JournalItem {
     member: { identities: item.member.identities.map(canonicalIdentity) },
     category: item.category,
     ...(item.department ? { department: { field: item.department.field, value: item.department.value } } : {}),
+    ...(item.kind === 'customer' ? { kind: 'customer' as const } : {}),
     groups: item.groups,
   };
 }
@@ -140,14 +167,16 @@ function validators(): { header: ValidateFunction; record: ValidateFunction } {
   const record = ajv.compile({
     type: 'object',
     additionalProperties: false,
-    required: ['index', 'op', 'batchId', 'items'],
+    required: ['index', 'op', 'items'],
     properties: {
       index: { type: 'integer', minimum: 0 },
       op: { enum: ['add', 'delete'] },
       batchId: { type: 'string', pattern: '^[0-9]+$' },
+      endpoint: { type: 'string', minLength: 1 },
+      status: { enum: ['partial', 'unknown'] },
+      notApplied: { type: 'integer', minimum: 1 },
       items: {
         type: 'array',
-        minItems: 1,
         items: {
           type: 'object',
           additionalProperties: false,
@@ -156,11 +185,14 @@ function validators(): { header: ValidateFunction; record: ValidateFunction } {
             member: ref('/definitions/member'),
             category: { enum: ['enterprise', 'department'] },
             department: ref('/definitions/group/properties/department'),
+            kind: { const: 'customer' },
             groups: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
           },
         },
       },
     },
+    // A request recorded without a batch ID is one whose endpoint answers without one (customer groups).
+    anyOf: [{ required: ['batchId'] }, { required: ['endpoint'] }],
   });
   compiled = { header, record };
   return compiled;

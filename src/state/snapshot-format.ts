@@ -1,12 +1,19 @@
 import { identitiesJson } from '../core/json-text.js';
-import { canonicalGroup, compareStrings, type GroupMembers, type MembershipState, type Op } from '../core/model.js';
+import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState, type Op } from '../core/model.js';
 
-/** One acknowledged API call. */
+/** One answered API call. */
 export interface RecordedRequest {
   readonly op: Op;
+  /** Items the API confirmed. */
   readonly items: number;
-  /** The batch ID as an exact decimal string (IDs exceed 2^53). */
-  readonly batchId: string;
+  /** The batch ID as an exact decimal string (IDs exceed 2^53); absent for the customer endpoint, which has none. */
+  readonly batchId?: string;
+  /** The endpoint, when it is not lastApply.endpoint (customer-group requests). */
+  readonly endpoint?: string;
+  /** partial: `notApplied` rows failed; unknown: the API confirmed nothing yet. Absent: all applied. */
+  readonly status?: 'partial' | 'unknown';
+  /** Rows the API did not confirm: not recorded as applied, so the next apply sends them again. */
+  readonly notApplied?: number;
 }
 
 export interface LastApply {
@@ -47,7 +54,15 @@ export function renderSnapshot(snapshot: Snapshot): string {
     else {
       out.push(`  "lastApply": ${fields},"requests":[`);
       la.requests.forEach((r, i) => {
-        out.push(`    ${JSON.stringify({ op: r.op, items: r.items, batchId: r.batchId })}${i < la.requests.length - 1 ? ',' : ''}`);
+        const fields = {
+          op: r.op,
+          items: r.items,
+          ...(r.batchId !== undefined ? { batchId: r.batchId } : {}),
+          ...(r.endpoint !== undefined ? { endpoint: r.endpoint } : {}),
+          ...(r.status !== undefined ? { status: r.status } : {}),
+          ...(r.notApplied !== undefined ? { notApplied: r.notApplied } : {}),
+        };
+        out.push(`    ${JSON.stringify(fields)}${i < la.requests.length - 1 ? ',' : ''}`);
       });
       out.push('  ]},');
     }
@@ -57,7 +72,7 @@ export function renderSnapshot(snapshot: Snapshot): string {
   else {
     out.push('  "groups": [');
     groups.forEach((g, gi) => {
-      out.push(`    {"group":${JSON.stringify(canonicalGroup(g.group))},"members":[`);
+      out.push(`    {"group":${JSON.stringify(storedGroup(g.group))},"members":[`);
       // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
       const keys = [...g.members.keys()].sort();
       // One string per group rather than per member: a snapshot of a million members is written in about a second.
@@ -80,4 +95,9 @@ function sortedGroups(state: MembershipState): GroupMembers[] {
     .filter(([, g]) => g.members.size > 0)
     .sort((a, b) => compareStrings(a[0], b[0]))
     .map(([, g]) => g);
+}
+
+/** A group as the snapshot stores it: a customer group has no category or department, only its kind. */
+export function storedGroup(group: GroupRef): GroupRef | { name: string; kind: 'customer' } {
+  return group.kind === 'customer' ? { name: group.name, kind: 'customer' } : canonicalGroup(group);
 }

@@ -6,8 +6,11 @@ import type { LastApply, Snapshot } from './snapshot-format.js';
 interface SnapshotJson {
   schemaVersion: 1;
   lastApply: LastApply | null;
-  groups: { group: GroupRef; members: Member[] }[];
+  groups: { group: StoredGroup; members: Member[] }[];
 }
+
+/** A group as stored: a customer group has only name and kind. */
+type StoredGroup = GroupRef | { name: string; kind: 'customer' };
 
 /**
  * Parses and validates snapshot text. A snapshot that is not JSON, does not match
@@ -36,7 +39,8 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
   const json = data as SnapshotJson;
   const applied = new Map<string, GroupMembers>();
   const issues: SourceIssue[] = [];
-  for (const [gi, entry] of json.groups.entries()) {
+  for (const [gi, stored] of json.groups.entries()) {
+    const entry = { group: modelGroup(stored.group), members: stored.members };
     const gk = groupKey(entry.group);
     if (applied.has(gk)) {
       issues.push({ file, ...lineOfPointer(text, `/groups/${gi}`), message: `the snapshot lists group "${entry.group.name}" twice; restore it from git` });
@@ -54,6 +58,11 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
   }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, snapshot: { applied, lastApply: json.lastApply } };
+}
+
+/** The model's group: a customer group carries the placeholder category (see GroupRef). */
+function modelGroup(group: StoredGroup): GroupRef {
+  return group.kind === 'customer' ? { name: group.name, category: 'enterprise', kind: 'customer' } : (group as GroupRef);
 }
 
 function jsonErrorPosition(text: string, err: Error): { line: number; column: number } {

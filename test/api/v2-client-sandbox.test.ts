@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createV2Client, type ApiClientOptions } from '../../src/api/v2-client.js';
-import type { MembershipApi } from '../../src/app/ports.js';
+import type { BatchIdApi } from '../../src/app/ports.js';
 import { ApiError } from '../../src/errors/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { batch, item, phone } from './batch-builders.js';
@@ -12,7 +12,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function setUp(options: SandboxOptions = {}, client: Partial<ApiClientOptions> = {}): Promise<{ api: MembershipApi; sandbox: Sandbox }> {
+async function setUp(options: SandboxOptions = {}, client: Partial<ApiClientOptions> = {}): Promise<{ api: BatchIdApi; sandbox: Sandbox }> {
   sandbox = await startSandbox(options);
   const api = createV2Client({ baseUrl: sandbox.url, pathPrefix: '/api/integrate', token: sandbox.token, timeoutMs: 2_000, retries: 8, retryBaseMs: 1, retryMaxMs: 20, ...client });
   return { api, sandbox };

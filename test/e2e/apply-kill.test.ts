@@ -117,7 +117,7 @@ describe('apply killed at random points (end to end)', () => {
     expect(stats.killedMidSend).toBeGreaterThanOrEqual(1);
 
     // Recorded once each, and only IDs whose answers were delivered.
-    const recorded = (await readSnapshot(join(repo.dir, STATE))).snapshot.lastApply!.requests.map((q) => q.batchId);
+    const recorded = (await readSnapshot(join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
     expect(new Set(recorded).size).toBe(recorded.length);
     const delivered = new Set(sandbox.requests().flatMap((q) => (q.batchId ? [q.batchId] : [])));
     expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);

@@ -1,10 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createV2Client } from '../../api/v2-client.js';
+import { createMembershipApis } from '../../api/create-apis.js';
 import { applyWorkspace, type ApplyOutcome } from '../../app/apply.js';
 import { gitHeadCommit } from '../../app/git-info.js';
 import type { Workspace } from '../../app/workspace.js';
 import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
+import { countNotApplied, notAppliedMarkdown, notAppliedText } from '../../core/render/not-applied.js';
 import { GroupopsError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
@@ -56,13 +57,12 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   }
   const ws = await workspaceFrom(io, opts);
   const reporter = createApplyReporter(io);
-  const api = createV2Client({
+  const { api, customerApi } = createMembershipApis(ws.config, {
     baseUrl: nonEmpty(io.env.RABBITPRE_BASE_URL) ?? ws.config.api.baseUrl ?? DEFAULT_BASE_URL,
     pathPrefix: ws.config.api.pathPrefix,
     token,
     timeoutMs: ws.config.api.timeoutMs,
     retries: ws.config.api.retries,
-    ...(ws.config.matchingType !== undefined ? { matchingType: ws.config.matchingType } : {}),
     onRetry: (info) => reporter.retry(info),
   });
   const format = opts.format;
@@ -80,6 +80,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
       ws,
       {
         api,
+        customerApi,
         concurrency: opts.concurrency ?? ws.config.api.concurrency,
         clock: () => new Date(),
         gitCommit: gitHeadCommit,
@@ -107,6 +108,10 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   onOutcome?.(outcome);
   io.stdout.write(renderOutcome(outcome, ws, opts));
   if (outcome.status === 'failed') throw outcome.failure;
+  if (outcome.status === 'partial') {
+    io.stderr.write(`error: ${pendingSummary(outcome)}; the snapshot records only what the API confirmed, and the next groupops apply sends the rest again\n`);
+    return EXIT.error;
+  }
   if (outcome.status === 'interrupted') {
     io.stderr.write('error: the apply was interrupted; run groupops apply again to send the rest\n');
     return EXIT.error;
@@ -116,26 +121,28 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
 
 function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions): string {
   const mask = shouldMask(opts, ws);
-  const batches = outcome.requests.map((r) => ({ op: r.op, items: r.items, batchId: r.batchId }));
+  const batches = outcome.requests;
   if (opts.format === 'json') {
     const extra = {
       status: outcome.status,
       complete: outcome.status === 'applied' || outcome.status === 'unchanged',
+      ...(outcome.status === 'partial' ? { notApplied: countNotApplied(outcome.requests) } : {}),
       snapshot: { path: ws.statePath, written: outcome.snapshotWritten, memberships: outcome.memberships },
       ...(outcome.recovered > 0 ? { recovered: outcome.recovered } : {}),
       ...(outcome.failure instanceof Error ? { error: { code: codeOf(outcome.failure), message: outcome.failure.message } } : {}),
     };
     return renderPlan(outcome.plan, 'json', { color: false, mask, batches, extra });
   }
-  const lines = resultLines(outcome, ws);
+  const lines = resultLines(outcome, ws, mask);
   if (opts.format === 'markdown') {
-    const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | \`${b.batchId}\` |`)];
-    return `${renderMarkdown(outcome.plan, { mask, title: 'groupops apply' })}\n${lines.join('\n\n')}\n${table.join('\n')}\n`;
+    const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | ${batchCell(b)} |`)];
+    const pending = notAppliedMarkdown(outcome.requests, { mask });
+    return `${renderMarkdown(outcome.plan, { mask, title: 'groupops apply' })}\n${lines.join('\n\n')}\n${table.join('\n')}\n${pending.length > 0 ? `\n${pending.join('\n')}\n` : ''}`;
   }
   return `${lines.join('\n')}\n`;
 }
 
-function resultLines(outcome: ApplyOutcome, ws: Workspace): string[] {
+function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean): string[] {
   const out: string[] = [];
   if (outcome.recovered > 0) out.push(`Recovered ${plural(outcome.recovered, 'acknowledged request')} of an interrupted apply from its journal into ${ws.statePath}.`);
   const total = outcome.plan.batches.length;
@@ -146,13 +153,32 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace): string[] {
     return out;
   }
   if (outcome.status === 'applied') out.push(`Applied ${plural(acked, 'request')}:`);
+  else if (outcome.status === 'partial') out.push(`Sent ${plural(acked, 'request')}, but ${pendingSummary(outcome)}:`);
   else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
   for (const r of outcome.requests) out.push(`  ${describeRequest(r)}`);
+  out.push(...notAppliedText(outcome.requests, { mask }));
   if (outcome.snapshotWritten) {
-    out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly the acknowledged requests'}). Commit it.`);
+    out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
   } else out.push(`The snapshot ${ws.statePath} is unchanged.`);
-  if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
+  if (outcome.status === 'partial') out.push('Run groupops apply again to retry what was not applied.');
+  else if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
   return out;
+}
+
+/** "2 rows were not applied and 3 items are not confirmed yet". */
+function pendingSummary(outcome: ApplyOutcome): string {
+  const { failedRows, unconfirmedItems } = countNotApplied(outcome.requests);
+  const parts = [
+    ...(failedRows > 0 ? [`${plural(failedRows, 'row')} ${failedRows === 1 ? 'was' : 'were'} not applied`] : []),
+    ...(unconfirmedItems > 0 ? [`${plural(unconfirmedItems, 'item')} ${unconfirmedItems === 1 ? 'is' : 'are'} not confirmed yet`] : []),
+  ];
+  return parts.join(' and ');
+}
+
+/** The batch ID cell of the Markdown result table; customer-group requests have none. */
+function batchCell(r: ApplyOutcome['requests'][number]): string {
+  if (r.batchId !== undefined) return `\`${r.batchId}\`${r.status === 'accepted' ? '' : ` (${r.status})`}`;
+  return r.status === 'accepted' ? 'customer groups: applied' : r.status === 'partial' ? `customer groups: ${plural(r.failed.length, 'row')} not applied` : 'customer groups: not confirmed';
 }
 
 function codeOf(err: Error): string {

@@ -23,8 +23,9 @@ export function describeMember(member: Member, options: DescribeOptions): string
   return member.identities.map((id) => describeIdentity(id, options)).join(' + ');
 }
 
-/** A group: `VIP客户 (enterprise)` or `研发部 (department, wxDeptId 1001)`. */
+/** A group: `VIP客户 (enterprise)`, `研发部 (department, wxDeptId 1001)` or `会员 (customer group)`. */
 export function describeGroup(group: GroupRef): string {
+  if (group.kind === 'customer') return `${printable(group.name)} (customer group)`;
   const dept = group.department ? `, ${group.department.field} ${printable(group.department.value)}` : '';
   return `${printable(group.name)} (${group.category}${dept})`;
 }
@@ -43,12 +44,16 @@ export function changesByGroup(changes: readonly Change[]): { group: GroupRef; c
   return out.map(({ group, changes: cs }) => ({ group, changes: cs }));
 }
 
-/** Requests per operation: `{ op, requests, items }`. */
-export function requestCounts(plan: { batches: readonly { op: string; items: readonly unknown[] }[] }): { op: string; requests: number; items: number }[] {
-  const out: { op: string; requests: number; items: number }[] = [];
+/** Requests per operation and endpoint: `{ op, requests, items }`, with `target: 'customer'` for the customer-group endpoint. */
+export function requestCounts(plan: { batches: readonly { op: string; items: readonly unknown[]; target?: string }[] }): { op: string; requests: number; items: number; target?: 'customer' }[] {
+  const out: { op: string; requests: number; items: number; target?: 'customer' }[] = [];
   for (const op of ['delete', 'add']) {
-    const bs = plan.batches.filter((b) => b.op === op);
-    if (bs.length > 0) out.push({ op, requests: bs.length, items: bs.reduce((n, b) => n + b.items.length, 0) });
+    for (const customer of [false, true]) {
+      const bs = plan.batches.filter((b) => b.op === op && (b.target === 'customer') === customer);
+      if (bs.length === 0) continue;
+      const items = bs.reduce((n, b) => n + b.items.length, 0);
+      out.push(customer ? { op, requests: bs.length, items, target: 'customer' } : { op, requests: bs.length, items });
+    }
   }
   return out;
 }

@@ -23,8 +23,11 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   out.push('| | memberships | items | requests |', '|---|---:|---:|---:|');
   const counts = requestCounts(plan);
   for (const op of ['delete', 'add'] as const) {
-    const r = counts.find((x) => x.op === op);
-    out.push(`| ${op === 'add' ? '➕ add' : '➖ delete'} | ${plan.summary[op]} | ${r?.items ?? 0} | ${r?.requests ?? 0} |`);
+    // Both endpoints' requests of one operation add up in one row.
+    const rs = counts.filter((x) => x.op === op);
+    const items = rs.reduce((n, r) => n + r.items, 0);
+    const requests = rs.reduce((n, r) => n + r.requests, 0);
+    out.push(`| ${op === 'add' ? '➕ add' : '➖ delete'} | ${plan.summary[op]} | ${items} | ${requests} |`);
   }
   out.push('');
   out.push(

@@ -40,7 +40,9 @@ export function renderText(plan: Plan, options: TextOptions): string {
       lines.push('');
     }
     lines.push('Requests (deletes are sent first):');
-    for (const r of requestCounts(plan)) lines.push(`  ${r.op.padEnd(6)}  ${plural(r.requests, 'request')}, ${plural(r.items, 'item')}`);
+    for (const r of requestCounts(plan)) {
+      lines.push(`  ${r.op.padEnd(6)}  ${plural(r.requests, 'request')}, ${plural(r.items, 'item')}${r.target === 'customer' ? ' (customer-group endpoint)' : ''}`);
+    }
     lines.push('');
   }
   // The summary is the closing line, as in terraform: scripts and eyes look for it last.
