@@ -45,8 +45,8 @@ export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResul
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = splitRecords(file, text);
-  if (!Array.isArray(records)) return { ok: false, issues: [records] };
-  const header = records[0];
+  if ('message' in records) return { ok: false, issues: [records] };
+  const header = records.length > 0 ? records.at(0) : undefined;
   if (!header) return { ok: false, issues: [{ file, line: 1, column: 1, message: 'the member list is empty: the first row names the columns, e.g. phone,unionid' }] };
   const layout = readHeader(file, header);
   if (!('identities' in layout)) return { ok: false, issues: layout };
@@ -57,27 +57,38 @@ export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResul
  * Splits the text into records. Text without quotes is split on line breaks and commas — exactly
  * what csv-parse does with it, only faster; anything quoted goes through csv-parse.
  */
-function splitRecords(file: string, text: string): CsvRecord[] | SourceIssue {
+/** Records by index, made when asked for: a million row objects alive at once would mostly feed the garbage collector. */
+interface CsvRecords {
+  readonly length: number;
+  at(index: number): CsvRecord;
+}
+
+function splitRecords(file: string, text: string): CsvRecords | SourceIssue {
   const crlf = text.includes('\r');
   // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
   if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
     const lines = text.split(crlf ? '\r\n' : '\n');
-    const out: CsvRecord[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line !== '') out.push({ fields: line.split(','), line: i + 1, text: line });
-    }
-    return out;
+    const rows: number[] = [];
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== '') rows.push(i);
+    return {
+      length: rows.length,
+      at: (r) => {
+        const i = rows[r]!;
+        const line = lines[i]!;
+        return { fields: line.split(','), line: i + 1, text: line };
+      },
+    };
   }
   try {
     const parsed = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
     const lines = text.split(/\r\n|\r|\n/);
-    return parsed.map(({ record, info }) => {
+    const records = parsed.map(({ record, info }) => {
       let breaks = 0;
       for (const f of record) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
       const line = info.lines - breaks;
       return { fields: record, line, text: lines[line - 1] };
     });
+    return { length: records.length, at: (r) => records[r]! };
   } catch (err) {
     const e = err as Error & { lines?: number; code?: string };
     const line = typeof e.lines === 'number' ? e.lines : 1;
@@ -134,7 +145,7 @@ function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] 
   return issues.length > 0 ? issues : { identities };
 }
 
-function readRows(file: string, records: readonly CsvRecord[], width: number, layout: CsvLayout): CsvMembersResult {
+function readRows(file: string, records: CsvRecords, width: number, layout: CsvLayout): CsvMembersResult {
   const issues: SourceIssue[] = [];
   let extra = 0;
   const report = (issue: SourceIssue) => {
@@ -144,7 +155,7 @@ function readRows(file: string, records: readonly CsvRecord[], width: number, la
   const members: LoadedMember[] = [];
   const firstLine = new Map<string, number>();
   for (let r = 1; r < records.length; r++) {
-    const rec = records[r]!;
+    const rec = records.at(r);
     if (rec.fields.length !== width) {
       report({ file, line: rec.line, column: 1, message: `this row has ${rec.fields.length} fields, the header has ${width}: quote values that contain a comma ("a,b")` });
       continue;
