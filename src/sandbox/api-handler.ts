@@ -19,13 +19,15 @@ export interface ApiDeps {
   readonly latencyMs: number;
   readonly faults: FaultPlan;
   readonly store: MembershipStore;
+  /** Customer-group memberships, kept apart from user groups. */
+  readonly customers: MembershipStore;
   readonly batchIds: BatchIdCounter;
   readonly log: RequestLog;
   /** Runs `fn` after `ms`, cancelled when the sandbox closes. */
   readonly later: (ms: number, fn: () => void) => void;
 }
 
-type Decision = Pick<SandboxRequestLog, 'verdict' | 'applied' | 'warnings'> & { reply: Reply; batchId?: string };
+type Decision = Pick<SandboxRequestLog, 'verdict' | 'applied' | 'warnings'> & { reply: Reply; batchId?: string; note?: string };
 
 /**
  * One request to the API space: read, pick a fault, check and apply as the real endpoint would,
@@ -71,7 +73,7 @@ function decide(req: IncomingMessage, endpoint: Endpoint | undefined, text: stri
   } catch (err) {
     return refuse('rejected', envelopeReply(200, '400', 'INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`));
   }
-  const outcome = endpoint.handle(body, { store: deps.store, nextBatchId: () => deps.batchIds.next() });
+  const outcome = endpoint.handle(body, { store: deps.store, customers: deps.customers, faults: deps.faults, nextBatchId: () => deps.batchIds.next() });
   if (!outcome.accepted) return refuse('rejected', envelopeReply(200, '400', outcome.errorCode, outcome.msg));
   return {
     verdict: 'accepted',
@@ -79,6 +81,7 @@ function decide(req: IncomingMessage, endpoint: Endpoint | undefined, text: stri
     warnings: outcome.warnings,
     reply: envelopeReply(200, '200', 'SUCCESS', 'ok', outcome.data),
     ...(outcome.batchId !== undefined ? { batchId: outcome.batchId } : {}),
+    ...(outcome.note !== undefined ? { note: outcome.note } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopback, readBody, send, stringifyJson } from './http.js';
-import type { FaultOptions, SandboxMembership, SandboxRequestLog } from './types.js';
+import type { FaultOptions, SandboxCustomerMembership, SandboxMembership, SandboxRequestLog } from './types.js';
 
 /** Where the inspection API lives; no real endpoint starts with it. */
 export const INSPECTION_PREFIX = '/__sandbox';
@@ -9,6 +9,8 @@ export const INSPECTION_PREFIX = '/__sandbox';
 export interface Inspectable {
   memberships(): SandboxMembership[];
   counts(): { persons: number; groups: number; memberships: number };
+  customerMemberships(): SandboxCustomerMembership[];
+  customerCounts(): { persons: number; groups: number; memberships: number };
   requests(): SandboxRequestLog[];
   faults(): FaultOptions;
   setFaults(faults: FaultOptions): void;
@@ -17,7 +19,7 @@ export interface Inspectable {
 
 /**
  * The inspection API, JSON, loopback only, no token:
- * - GET  /__sandbox/state     the memberships the fake platform holds, with counts
+ * - GET  /__sandbox/state     the memberships the fake platform holds, with counts; customer groups apart under `customers`
  * - GET  /__sandbox/requests  every request seen (X-Token redacted) with its verdict
  * - GET  /__sandbox/faults    the fault settings and what is left of the script
  * - PUT  /__sandbox/faults    replaces them (body: FaultOptions); POST is accepted too
@@ -29,7 +31,7 @@ export async function handleInspection(req: IncomingMessage, res: ServerResponse
   const route = `${req.method ?? ''} ${path.slice(INSPECTION_PREFIX.length)}`;
   switch (route) {
     case 'GET /state':
-      return answer(200, { ...target.counts(), memberships: target.memberships() });
+      return answer(200, { ...target.counts(), memberships: target.memberships(), customers: { ...customerCounts(target), memberships: target.customerMemberships() } });
     case 'GET /requests':
       return answer(200, { requests: target.requests() });
     case 'GET /faults':
@@ -50,4 +52,9 @@ export async function handleInspection(req: IncomingMessage, res: ServerResponse
     default:
       return answer(404, { error: `no inspection route ${route}; see GET /__sandbox/state, /requests, /faults; PUT /faults; POST /reset` });
   }
+}
+
+function customerCounts(target: Inspectable): { customers: number; groups: number; memberships: number } {
+  const c = target.customerCounts();
+  return { customers: c.persons, groups: c.groups, memberships: c.memberships };
 }

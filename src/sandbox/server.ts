@@ -8,10 +8,21 @@ import { envelopeReply, send } from './http.js';
 import { handleInspection, INSPECTION_PREFIX, type Inspectable } from './inspect.js';
 import { RequestLog } from './request-log.js';
 import { MembershipStore } from './store.js';
-import type { FaultOptions, SandboxMembership, SandboxRequestLog } from './types.js';
+import type { FaultOptions, SandboxCustomerMembership, SandboxMembership, SandboxRequestLog } from './types.js';
 
-export type { FaultKind, FaultOptions, SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson, SandboxRequestLog, SandboxVerdict } from './types.js';
-export { FAULT_KINDS } from './types.js';
+export type {
+  CustomerResultKind,
+  FaultKind,
+  FaultOptions,
+  SandboxCustomerMembership,
+  SandboxGroup,
+  SandboxIdentity,
+  SandboxMembership,
+  SandboxPerson,
+  SandboxRequestLog,
+  SandboxVerdict,
+} from './types.js';
+export { CUSTOMER_RESULT_KINDS, FAULT_KINDS } from './types.js';
 
 /** The token the sandbox accepts unless told otherwise; not a secret. */
 export const DEFAULT_SANDBOX_TOKEN = 'sandbox-token';
@@ -40,8 +51,10 @@ export interface Sandbox {
   readonly token: string;
   readonly pathPrefix: string;
   close(): Promise<void>;
-  /** What the fake platform holds now. */
+  /** What the fake platform holds now (user groups). */
   memberships(): SandboxMembership[];
+  /** The customer-group memberships, kept apart from user groups. */
+  customerMemberships(): SandboxCustomerMembership[];
   /** Every request seen: path, headers (token redacted), body, verdict. */
   requests(): SandboxRequestLog[];
   /** Replaces the fault settings and restarts the fault sequence from the seed. */
@@ -49,7 +62,7 @@ export interface Sandbox {
   /** The fault settings and what is left of the script. */
   faults(): FaultOptions;
   /**
-   * Forgets memberships, persons and requests and restarts the random fault sequence from the seed
+   * Forgets memberships (user and customer groups), persons and requests and restarts the random fault sequence from the seed
    * (fault settings stay); batch IDs keep counting up, never reused.
    */
   reset(): void;
@@ -68,6 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (token === '') throw new RangeError('the sandbox token must not be empty');
   const timers = new Set<NodeJS.Timeout>();
   const store = new MembershipStore();
+  const customers = new MembershipStore();
   const log = new RequestLog(options.maxLoggedRequests ?? 100_000, options.onRequest);
   const faults = new FaultPlan(options.faults ?? {}, options.seed ?? 1);
   const deps: ApiDeps = {
@@ -75,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     latencyMs,
     faults,
     store,
+    customers,
     batchIds: new BatchIdCounter(),
     log,
     later: (ms, fn) => {
@@ -88,11 +103,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const inspectable: Inspectable = {
     memberships: () => store.memberships(),
     counts: () => store.counts(),
+    customerMemberships: () => customerMembershipsOf(customers),
+    customerCounts: () => customers.counts(),
     requests: () => log.entries(),
     faults: () => faults.describe(),
     setFaults: (f) => faults.set(f),
     reset: () => {
       store.reset();
+      customers.reset();
       log.clear();
       faults.set(faults.describe());
     },
@@ -122,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.closeAllConnections();
       }),
     memberships: inspectable.memberships,
+    customerMemberships: inspectable.customerMemberships,
     requests: inspectable.requests,
     setFaults: inspectable.setFaults,
     faults: inspectable.faults,
@@ -134,6 +153,11 @@ async function route(req: IncomingMessage, res: ServerResponse, prefix: string, 
   if (path === INSPECTION_PREFIX || path.startsWith(`${INSPECTION_PREFIX}/`)) return handleInspection(req, res, path, inspectable);
   const endpoint: Endpoint | undefined = path.startsWith(`${prefix}/`) ? ENDPOINTS.find((e) => `${prefix}${e.path}` === path) : undefined;
   return handleApiRequest(req, res, path, endpoint, deps);
+}
+
+/** Customer memberships as the inspection API shows them: a customer group has only its name. */
+function customerMembershipsOf(store: MembershipStore): SandboxCustomerMembership[] {
+  return store.memberships().map((m) => ({ group: m.group.name, customer: m.person }));
 }
 
 function normalizePrefix(prefix: string): string {

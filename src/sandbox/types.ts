@@ -57,6 +57,30 @@ export interface FaultOptions {
   readonly retryAfterSeconds?: number;
   /** How late a `slow` answer comes, in ms; longer than the client's timeout by default. Default 35000. */
   readonly slowMs?: number;
+  /**
+   * Customer-group endpoint: rows holding one of these identity values fail with the given reason
+   * (reported in errorData; nothing of them is applied). E.g. { "13900000009": "客户不存在" }.
+   */
+  readonly failRows?: Readonly<Record<string, string>>;
+  /** Customer-group endpoint: the chance in [0, 1] that a row fails at random (seeded). Default 0. */
+  readonly rowFailureRate?: number;
+  /**
+   * Customer-group endpoint: consumed one per accepted request. ok: rows are applied (or fail as
+   * set above), status 1 or 2; inProgress: the rows are applied but the answer says status 0;
+   * failed: nothing is applied and the answer says status -1.
+   */
+  readonly customerResults?: readonly CustomerResultKind[];
+}
+
+/** How the customer-group endpoint answers a request (see FaultOptions.customerResults). */
+export type CustomerResultKind = 'ok' | 'inProgress' | 'failed';
+
+export const CUSTOMER_RESULT_KINDS: readonly CustomerResultKind[] = ['ok', 'inProgress', 'failed'];
+
+/** One customer-group membership the fake platform holds (kept apart from user groups, as on the platform). */
+export interface SandboxCustomerMembership {
+  readonly group: string;
+  readonly customer: SandboxPerson;
 }
 
 /** What happened to one request, as the inspection API reports it. */
@@ -92,6 +116,8 @@ export interface SandboxRequestLog {
   /** Whether the request changed the platform's state. */
   readonly applied: boolean;
   readonly batchId?: string;
+  /** What an accepted request did, when a batch ID does not say it (the customer endpoint's result, e.g. "status 2: 1 of 3 rows failed"). */
+  readonly note?: string;
   /** Accepted oddities worth a look (e.g. `isMatching`, which v2 does not list). */
   readonly warnings: readonly string[];
 }

@@ -29,6 +29,7 @@ describe('sandbox: the inspection API', () => {
       persons: 1,
       groups: 1,
       memberships: [{ group: { name: 'g', categoryType: '1' }, person: { id: 1, identities: [{ type: 'phone', value: '18888888888' }] } }],
+      customers: { customers: 0, groups: 0, memberships: [] },
     });
   });
 

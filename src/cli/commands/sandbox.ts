@@ -13,6 +13,8 @@ export interface SandboxCommandOptions {
   seed?: number;
   retryAfter?: number;
   slowMs?: number;
+  failRow?: Record<string, string>;
+  rowFailureRate?: number;
   quiet?: boolean;
 }
 
@@ -32,6 +34,8 @@ export function registerSandbox(program: Command, io: CliIo, done: (code: number
     .option('--seed <n>', 'seed of the random fault sequence', intIn('seed', 0, 2 ** 32 - 1))
     .option('--retry-after <seconds>', 'Retry-After of http429 faults', nonNegative('retry-after'))
     .option('--slow-ms <ms>', 'how late a slow fault answers', intIn('slow-ms', 0, 3_600_000))
+    .option('--fail-row <value=reason>', 'customer groups: rows with this identity value fail with the reason (repeatable)', failRow, undefined)
+    .option('--row-failure-rate <r>', 'customer groups: share of rows (0..1) that fail at random', share('row-failure-rate'))
     .option('--quiet', 'do not print a line per request')
     .action(async (opts: SandboxCommandOptions) => {
       const sandbox = await start(opts, io);
@@ -49,6 +53,8 @@ async function start(opts: SandboxCommandOptions, io: CliIo): Promise<Sandbox> {
     ...(opts.faultKinds !== undefined ? { kinds: opts.faultKinds } : {}),
     ...(opts.retryAfter !== undefined ? { retryAfterSeconds: opts.retryAfter } : {}),
     ...(opts.slowMs !== undefined ? { slowMs: opts.slowMs } : {}),
+    ...(opts.failRow !== undefined ? { failRows: opts.failRow } : {}),
+    ...(opts.rowFailureRate !== undefined ? { rowFailureRate: opts.rowFailureRate } : {}),
   };
   const options: SandboxOptions = {
     port: opts.port,
@@ -72,10 +78,15 @@ function printBanner(io: CliIo, sandbox: Sandbox, opts: SandboxCommandOptions): 
   const f = sandbox.faults();
   const lines = [
     `Rabbitpre sandbox listening on ${sandbox.url}`,
-    `  endpoint  POST ${sandbox.url}${sandbox.pathPrefix}/audience/group/rel/v2/batchAdd`,
+    `  endpoint  POST ${sandbox.url}${sandbox.pathPrefix}/audience/group/rel/v2/batchAdd  (user groups, v2)`,
+    `  endpoint  POST ${sandbox.url}${sandbox.pathPrefix}/audience/group/rel/batchAdd  (user groups, legacy v1)`,
+    `  endpoint  POST ${sandbox.url}${sandbox.pathPrefix}/audience/info/batchAdd  (customer groups)`,
     `  inspect   GET ${sandbox.url}/__sandbox/state  (also /__sandbox/requests, /__sandbox/faults; POST /__sandbox/reset)`,
     ...((f.rate ?? 0) > 0 ? [`  faults    ${f.rate} of requests, drawn from ${(f.kinds ?? []).join(', ')} (seed ${opts.seed ?? 1})`] : []),
     ...(opts.latency ? [`  latency   ${opts.latency} ms per answer`] : []),
+    ...(Object.keys(f.failRows ?? {}).length > 0 || (f.rowFailureRate ?? 0) > 0
+      ? [`  rows      customer rows fail: ${Object.keys(f.failRows ?? {}).length} listed value(s), ${f.rowFailureRate ?? 0} at random`]
+      : []),
     '',
     'Use it with:',
     `RABBITPRE_BASE_URL=${sandbox.url}`,
@@ -89,7 +100,7 @@ function printBanner(io: CliIo, sandbox: Sandbox, opts: SandboxCommandOptions): 
 /** One line per request: "#3 POST /api/integrate/... -> 200 accepted, batch 15314513451345123". */
 export function describeRequest(entry: SandboxRequestLog): string {
   const status = entry.status === 0 ? 'dropped' : String(entry.status);
-  const detail = entry.batchId ? `, batch ${entry.batchId}` : entry.msg && entry.verdict !== 'accepted' ? `: ${entry.msg}` : '';
+  const detail = entry.batchId ? `, batch ${entry.batchId}` : entry.note ? `, ${entry.note}` : entry.msg && entry.verdict !== 'accepted' ? `: ${entry.msg}` : '';
   const fault = entry.fault ? ` [fault ${entry.fault}]` : '';
   return `#${entry.seq} ${entry.method} ${entry.path} -> ${status} ${entry.verdict}${detail}${fault}`;
 }
@@ -123,9 +134,24 @@ function nonNegative(name: string): (value: string) => number {
 }
 
 function rate(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('--fault-rate must be a number from 0 to 1');
-  return n;
+  return share('fault-rate')(value);
+}
+
+function share(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`--${name} must be a number from 0 to 1`);
+    return n;
+  };
+}
+
+/** `--fail-row 13900000009=客户不存在`, repeatable; without `=reason` the reason is a generic one. */
+function failRow(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf('=');
+  const key = (at === -1 ? value : value.slice(0, at)).trim();
+  const reason = at === -1 ? 'sandbox: row refused' : value.slice(at + 1).trim();
+  if (key === '' || reason === '') throw new InvalidArgumentError('expected an identity value, optionally =reason, e.g. 13900000009=客户不存在');
+  return { ...previous, [key]: reason };
 }
 
 function kinds(value: string): FaultKind[] {

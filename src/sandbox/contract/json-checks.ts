@@ -59,3 +59,10 @@ export function requiredText(record: Record<string, unknown>, key: string, at: s
   if (value === undefined) violate(`${at}.${key} is required`);
   return value;
 }
+
+/** An optional integer parameter that is 1 or 2 (matchingType, identifyWay). */
+export function readOneOrTwo(value: unknown, at: string, meaning: string): 1 | 2 | undefined {
+  if (value === undefined) return undefined;
+  if (isLosslessNumber(value) && (value.toString() === '1' || value.toString() === '2')) return value.toString() === '1' ? 1 : 2;
+  return violate(`${at} must be the integer ${meaning}, got ${jsonType(value)}`);
+}

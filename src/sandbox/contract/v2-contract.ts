@@ -96,7 +96,8 @@ function readIdentity(raw: unknown, at: string): SandboxIdentity {
   };
 }
 
-function readGroups(value: unknown, at: string): string[] {
+/** The group names of an item's `groups` (names joined by ","), refusing empty or space-padded names. */
+export function readGroups(value: unknown, at: string): string[] {
   if (value === undefined) return [];
   if (typeof value !== 'string') violate(`${at}.groups must be a string of group names joined by ",", got ${jsonType(value)}`);
   const names = value.split(',');

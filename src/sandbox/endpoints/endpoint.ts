@@ -1,15 +1,21 @@
+import type { FaultPlan } from '../faults.js';
 import type { MembershipStore } from '../store.js';
 
 /** What an endpoint handler may use. */
 export interface EndpointContext {
+  /** User-group memberships (v2, v1). */
   readonly store: MembershipStore;
+  /** Customer-group memberships: customers are another entity than users, kept apart. */
+  readonly customers: MembershipStore;
+  /** The fault settings, for the customer endpoint's row failures and scripted results. */
+  readonly faults: FaultPlan;
   /** The next import batch ID, as exact decimal digits. */
   readonly nextBatchId: () => string;
 }
 
 /** The result of one call: the envelope's `data` on success, or a rejection (HTTP 200, code "400"). */
 export type EndpointOutcome =
-  | { readonly accepted: true; readonly data: unknown; readonly batchId?: string; readonly warnings: readonly string[] }
+  | { readonly accepted: true; readonly data: unknown; readonly batchId?: string; readonly warnings: readonly string[]; readonly note?: string }
   | { readonly accepted: false; readonly errorCode: string; readonly msg: string };
 
 /**
