@@ -58,20 +58,23 @@ export type MembershipState = ReadonlyMap<string, GroupMembers>;
 export type Op = 'add' | 'delete';
 
 const SEP = '\u001f';
+/** The key prefix of customer groups: "~" sorts after every category, so plans list user groups first. */
+const CUSTOMER = '~customer';
 
 /**
- * The key of a group: (category, department, name), or ('customer', name) for a customer group, so
- * that a customer group and a user group may share a name. Sorts by category, department, then name.
+ * The key of a group: (category, department, name), or (customer, name) for a customer group, so
+ * that a customer group and a user group may share a name. Sorts by category, department, then name;
+ * customer groups after user groups.
  */
 export function groupKey(group: GroupRef): string {
-  if (group.kind === 'customer') return `customer${SEP}${SEP}${group.name}`;
+  if (group.kind === 'customer') return `${CUSTOMER}${SEP}${SEP}${group.name}`;
   const dept = group.department ? `${group.department.field}=${group.department.value}` : '';
   return `${group.category}${SEP}${dept}${SEP}${group.name}`;
 }
 
 /** The context of a batch item: category and department, or customer (items of one context share one request item). */
 export function contextKey(group: GroupRef): string {
-  if (group.kind === 'customer') return `customer${SEP}`;
+  if (group.kind === 'customer') return `${CUSTOMER}${SEP}`;
   const dept = group.department ? `${group.department.field}=${group.department.value}` : '';
   return `${group.category}${SEP}${dept}`;
 }

@@ -1,5 +1,5 @@
 import { compareStrings } from '../core/model.js';
-import type { SandboxMembership } from '../sandbox/server.js';
+import type { SandboxCustomerMembership, SandboxMembership } from '../sandbox/server.js';
 
 /**
  * What the sandbox platform holds, one line per group: `VIP客户 (enterprise): 4 members` followed
@@ -18,6 +18,23 @@ export function describeSandboxMemberships(memberships: readonly SandboxMembersh
   for (const g of [...groups.values()].sort((a, b) => compareStrings(a.title, b.title))) {
     lines.push(`  ${g.title}: ${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
     for (const m of g.members.sort(compareStrings)) lines.push(`    ${m}`);
+  }
+  return lines;
+}
+
+/** The customer groups the sandbox holds, kept apart from user groups: `会员俱乐部 (customer group): 3 members`. */
+export function describeSandboxCustomers(memberships: readonly SandboxCustomerMembership[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const m of memberships) {
+    let members = groups.get(m.group);
+    if (!members) groups.set(m.group, (members = []));
+    members.push(m.customer.identities.map((id) => `${id.type} ${id.value}`).join(' + '));
+  }
+  const lines: string[] = [];
+  for (const name of [...groups.keys()].sort(compareStrings)) {
+    const members = groups.get(name)!;
+    lines.push(`  ${name} (customer group): ${members.length} member${members.length === 1 ? '' : 's'}`);
+    for (const m of members.sort(compareStrings)) lines.push(`    ${m}`);
   }
   return lines;
 }

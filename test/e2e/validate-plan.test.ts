@@ -47,7 +47,7 @@ describe('groupops validate and plan on the shipped groups', () => {
     const before = await repo!.fingerprint();
     const r = await cli(['validate']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('5 group files valid: 5 groups, 17 memberships.\n');
+    expect(r.stdout).toBe('6 group files valid: 6 groups, 20 memberships.\n');
     expect(await repo!.fingerprint()).toEqual(before);
   });
 
@@ -58,7 +58,7 @@ describe('groupops validate and plan on the shipped groups', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('  # group VIP客户 (enterprise)\n');
     expect(r.stdout).toContain('  + phone 18888888888\n');
-    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 17 to add, 0 to delete, in 1 request.');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 20 to add, 0 to delete, in 2 requests.');
     expect(await repo!.fingerprint()).toEqual(before);
   });
 
@@ -78,9 +78,12 @@ describe('groupops validate and plan on the shipped groups', () => {
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonPlan;
     expect(Object.keys(doc)).toEqual(['summary', 'checksum', 'changes', 'requests', 'batches']);
-    expect(doc.summary).toEqual({ add: 17, delete: 0, requests: 1 });
+    expect(doc.summary).toEqual({ add: 20, delete: 0, requests: 2 });
     expect(doc.changes.filter((c) => c.op === 'add')).toHaveLength(doc.summary.add);
-    expect(doc.requests).toEqual([{ op: 'add', items: 14, memberships: 17 }]);
+    expect(doc.requests).toEqual([
+      { op: 'add', items: 14, memberships: 17 },
+      { op: 'add', target: 'customer', items: 3, memberships: 3 },
+    ]);
     const loaded = await loadGroups('groups', repo!.dir);
     if (!loaded.ok) throw new Error('expected valid groups');
     expect(doc.checksum).toBe(buildPlan(loaded.value.state, new Map()).checksum);
@@ -92,7 +95,7 @@ describe('groupops validate and plan on the shipped groups', () => {
     const r = await cli(['plan', '--format', 'markdown', '--out', 'out/plan.md']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('Plan written to out/plan.md: 17 to add, 0 to delete, in 1 request.\n');
+    expect(r.stderr).toBe('Plan written to out/plan.md: 20 to add, 0 to delete, in 2 requests.\n');
     const md = await repo!.read('out/plan.md');
     expect(md).toMatch(/^### groupops plan\n/);
     expect(md).toContain('+ phone 188****8888');

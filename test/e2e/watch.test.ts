@@ -25,12 +25,12 @@ describe('groupops plan --watch', () => {
     const w = watcher;
 
     await w.waitFor((s) => rounds(s) === 1, { stream: 'stderr' });
-    expect(w.stdout()).toContain('Plan: 17 to add, 0 to delete, in 1 request.');
+    expect(w.stdout()).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');
 
     // An edit: a new member is planned.
     const vip = await repo.read('groups/enterprise/vip-customers.yaml');
     await repo.write({ 'groups/enterprise/vip-customers.yaml': `${vip}  - phone: "13000000099"\n` });
-    await w.waitFor(/Plan: 18 to add, 0 to delete, in 1 request\./);
+    await w.waitFor(/Plan: 21 to add, 0 to delete, in 2 requests\./);
     expect(lastRound(w.stdout(), 'groupops will make these changes')).toContain('+ phone 13000000099');
 
     // An edit of the same size right after: still seen (no stale cached read).
@@ -40,7 +40,7 @@ describe('groupops plan --watch', () => {
 
     // A new file in a new folder is picked up too.
     await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
-    await w.waitFor(/Plan: 19 to add, 0 to delete, in 1 request\./);
+    await w.waitFor(/Plan: 22 to add, 0 to delete, in 2 requests\./);
 
     // A broken file: the error with its position, and the watcher keeps running.
     const roundsBefore = rounds(w.stderr());
@@ -50,13 +50,13 @@ describe('groupops plan --watch', () => {
     expect(w.child.exitCode).toBeNull();
 
     // Fixed again: planned again.
-    const plansBefore = w.stdout().split('Plan: 19 to add').length;
+    const plansBefore = w.stdout().split('Plan: 22 to add').length;
     await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
-    await w.waitFor((s) => s.split('Plan: 19 to add').length > plansBefore);
+    await w.waitFor((s) => s.split('Plan: 22 to add').length > plansBefore);
 
     // A deleted file is planned without it.
     await repo.write({ 'groups/new/extra.yaml': null });
-    await w.waitFor((s) => lastRound(s, 'groupops will make these changes').includes('Plan: 18 to add'));
+    await w.waitFor((s) => lastRound(s, 'groupops will make these changes').includes('Plan: 21 to add'));
 
     w.signal('SIGINT');
     const result = await w.done;
@@ -70,7 +70,7 @@ describe('groupops plan --watch', () => {
     const before = await repo.fingerprint();
     watcher = startCli(['plan', '--watch', '--format', 'json'], { cwd: repo.dir });
     await watcher.waitFor((s) => rounds(s) === 1, { stream: 'stderr' });
-    expect((JSON.parse(watcher.stdout()) as { summary: unknown }).summary).toEqual({ add: 17, delete: 0, requests: 1 });
+    expect((JSON.parse(watcher.stdout()) as { summary: unknown }).summary).toEqual({ add: 20, delete: 0, requests: 2 });
     watcher.signal('SIGTERM');
     expect(await watcher.done).toMatchObject({ code: 0, signal: null });
     expect(await repo.fingerprint()).toEqual(before);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groupKey, identityKey, type Category, type GroupRef, type MembershipState } from '../../src/core/model.js';
-import type { Sandbox, SandboxMembership } from '../../src/sandbox/server.js';
+import type { Sandbox, SandboxIdentity, SandboxMembership } from '../../src/sandbox/server.js';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
@@ -136,18 +136,21 @@ function sandboxGroupKey(m: SandboxMembership): string {
   return groupKey(group);
 }
 
-/** What the sandbox holds, per group: the identity keys of its members' persons, and the membership count. */
+/** What the sandbox holds (user and customer groups), per group: the identity keys of its members' persons, and the membership count. */
 export function sandboxHoldings(sandbox: Sandbox): { count: number; has(key: string): boolean } {
   const byGroup = new Map<string, Set<string>>();
   const memberships = sandbox.memberships();
-  for (const m of memberships) {
-    const gk = sandboxGroupKey(m);
+  const customers = sandbox.customerMemberships();
+  const hold = (gk: string, identities: readonly SandboxIdentity[]): void => {
     let set = byGroup.get(gk);
     if (!set) byGroup.set(gk, (set = new Set()));
-    for (const id of m.person.identities) set.add(identityKey(id));
-  }
+    for (const id of identities) set.add(identityKey(id));
+  };
+  for (const m of memberships) hold(sandboxGroupKey(m), m.person.identities);
+  // Customer groups are kept apart on the platform; in the model they are groups of kind customer.
+  for (const m of customers) hold(groupKey({ name: m.group, category: 'enterprise', kind: 'customer' }), m.customer.identities);
   return {
-    count: memberships.length,
+    count: memberships.length + customers.length,
     has: (key) => {
       const [gk, mk] = key.split('|') as [string, string];
       return byGroup.get(gk)?.has(mk) ?? false;

@@ -43,7 +43,7 @@ describe('colours in the text plan', () => {
     const io = fakeIo((await shipped()).dir, { tty: true, env: { NO_COLOR: '1' } });
     expect(await main(['node', 'groupops', 'plan'], io)).toBe(0);
     expect(io.out()).not.toContain(ESC);
-    expect(io.out()).toContain('Plan: 17 to add, 0 to delete, in 1 request.');
+    expect(io.out()).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');
   });
 
   it('are off when stdout is not a terminal', async () => {
@@ -75,7 +75,7 @@ describe('watchPlan', () => {
   it('clears a terminal before each plan', async () => {
     const out = await firstRound(true);
     expect(out.startsWith(CLEAR_SCREEN)).toBe(true);
-    expect(out).toContain('Plan: 17 to add');
+    expect(out).toContain('Plan: 20 to add');
   });
 
   it('does not clear when the output is not a terminal', async () => {
