@@ -133,7 +133,8 @@ function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptio
     };
     return renderPlan(outcome.plan, 'json', { color: false, mask, batches, extra });
   }
-  const lines = resultLines(outcome, ws, mask);
+  // Markdown lists what was not applied in its own, escaped section below the table.
+  const lines = resultLines(outcome, ws, opts.format === 'markdown' ? undefined : mask);
   if (opts.format === 'markdown') {
     const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | ${batchCell(b)} |`)];
     const pending = notAppliedMarkdown(outcome.requests, { mask });
@@ -142,7 +143,8 @@ function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptio
   return `${lines.join('\n')}\n`;
 }
 
-function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean): string[] {
+/** The result for people; `mask` undefined leaves out the rows not applied (shown elsewhere). */
+function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undefined): string[] {
   const out: string[] = [];
   if (outcome.recovered > 0) out.push(`Recovered ${plural(outcome.recovered, 'acknowledged request')} of an interrupted apply from its journal into ${ws.statePath}.`);
   const total = outcome.plan.batches.length;
@@ -156,7 +158,7 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean): strin
   else if (outcome.status === 'partial') out.push(`Sent ${plural(acked, 'request')}, but ${pendingSummary(outcome)}:`);
   else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
   for (const r of outcome.requests) out.push(`  ${describeRequest(r)}`);
-  out.push(...notAppliedText(outcome.requests, { mask }));
+  if (mask !== undefined) out.push(...notAppliedText(outcome.requests, { mask }));
   if (outcome.snapshotWritten) {
     out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
   } else out.push(`The snapshot ${ws.statePath} is unchanged.`);
