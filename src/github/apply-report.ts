@@ -53,9 +53,13 @@ const HEADLINE: Record<ApplyStatus, string> = {
 export function snapshotCommitMessage(report: ApplyReport): string {
   const n = report.requests.length;
   const partial = report.status !== 'applied' && report.status !== 'unchanged';
-  const title = partial
-    ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} of ${report.plannedRequests ?? '?'} requests acknowledged)`
-    : `groupops: apply ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'})`;
+  const pending = report.requests.reduce((k, r) => k + (r.notApplied ?? 0), 0);
+  const title =
+    report.status === 'partial'
+      ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'}, ${pending} row${pending === 1 ? '' : 's'} not applied)`
+      : partial
+        ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} of ${report.plannedRequests ?? '?'} requests acknowledged)`
+        : `groupops: apply ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'})`;
   const lines = [title, ''];
   if (report.summary) lines.push(`Plan: ${report.summary.add} to add, ${report.summary.delete} to delete, in ${report.summary.requests} requests.`);
   if (report.checksum) lines.push(`Plan checksum: ${report.checksum}`);
