@@ -67,6 +67,22 @@ describe('groupops sandbox (the built CLI)', () => {
     expect(r.stderr()).toContain('sandbox stopped (SIGTERM)');
   });
 
+  it('lists the three endpoints and fails the customer rows named by --fail-row', async () => {
+    const r = run(['sandbox', '--port', '0', '--fail-row', '15800000002=客户不存在', '--fail-row', '15800000003']);
+    const out = await waitFor(r, 'RABBITPRE_TOKEN=');
+    expect(out).toContain('/api/integrate/audience/group/rel/batchAdd  (user groups, legacy v1)');
+    expect(out).toContain('/api/integrate/audience/info/batchAdd  (customer groups)');
+    expect(out).toContain('customer rows fail: 2 listed value(s), 0 at random');
+    const url = /^RABBITPRE_BASE_URL=(\S+)$/m.exec(out)?.[1] ?? '';
+    const faults = (await (await fetch(`${url}/__sandbox/faults`)).json()) as { failRows: unknown };
+    expect(faults.failRows).toEqual({ '15800000002': '客户不存在', '15800000003': 'sandbox: row refused' });
+    const body = { publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' }, data: [{ phone: '15800000001', groups: 'C' }, { phone: '15800000002', groups: 'C' }] };
+    await fetch(`${url}/api/integrate/audience/info/batchAdd`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': 'sandbox-token' }, body: JSON.stringify(body) });
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.stderr()).toContain('#1 POST /api/integrate/audience/info/batchAdd -> 200 accepted, status 2: 1 of 2 rows applied');
+  });
+
   it('refuses an invalid option with exit status 1', async () => {
     const r = run(['sandbox', '--port', '0', '--fault-rate', '2']);
     expect(await r.exited).toBe(1);
