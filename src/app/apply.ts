@@ -231,7 +231,10 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   }
   const snapshot: Snapshot = {
     applied: state.state(),
-    lastApply: lastApplyOf(header, base.snapshot.lastApply, recordedRequests(records), deps.clock().toISOString(), complete),
+    // complete means every planned request was answered: rows an answer left pending are marked on
+    // their request (status, notApplied), and carrying requests over until then would grow the
+    // snapshot on every apply while a row keeps failing.
+    lastApply: lastApplyOf(header, base.snapshot.lastApply, recordedRequests(records), deps.clock().toISOString(), sentAll),
   };
   // The rename makes the snapshot hold the journal; a kill before the delete leaves a stale
   // journal that readers recognise by its applyId and ignore.
