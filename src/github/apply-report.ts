@@ -1,5 +1,5 @@
 import type { PlanSummary } from '../core/plan.js';
-import { escapeMarkdown } from '../core/render/escape-markdown.js';
+import { codeSpan } from '../core/render/escape-markdown.js';
 import { reasonBlock } from './plan-comment.js';
 import { APPLY_MARKER } from './sticky-comment.js';
 
@@ -77,7 +77,7 @@ export function renderApplyMarkdown(report: ApplyReport, options: { marker: bool
   const out: string[] = [];
   if (options.marker) out.push(APPLY_MARKER);
   out.push(`### groupops apply: ${HEADLINE[report.status]}`, '');
-  const where = `\`${report.appliedCommit.slice(0, 7)}\` on \`${escapeMarkdown(report.branch)}\``;
+  const where = `\`${report.appliedCommit.slice(0, 7)}\` on ${codeSpan(report.branch)}`;
   if (report.summary) {
     const s = report.summary;
     out.push(`Plan for ${where}: ${s.add} to add, ${s.delete} to delete, in ${s.requests} request${s.requests === 1 ? '' : 's'}.`);

@@ -1,4 +1,4 @@
-import { codeFence, escapeMarkdown } from '../core/render/escape-markdown.js';
+import { codeFence, codeSpan, escapeMarkdown } from '../core/render/escape-markdown.js';
 import type { SourceIssue } from '../errors/index.js';
 import { PLAN_MARKER } from './sticky-comment.js';
 import { truncateMarkdown } from './truncate.js';
@@ -18,7 +18,7 @@ export function provenanceLine(p: PlanProvenance): string {
   const parts: string[] = [];
   if (p.headSha) parts.push(`for ${p.headSha.slice(0, 7)}`);
   if (p.runUrl) parts.push(`by [this run](${p.runUrl})`);
-  const merge = p.baseRef ? `Applied when merged into \`${escapeMarkdown(p.baseRef)}\`.` : 'Applied when merged.';
+  const merge = p.baseRef ? `Applied when merged into ${codeSpan(p.baseRef)}.` : 'Applied when merged.';
   return `<sub>Planned ${parts.join(' ')}${parts.length > 0 ? '. ' : ''}${merge} This comment is updated on every push.</sub>`;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../../src/core/plan.js';
-import { codeFence, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
+import { codeFence, codeSpan, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
 import { renderMarkdown } from '../../../../src/core/render/markdown.js';
 import { enterprise, member, phone, phones, state } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
@@ -128,7 +128,7 @@ describe('renderMarkdown', () => {
   });
 });
 
-describe('escapeMarkdown and codeFence', () => {
+describe('escapeMarkdown, codeSpan and codeFence', () => {
   it('turns every markup character into an entity', () => {
     expect(escapeMarkdown('*_`[]()<>!|~')).toBe('&#42;&#95;&#96;&#91;&#93;&#40;&#41;&#60;&#62;&#33;&#124;&#126;');
     expect(escapeMarkdown('VIP客户 2024')).toBe('VIP客户 2024');
@@ -137,5 +137,14 @@ describe('escapeMarkdown and codeFence', () => {
   it('picks a fence longer than any backtick run', () => {
     expect(codeFence('no ticks')).toBe('```');
     expect(codeFence('a ```` b')).toBe('`````');
+  });
+
+  it('puts text in a code span verbatim (entities are not decoded inside code), delimited by a backtick run the text lacks', () => {
+    expect(codeSpan('release/v1.2-rc')).toBe('`release/v1.2-rc`');
+    expect(codeSpan('a`b')).toBe('``a`b``');
+    expect(codeSpan('a`b``c')).toBe('```a`b``c```');
+    // A span whose text starts or ends with a backtick needs a space inside the delimiters.
+    expect(codeSpan('`x')).toBe('`` `x ``');
+    expect(codeSpan('two\nlines')).toBe('`two lines`');
   });
 });
