@@ -51,12 +51,15 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
   }
 }
 
-/** The comment that starts with the marker, searching every page; a bot's comment wins over a person's quote. */
+/**
+ * The bot's comment that starts with the marker, searching every page. Only bot comments count (the
+ * workflows comment as github-actions[bot] or a GitHub App): a person's comment that starts with the
+ * marker is never taken over, or its author could edit the plan reviewers read after the next push.
+ */
 export async function findStickyComment(octokit: Octokit, target: StickyTarget): Promise<IssueComment | undefined> {
   const { owner, repo, issueNumber, marker } = target;
   const comments = await githubCall(`list the comments of #${issueNumber}`, () =>
     octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
   );
-  const marked = (comments as IssueComment[]).filter((c) => typeof c.body === 'string' && c.body.startsWith(marker));
-  return marked.find((c) => c.user?.type === 'Bot') ?? marked[0];
+  return (comments as IssueComment[]).find((c) => c.user?.type === 'Bot' && typeof c.body === 'string' && c.body.startsWith(marker));
 }

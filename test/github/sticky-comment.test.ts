@@ -59,6 +59,15 @@ describe('upsertStickyComment', () => {
     expect(gh.comments(7)[0]!.body).toBe(`${PLAN_MARKER}\nquoted by a person`);
   });
 
+  it("never takes over a person's comment that starts with the marker: the plan goes in a comment of its own", async () => {
+    const person = gh.addComment(7, `${PLAN_MARKER}\nfake plan: nothing to delete`);
+    const res = await upsertStickyComment(octokit, target(), 'real plan');
+    expect(res.outcome).toBe('created');
+    expect((res as { id: number }).id).not.toBe(person.id);
+    expect(gh.comments(7).map((c) => c.body)).toEqual([`${PLAN_MARKER}\nfake plan: nothing to delete`, `${PLAN_MARKER}\nreal plan`]);
+    expect(person.updates).toBe(0);
+  });
+
   it('reports a read-only token (a fork PR) as forbidden instead of throwing', async () => {
     gh.forbidCommentWrites = true;
     const res = await upsertStickyComment(octokit, target(), 'plan');
