@@ -12,7 +12,8 @@ export function reportError(io: CliIo, err: unknown): void {
     return;
   }
   if (err instanceof GroupopsError) {
-    io.stderr.write(`error: ${err.message}\n`);
+    // API errors quote the server's errorCode and msg: keep their control characters off the terminal too.
+    io.stderr.write(`error: ${err.message.split('\n').map(printable).join('\n')}\n`);
     return;
   }
   const e = err as Error;
