@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
-import type { AppliedRequest, ApplyProgress } from '../app/apply.js';
+import type { ApplyProgress } from '../app/apply.js';
 import type { Plan } from '../core/plan.js';
+import { plural } from '../core/render/describe.js';
 import { describeAnswer } from '../core/render/not-applied.js';
 import type { CliIo } from './io.js';
 
@@ -8,11 +9,6 @@ import type { CliIo } from './io.js';
 export interface ApplyReporter extends ApplyProgress {
   retry(info: { attempt: number; delayMs: number; reason: string }): void;
   stop(): void;
-}
-
-/** `add 500 items -> batch 15314513451345125`, or a customer-group request's result. */
-export function describeRequest(r: Pick<AppliedRequest, 'op' | 'items' | 'batchId'> & Partial<Pick<AppliedRequest, 'target' | 'status' | 'failed'>>): string {
-  return describeAnswer(r);
 }
 
 /**
@@ -32,7 +28,7 @@ function lineReporter(io: CliIo): ApplyReporter {
   return {
     warn: (message) => line(`warning: ${message}`),
     sending: (plan, concurrency) => line(sendingLine(plan, concurrency)),
-    acknowledged: ({ request, done, total }) => line(`[${done}/${total}] ${describeRequest(request)}`),
+    acknowledged: ({ request, done, total }) => line(`[${done}/${total}] ${describeAnswer(request)}`),
     retry: (info) => line(`retry: attempt ${info.attempt} in ${info.delayMs} ms (${info.reason})`),
     stop: () => undefined,
   };
@@ -55,7 +51,7 @@ function barReporter(io: CliIo): ApplyReporter {
       bar.start(plan.batches.length, 0, { last: '' });
       running = true;
     },
-    acknowledged: ({ request, done }) => bar.update(done, { last: describeRequest(request) }),
+    acknowledged: ({ request, done }) => bar.update(done, { last: describeAnswer(request) }),
     retry: (info) => {
       if (running) bar.update({ last: `retrying (attempt ${info.attempt} in ${info.delayMs} ms): ${info.reason}` });
       else io.stderr.write(`retry: attempt ${info.attempt} in ${info.delayMs} ms (${info.reason})\n`);
@@ -68,6 +64,5 @@ function barReporter(io: CliIo): ApplyReporter {
 }
 
 function sendingLine(plan: Plan, concurrency: number): string {
-  const n = plan.batches.length;
-  return `Sending ${n} request${n === 1 ? '' : 's'} (deletes first, up to ${concurrency} in flight)...`;
+  return `Sending ${plural(plan.batches.length, 'request')} (deletes first, up to ${concurrency} in flight)...`;
 }

@@ -1,4 +1,5 @@
 import { GroupopsError, InvalidInputError, formatIssue } from '../errors/index.js';
+import { plural } from '../core/render/describe.js';
 import { printable } from '../core/render/printable.js';
 import type { CliIo } from './io.js';
 
@@ -8,7 +9,7 @@ export function reportError(io: CliIo, err: unknown): void {
     // Messages quote values from the files: keep their control characters off the terminal.
     for (const issue of err.issues) io.stderr.write(`${printable(formatIssue(issue))}\n`);
     const files = new Set(err.issues.map((i) => i.file)).size;
-    io.stderr.write(`error: ${err.message.split('\n')[0]!.replace(/:$/, '')} (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}); nothing was changed\n`);
+    io.stderr.write(`error: ${err.message.split('\n')[0]!.replace(/:$/, '')} (${plural(err.issues.length, 'problem')} in ${plural(files, 'file')}); nothing was changed\n`);
     return;
   }
   if (err instanceof GroupopsError) {

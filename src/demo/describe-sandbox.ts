@@ -1,4 +1,5 @@
 import { compareStrings } from '../core/model.js';
+import { plural } from '../core/render/describe.js';
 import type { SandboxCustomerMembership, SandboxMembership } from '../sandbox/server.js';
 
 /**
@@ -16,7 +17,7 @@ export function describeSandboxMemberships(memberships: readonly SandboxMembersh
   }
   const lines: string[] = [];
   for (const g of [...groups.values()].sort((a, b) => compareStrings(a.title, b.title))) {
-    lines.push(`  ${g.title}: ${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
+    lines.push(`  ${g.title}: ${plural(g.members.length, 'member')}`);
     for (const m of g.members.sort(compareStrings)) lines.push(`    ${m}`);
   }
   return lines;
@@ -33,7 +34,7 @@ export function describeSandboxCustomers(memberships: readonly SandboxCustomerMe
   const lines: string[] = [];
   for (const name of [...groups.keys()].sort(compareStrings)) {
     const members = groups.get(name)!;
-    lines.push(`  ${name} (customer group): ${members.length} member${members.length === 1 ? '' : 's'}`);
+    lines.push(`  ${name} (customer group): ${plural(members.length, 'member')}`);
     for (const m of members.sort(compareStrings)) lines.push(`    ${m}`);
   }
   return lines;

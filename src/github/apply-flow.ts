@@ -1,6 +1,6 @@
 import type { ApplyOutcome } from '../app/apply.js';
 import { GroupopsError, InvalidInputError, UnsafePlanError } from '../errors/index.js';
-import { countNotApplied } from '../core/render/not-applied.js';
+import { pendingPhrases } from '../core/render/not-applied.js';
 import { pushedShas, type ActionsContext } from './actions-context.js';
 import { formatAnnotation } from './annotations.js';
 import { renderApplyMarkdown, snapshotCommitMessage, type ApplyReport, type ApplyStatus } from './apply-report.js';
@@ -53,7 +53,7 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
   const after = await input.readSnapshot();
   const o = run.outcome;
   const base: ApplyReport = {
-    status: statusOf(run),
+    status: applyStatusOf(run),
     branch: input.branch,
     appliedCommit: input.expectedParent,
     ...(o ? { summary: o.plan.summary, checksum: o.plan.checksum, plannedRequests: o.plan.batches.length } : {}),
@@ -124,7 +124,7 @@ async function commentOnMergedPulls(input: GitHubApplyInput, report: ApplyReport
   return pulls;
 }
 
-function statusOf(run: ApplyRun): ApplyStatus {
+function applyStatusOf(run: ApplyRun): ApplyStatus {
   if (run.outcome) return run.outcome.status;
   if (run.error instanceof UnsafePlanError) return 'refused';
   if (run.error instanceof InvalidInputError) return 'invalid';
@@ -133,11 +133,11 @@ function statusOf(run: ApplyRun): ApplyStatus {
 
 function reasonOf(run: ApplyRun): string | undefined {
   if (run.outcome?.status === 'partial') {
-    const { failedRows, unconfirmedItems } = countNotApplied(run.outcome.requests);
+    const { rows, items } = pendingPhrases(run.outcome.requests);
     const reasons = [...new Set(run.outcome.requests.flatMap((r) => r.failed.map((f) => f.reason)))].slice(0, 5);
     return [
-      ...(failedRows > 0 ? [`${failedRows} row${failedRows === 1 ? ' was' : 's were'} not applied${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`] : []),
-      ...(unconfirmedItems > 0 ? [`${unconfirmedItems} item${unconfirmedItems === 1 ? ' is' : 's are'} not confirmed yet (import in progress)`] : []),
+      ...(rows ? [`${rows}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`] : []),
+      ...(items ? [`${items} (import in progress)`] : []),
     ].join('; ') + '; the snapshot records only what the API confirmed, and the next apply sends the rest again';
   }
   if (run.outcome?.status === 'interrupted') return 'the apply was interrupted (the job was cancelled or timed out) before every request was sent';

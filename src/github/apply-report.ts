@@ -1,4 +1,5 @@
 import type { PlanSummary } from '../core/plan.js';
+import { planCounts, plural } from '../core/render/describe.js';
 import { codeSpan } from '../core/render/escape-markdown.js';
 import { reasonBlock } from './plan-comment.js';
 import { APPLY_MARKER } from './sticky-comment.js';
@@ -56,16 +57,16 @@ export function snapshotCommitMessage(report: ApplyReport): string {
   const pending = report.requests.reduce((k, r) => k + (r.notApplied ?? 0), 0);
   const title =
     report.status === 'partial'
-      ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'}, ${pending} row${pending === 1 ? '' : 's'} not applied)`
+      ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${plural(n, 'request')}, ${plural(pending, 'row')} not applied)`
       : partial
         ? `groupops: partial apply of ${report.appliedCommit.slice(0, 7)} (${n} of ${report.plannedRequests ?? '?'} requests acknowledged)`
-        : `groupops: apply ${report.appliedCommit.slice(0, 7)} (${n} request${n === 1 ? '' : 's'})`;
+        : `groupops: apply ${report.appliedCommit.slice(0, 7)} (${plural(n, 'request')})`;
   const lines = [title, ''];
-  if (report.summary) lines.push(`Plan: ${report.summary.add} to add, ${report.summary.delete} to delete, in ${report.summary.requests} requests.`);
+  if (report.summary) lines.push(`Plan: ${planCounts(report.summary)}.`);
   if (report.checksum) lines.push(`Plan checksum: ${report.checksum}`);
   lines.push('', 'Batch IDs (in the order of the plan):');
   if (n === 0) lines.push('- none');
-  for (const r of report.requests) lines.push(`- ${r.op} ${r.items} item${r.items === 1 ? '' : 's'}: ${requestResult(r)}`);
+  for (const r of report.requests) lines.push(`- ${r.op} ${plural(r.items, 'item')}: ${requestResult(r)}`);
   if (partial && report.reason) lines.push('', `Stopped: ${report.reason.split('\n')[0]}`);
   lines.push('', `Groupops-Applied-Commit: ${report.appliedCommit}`);
   if (report.runUrl) lines.push(`Groupops-Run: ${report.runUrl}`);
@@ -79,8 +80,7 @@ export function renderApplyMarkdown(report: ApplyReport, options: { marker: bool
   out.push(`### groupops apply: ${HEADLINE[report.status]}`, '');
   const where = `\`${report.appliedCommit.slice(0, 7)}\` on ${codeSpan(report.branch)}`;
   if (report.summary) {
-    const s = report.summary;
-    out.push(`Plan for ${where}: ${s.add} to add, ${s.delete} to delete, in ${s.requests} request${s.requests === 1 ? '' : 's'}.`);
+    out.push(`Plan for ${where}: ${planCounts(report.summary)}.`);
   } else out.push(`Commit ${where}.`);
   if (report.checksum) out.push('', `Plan checksum: \`${report.checksum}\``);
   out.push('');
@@ -106,7 +106,7 @@ export function renderApplyMarkdown(report: ApplyReport, options: { marker: bool
 
 /** A request's batch ID, or what a customer-group request did. */
 function requestResult(r: ReportedRequest): string {
-  const notApplied = r.status === 'unknown' ? 'not confirmed yet' : r.status === 'partial' ? `${r.notApplied ?? 0} row${r.notApplied === 1 ? '' : 's'} not applied` : undefined;
+  const notApplied = r.status === 'unknown' ? 'not confirmed yet' : r.status === 'partial' ? `${plural(r.notApplied ?? 0, 'row')} not applied` : undefined;
   if (r.batchId !== undefined) return notApplied ? `${r.batchId} (${notApplied})` : r.batchId;
   return `${r.target === 'customer' ? 'customer groups' : 'user groups'}, ${notApplied ?? 'applied'}`;
 }

@@ -1,5 +1,6 @@
 import { codeFence, codeSpan, escapeMarkdown } from '../core/render/escape-markdown.js';
 import type { SourceIssue } from '../errors/index.js';
+import { plural } from '../core/render/describe.js';
 import { PLAN_MARKER } from './sticky-comment.js';
 import { truncateMarkdown } from './truncate.js';
 
@@ -31,7 +32,7 @@ export function renderIssuesMarkdown(issues: readonly SourceIssue[], title = 'gr
   const out = [
     `### ${title}`,
     '',
-    `❌ **The group files are invalid**: ${issues.length} problem${issues.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
+    `❌ **The group files are invalid**: ${plural(issues.length, 'problem')} in ${plural(files, 'file')}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
     '',
     '| file | line:col | problem |',
     '|---|---:|---|',

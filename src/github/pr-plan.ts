@@ -1,4 +1,5 @@
 import type { Plan } from '../core/plan.js';
+import { planCounts, plural } from '../core/render/describe.js';
 import { renderMarkdown } from '../core/render/markdown.js';
 import { InvalidInputError, type SourceIssue } from '../errors/index.js';
 import { pullRequestOf, type ActionsContext } from './actions-context.js';
@@ -75,7 +76,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   const summaryText = fallbackNote ? `${fallbackNote}\n\n${markdown}` : markdown;
   const summarized = await appendStepSummary(ctx.stepSummaryPath, summaryText);
   if (!summarized) input.out(summaryText);
-  if (plan) input.out(`Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plan.summary.requests} requests. Checksum ${plan.checksum}.`);
-  else input.out(`groupops: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the group files; nothing was planned.`);
+  if (plan) input.out(`Plan: ${planCounts(plan.summary)}. Checksum ${plan.checksum}.`);
+  else input.out(`groupops: ${plural(issues.length, 'problem')} in the group files; nothing was planned.`);
   return { valid: plan !== undefined, ...(plan ? { plan } : {}), issues, ...(comment ? { comment } : {}), truncated, summarized };
 }

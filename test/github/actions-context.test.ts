@@ -71,4 +71,15 @@ describe('snapshotCommitMessage', () => {
     expect(partial).toContain('\nStopped: HTTP 500\n');
     expect(partial).not.toContain('[skip ci]');
   });
+
+  it('counts one request in the singular, in the title and in the plan line', () => {
+    const one = snapshotCommitMessage({
+      branch: 'main',
+      appliedCommit: 'abcdef0123456789abcdef0123456789abcdef01',
+      summary: { add: 1, delete: 0, requests: 1 },
+      status: 'applied',
+      requests: [{ op: 'add', items: 1, batchId: '15314513451345123' }],
+    });
+    expect(one).toMatch(/^groupops: apply abcdef0 \(1 request\)\n\nPlan: 1 to add, 0 to delete, in 1 request\.\n/);
+  });
 });

@@ -5,13 +5,13 @@ import { gitHeadCommit } from '../../app/git-info.js';
 import type { Workspace } from '../../app/workspace.js';
 import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
-import { countNotApplied, notAppliedMarkdown, notAppliedText } from '../../core/render/not-applied.js';
+import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from '../../core/render/not-applied.js';
 import { GroupopsError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
-import { createApplyReporter, describeRequest } from '../progress.js';
+import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 
 /** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
@@ -157,7 +157,7 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undef
   if (outcome.status === 'applied') out.push(`Applied ${plural(acked, 'request')}:`);
   else if (outcome.status === 'partial') out.push(`Sent ${plural(acked, 'request')}, but ${pendingSummary(outcome)}:`);
   else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
-  for (const r of outcome.requests) out.push(`  ${describeRequest(r)}`);
+  for (const r of outcome.requests) out.push(`  ${describeAnswer(r)}`);
   if (mask !== undefined) out.push(...notAppliedText(outcome.requests, { mask }));
   if (outcome.snapshotWritten) {
     out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
@@ -169,12 +169,8 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undef
 
 /** "2 rows were not applied and 3 items are not confirmed yet". */
 function pendingSummary(outcome: ApplyOutcome): string {
-  const { failedRows, unconfirmedItems } = countNotApplied(outcome.requests);
-  const parts = [
-    ...(failedRows > 0 ? [`${plural(failedRows, 'row')} ${failedRows === 1 ? 'was' : 'were'} not applied`] : []),
-    ...(unconfirmedItems > 0 ? [`${plural(unconfirmedItems, 'item')} ${unconfirmedItems === 1 ? 'is' : 'are'} not confirmed yet`] : []),
-  ];
-  return parts.join(' and ');
+  const { rows, items } = pendingPhrases(outcome.requests);
+  return [rows, items].filter((p) => p !== undefined).join(' and ');
 }
 
 /** The batch ID cell of the Markdown result table; customer-group requests have none. */

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
-import { plural } from '../../core/render/describe.js';
+import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
@@ -38,7 +38,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         const out = resolveIn(io.cwd, opts.out);
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, rendered);
-        io.stderr.write(`Plan written to ${opts.out}: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.\n`);
+        io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
       } else io.stdout.write(rendered);
       done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
     });

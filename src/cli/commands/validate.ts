@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describeDesired, validateGroups } from '../../app/plan-workspace.js';
+import { plural } from '../../core/render/describe.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -19,7 +20,7 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
         }
         const counts = describeDesired(desired);
         if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [] }, null, 2)}\n`);
-        else io.stdout.write(`${counts.files} group file${counts.files === 1 ? '' : 's'} valid: ${counts.groups} groups, ${counts.memberships} memberships.\n`);
+        else io.stdout.write(`${plural(counts.files, 'group file')} valid: ${plural(counts.groups, 'group')}, ${plural(counts.memberships, 'membership')}.\n`);
         done(EXIT.ok);
       } catch (err) {
         if (opts.format === 'json' && err instanceof InvalidInputError) {

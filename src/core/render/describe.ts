@@ -58,6 +58,12 @@ export function requestCounts(plan: { batches: readonly { op: string; items: rea
   return out;
 }
 
+/** `1 request`, `2 requests`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `3 to add, 1 to delete, in 2 requests`: the plan's closing line everywhere it is shown (terminal, Markdown, commit message). */
+export function planCounts(summary: { readonly add: number; readonly delete: number; readonly requests: number }): string {
+  return `${summary.add} to add, ${summary.delete} to delete, in ${plural(summary.requests, 'request')}`;
 }

@@ -1,7 +1,7 @@
 import { diffArrays } from 'diff';
 import type { Change } from '../diff.js';
 import type { Plan } from '../plan.js';
-import { changesByGroup, describeGroup, describeMember, plural, requestCounts } from './describe.js';
+import { changesByGroup, describeGroup, describeMember, planCounts, requestCounts } from './describe.js';
 import { codeFence, escapeMarkdown } from './escape-markdown.js';
 
 export interface MarkdownOptions {
@@ -33,7 +33,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   out.push(
     plan.changes.length === 0
       ? '**No changes.** The platform matches the group files.'
-      : `**Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.** Deletes are sent before adds.`,
+      : `**Plan: ${planCounts(plan.summary)}.** Deletes are sent before adds.`,
   );
   out.push('', `Plan checksum: \`${plan.checksum}\``, '');
   for (const { group, changes } of changesByGroup(plan.changes)) {

@@ -42,6 +42,18 @@ export function countNotApplied(requests: readonly AnsweredRequest[]): { failedR
 }
 
 /**
+ * What an apply left pending, one phrase per kind (`2 rows were not applied`, `1 item is not
+ * confirmed yet`); absent when there is none of that kind. Callers join and annotate them.
+ */
+export function pendingPhrases(requests: readonly AnsweredRequest[]): { rows?: string; items?: string } {
+  const { failedRows, unconfirmedItems } = countNotApplied(requests);
+  return {
+    ...(failedRows > 0 ? { rows: `${plural(failedRows, 'row')} ${failedRows === 1 ? 'was' : 'were'} not applied` } : {}),
+    ...(unconfirmedItems > 0 ? { items: `${plural(unconfirmedItems, 'item')} ${unconfirmedItems === 1 ? 'is' : 'are'} not confirmed yet` } : {}),
+  };
+}
+
+/**
  * What was not applied, for a terminal: each failed row with its groups and reason, and each
  * unconfirmed request with the API's message. Empty when everything was applied.
  */

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Plan } from '../plan.js';
-import { changesByGroup, describeGroup, describeMember, plural, requestCounts } from './describe.js';
+import { changesByGroup, describeGroup, describeMember, planCounts, plural, requestCounts } from './describe.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -48,7 +48,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   // The summary is the closing line, as in terraform: scripts and eyes look for it last.
   lines.push(
     c.dim(`Checksum: ${plan.checksum}`),
-    c.bold(`Plan: ${plan.summary.add} to add, ${plan.summary.delete} to delete, in ${plural(plan.summary.requests, 'request')}.`),
+    c.bold(`Plan: ${planCounts(plan.summary)}.`),
   );
   return `${lines.join('\n')}\n`;
 }
