@@ -13,12 +13,17 @@ export interface CommonOptions {
   mask?: boolean;
 }
 
-/** Adds the options every command understands. */
-export function withCommonOptions(cmd: Command): Command {
+/** Adds the options that locate the workspace: groups folder, snapshot and config. */
+export function withWorkspaceOptions(cmd: Command): Command {
   return cmd
     .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
     .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
-    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)');
+}
+
+/** Adds the options every command understands. */
+export function withCommonOptions(cmd: Command): Command {
+  return withWorkspaceOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--mask', 'mask identity values (default for markdown)')
     .option('--no-mask', 'show identity values in full');

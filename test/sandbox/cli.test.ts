@@ -86,7 +86,7 @@ describe('groupops sandbox (the built CLI)', () => {
   it('refuses an invalid option with exit status 1', async () => {
     const r = run(['sandbox', '--port', '0', '--fault-rate', '2']);
     expect(await r.exited).toBe(1);
-    expect(r.stderr()).toContain('--fault-rate must be a number from 0 to 1');
+    expect(r.stderr()).toContain("option '--fault-rate <r>' argument '2' is invalid. expected a number from 0 to 1");
   });
 
   it('says which port is taken and what to do', async () => {

@@ -11,6 +11,7 @@ import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
+import { wholeNumber } from '../option-parsers.js';
 import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 
@@ -36,10 +37,10 @@ export function registerApply(program: Command, io: CliIo, done: (code: number) 
 /** The options of an apply (also understood by `groupops github apply`, which runs one). */
 export function withApplyOptions(cmd: Command): Command {
   return cmd
-    .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', integerAtLeast(0))
+    .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', wholeNumber(0))
     .option('--allow-mass-delete', 'apply even beyond the delete limits')
     .option('--expect-plan <sha256>', 'apply only if the plan has this checksum (the one `groupops plan` prints)', sha256)
-    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', integerAtLeast(1, 32));
+    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', wholeNumber(1, 32));
 }
 
 /**
@@ -185,16 +186,6 @@ function codeOf(err: Error): string {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function integerAtLeast(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${value}"`);
-    }
-    return n;
-  };
 }
 
 function sha256(value: string): string {

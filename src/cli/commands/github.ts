@@ -10,7 +10,7 @@ import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
 import { GitHubSetupError, githubCall } from '../../github/github-error.js';
 import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
 import { runPrPlan } from '../../github/pr-plan.js';
-import { shouldMask, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { shouldMask, withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -21,11 +21,8 @@ interface GitHubPlanOptions extends Omit<CommonOptions, 'format'> {
 }
 
 /** The options the github commands share with the others (no --format: their output is fixed). */
-function withWorkspaceOptions(cmd: Command): Command {
-  return cmd
-    .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
-    .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
-    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+function withGitHubOptions(cmd: Command): Command {
+  return withWorkspaceOptions(cmd)
     .option('--mask', 'mask identity values (the default, from the config)')
     .option('--no-mask', 'show identity values in full in the comment and summary');
 }
@@ -37,7 +34,7 @@ function withWorkspaceOptions(cmd: Command): Command {
  */
 export function registerGitHub(program: Command, io: CliIo, done: (code: number) => void): void {
   const github = program.command('github').description('steps of the GitHub Actions workflows: PR plan comment, apply on merge');
-  withWorkspaceOptions(github.command('plan'))
+  withGitHubOptions(github.command('plan'))
     .description('pull_request step: annotate validation errors, write the plan to the job summary and the sticky PR comment; sends nothing to Rabbitpre')
     .option('--no-comment', 'write the job summary only')
     .action(async (opts: GitHubPlanOptions) => {
@@ -57,7 +54,7 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
       done(result.valid ? EXIT.ok : EXIT.error);
     });
 
-  withApplyOptions(withWorkspaceOptions(github.command('apply')))
+  withApplyOptions(withGitHubOptions(github.command('apply')))
     .description('push/workflow_dispatch step: apply, commit the snapshot with the batch IDs through the GitHub API, comment the result on the merged PR (needs RABBITPRE_TOKEN)')
     .action(async (opts: Omit<ApplyCliOptions, 'format'>) => {
       const ctx = await readActionsContext(io.env);

@@ -3,6 +3,7 @@ import { GroupopsError } from '../../errors/index.js';
 import { FAULT_KINDS, startSandbox, type FaultKind, type FaultOptions, type Sandbox, type SandboxOptions, type SandboxRequestLog } from '../../sandbox/server.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { numberIn, wholeNumber } from '../option-parsers.js';
 
 export interface SandboxCommandOptions {
   port: number;
@@ -26,16 +27,16 @@ export function registerSandbox(program: Command, io: CliIo, done: (code: number
   program
     .command('sandbox')
     .description('run a local fake of the Rabbitpre API on 127.0.0.1 (for trying apply safely and for tests)')
-    .option('--port <n>', 'port to listen on (0 = any free port)', intIn('port', 0, 65535), 8787)
+    .option('--port <n>', 'port to listen on (0 = any free port)', wholeNumber(0, 65535), 8787)
     .option('--token <token>', 'the X-Token the sandbox accepts (not a secret)')
-    .option('--latency <ms>', 'delay added to every answer', intIn('latency', 0, 600_000))
-    .option('--fault-rate <r>', 'share of requests (0..1) that get a random fault', rate)
+    .option('--latency <ms>', 'delay added to every answer', wholeNumber(0, 600_000))
+    .option('--fault-rate <r>', 'share of requests (0..1) that get a random fault', numberIn(0, 1))
     .option('--fault-kinds <list>', `comma-separated faults to draw from (${FAULT_KINDS.join(', ')}; default all but slow)`, kinds)
-    .option('--seed <n>', 'seed of the random fault sequence', intIn('seed', 0, 2 ** 32 - 1))
-    .option('--retry-after <seconds>', 'Retry-After of http429 faults', nonNegative('retry-after'))
-    .option('--slow-ms <ms>', 'how late a slow fault answers', intIn('slow-ms', 0, 3_600_000))
+    .option('--seed <n>', 'seed of the random fault sequence', wholeNumber(0, 2 ** 32 - 1))
+    .option('--retry-after <seconds>', 'Retry-After of http429 faults', numberIn(0))
+    .option('--slow-ms <ms>', 'how late a slow fault answers', wholeNumber(0, 3_600_000))
     .option('--fail-row <value=reason>', 'customer groups: rows with this identity value fail with the reason (repeatable)', failRow, undefined)
-    .option('--row-failure-rate <r>', 'customer groups: share of rows (0..1) that fail at random', share('row-failure-rate'))
+    .option('--row-failure-rate <r>', 'customer groups: share of rows (0..1) that fail at random', numberIn(0, 1))
     .option('--quiet', 'do not print a line per request')
     .action(async (opts: SandboxCommandOptions) => {
       const sandbox = await start(opts, io);
@@ -115,34 +116,6 @@ function waitForSignal(): Promise<string> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-function intIn(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`--${name} must be an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function nonNegative(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--${name} must be a number >= 0`);
-    return n;
-  };
-}
-
-function rate(value: string): number {
-  return share('fault-rate')(value);
-}
-
-function share(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`--${name} must be a number from 0 to 1`);
-    return n;
-  };
 }
 
 /** `--fail-row 13900000009=客户不存在`, repeatable; without `=reason` the reason is a generic one. */
