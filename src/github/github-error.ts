@@ -31,11 +31,10 @@ export class GitHubSetupError extends GroupopsError {
 /** Translates whatever octokit threw into a GitHubApiError naming the action; other errors pass through. */
 export function toGitHubError(action: string, err: unknown): unknown {
   if (err instanceof GroupopsError) return err;
-  const e = err as { name?: string; status?: unknown; message?: unknown; response?: { data?: unknown } };
+  const e = err as { name?: string; status?: unknown; message?: unknown };
   if (e?.name === 'HttpError' || typeof e?.status === 'number') {
     const status = typeof e.status === 'number' ? e.status : 0;
-    const data = e.response?.data as { message?: unknown } | undefined;
-    const detail = typeof data?.message === 'string' ? data.message : typeof e.message === 'string' ? firstLine(e.message) : '';
+    const detail = githubMessage(err) ?? (typeof e.message === 'string' ? firstLine(e.message) : '');
     return new GitHubApiError(action, status, detail, { cause: err });
   }
   if (err instanceof TypeError || (err as Error)?.name === 'FetchError') {
@@ -51,6 +50,12 @@ export async function githubCall<T>(action: string, call: () => Promise<T>): Pro
   } catch (err) {
     throw toGitHubError(action, err);
   }
+}
+
+/** GitHub's own explanation of a failed call (the response body's `message`), if it sent one. */
+export function githubMessage(err: unknown): string | undefined {
+  const message = (err as { response?: { data?: { message?: unknown } } } | undefined)?.response?.data?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 /** The HTTP status of a translated or raw GitHub error, if any. */

@@ -1,6 +1,6 @@
 import { StateConflictError } from '../errors/index.js';
 import type { RepoRef } from './actions-context.js';
-import { githubCall, statusOf, toGitHubError } from './github-error.js';
+import { githubCall, githubMessage, statusOf, toGitHubError } from './github-error.js';
 import type { Octokit } from './octokit.js';
 
 export interface SnapshotCommitRequest extends RepoRef {
@@ -95,14 +95,9 @@ async function tryCommit(octokit: Octokit, req: SnapshotCommitRequest, blobSha: 
     return commit.data.sha;
   } catch (err) {
     // GitHub answers 422 "Update is not a fast forward" when the branch moved; other 422s are errors.
-    if (statusOf(err) === 422 && /fast.forward/i.test(messageOf(err))) return undefined;
+    if (statusOf(err) === 422 && /fast.forward/i.test(githubMessage(err) ?? String((err as Error).message ?? ''))) return undefined;
     throw toGitHubError(`move the branch ${req.branch} to the snapshot commit`, err);
   }
-}
-
-function messageOf(err: unknown): string {
-  const data = (err as { response?: { data?: { message?: unknown } } }).response?.data;
-  return typeof data?.message === 'string' ? data.message : String((err as Error).message ?? '');
 }
 
 function short(sha: string): string {

@@ -1,5 +1,5 @@
 import type { RepoRef } from './actions-context.js';
-import { githubCall, statusOf, toGitHubError } from './github-error.js';
+import { githubCall, githubMessage, statusOf, toGitHubError } from './github-error.js';
 import type { Octokit } from './octokit.js';
 
 /** The hidden first line that identifies groupops's plan comment on a PR. */
@@ -43,10 +43,7 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
     return { outcome: 'created', id: res.data.id, url: res.data.html_url };
   } catch (err) {
     const status = statusOf(err);
-    if (status === 403 || status === 404) {
-      const message = (err as { response?: { data?: { message?: unknown } } }).response?.data?.message;
-      return { outcome: 'forbidden', status, reason: typeof message === 'string' ? message : `HTTP ${status}` };
-    }
+    if (status === 403 || status === 404) return { outcome: 'forbidden', status, reason: githubMessage(err) ?? `HTTP ${status}` };
     throw toGitHubError(`${existing ? 'update' : 'create'} the groupops comment on #${issueNumber}`, err);
   }
 }

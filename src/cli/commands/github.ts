@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ApplyOutcome } from '../../app/apply.js';
 import { gitHeadCommit } from '../../app/git-info.js';
@@ -10,6 +9,7 @@ import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
 import { GitHubSetupError, githubCall } from '../../github/github-error.js';
 import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
 import { runPrPlan } from '../../github/pr-plan.js';
+import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -72,7 +72,7 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
         expectedParent: head,
         snapshotPath: repoPath(snapshotFile, root),
         groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
-        readSnapshot: () => readFile(snapshotFile, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))),
+        readSnapshot: () => readTextIfExists(snapshotFile),
         // The run log of a public repository is public: identity values are masked unless --no-mask.
         apply: () => applyAsCli(io, { ...opts, format: 'text', mask: opts.mask ?? ws.config.output.maskIdentities }),
         out: (line) => io.stdout.write(`${line}\n`),
