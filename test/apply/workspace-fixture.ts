@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { groupKey, identityKey, type MembershipState } from '../../src/core/model.js';
 
-/** A group file's content: an enterprise group, or a department group with a wxDeptId. */
-export function groupYaml(name: string, phones: readonly string[], wxDeptId?: string): string {
-  const head = wxDeptId === undefined ? `name: ${name}\ncategory: enterprise\n` : `name: ${name}\ncategory: department\ndepartment:\n  wxDeptId: "${wxDeptId}"\n`;
-  return phones.length === 0 ? `${head}members: []\n` : `${head}members:\n${phones.map((p) => `  - phone: "${p}"\n`).join('')}`;
-}
-
-/** Phone numbers 1380000NNNN for the half-open range [from, to). */
-export function phones(from: number, to: number): string[] {
-  const out: string[] = [];
-  for (let i = from; i < to; i++) out.push(`138${String(i).padStart(8, '0')}`);
-  return out;
-}
+export { groupYaml, phones } from '../helpers/apply-env.js';
 
 /** A temporary workspace folder; files are written relative to it. */
 export async function tempWorkspace(files: Record<string, string>): Promise<{ dir: string; write(files: Record<string, string | null>): Promise<void>; cleanup(): Promise<void> }> {

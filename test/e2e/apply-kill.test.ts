@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/sandbox/prng.js';
 import { startSandbox, type Sandbox, type SandboxRequestLog } from '../../src/sandbox/server.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import {
@@ -30,18 +31,6 @@ afterEach(async () => {
   repo = undefined;
   onRequest = undefined;
 });
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface KillStats {
   runs: number;
@@ -98,7 +87,8 @@ async function applyWithKills(sb: Sandbox, r: TempRepo, rng: () => number, stats
 describe('apply killed at random points (end to end)', () => {
   it('converges after SIGKILLs mid-apply, claims only acknowledged memberships, and leaves no litter', async () => {
     sandbox = await startSandbox({ latencyMs: 60, onRequest: (entry) => onRequest?.(entry) });
-    const rng = random(20240501);
+    // Seeded, so a failing run can be replayed.
+    const rng = seededRandom(20240501);
     const stats: KillStats = { runs: 0, killed: 0, killedMidSend: 0 };
     // 20 add requests, two in flight at a time.
     repo = await createRepo({ '.groupops/config.yaml': 'api:\n  concurrency: 2\n', 'groups/a.yaml': groupYaml('A', phones(0, 10_000)) });

@@ -16,10 +16,7 @@ export async function tempRepo(files: Readonly<Record<string, string>>): Promise
   return { dir, write, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A group file with phone members. */
-export function groupYaml(name: string, phones: readonly string[]): string {
-  return [`name: ${name}`, 'category: enterprise', phones.length === 0 ? 'members: []' : 'members:', ...phones.map((p) => `  - phone: "${p}"`), ''].join('\n');
-}
+export { groupYaml } from '../helpers/apply-env.js';
 
 /** The variables GitHub Actions sets for a step, pointing octokit at the fake. */
 export function actionsEnv(gh: FakeGitHub, extra: Record<string, string>): NodeJS.ProcessEnv {

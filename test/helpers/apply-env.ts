@@ -1,30 +1,21 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { groupKey, identityKey, type Category, type GroupRef, type MembershipState } from '../../src/core/model.js';
 import type { Sandbox, SandboxIdentity, SandboxMembership } from '../../src/sandbox/server.js';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
+import { CLI_BIN, REPO_ROOT, type CliResult } from './cli.js';
 
-/** The repository root (holding bin/groupops.js and the shipped groups/). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(REPO_ROOT, 'bin', 'groupops.js');
+export type { CliResult } from './cli.js';
 
 export const STATE = '.groupops/snapshot.json';
 
-export interface CliResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Starts the built CLI; the caller may kill it. The environment is minimal: no inherited tokens. */
 export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', CI: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
