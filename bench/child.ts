@@ -10,15 +10,22 @@ export interface ChildRun {
   readonly wallMs: number;
   /** Peak resident set size in bytes, all threads (from getrusage in the child). */
   readonly peakRss: number;
+  /** Empty when the run was asked not to keep it. */
   readonly stdout: string;
+  readonly stdoutBytes: number;
   readonly stderr: string;
 }
 
 const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../bin/groupops.js', import.meta.url));
 
+export interface RunOptions {
+  /** False: count stdout's bytes but keep none of it (an apply's JSON lists every change: hundreds of MiB at 1M). */
+  readonly keepStdout?: boolean;
+}
+
 /** Runs `node [--import rss-hook] script args` in `cwd`, timing it from spawn to exit. */
-export function runNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void): Promise<ChildRun> {
+export function runNode(script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void, options: RunOptions = {}): Promise<ChildRun> {
   const dir = mkdtempSync(join(tmpdir(), 'groupops-rss-'));
   const rssFile = join(dir, 'rss');
   const started = performance.now();
@@ -29,8 +36,10 @@ export function runNode(script: string, args: readonly string[], cwd: string, en
   });
   if (child.pid !== undefined) onStart?.(child.pid);
   let stdout = '';
+  let stdoutBytes = 0;
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  if (options.keepStdout === false) child.stdout.on('data', (d: Buffer) => (stdoutBytes += d.length));
+  else child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -43,14 +52,14 @@ export function runNode(script: string, args: readonly string[], cwd: string, en
         // The child died before its exit hook ran: no figure rather than a wrong one.
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code, wallMs, peakRss, stdout, stderr });
+      resolve({ code, wallMs, peakRss, stdout, stdoutBytes: stdoutBytes || Buffer.byteLength(stdout), stderr });
     });
   });
 }
 
 /** Runs the built CLI. */
-export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void): Promise<ChildRun> {
-  return runNode(CLI, args, cwd, env, onStart);
+export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void, options: RunOptions = {}): Promise<ChildRun> {
+  return runNode(CLI, args, cwd, env, onStart, options);
 }
 
 /** Fails loudly when a measured command did not do what the figure claims. */

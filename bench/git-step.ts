@@ -30,7 +30,7 @@ export async function measureGitDiff(sandbox: BenchSandbox, cwd: string, file: s
     const m = /- phone: "(\d+)"/.exec(text);
     if (!m) throw new Error(`no phone member to change in ${file}`);
     writeFileSync(file, text.replace(m[0], `- phone: "177${String(i).padStart(8, '0')}"`));
-    const applied = await measureApply(sandbox, cwd, 4, 20);
+    const applied = await measureApply(sandbox, cwd, 4);
     requests.push(applied.requests);
     const numstat = git(cwd, 'diff', '--numstat', '--', statePath).trim();
     const [added, removed] = numstat.split(/\s+/).map(Number);

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHookedSandbox, measureApply } from './apply-step.js';
+import { measureApply, startSandboxProcess } from './apply-step.js';
 import { expectOk, runCli, runNode, type ChildRun } from './child.js';
 import { generateTenant } from './generate.js';
 import { measureGitDiff } from './git-step.js';
@@ -25,7 +25,7 @@ const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000
 const requestsIn = (run: ChildRun) => Number(/in (\d+) requests?\./.exec(run.stdout)?.[1] ?? NaN);
 const check = (ok: boolean, text: string) => checks.push(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
 
-const sandbox = await startHookedSandbox(LATENCY_MS);
+const sandbox = await startSandboxProcess(LATENCY_MS);
 try {
   for (const size of tiers) await benchTier(size);
 } finally {
@@ -61,8 +61,8 @@ async function benchTier(size: number): Promise<void> {
   rows.push({ tier, step: 'plan, empty snapshot, parse in-process', wallMs: single.wallMs, peakRss: single.peakRss, requests: `${requestsIn(single)} / ${bound}`, note: `${(single.wallMs / floorMs).toFixed(2)} × floor` });
 
   progress('apply against the sandbox');
-  sandbox.reset();
-  const apply = await measureApply(sandbox, t.dir, CONCURRENCY, LATENCY_MS);
+  await sandbox.reset();
+  const apply = await measureApply(sandbox, t.dir, CONCURRENCY);
   const over = apply.sendMs / apply.idealSendMs - 1;
   rows.push({
     tier,
@@ -70,7 +70,7 @@ async function benchTier(size: number): Promise<void> {
     wallMs: apply.run.wallMs,
     peakRss: apply.run.peakRss,
     requests: `${apply.requests} / ${bound}`,
-    note: `sending ${seconds(apply.sendMs)} vs ceil(req/N)×L ${seconds(apply.idealSendMs)} (${over >= 0 ? '+' : ''}${(over * 100).toFixed(0)}%); RSS while sending ${mib(apply.sendRss.first)} → max ${mib(apply.sendRss.max)} (${apply.sendRss.samples} samples)`,
+    note: `sending ${seconds(apply.sendMs)} vs ceil(req/N)×L ${seconds(apply.idealSendMs)} (${over >= 0 ? '+' : ''}${(over * 100).toFixed(0)}%); RSS while sending ${mib(apply.sendRss.first)} → max ${mib(apply.sendRss.max)} (${apply.sendRss.samples} samples), after ${mib(apply.afterRss)}; sandbox CPU ${(apply.sandboxCpuMs / Math.max(1, apply.requests)).toFixed(1)} ms/request`,
   });
 
   progress('plan after apply');
@@ -98,7 +98,7 @@ async function benchTier(size: number): Promise<void> {
   const csvPlan = expectOk(await runCli(['plan'], c.dir), 'plan (csv)');
   rows.push({ tier, step: 'CSV member lists: plan, empty snapshot', wallMs: csvPlan.wallMs, peakRss: csvPlan.peakRss, requests: `${requestsIn(csvPlan)} / ${csvBound}`, note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML` });
   rmSync(c.dir, { recursive: true, force: true });
-  sandbox.reset();
+  await sandbox.reset();
 
   if (largest) {
     check(cold.wallMs <= 0.6 * floorMs, `cold plan ${seconds(cold.wallMs)} ≤ 0.6 × floor ${seconds(floorMs)} (${(cold.wallMs / floorMs).toFixed(2)})`);

@@ -5,10 +5,10 @@ import { countMemberships, type Op } from '../core/model.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
 import { InternalError, UnsafePlanError } from '../errors/index.js';
-import { AppliedStateBuilder, lastApplyOf, recordedRequests } from '../state/journal-fold.js';
+import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
 import { pendingJournalWarning, snapshotDigest, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
 import { removeJournal, JournalWriter } from '../state/journal-writer.js';
-import { journalPath, type JournalHeader, type JournalRecord, type RecordMeta } from '../state/journal.js';
+import { journalPath, type JournalHeader, type RecordMeta } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
@@ -181,16 +181,16 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   };
   const journal = await JournalWriter.create(journalPath(statePath), header);
   const state = new AppliedStateBuilder(base.snapshot.applied);
-  const records: JournalRecord[] = [];
+  // Per answered request only its metadata is kept: its items are folded into the state as the
+  // answer arrives, so memory does not grow with the requests sent.
+  const records: AnsweredRequest[] = [];
   const requests: AppliedRequest[] = [];
   const onAck = async (index: number, batch: PlannedBatch, receipt: BatchReceipt): Promise<void> => {
     const api = apiFor(batch, deps);
     const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
     await journal.append(index, { ...batch, items: acknowledged }, meta);
-    const items = acknowledged.map((i) => ({ member: i.member, category: i.category, ...(i.department ? { department: i.department } : {}), ...(i.kind ? { kind: i.kind } : {}), groups: i.groups }));
-    const record: JournalRecord = { index, op: batch.op, ...meta, items };
-    records.push(record);
-    state.fold(record.op, record.items);
+    records.push({ index, op: batch.op, confirmed: acknowledged.length, ...meta });
+    state.fold(batch.op, acknowledged);
     const request: AppliedRequest = {
       index,
       op: batch.op,

@@ -179,24 +179,27 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */
 function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: (i: SourceIssue) => void): Identity[] | undefined {
-  const out: Identity[] = [];
+  // A loop without per-row closures, into an array of the exact length: this runs for every row of
+  // a million-member list, and a pushed-to array keeps room for 16 elements for as long as the member lives.
+  let out: Identity[] | undefined;
+  let count = 0;
   let ok = true;
-  layout.identities.forEach((col, n) => {
+  const columns = layout.identities;
+  for (let n = 0; n < columns.length; n++) {
+    const col = columns[n]!;
     const value = rec.fields[col.index]!.trim();
-    const at = (j: number) => ({ file, line: rec.line, column: columnOf(rec, j) });
-    const q = (name: Qualifier) => (col.qualifiers[name] === undefined ? '' : rec.fields[col.qualifiers[name]!]!.trim());
-    const platform = q('platform');
-    const appid = q('appid');
-    const eco = q('isWeChatEcosystem');
+    const platform = qualifierOf(rec, col.qualifiers.platform);
+    const appid = qualifierOf(rec, col.qualifiers.appid);
+    const eco = qualifierOf(rec, col.qualifiers.isWeChatEcosystem);
     if (value === '') {
       if (n === 0) {
-        report({ ...at(col.index), message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row` });
+        report({ file, line: rec.line, column: columnOf(rec, col.index), message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row` });
         ok = false;
       } else if (platform !== '' || appid !== '' || eco !== '') {
-        report({ ...at(col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });
+        report({ file, line: rec.line, column: columnOf(rec, col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });
         ok = false;
       }
-      return;
+      continue;
     }
     const id: { -readonly [K in keyof Identity]: Identity[K] } = { type: col.type, value };
     if (platform !== '') id.platform = platform;
@@ -204,20 +207,27 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: 
     if (eco !== '') {
       const flag = /^(?:true|True|TRUE)$/.test(eco) ? true : /^(?:false|False|FALSE)$/.test(eco) ? false : undefined;
       if (flag === undefined) {
-        report({ ...at(col.qualifiers.isWeChatEcosystem!), message: `isWeChatEcosystem is "${eco}": write true or false (or leave it empty)` });
+        report({ file, line: rec.line, column: columnOf(rec, col.qualifiers.isWeChatEcosystem!), message: `isWeChatEcosystem is "${eco}": write true or false (or leave it empty)` });
         ok = false;
-        return;
+        continue;
       }
       id.isWeChatEcosystem = flag;
     }
     if (appid !== '' && eco === '') {
-      report({ ...at(col.qualifiers.appid!), message: 'appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false' });
+      report({ file, line: rec.line, column: columnOf(rec, col.qualifiers.appid!), message: 'appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false' });
       ok = false;
-      return;
+      continue;
     }
-    out.push(id);
-  });
-  return ok ? out : undefined;
+    out ??= new Array<Identity>(columns.length);
+    out[count++] = id;
+  }
+  if (!ok || out === undefined) return undefined;
+  return count === out.length ? out : count === 1 ? [out[0]!] : out.slice(0, count);
+}
+
+/** The trimmed text of a qualifier column, or '' when the layout has none. */
+function qualifierOf(rec: CsvRecord, index: number | undefined): string {
+  return index === undefined ? '' : rec.fields[index]!.trim();
 }
 
 /** The 1-based column where field `j` of a record starts, counting quotes on its first line. */

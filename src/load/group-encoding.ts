@@ -91,15 +91,17 @@ export function decodeResult(encoded: EncodedResult): GroupFileResult {
     return text.slice(at - len, at);
   };
   for (let i = 0; i < lines.length; i++) {
-    const identities: Identity[] = [];
-    for (;;) {
+    // Sized exactly: an array grown by push keeps room for 16 identities per member.
+    let count = 1;
+    while ((shapes[s + count - 1]! & 16) === 0) count++;
+    const identities: Identity[] = new Array(count);
+    for (let k = 0; k < count; k++) {
       const shape = shapes[s++]!;
       const id: { -readonly [K in keyof Identity]: Identity[K] } = { type: intern(next()), value: next() };
       if (shape & 1) id.platform = intern(next());
       if (shape & 2) id.appid = intern(next());
       if (shape & 4) id.isWeChatEcosystem = (shape & 8) !== 0;
-      identities.push(id);
-      if (shape & 16) break;
+      identities[k] = id;
     }
     const member = { identities };
     const source = sources[i]!;

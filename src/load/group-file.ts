@@ -126,12 +126,15 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
   const m = raw as Record<string, unknown>;
   if (Object.hasOwn(m, 'identities')) {
     if (!Array.isArray(m.identities) || m.identities.length === 0) return undefined;
-    const identities: Identity[] = [];
-    for (const id of m.identities as unknown[]) {
+    const list = m.identities as unknown[];
+    // Sized exactly: an array grown by push keeps room for 16 identities for as long as the member lives.
+    const identities: Identity[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i];
       if (!isIdentityShape(id)) return undefined;
       const identity = identityOf(id.type, id.value, id);
       if (!identity) return undefined;
-      identities.push(identity);
+      identities[i] = identity;
     }
     return { identities };
   }

@@ -1,6 +1,9 @@
-import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member, type MembershipState, type Op } from '../core/model.js';
-import { recordMeta, type JournalHeader, type JournalItem, type JournalRecord } from './journal.js';
+import { contextKey, groupKey, memberKey, type GroupMembers, type GroupRef, type Member, type MembershipState, type Op } from '../core/model.js';
+import { recordMeta, type JournalHeader, type JournalItem, type JournalRecord, type RecordMeta } from './journal.js';
 import type { LastApply, RecordedRequest, Snapshot } from './snapshot-format.js';
+
+/** The groups of one context (category and department, or customer), by name. */
+type ContextGroups = Map<string, Map<string, Member>>;
 
 /**
  * An applied state that acknowledged requests are folded into. Copy-on-write per group: folding
@@ -9,24 +12,25 @@ import type { LastApply, RecordedRequest, Snapshot } from './snapshot-format.js'
  */
 export class AppliedStateBuilder {
   private readonly groups: Map<string, GroupMembers>;
-  private readonly owned = new Set<string>();
+  /** Member maps already copied (owned), by context and group name: a fold touches a million memberships without building a key per membership. */
+  private readonly owned = new Map<string, ContextGroups>();
 
   constructor(base: MembershipState) {
     this.groups = new Map(base);
   }
 
-  /** Records what one acknowledged request did on the platform. */
+  /** Records what one acknowledged request did on the platform (`items`: what the API confirmed). */
   fold(op: Op, items: readonly JournalItem[]): void {
+    let lastContext: ContextGroups | undefined;
+    let lastItem: JournalItem | undefined;
     for (const item of items) {
       const mk = memberKey(item.member);
+      // Items of one context usually follow each other: the context's groups are looked up once per run.
+      const context = lastItem !== undefined && sameContext(lastItem, item) ? lastContext! : this.contextOf(item);
+      lastItem = item;
+      lastContext = context;
       for (const name of item.groups) {
-        const group: GroupRef =
-          item.kind === 'customer'
-            ? { name, category: item.category, kind: 'customer' }
-            : item.department
-              ? { name, category: item.category, department: item.department }
-              : { name, category: item.category };
-        const members = this.membersOf(group, op === 'add');
+        const members = context.get(name) ?? this.membersOf(context, item, name, op === 'add');
         if (!members) continue;
         if (op === 'add') members.set(mk, item.member);
         else members.delete(mk);
@@ -39,21 +43,57 @@ export class AppliedStateBuilder {
     return this.groups;
   }
 
-  private membersOf(group: GroupRef, create: boolean): Map<string, Member> | undefined {
+  private contextOf(item: JournalItem): ContextGroups {
+    const ck = contextKey(groupOf(item, ''));
+    let context = this.owned.get(ck);
+    if (!context) this.owned.set(ck, (context = new Map()));
+    return context;
+  }
+
+  /** The group's member map, copied from the base on first use; undefined for a delete from a group never applied. */
+  private membersOf(context: ContextGroups, item: JournalItem, name: string, create: boolean): Map<string, Member> | undefined {
+    const group = groupOf(item, name);
     const gk = groupKey(group);
     const current = this.groups.get(gk);
     if (!current && !create) return undefined;
-    if (current && this.owned.has(gk)) return current.members as Map<string, Member>;
     const members = new Map<string, Member>(current?.members ?? []);
     this.groups.set(gk, { group: current?.group ?? group, members });
-    this.owned.add(gk);
+    context.set(name, members);
     return members;
   }
 }
 
+/** The group of an item's context with the given name. */
+function groupOf(item: JournalItem, name: string): GroupRef {
+  if (item.kind === 'customer') return { name, category: item.category, kind: 'customer' };
+  return item.department ? { name, category: item.category, department: item.department } : { name, category: item.category };
+}
+
+function sameContext(a: JournalItem, b: JournalItem): boolean {
+  return (
+    a.kind === b.kind &&
+    a.category === b.category &&
+    a.department?.field === b.department?.field &&
+    a.department?.value === b.department?.value
+  );
+}
+
+/** What the snapshot records of one answered request: its position, operation, confirmed item count and meta, not its items. */
+export interface AnsweredRequest extends RecordMeta {
+  readonly index: number;
+  readonly op: Op;
+  /** Items the API confirmed. */
+  readonly confirmed: number;
+}
+
+/** What the snapshot records of a journal record. */
+export function answeredRequest(record: JournalRecord): AnsweredRequest {
+  return { index: record.index, op: record.op, confirmed: record.items.length, ...recordMeta(record) };
+}
+
 /** Requests in plan order, for the snapshot. */
-export function recordedRequests(records: readonly JournalRecord[]): RecordedRequest[] {
-  return [...records].sort((a, b) => a.index - b.index).map((r) => ({ op: r.op, items: r.items.length, ...recordMeta(r) }));
+export function recordedRequests(records: readonly AnsweredRequest[]): RecordedRequest[] {
+  return [...records].sort((a, b) => a.index - b.index).map((r) => ({ op: r.op, items: r.confirmed, ...recordMeta(r) }));
 }
 
 /**
@@ -91,6 +131,6 @@ export function foldJournal(snapshot: Snapshot, header: JournalHeader, records: 
   for (const r of records) builder.fold(r.op, r.items);
   return {
     applied: builder.state(),
-    lastApply: lastApplyOf(header, snapshot.lastApply, recordedRequests(records), header.started, false),
+    lastApply: lastApplyOf(header, snapshot.lastApply, recordedRequests(records.map(answeredRequest)), header.started, false),
   };
 }

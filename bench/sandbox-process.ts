@@ -1,0 +1,50 @@
+import { startSandbox } from '../src/sandbox/server.js';
+
+// The bench's sandbox, run as its own process (forked with an IPC channel): the API's work and the
+// client's must not share one event loop, or the client would be measured waiting for the fake
+// server's CPU. It reports each request's arrival (on its own clock) and its CPU time; the bench
+// asks it to forget its memberships between tenants, for its figures, and to stop.
+
+/** Messages from the bench to the sandbox process. */
+export type ToSandbox = { readonly type: 'reset' } | { readonly type: 'stats' } | { readonly type: 'stop' };
+
+/** Messages from the sandbox process to the bench. */
+export type FromSandbox =
+  | { readonly type: 'ready'; readonly url: string; readonly token: string }
+  | { readonly type: 'request'; readonly at: number }
+  | { readonly type: 'reset' }
+  /** The requests served and the process's CPU time (user + system, ms) since the last stats. */
+  | { readonly type: 'stats'; readonly requests: number; readonly cpuMs: number };
+
+const latencyMs = Number(process.argv[2] ?? 0);
+const send = (message: FromSandbox): void => {
+  process.send?.(message);
+};
+
+let served = 0;
+let cpuMark = process.cpuUsage();
+// Only the last few requests are logged: the log is for tests, and a million logged bodies would
+// be the sandbox's memory, not the API's behaviour.
+const sandbox = await startSandbox({
+  latencyMs,
+  maxLoggedRequests: 10,
+  onRequest: () => {
+    served++;
+    send({ type: 'request', at: performance.now() });
+  },
+});
+
+process.on('message', (message: ToSandbox) => {
+  if (message.type === 'reset') {
+    sandbox.reset();
+    send({ type: 'reset' });
+  } else if (message.type === 'stats') {
+    const cpu = process.cpuUsage(cpuMark);
+    send({ type: 'stats', requests: served, cpuMs: (cpu.user + cpu.system) / 1000 });
+    served = 0;
+    cpuMark = process.cpuUsage();
+  } else {
+    void sandbox.close().then(() => process.disconnect());
+  }
+});
+send({ type: 'ready', url: sandbox.url, token: sandbox.token });
