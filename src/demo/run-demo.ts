@@ -24,7 +24,7 @@ export interface DemoOptions {
 }
 
 /** The customer row the demo's sandbox refuses on the first apply, and why: a transient refusal the retry gets past. */
-export const DEMO_FAILING_ROW = { value: '15800000001', reason: '系统繁忙，请稍后重试' } as const;
+const DEMO_FAILING_ROW = { value: '15800000001', reason: '系统繁忙，请稍后重试' } as const;
 
 /**
  * `npm start`: the main job on the embedded default. Starts the sandbox, copies the shipped

@@ -60,7 +60,7 @@ export async function commitSnapshot(octokit: Octokit, req: SnapshotCommitReques
 }
 
 /** The branch's head commit. */
-export async function branchHead(octokit: Octokit, req: RepoRef & { branch: string }): Promise<string> {
+async function branchHead(octokit: Octokit, req: RepoRef & { branch: string }): Promise<string> {
   const ref = await githubCall(`read the branch ${req.branch}`, () => octokit.rest.git.getRef({ owner: req.owner, repo: req.repo, ref: `heads/${req.branch}` }));
   return ref.data.object.sha;
 }

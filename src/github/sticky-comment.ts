@@ -53,7 +53,7 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
  * workflows comment as github-actions[bot] or a GitHub App): a person's comment that starts with the
  * marker is never taken over, or its author could edit the plan reviewers read after the next push.
  */
-export async function findStickyComment(octokit: Octokit, target: StickyTarget): Promise<IssueComment | undefined> {
+async function findStickyComment(octokit: Octokit, target: StickyTarget): Promise<IssueComment | undefined> {
   const { owner, repo, issueNumber, marker } = target;
   const comments = await githubCall(`list the comments of #${issueNumber}`, () =>
     octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),

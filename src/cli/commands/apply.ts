@@ -16,7 +16,7 @@ import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 
 /** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
-export const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
+const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
 
 export interface ApplyCliOptions extends CommonOptions {
   maxDeletes?: number;

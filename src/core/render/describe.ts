@@ -9,7 +9,7 @@ export interface DescribeOptions {
 }
 
 /** One identity as a reader sees it: `openid o6_b…L2M (gzh, appid wx12…, WeChat)`. */
-export function describeIdentity(id: Identity, options: DescribeOptions): string {
+function describeIdentity(id: Identity, options: DescribeOptions): string {
   const extras: string[] = [];
   if (id.platform !== undefined) extras.push(`platform ${printable(id.platform)}`);
   if (id.appid !== undefined) extras.push(`appid ${printable(id.appid)}`);
