@@ -1,21 +1,10 @@
-import { canonicalGroup, canonicalIdentity, type Op } from '../model.js';
+import { canonicalGroup, canonicalIdentity } from '../model.js';
 import type { Plan } from '../plan.js';
-import type { FailedRow } from '../not-applied.js';
 import { maskValue } from './mask.js';
-import { failedRowJson } from './not-applied.js';
+import { failedRowJson, type AnsweredRequest } from './not-applied.js';
 
-/** A request that was sent and answered. */
-export interface AppliedBatch {
-  readonly op: Op;
-  readonly items: number;
-  /** Absent for the customer-group endpoint, which answers without a batch ID. */
-  readonly batchId?: string;
-  readonly target?: 'customer';
-  /** Absent (or accepted): everything applied; partial: `failed` rows were not; unknown: nothing confirmed yet. */
-  readonly status?: 'accepted' | 'partial' | 'unknown';
-  readonly failed?: readonly FailedRow[];
-  readonly message?: string;
-}
+/** A request that was sent and answered; status absent means accepted, failed absent means none. */
+export type AppliedBatch = Pick<AnsweredRequest, 'op' | 'items'> & Partial<Omit<AnsweredRequest, 'op' | 'items'>>;
 
 export interface JsonOptions {
   readonly mask: boolean;
