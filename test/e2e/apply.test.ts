@@ -129,6 +129,14 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 10)) });
       await expectRefusal([], /deletes 30 of 40 applied memberships \(75%\)[\s\S]*--allow-mass-delete/);
       await expectRefusal(['--max-deletes', '29'], /more than --max-deletes 29/);
+      // --format json: the refused plan as one document, with the status and the reason.
+      const json = await runCli(['apply', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      expect(json.code, json.stderr).toBe(3);
+      const refused = JSON.parse(json.stdout) as { summary: unknown; batches: unknown[]; status: string; complete: boolean; error: { code: string; message: string } };
+      expect(refused.summary).toEqual({ add: 0, delete: 30, requests: 1 });
+      expect(refused.batches).toEqual([]);
+      expect(refused).toMatchObject({ status: 'refused', complete: false, error: { code: 'UNSAFE_PLAN' } });
+      expect(refused.error.message).toMatch(/deletes 30 of 40 applied memberships[\s\S]*--allow-mass-delete/);
       await expectRefusal(['--groups', 'typo'], /groups folder "typo" does not exist/);
       await expectRefusal(['--groups', 'typo', '--allow-mass-delete'], /groups folder "typo" does not exist/);
       await r.write({ 'groups/a.yaml': null, 'groups/.keep': '' });

@@ -6,7 +6,8 @@ import type { Workspace } from '../../app/workspace.js';
 import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
 import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from '../../core/render/not-applied.js';
-import { GroupopsError } from '../../errors/index.js';
+import type { Plan } from '../../core/plan.js';
+import { GroupopsError, UnsafePlanError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -76,6 +77,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   let outcome: ApplyOutcome;
+  let planned: Plan | undefined;
   try {
     outcome = await applyWorkspace(
       ws,
@@ -91,6 +93,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
           ...reporter,
           // The plan goes out before anything is sent (or refused), so a reader sees what it is about.
           planned: (plan) => {
+            planned = plan;
             if (format === 'text') io.stdout.write(`${renderPlan(plan, 'text', { color: useColor(io), mask: shouldMask(opts, ws) })}\n`);
           },
         },
@@ -101,6 +104,13 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
         ...(opts.expectPlan !== undefined ? { expectPlan: opts.expectPlan } : {}),
       },
     );
+  } catch (err) {
+    // A script reading --format json gets a document for a refusal too, with the plan it refused.
+    if (format === 'json' && planned && err instanceof UnsafePlanError) {
+      const extra = { status: 'refused', complete: false, error: { code: err.code, message: err.message } };
+      io.stdout.write(renderPlan(planned, 'json', { color: false, mask: shouldMask(opts, ws), extra }));
+    }
+    throw err;
   } finally {
     reporter.stop();
     process.removeListener('SIGINT', interrupt);
