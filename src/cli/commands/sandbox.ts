@@ -19,11 +19,8 @@ export interface SandboxCommandOptions {
   quiet?: boolean;
 }
 
-/** Resolves when the sandbox should stop; tests and embedders may pass their own. */
-export type StopSignal = () => Promise<string>;
-
 /** `groupops sandbox`: a local fake of the Rabbitpre API on 127.0.0.1, until SIGINT or SIGTERM. */
-export function registerSandbox(program: Command, io: CliIo, done: (code: number) => void, waitForStop: StopSignal = waitForSignal): void {
+export function registerSandbox(program: Command, io: CliIo, done: (code: number) => void): void {
   program
     .command('sandbox')
     .description('run a local fake of the Rabbitpre API on 127.0.0.1 (for trying apply safely and for tests)')
@@ -41,7 +38,7 @@ export function registerSandbox(program: Command, io: CliIo, done: (code: number
     .action(async (opts: SandboxCommandOptions) => {
       const sandbox = await start(opts, io);
       printBanner(io, sandbox, opts);
-      const signal = await waitForStop();
+      const signal = await waitForSignal();
       await sandbox.close();
       io.stderr.write(`sandbox stopped (${signal})\n`);
       done(EXIT.ok);
