@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expectOk, runCli, type ChildRun } from './child.js';
 import { sampleRss, type RssSample } from './rss-sampler.js';
@@ -27,100 +27,80 @@ export interface BenchSandbox {
   readonly latencyMs: number;
   /** Forgets the sandbox's memberships (between tenants). */
   reset(): Promise<void>;
-  /** Requests and CPU time since the last call. */
-  stats(): Promise<{ requests: number; cpuMs: number }>;
-  /** Called with the sandbox's clock (ms) at each request's arrival. */
-  onRequest: ((at: number) => void) | undefined;
+  /** Request arrivals (epoch ms) and CPU time since the last call. */
+  stats(): Promise<{ arrivals: readonly number[]; cpuMs: number }>;
   close(): Promise<void>;
 }
 
 /** Starts the sandbox process with `latencyMs` added to every answer. */
 export async function startSandboxProcess(latencyMs: number): Promise<BenchSandbox> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./sandbox-process.js', import.meta.url)), [String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (m: FromSandbox) => void>();
+  const child = fork(fileURLToPath(new URL('./sandbox-process.js', import.meta.url)), [String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let handle: BenchSandbox | undefined;
+  const waiting = new Map<string, (m: FromSandbox) => void>();
   const ready = new Promise<{ url: string; token: string }>((resolve, reject) => {
     child.once('error', reject);
     void exited.then(() => reject(new Error('the sandbox process exited before it was ready')));
     child.on('message', (m: FromSandbox) => {
       if (m.type === 'ready') resolve(m);
-      else if (m.type === 'request') handle?.onRequest?.(m.at);
-      else {
-        waiting.get(m.type)?.(m);
-        waiting.delete(m.type);
-      }
+      waiting.get(m.type)?.(m);
+      waiting.delete(m.type);
     });
   });
-  const ask = <T extends FromSandbox['type']>(type: T & ToSandbox['type']): Promise<Extract<FromSandbox, { type: T }>> =>
+  const ask = <T extends ToSandbox['type'] & FromSandbox['type']>(type: T): Promise<Extract<FromSandbox, { type: T }>> =>
     new Promise((resolve) => {
       waiting.set(type, resolve as (m: FromSandbox) => void);
       child.send({ type } satisfies ToSandbox);
     });
   const { url, token } = await ready;
-  handle = {
+  return {
     url,
     token,
     latencyMs,
-    onRequest: undefined,
     reset: async () => {
       await ask('reset');
     },
     stats: async () => {
-      const { requests, cpuMs } = await ask('stats');
-      return { requests, cpuMs };
+      const { arrivals, cpuMs } = await ask('stats');
+      return { arrivals, cpuMs };
     },
     close: async () => {
       if (child.connected) child.send({ type: 'stop' } satisfies ToSandbox);
       await exited;
     },
   };
-  return handle;
 }
 
 /**
  * Runs `groupops apply` in `cwd` against the sandbox with `concurrency` requests in flight, and
- * measures requests, the sending phase (on the sandbox's clock) and the apply's memory while sending.
+ * measures requests, the sending phase (first arrival to last answer) and the apply's memory while sending.
  */
 export async function measureApply(sandbox: BenchSandbox, cwd: string, concurrency: number): Promise<ApplyFigures> {
-  let first = 0;
-  let last = 0;
-  let lastHere = 0;
-  let requests = 0;
-  let sampler: { stop(): RssSample[] } | undefined;
-  let pid = 0;
   await sandbox.stats();
-  sandbox.onRequest = (at) => {
-    if (requests === 0) {
-      first = at;
-      sampler = sampleRss(pid, 50);
-    }
-    requests++;
-    last = at;
-    lastHere = performance.now();
-  };
+  let sampler: { stop(): RssSample[] } | undefined;
   try {
     // --format json: the largest output apply can write (every change), so its memory is counted too.
     const run = expectOk(
-      await runCli(['apply', '--concurrency', String(concurrency), '--format', 'json'], cwd, { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url }, (p) => (pid = p), { keepStdout: false }),
+      await runCli(['apply', '--concurrency', String(concurrency), '--format', 'json'], cwd, { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url }, (pid) => (sampler = sampleRss(pid, 50)), { keepStdout: false }),
       'apply',
     );
     const all = sampler?.stop() ?? [];
+    const { arrivals, cpuMs } = await sandbox.stats();
+    const requests = arrivals.length;
+    const first = arrivals[0] ?? 0;
     // The sending phase ends with the last answer; what follows is the snapshot write and the output.
-    const samples = all.filter((s) => s.at <= lastHere + sandbox.latencyMs).map((s) => s.rss);
-    const after = all.filter((s) => s.at > lastHere + sandbox.latencyMs).map((s) => s.rss);
-    const { cpuMs } = await sandbox.stats();
+    const end = (arrivals[requests - 1] ?? 0) + sandbox.latencyMs;
+    const during = all.filter((s) => s.at >= first && s.at <= end).map((s) => s.rss);
+    const after = all.filter((s) => s.at > end).map((s) => s.rss);
     return {
       run,
       requests,
-      sendMs: requests === 0 ? 0 : last - first + sandbox.latencyMs,
+      sendMs: requests === 0 ? 0 : end - first,
       idealSendMs: Math.ceil(requests / concurrency) * sandbox.latencyMs,
-      sendRss: { first: samples[0] ?? 0, max: samples.length > 0 ? Math.max(...samples) : 0, samples: samples.length },
+      sendRss: { first: during[0] ?? 0, max: during.length > 0 ? Math.max(...during) : 0, samples: during.length },
       afterRss: after.length > 0 ? Math.max(...after) : 0,
       sandboxCpuMs: cpuMs,
     };
   } finally {
     sampler?.stop();
-    sandbox.onRequest = undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** One reading: when (performance.now() of the bench) and the resident set size in bytes. */
+/** One reading: when (epoch ms, sub-millisecond) and the resident set size in bytes. */
 export interface RssSample {
   readonly at: number;
   readonly rss: number;
@@ -12,7 +12,7 @@ export function sampleRss(pid: number, everyMs = 100): { stop(): RssSample[] } {
   const timer = setInterval(() => {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) samples.push({ at: performance.now(), rss: Number(m[1]) * 1024 });
+      if (m) samples.push({ at: performance.timeOrigin + performance.now(), rss: Number(m[1]) * 1024 });
     } catch {
       // The process ended between two samples.
     }

@@ -2,8 +2,9 @@ import { startSandbox } from '../src/sandbox/server.js';
 
 // The bench's sandbox, run as its own process (forked with an IPC channel): the API's work and the
 // client's must not share one event loop, or the client would be measured waiting for the fake
-// server's CPU. It reports each request's arrival (on its own clock) and its CPU time; the bench
-// asks it to forget its memberships between tenants, for its figures, and to stop.
+// server's CPU. It notes each request's arrival and its CPU time, and reports them when asked (not
+// per request: a message per request would be the sandbox's work too); the bench also asks it to
+// forget its memberships between tenants, and to stop.
 
 /** Messages from the bench to the sandbox process. */
 export type ToSandbox = { readonly type: 'reset' } | { readonly type: 'stats' } | { readonly type: 'stop' };
@@ -11,17 +12,19 @@ export type ToSandbox = { readonly type: 'reset' } | { readonly type: 'stats' } 
 /** Messages from the sandbox process to the bench. */
 export type FromSandbox =
   | { readonly type: 'ready'; readonly url: string; readonly token: string }
-  | { readonly type: 'request'; readonly at: number }
   | { readonly type: 'reset' }
-  /** The requests served and the process's CPU time (user + system, ms) since the last stats. */
-  | { readonly type: 'stats'; readonly requests: number; readonly cpuMs: number };
+  /**
+   * Since the last stats: each request's arrival (epoch ms, sub-millisecond: comparable with the
+   * bench's own clock) and the process's CPU time (user + system, ms).
+   */
+  | { readonly type: 'stats'; readonly arrivals: readonly number[]; readonly cpuMs: number };
 
 const latencyMs = Number(process.argv[2] ?? 0);
 const send = (message: FromSandbox): void => {
   process.send?.(message);
 };
 
-let served = 0;
+let arrivals: number[] = [];
 let cpuMark = process.cpuUsage();
 // Only the last few requests are logged: the log is for tests, and a million logged bodies would
 // be the sandbox's memory, not the API's behaviour.
@@ -29,8 +32,7 @@ const sandbox = await startSandbox({
   latencyMs,
   maxLoggedRequests: 10,
   onRequest: () => {
-    served++;
-    send({ type: 'request', at: performance.now() });
+    arrivals.push(performance.timeOrigin + performance.now());
   },
 });
 
@@ -40,8 +42,8 @@ process.on('message', (message: ToSandbox) => {
     send({ type: 'reset' });
   } else if (message.type === 'stats') {
     const cpu = process.cpuUsage(cpuMark);
-    send({ type: 'stats', requests: served, cpuMs: (cpu.user + cpu.system) / 1000 });
-    served = 0;
+    send({ type: 'stats', arrivals, cpuMs: (cpu.user + cpu.system) / 1000 });
+    arrivals = [];
     cpuMark = process.cpuUsage();
   } else {
     void sandbox.close().then(() => process.disconnect());

@@ -63,10 +63,11 @@ export async function postEnvelope(settings: CallSettings, body: unknown, signal
   const state = new CallState(signal, settings.timeoutMs, settings.token);
   try {
     const response = await ky.post(settings.endpoint, {
-      json: body,
-      stringifyJson: stringifyLossless,
+      // Encoded here rather than through ky's json option: fetch would check a string body for
+      // lone surrogates character by character (toUSVString) on every request; JSON text has none.
+      body: Buffer.from(stringifyLossless(body), 'utf8'),
       parseJson: parseLossless,
-      headers: { 'X-Token': settings.token, accept: 'application/json', 'user-agent': settings.userAgent },
+      headers: { 'X-Token': settings.token, accept: 'application/json', 'content-type': 'application/json', 'user-agent': settings.userAgent },
       // ky's timeout stops at the response headers; the per-attempt deadline below also covers the body.
       timeout: false,
       // fetch would forward X-Token to wherever a redirect points (only Authorization is dropped

@@ -180,17 +180,19 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     started: deps.clock().toISOString(),
   };
   const journal = await JournalWriter.create(journalPath(statePath), header);
-  const state = new AppliedStateBuilder(base.snapshot.applied);
-  // Per answered request only its metadata is kept: its items are folded into the state as the
-  // answer arrives, so memory does not grow with the requests sent.
+  // Per answered request only its metadata and its confirmed items (the plan's own item objects)
+  // are kept, so memory does not grow with the requests sent. The items are folded into the
+  // applied state once sending is over: folding while answers arrive would put a map update per
+  // membership between each answer and the next request.
   const records: AnsweredRequest[] = [];
+  const confirmedItems: { readonly op: Op; readonly items: readonly BatchItem[] }[] = [];
   const requests: AppliedRequest[] = [];
   const onAck = async (index: number, batch: PlannedBatch, receipt: BatchReceipt): Promise<void> => {
     const api = apiFor(batch, deps);
     const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
     await journal.append(index, { ...batch, items: acknowledged }, meta);
     records.push({ index, op: batch.op, confirmed: acknowledged.length, ...meta });
-    state.fold(batch.op, acknowledged);
+    confirmedItems.push({ op: batch.op, items: acknowledged });
     const request: AppliedRequest = {
       index,
       op: batch.op,
@@ -229,6 +231,10 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     await removeJournal(journalPath(statePath));
     return { status, plan, requests: ordered, snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
   }
+  // In the order the answers came: deletes and adds of one apply never touch the same membership,
+  // and every delete is recorded before the first add is sent.
+  const state = new AppliedStateBuilder(base.snapshot.applied);
+  for (const { op, items } of confirmedItems) state.fold(op, items);
   const snapshot: Snapshot = {
     applied: state.state(),
     // complete means every planned request was answered: rows an answer left pending are marked on

@@ -3,7 +3,7 @@ import type { BatchIdCounter } from './batch-ids.js';
 import type { Endpoint } from './endpoints/index.js';
 import type { FaultPlan } from './faults.js';
 import { envelopeReply, isJsonContentType, parseExact, parseForLog, readBody, send, type Reply } from './http.js';
-import { redactHeaders, type RequestLog } from './request-log.js';
+import { redactHeaders, withParsedBody, type RequestLog } from './request-log.js';
 import type { MembershipStore } from './store.js';
 import type { FaultKind, SandboxRequestLog, SandboxVerdict } from './types.js';
 
@@ -37,20 +37,22 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const { text, tooLarge } = await readBody(req, MAX_BODY_BYTES);
   const given = req.headers['x-token'];
   const token = given === undefined ? 'missing' : given === deps.token ? 'valid' : 'invalid';
-  const seen = { seq: deps.log.nextSeq(), method: req.method ?? '', path, headers: redactHeaders(req.headers), token, bodyText: text, body: parseForLog(text) } as const;
+  const seen = { seq: deps.log.nextSeq(), method: req.method ?? '', path, headers: redactHeaders(req.headers), token, bodyText: text } as const;
   // Unknown paths draw no fault: a fault sequence describes the endpoint, not a misrouted client.
   const fault = endpoint ? deps.faults.next() : undefined;
   const decision: Decision =
     fault && BEFORE_APPLY.has(fault) ? faultDecision(fault, deps) : decide(req, endpoint, text, tooLarge, token, deps);
   const reply = fault === 'malformed' ? truncated(decision.reply) : decision.reply;
   const dropped = fault === 'dropBeforeApply' || fault === 'dropAfterApply';
-  deps.log.push({
-    ...seen,
-    ...decision,
-    ...envelopeFields(reply),
-    status: dropped ? 0 : reply.status,
-    ...(fault ? { fault } : {}),
-  });
+  deps.log.push(
+    withParsedBody({
+      ...seen,
+      ...decision,
+      ...envelopeFields(reply),
+      status: dropped ? 0 : reply.status,
+      ...(fault ? { fault } : {}),
+    }),
+  );
   const delay = deps.latencyMs + (fault === 'slow' ? deps.faults.settings.slowMs : 0);
   const deliver = (): void => {
     if (dropped) req.socket.destroy();

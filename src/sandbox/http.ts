@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { LosslessNumber, isSafeNumber, parse, stringify } from 'lossless-json';
+import { parseExactJson } from './exact-json.js';
 
 /** An answer to send. */
 export interface Reply {
@@ -40,7 +41,7 @@ export function stringifyJson(value: unknown, space?: number): string {
 
 /** Parses JSON keeping every number as a LosslessNumber; throws SyntaxError (also on duplicate keys). */
 export function parseExact(text: string): unknown {
-  return parse(text);
+  return parseExactJson(text);
 }
 
 /** Parses JSON for the request log: plain numbers where they are exact, LosslessNumbers beyond 2^53. */

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseForLog } from './http.js';
 import type { SandboxRequestLog } from './types.js';
 
 const SECRET_HEADERS = new Set(['x-token', 'authorization', 'cookie']);
@@ -11,6 +12,18 @@ export function redactHeaders(headers: IncomingHttpHeaders): Record<string, stri
     out[name] = SECRET_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
+}
+
+/**
+ * A log entry whose `body` (the parsed bodyText) is parsed when first read: the API path has its
+ * own exact parse, and most logged bodies are never looked at.
+ */
+export function withParsedBody(entry: Omit<SandboxRequestLog, 'body'>): SandboxRequestLog {
+  let parsed: { value: unknown } | undefined;
+  return Object.defineProperty({ ...entry }, 'body', {
+    enumerable: true,
+    get: () => (parsed ??= { value: parseForLog(entry.bodyText) }).value,
+  }) as SandboxRequestLog;
 }
 
 /** The requests seen, oldest first, keeping the last `limit` (a long fault-injection run stays bounded). */

@@ -26,10 +26,14 @@ const SEP = '\u001f';
  * (categoryType, department, name) and created on first use, as the API does ("分组不存在时自动创建").
  */
 export class MembershipStore {
-  #persons = new Map<number, Person>();
+  /** Persons by id - 1: ids are given out in order from 1. */
+  #persons: Person[] = [];
   /** Identities by type and value, for matching an item to a person by any of its identities. */
   #index = new Map<string, { personId: number; identity: SandboxIdentity }[]>();
+  /** By group key, for listing in order. */
   #groups = new Map<string, StoredGroup>();
+  /** The same groups by context, then name: an item's groups are found without building a key per group. */
+  #byContext = new Map<string, Map<string, StoredGroup>>();
   #nextPersonId = 1;
 
   /**
@@ -37,12 +41,14 @@ export class MembershipStore {
    * and merges identities nobody has yet. Returns warnings (an ambiguous match).
    */
   add(item: StoreItem, matching: Matching): string[] {
-    const { person, warnings } = this.#find(item.identities, matching);
+    const keys = item.identities.map(indexKey);
+    const { person, warnings } = this.#find(item.identities, keys, matching);
     const target = person ?? this.#createPerson();
     // An identity already known (to this person or, in an ambiguous item, to another) is not copied:
     // one identity never ends up on two persons.
-    for (const identity of item.identities) {
-      if (!this.#isKnown(identity, matching)) this.#addIdentity(target, identity);
+    for (let i = 0; i < keys.length; i++) {
+      const identity = item.identities[i]!;
+      if (!this.#isKnown(identity, keys[i]!, matching)) this.#addIdentity(target, identity, keys[i]!);
     }
     for (const group of item.groups) this.#groupFor(group).members.add(target.id);
     return warnings;
@@ -50,9 +56,9 @@ export class MembershipStore {
 
   /** Removes the item's person from the groups; an unknown person, group or membership is a no-op. */
   remove(item: StoreItem, matching: Matching): string[] {
-    const { person, warnings } = this.#find(item.identities, matching);
+    const { person, warnings } = this.#find(item.identities, item.identities.map(indexKey), matching);
     if (!person) return warnings;
-    for (const group of item.groups) this.#groups.get(groupKey(group))?.members.delete(person.id);
+    for (const group of item.groups) this.#byContext.get(contextKey(group))?.get(group.name)?.members.delete(person.id);
     return warnings;
   }
 
@@ -73,59 +79,70 @@ export class MembershipStore {
   counts(): { persons: number; groups: number; memberships: number } {
     let memberships = 0;
     for (const g of this.#groups.values()) memberships += g.members.size;
-    return { persons: this.#persons.size, groups: this.#groups.size, memberships };
+    return { persons: this.#persons.length, groups: this.#groups.size, memberships };
   }
 
   reset(): void {
-    this.#persons.clear();
+    this.#persons = [];
     this.#index.clear();
     this.#groups.clear();
+    this.#byContext.clear();
     this.#nextPersonId = 1;
   }
 
-  /** The first person matched, in the order of the item's identities (the first is the member's key). */
-  #find(identities: readonly SandboxIdentity[], matching: Matching): { person: Person | undefined; warnings: string[] } {
-    const matched = new Set<number>();
-    for (const identity of identities) {
-      for (const entry of this.#index.get(indexKey(identity)) ?? []) {
-        if (identitiesMatch(entry.identity, identity, matching)) matched.add(entry.personId);
+  /** The first person matched, in the order of the item's identities (the first is the member's key); `keys` are their index keys. */
+  #find(identities: readonly SandboxIdentity[], keys: readonly string[], matching: Matching): { person: Person | undefined; warnings: string[] } {
+    let first: number | undefined;
+    // Built only when a second person matches (an ambiguous item): most items match one person or none.
+    let matched: Set<number> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const entries = this.#index.get(keys[i]!);
+      if (entries === undefined) continue;
+      for (const entry of entries) {
+        if (!identitiesMatch(entry.identity, identities[i]!, matching)) continue;
+        if (first === undefined) first = entry.personId;
+        else if (entry.personId !== first) (matched ??= new Set([first])).add(entry.personId);
       }
     }
-    const [first] = matched;
-    const warnings = matched.size > 1 ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : [];
-    return { person: first === undefined ? undefined : this.#persons.get(first), warnings };
+    const warnings = matched ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : [];
+    return { person: first === undefined ? undefined : this.#persons[first - 1], warnings };
   }
 
-  #isKnown(identity: SandboxIdentity, matching: Matching): boolean {
-    return (this.#index.get(indexKey(identity)) ?? []).some((entry) => identitiesMatch(entry.identity, identity, matching));
+  #isKnown(identity: SandboxIdentity, key: string, matching: Matching): boolean {
+    const entries = this.#index.get(key);
+    if (entries === undefined) return false;
+    for (const entry of entries) if (identitiesMatch(entry.identity, identity, matching)) return true;
+    return false;
   }
 
   #createPerson(): Person {
     const person: Person = { id: this.#nextPersonId++, identities: [] };
-    this.#persons.set(person.id, person);
+    this.#persons.push(person);
     return person;
   }
 
-  #addIdentity(person: Person, identity: SandboxIdentity): void {
+  #addIdentity(person: Person, identity: SandboxIdentity, key: string): void {
     person.identities.push({ ...identity });
-    const key = indexKey(identity);
     const list = this.#index.get(key);
     if (list) list.push({ personId: person.id, identity });
     else this.#index.set(key, [{ personId: person.id, identity }]);
   }
 
   #groupFor(group: SandboxGroup): StoredGroup {
-    const key = groupKey(group);
-    let stored = this.#groups.get(key);
+    const ck = contextKey(group);
+    let named = this.#byContext.get(ck);
+    if (!named) this.#byContext.set(ck, (named = new Map()));
+    let stored = named.get(group.name);
     if (!stored) {
       stored = { group: copyGroup(group), members: new Set() };
-      this.#groups.set(key, stored);
+      named.set(group.name, stored);
+      this.#groups.set(groupKey(group), stored);
     }
     return stored;
   }
 
   #snapshotPerson(id: number): SandboxPerson {
-    const person = this.#persons.get(id) as Person;
+    const person = this.#persons[id - 1]!;
     return { id, identities: person.identities.map((i) => ({ ...i })) };
   }
 }
@@ -141,13 +158,20 @@ export function identitiesMatch(stored: SandboxIdentity, incoming: SandboxIdenti
   return sameIfBoth(stored.platform, incoming.platform) && sameIfBoth(stored.appid, incoming.appid);
 }
 
+// Keys are built with join, which makes one flat string: a template literal makes a rope that every
+// Map lookup walks again (the store looks up every identity and group of every item).
 function indexKey(identity: SandboxIdentity): string {
-  return `${identity.type}${SEP}${identity.value}`;
+  return [identity.type, identity.value].join(SEP);
+}
+
+/** Category and department: for an enterprise group (most groups) the category alone, no string built. */
+function contextKey(group: SandboxGroup): string {
+  return group.department ? [group.categoryType, group.department.field, group.department.value].join(SEP) : group.categoryType;
 }
 
 function groupKey(group: SandboxGroup): string {
   const dept = group.department ? `${group.department.field}=${group.department.value}` : '';
-  return `${group.categoryType}${SEP}${dept}${SEP}${group.name}`;
+  return [group.categoryType, dept, group.name].join(SEP);
 }
 
 function copyGroup(group: SandboxGroup): SandboxGroup {

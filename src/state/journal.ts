@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
-import { canonicalIdentity, type Category, type Department, type Member, type Op } from '../core/model.js';
+import type { Category, Department, Member, Op } from '../core/model.js';
+import { identitiesJson, jsonString } from '../core/json-text.js';
 import type { SourceIssue } from '../errors/index.js';
 import { packageRoot } from '../load/package-root.js';
 
@@ -77,7 +78,22 @@ export function formatJournalHeader(header: JournalHeader): string {
  */
 export function formatJournalRecord(index: number, batch: PlannedBatch, meta: RecordMeta | string): string {
   const m: RecordMeta = typeof meta === 'string' ? { batchId: meta } : meta;
-  return `${JSON.stringify({ index, op: batch.op, ...recordMeta(m), items: batch.items.map(journalItem) })}\n`;
+  // JSON.stringify of { index, op, ...meta, items } with each item as JournalItem (canonical
+  // identities), written directly: an apply formats one of these per request while the next wait.
+  const head = JSON.stringify({ index, op: batch.op, ...recordMeta(m) }).slice(0, -1);
+  const items = new Array<string>(batch.items.length);
+  for (let i = 0; i < items.length; i++) items[i] = journalItemJson(batch.items[i]!);
+  return `${head},"items":[${items.join(',')}]}\n`;
+}
+
+/** An item as JournalItem JSON: `{ member: { identities }, category, department?, kind?, groups }`, canonical identities. */
+function journalItemJson(item: BatchItem): string {
+  let out = `{"member":{"identities":${identitiesJson(item.member.identities)}},"category":${jsonString(item.category)}`;
+  if (item.department) out += `,"department":{"field":${jsonString(item.department.field)},"value":${jsonString(item.department.value)}}`;
+  if (item.kind === 'customer') out += ',"kind":"customer"';
+  const groups = new Array<string>(item.groups.length);
+  for (let g = 0; g < groups.length; g++) groups[g] = jsonString(item.groups[g]!);
+  return `${out},"groups":[${groups.join(',')}]}`;
 }
 
 /** The meta fields in a fixed order, absent ones left out. */
@@ -87,16 +103,6 @@ export function recordMeta(m: RecordMeta): RecordMeta {
     ...(m.endpoint !== undefined ? { endpoint: m.endpoint } : {}),
     ...(m.status !== undefined ? { status: m.status } : {}),
     ...(m.notApplied !== undefined ? { notApplied: m.notApplied } : {}),
-  };
-}
-
-function journalItem(item: BatchItem): JournalItem {
-  return {
-    member: { identities: item.member.identities.map(canonicalIdentity) },
-    category: item.category,
-    ...(item.department ? { department: { field: item.department.field, value: item.department.value } } : {}),
-    ...(item.kind === 'customer' ? { kind: 'customer' as const } : {}),
-    groups: item.groups,
   };
 }
 
