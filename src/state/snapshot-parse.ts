@@ -2,6 +2,7 @@ import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } fr
 import type { SourceIssue } from '../errors/index.js';
 import { schemaValidator } from '../load/schemas.js';
 import type { LastApply, Snapshot } from './snapshot-format.js';
+import { modelGroup, readCanonicalSnapshot } from './snapshot-lines.js';
 
 interface SnapshotJson {
   schemaVersion: 1;
@@ -17,6 +18,9 @@ type StoredGroup = GroupRef | { name: string; kind: 'customer' };
  * `schemas/snapshot.schema.json`, or lists a group or member twice is an issue, never "empty".
  */
 export function parseSnapshot(file: string, text: string): { ok: true; snapshot: Snapshot } | { ok: false; issues: SourceIssue[] } {
+  // The layout groupops writes is read line by line; anything else, and every problem, is read whole.
+  const canonical = readCanonicalSnapshot(text);
+  if (canonical) return { ok: true, snapshot: canonical };
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -58,11 +62,6 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
   }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, snapshot: { applied, lastApply: json.lastApply } };
-}
-
-/** The model's group: a customer group carries the placeholder category (see GroupRef). */
-function modelGroup(group: StoredGroup): GroupRef {
-  return group.kind === 'customer' ? { name: group.name, category: 'enterprise', kind: 'customer' } : (group as GroupRef);
 }
 
 function jsonErrorPosition(text: string, err: Error): { line: number; column: number } {

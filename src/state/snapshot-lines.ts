@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } from '../core/model.js';
+import { packageRoot } from '../load/package-root.js';
+import type { LastApply, Snapshot } from './snapshot-format.js';
+
+/**
+ * Reads a snapshot in exactly the layout renderSnapshot writes (one request, group or membership
+ * per line) line by line: each line is parsed on its own and checked against its part of
+ * `schemas/snapshot.schema.json`, so a million-membership snapshot never exists as one JSON tree
+ * beside the maps built from it. Returns undefined for anything else (another layout, invalid
+ * JSON, a schema violation, a group or member listed twice): parseSnapshot then reads the text
+ * whole and reports the problem with its position, so every message stays the full reader's.
+ */
+export function readCanonicalSnapshot(text: string): Snapshot | undefined {
+  const lines = new LineReader(text);
+  if (lines.next() !== '{' || lines.next() !== '  "schemaVersion": 1,') return undefined;
+  const lastApply = readLastApply(lines);
+  if (lastApply === undefined) return undefined;
+  const applied = readGroups(lines);
+  if (!applied || lines.next() !== '}' || !lines.atEnd()) return undefined;
+  return { applied, lastApply };
+}
+
+/** The lines of a text, one at a time, without splitting it into an array of a million strings. */
+class LineReader {
+  private at = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The next line without its newline; undefined past a last line that has no newline (a canonical snapshot ends with one). */
+  next(): string | undefined {
+    const end = this.text.indexOf('\n', this.at);
+    if (end === -1) return undefined;
+    const line = this.text.slice(this.at, end);
+    this.at = end + 1;
+    return line;
+  }
+
+  atEnd(): boolean {
+    return this.at === this.text.length;
+  }
+}
+
+const LAST_APPLY = '  "lastApply": ';
+const GROUP_OPEN = '    {"group":';
+const MEMBERS_OPEN = ',"members":[';
+const MEMBER_INDENT = '      ';
+
+/** lastApply: null, or its fields with the requests one per line; undefined when not canonical or not valid. */
+function readLastApply(lines: LineReader): LastApply | null | undefined {
+  const line = lines.next();
+  if (line === undefined || !line.startsWith(LAST_APPLY)) return undefined;
+  if (line === `${LAST_APPLY}null,`) return null;
+  let json: string;
+  if (line.endsWith(',"requests":[]},')) json = line.slice(LAST_APPLY.length, -1);
+  else if (line.endsWith(',"requests":[')) {
+    const parts = [line.slice(LAST_APPLY.length)];
+    for (let request = lines.next(); request !== '  ]},'; request = lines.next()) {
+      if (request === undefined || !request.startsWith('    {')) return undefined;
+      parts.push(request.slice(4));
+    }
+    parts.push(']}');
+    json = parts.join('');
+  } else return undefined;
+  const value = parseJson(json);
+  return value !== undefined && validators().lastApply(value) ? (value as LastApply) : undefined;
+}
+
+/** The groups, each with its members one per line; undefined when not canonical, not valid, or a group or member repeats. */
+function readGroups(lines: LineReader): Map<string, GroupMembers> | undefined {
+  const applied = new Map<string, GroupMembers>();
+  const head = lines.next();
+  if (head === '  "groups": []') return applied;
+  if (head !== '  "groups": [') return undefined;
+  const { group: validGroup, member: validMember } = validators();
+  for (;;) {
+    const line = lines.next();
+    if (line === undefined || !line.startsWith(GROUP_OPEN) || !line.endsWith(MEMBERS_OPEN)) return undefined;
+    const stored = parseJson(line.slice(GROUP_OPEN.length, -MEMBERS_OPEN.length));
+    if (stored === undefined || !validGroup(stored)) return undefined;
+    const group = modelGroup(stored as GroupRef | { name: string; kind: 'customer' });
+    const gk = groupKey(group);
+    if (applied.has(gk)) return undefined;
+    const members = new Map<string, Member>();
+    let close = lines.next();
+    let more = true;
+    while (close !== undefined && close.startsWith(MEMBER_INDENT)) {
+      // Members are separated by commas: one after the last, or none between two, is not canonical.
+      if (!more) return undefined;
+      more = close.endsWith(',');
+      const member = parseJson(close.slice(MEMBER_INDENT.length, more ? -1 : undefined));
+      if (member === undefined || !validMember(member)) return undefined;
+      const mk = memberKey(member as Member);
+      if (members.has(mk)) return undefined;
+      members.set(mk, member as Member);
+      close = lines.next();
+    }
+    if (more && members.size > 0) return undefined;
+    applied.set(gk, { group, members });
+    if (close === '    ]}') return lines.next() === '  ]' ? applied : undefined;
+    if (close !== '    ]},') return undefined;
+  }
+}
+
+/** The model's group: a customer group carries the placeholder category (see GroupRef). */
+export function modelGroup(group: GroupRef | { name: string; kind: 'customer' }): GroupRef {
+  return group.kind === 'customer' ? { name: group.name, category: 'enterprise', kind: 'customer' } : (group as GroupRef);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+let compiled: { lastApply: ValidateFunction; group: ValidateFunction; member: ValidateFunction } | undefined;
+
+/** Validators of the snapshot schema's parts: lastApply, a group, a member (the whole document's rules, piece by piece). */
+function validators(): NonNullable<typeof compiled> {
+  if (compiled) return compiled;
+  const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'snapshot.schema.json'), 'utf8')) as { $id: string };
+  const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
+  ajv.addSchema(schema);
+  const part = (pointer: string) => ajv.compile({ $ref: `${schema.$id}#${pointer}` });
+  compiled = { lastApply: part('/properties/lastApply'), group: part('/definitions/group'), member: part('/definitions/member') };
+  return compiled;
+}
