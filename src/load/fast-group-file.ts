@@ -2,7 +2,7 @@ import { memberKey, type Category, type DepartmentField, type GroupRef, type Ide
 import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
 import { schemaValidator } from './schemas.js';
-import { parseYamlSubset } from './yaml-subset.js';
+import { parseYamlSubsetLines } from './yaml-subset.js';
 
 /**
  * The fast path of readGroupFile for a valid file in the plain YAML subset: the same LoadedGroup,
@@ -11,7 +11,12 @@ import { parseYamlSubset } from './yaml-subset.js';
  * and wording; test/load/fast-path.test.ts holds the two paths to the same results.
  */
 export function fastReadGroupFile(file: string, text: string): LoadedGroup | undefined {
-  const doc = parseYamlSubset(text);
+  return fastReadGroupLines(file, text.split('\n'));
+}
+
+/** As fastReadGroupFile, for the file's lines (split at line feeds; see parseYamlSubsetLines, which changes them). */
+export function fastReadGroupLines(file: string, textLines: string[]): LoadedGroup | undefined {
+  const doc = parseYamlSubsetLines(textLines);
   if (!doc) return undefined;
   const value = doc.value;
   // The schema is the contract: a file it faults in any way is the full path's to report.
@@ -30,7 +35,7 @@ export function fastReadGroupFile(file: string, text: string): LoadedGroup | und
     seen.add(key);
     members[i] = { key, member, line: lines[i]! };
   }
-  const memberFiles = memberFileRefs(text, value.memberFiles, doc.itemLines.get('memberFiles'));
+  const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,
     group,
@@ -88,10 +93,9 @@ function identityOf(type: string, value: string, fields: Record<string, unknown>
   return id;
 }
 
-/** `memberFiles:` entries with their positions (the column of the value after `- `). */
-function memberFileRefs(text: string, paths: unknown, lines: readonly number[] | undefined): MemberFileRef[] | undefined {
+/** `memberFiles:` entries with their positions (the column of the value after `- `); `textLines` without BOM and CRs. */
+function memberFileRefs(textLines: readonly string[], paths: unknown, lines: readonly number[] | undefined): MemberFileRef[] | undefined {
   if (!Array.isArray(paths)) return undefined;
-  const textLines = text.replace(/^\ufeff/, '').split(/\r?\n/);
   return (paths as string[]).map((path, i) => {
     const line = lines?.[i] ?? 1;
     const lineText = textLines[line - 1] ?? '';

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fastReadGroupFile } from './fast-group-file.js';
+import { fastReadGroupLines } from './fast-group-file.js';
 import { readGroupFile, type GroupFileResult } from './group-file.js';
 import { addMemberFiles, type GroupsLocation } from './member-files.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { utf8Lines } from './yaml-subset.js';
 
 /**
  * Reads one group file and its member lists: the fast path for a valid file in the plain YAML
@@ -44,12 +43,8 @@ export function readGroupBytes(where: GroupsLocation, file: string, bytes: Uint8
   return result.ok ? addMemberFiles(where, result.group) : result;
 }
 
-function fastRead(file: string, bytes: Uint8Array): ReturnType<typeof fastReadGroupFile> {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-  return fastReadGroupFile(file, text);
+function fastRead(file: string, bytes: Uint8Array): ReturnType<typeof fastReadGroupLines> {
+  // Decoded line by line (see utf8Lines): bytes that are not UTF-8 go to the full path, which reports them.
+  const lines = utf8Lines(bytes);
+  return lines ? fastReadGroupLines(file, lines) : undefined;
 }

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * A reader for the plain subset of YAML that group files are written in: block mappings with
  * identifier keys, block sequences, one-line flow mappings, `[]`, and one-line scalars (plain,
@@ -44,18 +46,48 @@ const UNSUPPORTED = new Unsupported('outside the fast subset');
 
 /** Reads `text` if it is in the subset; undefined means "use the full parser". */
 export function parseYamlSubset(text: string): SubsetDocument | undefined {
-  let body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.includes('\r')) {
-    if (/\r(?!\n)/.test(body)) return undefined;
-    body = body.replace(/\r\n/g, '\n');
+  return parseYamlSubsetLines(text.split('\n'));
+}
+
+/**
+ * As parseYamlSubset, for a text already split at its line feeds (the array is changed: a
+ * byte-order mark and the CR of each CRLF are taken off, which the caller may rely on).
+ */
+export function parseYamlSubsetLines(lines: string[]): SubsetDocument | undefined {
+  if (lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);
+  const last = lines.length - 1;
+  for (let n = 0; n <= last; n++) {
+    let line = lines[n]!;
+    // A CR belongs to a CRLF only when a line feed follows it, which the last line's has not.
+    if (n < last && line.charCodeAt(line.length - 1) === 13) lines[n] = line = line.slice(0, -1);
+    if (UNSUPPORTED_CHAR.test(line)) return undefined;
   }
-  if (UNSUPPORTED_CHAR.test(body)) return undefined;
   try {
-    return new SubsetReader(body.split('\n')).read();
+    return new SubsetReader(lines).read();
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
     throw err;
   }
+}
+
+/**
+ * The lines of UTF-8 bytes, each decoded on its own; undefined when the bytes are not UTF-8. A
+ * file decoded whole is one string, stored two bytes per character as soon as one character needs
+ * it (a Chinese group name): every member value read from it would then be a two-byte string, or
+ * a slice keeping the whole file alive. Decoded per line, the ASCII lines of member values are
+ * one-byte strings of their own.
+ */
+export function utf8Lines(bytes: Uint8Array): string[] | undefined {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buf)) return undefined;
+  const lines: string[] = [];
+  let start = 0;
+  for (let end = buf.indexOf(10, start); end !== -1; end = buf.indexOf(10, start)) {
+    lines.push(buf.toString('utf8', start, end));
+    start = end + 1;
+  }
+  lines.push(buf.toString('utf8', start));
+  return lines;
 }
 
 class SubsetReader {
