@@ -37,12 +37,56 @@ interface KillStats {
   killed: number;
   /** Kills that left a journal with acknowledged requests behind: kills in the middle of sending. */
   killedMidSend: number;
+  /** Batch IDs the sandbox issued whose answers never reached the CLI (killed before the answer, or held). */
+  lost: Set<string>;
+  /** Each run's kill point and how it ended, e.g. "arrival 7: SIGKILL" (printed with GROUPOPS_TEST_VERBOSE). */
+  log: string[];
+}
+
+/** How long the sandbox holds a `held` run's answer: longer than the test may run, so only the kill ends that run. */
+const HOLD_MS = 600_000;
+
+/**
+ * Where a run is killed. Each point is an event, not a delay, so a run is killed exactly there
+ * however loaded the machine is:
+ * - spawn: at once, while node starts;
+ * - sending: when the CLI says it starts sending (the journal has its header and no record);
+ * - arrival: when the sandbox has this run's n-th request, before answering it, so that answer is
+ *   lost (and requests answered just before may lie between their answer and their journal line);
+ * - ack: when the CLI reports its n-th acknowledgement, which is journaled by then: between two
+ *   requests, or while others are in flight;
+ * - lastAck: when the CLI reports its last acknowledgement: in the fold and snapshot write;
+ * - held: the sandbox applies request 2 and holds its answer back, and the kill comes at the first
+ *   acknowledgement: a kill mid-send with a journal behind, on every run.
+ */
+type KillPoint = { at: 'spawn' | 'sending' | 'lastAck' | 'held' } | { at: 'arrival' | 'ack'; n: number };
+
+/**
+ * The kill point of a run: each edit's first runs go through every kind once (with small n, so that
+ * the runs before leave enough requests for it to be reached); after them, seeded random points,
+ * with runs left alone more and more often, so the loop ends (from the 3rd random run on, always).
+ */
+function killPoint(attempt: number, rng: () => number): KillPoint | undefined {
+  const n = 1 + Math.floor(rng() * 4);
+  const first: KillPoint[] = [{ at: 'held' }, { at: 'spawn' }, { at: 'sending' }, { at: 'arrival', n }, { at: 'ack', n }, { at: 'lastAck' }];
+  if (attempt < first.length) return first[attempt];
+  if (rng() < (attempt - first.length + 1) / 3) return undefined;
+  const pick = rng();
+  const later = 1 + Math.floor(rng() * 12);
+  if (pick < 0.2) return { at: 'sending' };
+  if (pick < 0.4) return { at: 'lastAck' };
+  return pick < 0.7 ? { at: 'arrival', n: later } : { at: 'ack', n: later };
+}
+
+/** The acknowledgements a CLI run has reported (`[3/20] add 500 items -> batch ...`), and how many requests it sends. */
+function acks(stderr: string): { done: number; total: number | undefined } {
+  const lines = [...stderr.matchAll(/^\[(\d+)\/(\d+)\] /gm)];
+  return { done: lines.length, total: lines[0] ? Number(lines[0][2]) : undefined };
 }
 
 /**
- * Runs apply and SIGKILLs it at a random point: alternately after a random delay, and right after
- * the sandbox has seen a random number of this run's requests (plus a few random milliseconds), so
- * kills land in start-up, between requests, between an answer and its journal line, and in the
+ * Runs apply and SIGKILLs it at seeded random kill points (see KillPoint), so kills land in
+ * start-up, mid-request, between requests, between an answer and its journal line, and in the
  * snapshot write. Repeats until an apply exits 0; after every run the snapshot (with its journal)
  * must claim only memberships the platform holds, except those being deleted: a delete whose answer
  * was lost may have been applied, and keeping the membership makes the next apply send it again
@@ -51,30 +95,49 @@ interface KillStats {
 async function applyWithKills(sb: Sandbox, r: TempRepo, rng: () => number, stats: KillStats, deleting: ReadonlySet<string>): Promise<void> {
   for (let attempt = 0; attempt < 60; attempt++) {
     stats.runs++;
+    const point = killPoint(attempt, rng);
+    if (point?.at === 'held') sb.setFaults({ script: ['ok', 'slow'], slowMs: HOLD_MS });
     const { child, done } = spawnCli(['apply', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
     const kill = (): void => {
-      child.kill('SIGKILL');
+      if (!child.killed) child.kill('SIGKILL');
     };
-    let timer: NodeJS.Timeout | undefined;
-    // Later attempts are left alone more often, so the loop ends.
-    const leaveAlone = rng() < attempt / 8;
-    if (!leaveAlone && attempt % 2 === 0) timer = setTimeout(kill, 300 + rng() * 1200);
-    else if (!leaveAlone) {
-      let seen = 0;
-      const at = 1 + Math.floor(rng() * 16);
-      const extraMs = rng() * 40;
-      onRequest = () => {
-        if (++seen === at) timer = setTimeout(kill, extraMs);
+    if (point?.at === 'spawn') kill();
+    let seen = 0;
+    // The sandbox calls this before the request's answer is sent: the kill lands while it is in flight.
+    if (point?.at === 'arrival') {
+      onRequest = (entry) => {
+        if (++seen !== point.n) return;
+        kill();
+        if (entry.batchId) stats.lost.add(entry.batchId);
       };
     }
+    let stderr = '';
+    child.stderr!.on('data', (s: string) => {
+      stderr += s;
+      const { done: acked, total } = acks(stderr);
+      if (point?.at === 'sending' && /^Sending /m.test(stderr)) kill();
+      else if (point?.at === 'ack' && acked >= point.n) kill();
+      else if (point?.at === 'lastAck' && acked > 0 && acked === total) kill();
+      else if (point?.at === 'held' && acked >= 1) kill();
+    });
     const result = await done;
-    clearTimeout(timer);
     onRequest = undefined;
+    if (point?.at === 'held') {
+      sb.setFaults({});
+      for (const q of sb.requests()) if (q.fault === 'slow' && q.batchId) stats.lost.add(q.batchId);
+    }
+    stats.log.push(`${point ? `${point.at}${'n' in point ? ` ${point.n}` : ''}` : 'left alone'}: ${result.signal ?? `exit ${String(result.code)}`}`);
     const journal = join(r.dir, `${STATE}.journal`);
     if (result.signal === 'SIGKILL') {
       stats.killed++;
-      if (existsSync(journal) && ((await readSnapshot(join(r.dir, STATE))).journal?.journal.records.length ?? 0) > 0) stats.killedMidSend++;
-    } else expect([0, 1], result.stderr).toContain(result.code);
+      const midSend = existsSync(journal) && ((await readSnapshot(join(r.dir, STATE))).journal?.journal.records.length ?? 0) > 0;
+      if (midSend) stats.killedMidSend++;
+      // Request 2's answer never came, so the run cannot have finished: the kill found it sending.
+      if (point?.at === 'held') expect(midSend, result.stderr).toBe(true);
+    } else {
+      expect(point?.at, `a held run must be killed: ${result.stderr}`).not.toBe('held');
+      expect([0, 1], result.stderr).toContain(result.code);
+    }
     expect(notHeld(sb, await snapshotKeys(r)).filter((k) => !deleting.has(k))).toEqual([]);
     if (result.code === 0) {
       if (process.env.GROUPOPS_TEST_VERBOSE) console.log(stats);
@@ -89,9 +152,10 @@ describe('apply killed at random points (end to end)', () => {
     sandbox = await startSandbox({ latencyMs: 60, onRequest: (entry) => onRequest?.(entry) });
     // Seeded, so a failing run can be replayed.
     const rng = seededRandom(20240501);
-    const stats: KillStats = { runs: 0, killed: 0, killedMidSend: 0 };
-    // 20 add requests, two in flight at a time.
-    repo = await createRepo({ '.groupops/config.yaml': 'api:\n  concurrency: 2\n', 'groups/a.yaml': groupYaml('A', phones(0, 10_000)) });
+    const stats: KillStats = { runs: 0, killed: 0, killedMidSend: 0, lost: new Set(), log: [] };
+    // 20 add requests, two in flight at a time. The client's timeout outlasts the test, so a held
+    // answer is never given up on and retried before the kill.
+    repo = await createRepo({ '.groupops/config.yaml': 'api:\n  concurrency: 2\n  timeoutMs: 120000\n', 'groups/a.yaml': groupYaml('A', phones(0, 10_000)) });
     await applyWithKills(sandbox, repo, rng, stats, new Set());
     const before = await desiredKeys(repo);
     expect(holdsExactly(sandbox, before)).toBe(true);
@@ -103,13 +167,15 @@ describe('apply killed at random points (end to end)', () => {
     await applyWithKills(sandbox, repo, rng, stats, new Set([...before].filter((k) => !want.has(k))));
     expect(holdsExactly(sandbox, want)).toBe(true);
     expect(await snapshotKeys(repo)).toEqual(want);
+    // At least the two held runs.
     expect(stats.killed).toBeGreaterThanOrEqual(2);
-    expect(stats.killedMidSend).toBeGreaterThanOrEqual(1);
+    expect(stats.killedMidSend).toBeGreaterThanOrEqual(2);
 
     // Recorded once each, and only IDs whose answers were delivered.
     const recorded = (await readSnapshot(join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
     expect(new Set(recorded).size).toBe(recorded.length);
-    const delivered = new Set(sandbox.requests().flatMap((q) => (q.batchId ? [q.batchId] : [])));
+    expect(stats.lost.size).toBeGreaterThanOrEqual(2);
+    const delivered = new Set(sandbox.requests().flatMap((q) => (q.batchId && !stats.lost.has(q.batchId) ? [q.batchId] : [])));
     expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);
 
     const seen = sandbox.requests().length;
