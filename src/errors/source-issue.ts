@@ -4,6 +4,11 @@ export interface SourceIssue {
   readonly line: number;
   readonly column: number;
   readonly message: string;
+  /**
+   * Identity values (or text that may hold one) that `message` quotes verbatim, so that output a
+   * PR reader sees can mask them (core/render/mask-issue.ts); absent when it quotes none.
+   */
+  readonly sensitive?: readonly string[];
 }
 
 /** `path:line:col: message`, the form editors and CI logs link. */

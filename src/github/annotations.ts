@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { maskIssue } from '../core/render/mask-issue.js';
 import type { SourceIssue } from '../errors/index.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -26,12 +27,14 @@ export function formatAnnotation(level: AnnotationLevel, message: string, props:
 
 /**
  * Error annotations for validation issues, one per issue, with file paths relative to the repository
- * root (GITHUB_WORKSPACE) so GitHub places them on the PR's changed lines.
+ * root (GITHUB_WORKSPACE) so GitHub places them on the PR's changed lines. Annotations are shown to
+ * every reader of the PR: with `mask`, the identity values an issue quotes are masked.
  */
-export function issueAnnotations(issues: readonly SourceIssue[], paths: { cwd: string; workspace?: string }): string[] {
-  return issues.map((issue) =>
-    formatAnnotation('error', issue.message, { file: repoPath(issue.file, paths), line: issue.line, col: issue.column, title: 'groupops' }),
-  );
+export function issueAnnotations(issues: readonly SourceIssue[], paths: { cwd: string; workspace?: string }, options: { mask: boolean }): string[] {
+  return issues.map((issue) => {
+    const shown = options.mask ? maskIssue(issue) : issue;
+    return formatAnnotation('error', shown.message, { file: repoPath(issue.file, paths), line: issue.line, col: issue.column, title: 'groupops' });
+  });
 }
 
 /** A path as GitHub wants it in an annotation: relative to the repository root, with `/`. */

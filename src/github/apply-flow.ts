@@ -1,5 +1,6 @@
 import type { ApplyOutcome } from '../app/apply.js';
 import { GroupopsError, InvalidInputError, UnsafePlanError } from '../errors/index.js';
+import { maskIssue } from '../core/render/mask-issue.js';
 import { pendingPhrases } from '../core/render/not-applied.js';
 import { pushedShas, type ActionsContext } from './actions-context.js';
 import { formatAnnotation } from './annotations.js';
@@ -29,6 +30,8 @@ export interface GitHubApplyInput {
   readonly snapshotPath: string;
   readonly groupsPath: string;
   readonly readSnapshot: () => Promise<string | undefined>;
+  /** Mask the identity values that invalid-input reasons quote (the comment, summary and annotations are read by others). */
+  readonly mask: boolean;
   /** Runs the apply (never throws: failures come back in the run). */
   readonly apply: () => Promise<ApplyRun>;
   /** Workflow commands and progress lines (the step's stdout). */
@@ -52,6 +55,7 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
   const run = await input.apply();
   const after = await input.readSnapshot();
   const o = run.outcome;
+  const reason = reasonOf(run, input.mask);
   const base: ApplyReport = {
     status: applyStatusOf(run),
     branch: input.branch,
@@ -64,7 +68,7 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
       ...(r.target ? { target: r.target } : {}),
       ...(r.status !== 'accepted' ? { status: r.status, notApplied: r.status === 'unknown' ? r.items : r.failed.length } : {}),
     })),
-    ...(reasonOf(run) ? { reason: reasonOf(run)! } : {}),
+    ...(reason ? { reason } : {}),
     ...(input.ctx.runUrl ? { runUrl: input.ctx.runUrl } : {}),
   };
 
@@ -131,7 +135,7 @@ function applyStatusOf(run: ApplyRun): ApplyStatus {
   return 'failed';
 }
 
-function reasonOf(run: ApplyRun): string | undefined {
+function reasonOf(run: ApplyRun, mask: boolean): string | undefined {
   if (run.outcome?.status === 'partial') {
     const { rows, items } = pendingPhrases(run.outcome.requests);
     const reasons = [...new Set(run.outcome.requests.flatMap((r) => r.failed.map((f) => f.reason)))].slice(0, 5);
@@ -143,6 +147,7 @@ function reasonOf(run: ApplyRun): string | undefined {
   if (run.outcome?.status === 'interrupted') return 'the apply was interrupted (the job was cancelled or timed out) before every request was sent';
   const err = run.error ?? run.outcome?.failure;
   if (err === undefined) return undefined;
+  if (err instanceof InvalidInputError && mask) return new InvalidInputError(err.issues.map(maskIssue), err.summary).message;
   if (err instanceof GroupopsError) return err.message;
   return `internal error (this is a bug in groupops): ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -1,4 +1,5 @@
 import { codeFence, codeSpan, escapeMarkdown } from '../core/render/escape-markdown.js';
+import { maskIssue } from '../core/render/mask-issue.js';
 import type { SourceIssue } from '../errors/index.js';
 import { plural } from '../core/render/describe.js';
 import { PLAN_MARKER } from './sticky-comment.js';
@@ -24,10 +25,12 @@ export function provenanceLine(p: PlanProvenance): string {
 }
 
 /**
- * The Markdown of a validation failure: every issue in a table, text escaped (it quotes YAML).
- * Each issue is also an annotation on its line; the table is what a reviewer reads in the PR.
+ * The Markdown of a validation failure: every issue in a table, text escaped (it quotes YAML), and
+ * with `mask` the identity values it quotes masked. Each issue is also an annotation on its line;
+ * the table is what a reviewer reads in the PR.
  */
-export function renderIssuesMarkdown(issues: readonly SourceIssue[], title = 'groupops plan'): string {
+export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { mask: boolean; title?: string }): string {
+  const title = options.title ?? 'groupops plan';
   const files = new Set(issues.map((i) => i.file)).size;
   const out = [
     `### ${title}`,
@@ -37,7 +40,7 @@ export function renderIssuesMarkdown(issues: readonly SourceIssue[], title = 'gr
     '| file | line:col | problem |',
     '|---|---:|---|',
   ];
-  for (const i of issues) out.push(`| ${escapeMarkdown(i.file)} | ${i.line}:${i.column} | ${escapeMarkdown(i.message)} |`);
+  for (const i of issues) out.push(`| ${escapeMarkdown(i.file)} | ${i.line}:${i.column} | ${escapeMarkdown((options.mask ? maskIssue(i) : i).message)} |`);
   out.push('');
   return out.join('\n');
 }

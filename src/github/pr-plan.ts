@@ -14,7 +14,13 @@ export interface PrPlanInput {
   readonly ctx: ActionsContext;
   readonly cwd: string;
   /** Validates and plans; throws InvalidInputError with every issue. */
-  readonly plan: () => Promise<{ plan: Plan; mask: boolean }>;
+  readonly plan: () => Promise<Plan>;
+  /**
+   * Whether identity values are masked, in the plan and in the issues (the comment, the summary and
+   * the annotations are all read by people who may not see them). Asked once plan() has settled, so
+   * it can follow the config that plan() read.
+   */
+  readonly mask: () => boolean;
   /** Built only when there is a PR to comment on. */
   readonly octokit: () => Octokit;
   /** False: job summary only (`--no-comment`). */
@@ -48,14 +54,14 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   let issues: readonly SourceIssue[] = [];
   let markdown: string;
   try {
-    const made = await input.plan();
-    plan = made.plan;
-    markdown = renderMarkdown(plan, { mask: made.mask });
+    plan = await input.plan();
+    markdown = renderMarkdown(plan, { mask: input.mask() });
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
     issues = err.issues;
-    for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) })) input.out(line);
-    markdown = renderIssuesMarkdown(issues);
+    const mask = input.mask();
+    for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }, { mask })) input.out(line);
+    markdown = renderIssuesMarkdown(issues, { mask });
   }
   const provenance = { ...(pr ? { headSha: pr.headSha, baseRef: pr.baseRef } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) };
   const { body, truncated } = planCommentBody(markdown, provenance);

@@ -93,7 +93,10 @@ function splitRecords(file: string, text: string): CsvRecords | SourceIssue {
     const e = err as Error & { lines?: number; code?: string };
     const line = typeof e.lines === 'number' ? e.lines : 1;
     const why = e.message.replace(/ at line \d+/g, '').replace(/\.$/, '');
-    return { file, line, column: 1, message: `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")` };
+    // csv-parse quotes the field it stopped in (`value is "18888888888"`): a cell, maybe an identity value.
+    const quoted = /value is "((?:[^"\\]|\\.)*)"/.exec(why)?.[1];
+    const message = `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")`;
+    return { file, line, column: 1, message, ...(quoted ? { sensitive: [quoted] } : {}) };
   }
 }
 
@@ -167,13 +170,16 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     const seen = firstLine.get(key);
     if (seen !== undefined) {
       const id = identities[0]!;
-      report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them` });
+      report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
       continue;
     }
     firstLine.set(key, rec.line);
     members.push({ key, member, line: rec.line, file });
   }
-  if (extra > 0) issues.push({ ...issues[issues.length - 1]!, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
+  if (extra > 0) {
+    const last = issues[issues.length - 1]!;
+    issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
+  }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, members };
 }
 

@@ -63,7 +63,7 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
     const seen = firstLine.get(key);
     if (seen !== undefined) {
       const id = member.identities[0]!;
-      issues.push({ file, line, column: positionOf(source, path).column, message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this group (a member's key is its first identity): keep one of them` });
+      issues.push({ file, line, column: positionOf(source, path).column, message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this group (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
       return;
     }
     firstLine.set(key, line);

@@ -76,7 +76,7 @@ export function groupWording(source: YamlSource): Wording {
       const typo = path.length === 3 && typeof value === 'boolean' ? closest(String(path[2]), ['isWeChatEcosystem']) : undefined;
       if (typo !== undefined) return `unknown field "${String(path[2])}" (did you mean "${typo}"?)`;
       if (typeof value === 'number' || typeof value === 'bigint') {
-        return `identity value ${written} is a YAML number: quote it ("${written}") so leading zeros and "+" are kept`;
+        return { message: `identity value ${written} is a YAML number: quote it ("${written}") so leading zeros and "+" are kept`, sensitive: [written] };
       }
       if (typeof value === 'boolean') return `identity value ${written} is a YAML boolean: quote it ("${written}") if it is meant as text`;
       if (path.length === 3 && (Array.isArray(value) || (value !== null && typeof value === 'object'))) {
@@ -87,7 +87,10 @@ export function groupWording(source: YamlSource): Wording {
     }
     if ((e.keyword === 'pattern' || e.keyword === 'minLength') && isIdentityValuePath(path)) return 'identity value is empty: write the value, or remove the member';
     if (e.keyword === 'type' && isMemberPath(path)) {
-      return `a member is a mapping such as phone: "18888888888", not ${value === null ? 'empty' : JSON.stringify(value)}`;
+      if (value === null) return 'a member is a mapping such as phone: "18888888888", not empty';
+      // A bare `- 18888888888` is an identity value without its type: quoted, and masked where PR readers look.
+      const json = JSON.stringify(value);
+      return { message: `a member is a mapping such as phone: "18888888888", not ${json}`, sensitive: [typeof value === 'string' ? json.slice(1, -1) : json] };
     }
     if (e.keyword === 'type' && path.length === 1 && path[0] === 'members' && value === null) {
       return 'members: must be a list; write members: [] for a group with no members';

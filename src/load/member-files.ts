@@ -71,7 +71,7 @@ function mergeMembers(group: LoadedGroup, lists: readonly LoadedMember[][], issu
       perFile.set(file, count);
       if (count > MAX_CSV_ISSUES) continue;
       const id = m.member.identities[0]!;
-      issues.push({ file, line: m.line, column: 1, message: `duplicate member: ${id.type} "${id.value}" is already listed at ${before.file ?? group.file}:${before.line} (a member's key is its first identity): keep one of them` });
+      issues.push({ file, line: m.line, column: 1, message: `duplicate member: ${id.type} "${id.value}" is already listed at ${before.file ?? group.file}:${before.line} (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
     }
   }
   return out;

@@ -2,8 +2,18 @@ import type { ErrorObject } from 'ajv';
 import type { SourceIssue } from '../errors/index.js';
 import { keyPositionOf, positionOf, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
 
-/** Field-specific wording for schema errors, keyed by a path pattern (numbers replaced by `*`). */
-export type Wording = (error: ErrorObject, path: readonly PathSegment[], field: string) => string | { message: string; atKey: string } | undefined;
+/**
+ * Field-specific wording for a schema error: a message, or one placed at a key of the node
+ * (`atKey`) or quoting identity values (`sensitive`, see SourceIssue); undefined for the default.
+ */
+export type Wording = (error: ErrorObject, path: readonly PathSegment[], field: string) => string | WordedIssue | undefined;
+
+/** A worded message with where to place it and what it quotes. */
+export interface WordedIssue {
+  readonly message: string;
+  readonly atKey?: string;
+  readonly sensitive?: readonly string[];
+}
 
 /**
  * Turns ajv errors into issues at the offending YAML node, worded for people: unknown fields
@@ -19,13 +29,14 @@ export function schemaIssues(source: YamlSource, errors: readonly ErrorObject[],
     const isKeyError = e.keyword === 'additionalProperties' || e.keyword === 'false schema';
     const key = e.keyword === 'additionalProperties' ? String((e.params as { additionalProperty: string }).additionalProperty) : undefined;
     const worded = wording?.(e, path, field);
-    const atKey = typeof worded === 'object' ? worded.atKey : key;
+    const atKey = typeof worded === 'object' ? (worded.atKey ?? key) : key;
     const pos = atKey !== undefined ? keyPositionOf(source, path, atKey) : isKeyError ? keyPositionOf(source, path.slice(0, -1), String(path.at(-1))) : positionOf(source, path);
     const message = (typeof worded === 'object' ? worded.message : worded) ?? defaultMessage(source, e, path, field);
     const id = `${pos.line}:${pos.column}:${message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    issues.push({ file: source.file, line: pos.line, column: pos.column, message });
+    const sensitive = typeof worded === 'object' ? worded.sensitive : undefined;
+    issues.push({ file: source.file, line: pos.line, column: pos.column, message, ...(sensitive ? { sensitive } : {}) });
   }
   return issues;
 }

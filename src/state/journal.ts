@@ -6,6 +6,7 @@ import type { Category, Department, Member, Op } from '../core/model.js';
 import { identitiesJson, jsonString } from '../core/json-text.js';
 import type { SourceIssue } from '../errors/index.js';
 import { packageRoot } from '../load/package-root.js';
+import { jsonErrorSnippet } from './json-snippet.js';
 
 /**
  * The apply journal: an append-only NDJSON file next to the snapshot. Line 1 is a header; every
@@ -124,7 +125,8 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
     try {
       value = JSON.parse(lines[n]!);
     } catch (err) {
-      issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}` });
+      const snippet = jsonErrorSnippet((err as Error).message);
+      issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}`, ...(snippet ? { sensitive: [snippet] } : {}) });
       return undefined;
     }
     if (!validate(value)) {

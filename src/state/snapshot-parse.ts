@@ -1,6 +1,7 @@
 import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } from '../core/model.js';
 import type { SourceIssue } from '../errors/index.js';
 import { schemaValidator } from '../load/schemas.js';
+import { jsonErrorSnippet } from './json-snippet.js';
 import type { LastApply, Snapshot } from './snapshot-format.js';
 import { modelGroup, readCanonicalSnapshot } from './snapshot-lines.js';
 
@@ -26,7 +27,9 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
     data = JSON.parse(text);
   } catch (err) {
     const pos = jsonErrorPosition(text, err as Error);
-    return { ok: false, issues: [{ file, ...pos, message: `the snapshot is not valid JSON (${(err as Error).message}); restore it from git (git checkout -- ${file})` }] };
+    const snippet = jsonErrorSnippet((err as Error).message);
+    const message = `the snapshot is not valid JSON (${(err as Error).message}); restore it from git (git checkout -- ${file})`;
+    return { ok: false, issues: [{ file, ...pos, message, ...(snippet ? { sensitive: [snippet] } : {}) }] };
   }
   const validate = schemaValidator('snapshot');
   if (!validate(data)) {
@@ -54,7 +57,8 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
     for (const [mi, m] of entry.members.entries()) {
       const mk = memberKey(m);
       if (members.has(mk)) {
-        issues.push({ file, ...lineOfPointer(text, `/groups/${gi}/members/${mi}`), message: `the snapshot lists member ${m.identities[0]!.type} "${m.identities[0]!.value}" twice in group "${entry.group.name}"; restore it from git` });
+        const id = m.identities[0]!;
+        issues.push({ file, ...lineOfPointer(text, `/groups/${gi}/members/${mi}`), message: `the snapshot lists member ${id.type} "${id.value}" twice in group "${entry.group.name}"; restore it from git`, sensitive: [id.value] });
       }
       members.set(mk, m);
     }

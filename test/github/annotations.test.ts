@@ -30,11 +30,18 @@ describe('issueAnnotations', () => {
         { file: 'groups/b.yaml', line: 1, column: 1, message: 'name is required' },
       ],
       { cwd: '/repo/sub', workspace: '/repo' },
+      { mask: false },
     );
     expect(lines).toEqual([
       '::error file=sub/groups/a.yaml,line=3,col=5,title=groupops::unknown field "memebrs"; did you mean "members"?',
       '::error file=sub/groups/b.yaml,line=1,col=1,title=groupops::name is required',
     ]);
+  });
+
+  it('masks the identity values an issue quotes, only when asked', () => {
+    const issue = { file: 'groups/a.yaml', line: 6, column: 5, message: 'duplicate member: phone "18888888888" is already listed on line 4', sensitive: ['18888888888'] };
+    expect(issueAnnotations([issue], { cwd: '/repo' }, { mask: true })).toEqual(['::error file=groups/a.yaml,line=6,col=5,title=groupops::duplicate member: phone "188****8888" is already listed on line 4']);
+    expect(issueAnnotations([issue], { cwd: '/repo' }, { mask: false })[0]).toContain('"18888888888"');
   });
 
   it('uses the working directory when there is no workspace, and keeps absolute paths inside it relative', () => {

@@ -30,7 +30,8 @@ beforeAll(() => {
   writeFileSync(join(dir, 'groups/big/list.csv'), `phone,unionid\n${Array.from({ length: 3000 }, (_, i) => `9${i},u${i}`).join('\n')}\n`);
   // One file the fast path leaves to the full parser, one with problems.
   writeFileSync(join(dir, 'groups/dept.yaml'), 'name: D\ncategory: department\ndepartment:\n  deptId: 12\nmembers:\n  - phone: "1"\n');
-  writeFileSync(join(dir, 'groups/broken.yaml'), 'name: B\nmembers:\n  - phone: 138\n  - phone: "x"\n    phone: "y"\n');
+  // Its issues quote identity values (an unquoted number, a duplicate): their sensitive lists must cross the thread too.
+  writeFileSync(join(dir, 'groups/broken.yaml'), 'name: B\nmembers:\n  - phone: 13800000000\n  - phone: "13900000000"\n  - phone: "13900000000"\n');
   files.push('groups/dept.yaml', 'groups/broken.yaml');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +49,8 @@ describe('parsing on worker threads', () => {
     const results = await pool.readInPool(where, files, sizes, 2);
     expect(results).toEqual(files.map((f) => loadGroupFile(where, f)));
     expect(results.filter((r) => r.ok)).toHaveLength(files.length - 1);
+    const broken = results.at(-1)!;
+    expect(broken.ok ? [] : broken.issues.map((i) => i.sensitive)).toEqual([['13800000000'], ['13900000000']]);
   });
 
   it('loads a whole folder as the in-process path does (the pool is used above 1 MiB)', async () => {

@@ -39,6 +39,8 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
     .option('--no-comment', 'write the job summary only')
     .action(async (opts: GitHubPlanOptions) => {
       const ctx = await readActionsContext(io.env);
+      // Masked until the config says otherwise, so a config that cannot be read leaves values masked.
+      let mask = opts.mask ?? true;
       const result = await runPrPlan({
         ctx,
         cwd: io.cwd,
@@ -47,9 +49,10 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
         octokit: () => createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) }),
         plan: async () => {
           const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
-          const { plan } = await planWorkspace(ws);
-          return { plan, mask: shouldMask({ ...opts, format: 'markdown' }, ws) };
+          mask = shouldMask({ ...opts, format: 'markdown' }, ws);
+          return (await planWorkspace(ws)).plan;
         },
+        mask: () => mask,
       });
       done(result.valid ? EXIT.ok : EXIT.error);
     });
@@ -65,6 +68,8 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
       const ws = await workspaceFrom(io, { ...opts, format: 'text' });
       const root = { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) };
       const snapshotFile = resolveIn(ws.cwd, ws.statePath);
+      // The run log of a public repository is public: identity values are masked unless --no-mask.
+      const mask = opts.mask ?? ws.config.output.maskIdentities;
       const result = await runGitHubApply({
         ctx,
         octokit,
@@ -73,8 +78,8 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
         snapshotPath: repoPath(snapshotFile, root),
         groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
         readSnapshot: () => readTextIfExists(snapshotFile),
-        // The run log of a public repository is public: identity values are masked unless --no-mask.
-        apply: () => applyAsCli(io, { ...opts, format: 'text', mask: opts.mask ?? ws.config.output.maskIdentities }),
+        mask,
+        apply: () => applyAsCli(io, { ...opts, format: 'text', mask }),
         out: (line) => io.stdout.write(`${line}\n`),
       });
       done(result.exitCode);
@@ -103,7 +108,7 @@ async function applyAsCli(io: CliIo, opts: ApplyCliOptions): Promise<ApplyRun> {
     const exitCode = await runApply(io, opts, (o) => (outcome = o));
     return { exitCode, ...(outcome ? { outcome } : {}) };
   } catch (error) {
-    reportError(io, error);
+    reportError(io, error, { mask: opts.mask === true });
     return { exitCode: exitCodeFor(error), error, ...(outcome ? { outcome } : {}) };
   }
 }

@@ -24,7 +24,10 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
         done(EXIT.ok);
       } catch (err) {
         if (opts.format === 'json' && err instanceof InvalidInputError) {
-          io.stdout.write(`${JSON.stringify({ valid: false, issues: err.issues }, null, 2)}\n`);
+          // The documented issue shape only: `sensitive` is for masking and says nothing a script needs
+          // (this output is local, so the values stay as written).
+          const issues = err.issues.map(({ file, line, column, message }) => ({ file, line, column, message }));
+          io.stdout.write(`${JSON.stringify({ valid: false, issues }, null, 2)}\n`);
         }
         throw err;
       }

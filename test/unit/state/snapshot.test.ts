@@ -1,5 +1,6 @@
 import { diffLines } from 'diff';
 import { afterEach, describe, expect, it } from 'vitest';
+import { maskIssue } from '../../../src/core/render/mask-issue.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { renderSnapshot, type LastApply, type Snapshot } from '../../../src/state/snapshot-format.js';
 import { parseSnapshot } from '../../../src/state/snapshot-parse.js';
@@ -128,6 +129,16 @@ describe('parseSnapshot refuses, never reads as empty', () => {
     expect(issues[0]!.file).toBe('.groupops/snapshot.json');
   });
 
+  it('a syntax error whose message quotes the text around it lists that text as sensitive (it may hold an identity value)', () => {
+    const text = renderSnapshot(sample()).replace('"value":"13900000000"', '"value":u13900000000');
+    const issue = issuesOf(text)[0]!;
+    expect(issue.message).toContain('u139000000');
+    expect(issue.sensitive).toHaveLength(1);
+    expect(issue.sensitive![0]).toContain('u139000000');
+    expect(maskIssue(issue).message).toMatch(/^the snapshot is not valid JSON \(Unexpected token 'u', \.\.\.".*\*\*\*\*.*"(\.\.\.)? is not valid JSON\)/);
+    expect(maskIssue(issue).message).not.toContain('139000000');
+  });
+
   it('an empty file', () => {
     expect(issuesOf('')[0]!.message).toContain('not valid JSON');
   });
@@ -153,7 +164,9 @@ describe('parseSnapshot refuses, never reads as empty', () => {
   it('a member listed twice, at the second line', () => {
     const text = renderSnapshot({ applied: state([enterprise('g'), phones(2)]), lastApply: null }).replace('"value":"13800000001"', '"value":"13800000000"');
     const issues = issuesOf(text);
-    expect(issues).toEqual([{ file: '.groupops/snapshot.json', line: 7, column: 1, message: expect.stringContaining('lists member phone "13800000000" twice in group "g"') }]);
+    expect(issues).toEqual([
+      { file: '.groupops/snapshot.json', line: 7, column: 1, message: expect.stringContaining('lists member phone "13800000000" twice in group "g"'), sensitive: ['13800000000'] },
+    ]);
   });
 
   it('a group listed twice', () => {
