@@ -7,6 +7,7 @@ import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef } from '
  * few flat arrays (one string array, three typed arrays) instead of a million small objects.
  */
 export type EncodedResult =
+  // Issues cross as they are (structured clone), with the identity values they quote listed in `sensitive`.
   | { ok: false; issues: SourceIssue[] }
   | {
       ok: true;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { GroupRef } from '../../../../src/core/model.js';
+import { buildPlan } from '../../../../src/core/plan.js';
 import { renderJson } from '../../../../src/core/render/json.js';
+import { enterprise, member, phone, state } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
 const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it into ...124
@@ -24,6 +27,14 @@ describe('renderJson', () => {
     });
     expect(Object.keys((doc.changes[1]!.member as { identities: object[] }).identities[0]!)).toEqual(['type', 'value', 'platform', 'appid', 'isWeChatEcosystem']);
     expect(doc.batches).toEqual([]);
+  });
+
+  it('names a customer group by name and kind: it has no category (the placeholder the model keeps is not shown)', () => {
+    const customers: GroupRef = { name: '会员', category: 'enterprise', kind: 'customer' };
+    const plan = buildPlan(state([customers, [member(phone('18888888888'))]], [enterprise('会员'), [member(phone('18888888888'))]]), new Map());
+    const groups = (JSON.parse(renderJson(plan, { mask: false })) as { changes: { group: Record<string, unknown> }[] }).changes.map((c) => c.group);
+    expect(groups).toEqual([{ name: '会员', category: 'enterprise' }, { name: '会员', kind: 'customer' }]);
+    expect(Object.keys(groups[1]!)).toEqual(['name', 'kind']);
   });
 
   it('counts match the changes and the requests', () => {
