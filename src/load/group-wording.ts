@@ -90,7 +90,8 @@ export function groupWording(source: YamlSource): Wording {
       if (value === null) return 'a member is a mapping such as phone: "18888888888", not empty';
       // A bare `- 18888888888` is an identity value without its type: quoted, and masked where PR readers look.
       const json = JSON.stringify(value);
-      return { message: `a member is a mapping such as phone: "18888888888", not ${json}`, sensitive: [typeof value === 'string' ? json.slice(1, -1) : json] };
+      const message = `a member is a mapping such as phone: "18888888888", not ${json}`;
+      return typeof value === 'boolean' ? message : { message, sensitive: [typeof value === 'string' ? json.slice(1, -1) : json] };
     }
     if (e.keyword === 'type' && path.length === 1 && path[0] === 'members' && value === null) {
       return 'members: must be a list; write members: [] for a group with no members';

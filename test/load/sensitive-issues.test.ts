@@ -76,7 +76,8 @@ describe('issues that quote identity values list them as sensitive', () => {
   });
 
   it('issues that quote no identity value list none', () => {
-    const issues = yamlIssues('name: G\nmemebrs: []\nmembers:\n  - phone: "1"\n    platfrom: gzh\n');
+    const issues = yamlIssues('name: G\nmemebrs: []\nmembers:\n  - phone: "1"\n    platfrom: gzh\n  - true\n  - phone: false\n');
+    expect(issues.map((i) => i.message)).toEqual(expect.arrayContaining([expect.stringContaining('not true'), expect.stringContaining('identity value false is a YAML boolean')]));
     expect(issues.length).toBeGreaterThan(0);
     for (const issue of issues) expect(issue).not.toHaveProperty('sensitive');
   });
