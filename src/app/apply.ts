@@ -147,7 +147,8 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
 
 interface Base {
   readonly snapshot: Snapshot;
-  readonly text: string | undefined;
+  /** snapshotDigest of the snapshot file's text (null: no snapshot file), the new journal's base. */
+  readonly digest: string | null;
   readonly written: boolean;
   readonly recovered: number;
 }
@@ -158,12 +159,12 @@ interface Base {
  */
 async function recoverJournal(statePath: string, read: SnapshotRead): Promise<Base> {
   const pending = read.journal;
-  if (!pending) return { snapshot: read.snapshot, text: read.text, written: false, recovered: 0 };
+  if (!pending) return { snapshot: read.snapshot, digest: snapshotDigest(read.text), written: false, recovered: 0 };
   const recovered = pending.stale ? 0 : pending.journal.records.length;
-  let text = read.text;
-  if (recovered > 0) text = await writeSnapshot(statePath, read.snapshot);
+  let digest = snapshotDigest(read.text);
+  if (recovered > 0) ({ digest } = await writeSnapshot(statePath, read.snapshot));
   await removeJournal(journalPath(statePath));
-  return { snapshot: read.snapshot, text, written: recovered > 0, recovered };
+  return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
 }
 
 async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base, deps: ApplyDeps): Promise<ApplyOutcome> {
@@ -173,7 +174,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const header: JournalHeader = {
     journal: 1,
     applyId: (deps.newApplyId ?? randomUUID)(),
-    base: snapshotDigest(base.text),
+    base: base.digest,
     commit: await deps.gitCommit(ws.cwd),
     endpoint: deps.api.endpoint,
     toolVersion: deps.toolVersion,

@@ -42,52 +42,64 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
  * snapshot commit's diff is proportional to the change, not to the tenant. Linear in the memberships.
  */
 export function renderSnapshot(snapshot: Snapshot): string {
-  const out: string[] = ['{', `  "schemaVersion": ${SNAPSHOT_SCHEMA_VERSION},`];
-  const la = snapshot.lastApply;
-  if (!la) out.push('  "lastApply": null,');
-  else {
-    // The fields that change on every apply share one line, so the diff of a small apply is a few
-    // lines: this one, its requests, and the memberships it changed.
-    const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}) };
-    const fields = JSON.stringify(head).slice(0, -1);
-    if (la.requests.length === 0) out.push(`  "lastApply": ${fields},"requests":[]},`);
-    else {
-      out.push(`  "lastApply": ${fields},"requests":[`);
-      la.requests.forEach((r, i) => {
-        const fields = {
-          op: r.op,
-          items: r.items,
-          ...(r.batchId !== undefined ? { batchId: r.batchId } : {}),
-          ...(r.endpoint !== undefined ? { endpoint: r.endpoint } : {}),
-          ...(r.status !== undefined ? { status: r.status } : {}),
-          ...(r.notApplied !== undefined ? { notApplied: r.notApplied } : {}),
-        };
-        out.push(`    ${JSON.stringify(fields)}${i < la.requests.length - 1 ? ',' : ''}`);
-      });
-      out.push('  ]},');
-    }
-  }
+  return [...renderSnapshotChunks(snapshot)].join('');
+}
+
+/** Pieces of the snapshot's text are handed out at about this many characters. */
+const CHUNK = 1 << 20;
+
+/**
+ * renderSnapshot's text in pieces of about a million characters, so that a snapshot of a million
+ * memberships is written out without its whole text existing at once.
+ */
+export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
+  let out = `{\n  "schemaVersion": ${SNAPSHOT_SCHEMA_VERSION},\n${lastApplyLines(snapshot.lastApply)}`;
   const groups = sortedGroups(snapshot.applied);
-  if (groups.length === 0) out.push('  "groups": []');
+  if (groups.length === 0) out += '  "groups": []\n';
   else {
-    out.push('  "groups": [');
-    groups.forEach((g, gi) => {
-      out.push(`    {"group":${JSON.stringify(storedGroup(g.group))},"members":[`);
+    out += '  "groups": [\n';
+    for (let gi = 0; gi < groups.length; gi++) {
+      const g = groups[gi]!;
+      out += `    {"group":${JSON.stringify(storedGroup(g.group))},"members":[\n`;
       // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
       const keys = [...g.members.keys()].sort();
-      // One string per group rather than per member: a snapshot of a million members is written in about a second.
-      let body = '';
       for (let mi = 0; mi < keys.length; mi++) {
         const m = g.members.get(keys[mi]!)!;
-        body += `      {"identities":${identitiesJson(m.identities)}}${mi < keys.length - 1 ? ',\n' : ''}`;
+        out += `      {"identities":${identitiesJson(m.identities)}}${mi < keys.length - 1 ? ',\n' : '\n'}`;
+        if (out.length >= CHUNK) {
+          yield out;
+          out = '';
+        }
       }
-      if (body !== '') out.push(body);
-      out.push(`    ]}${gi < groups.length - 1 ? ',' : ''}`);
-    });
-    out.push('  ]');
+      out += `    ]}${gi < groups.length - 1 ? ',\n' : '\n'}`;
+    }
+    out += '  ]\n';
   }
-  out.push('}', '');
-  return out.join('\n');
+  yield `${out}}\n`;
+}
+
+/** The lastApply line (and its request lines), each ending with a line feed. */
+function lastApplyLines(la: LastApply | null): string {
+  if (!la) return '  "lastApply": null,\n';
+  // The fields that change on every apply share one line, so the diff of a small apply is a few
+  // lines: this one, its requests, and the memberships it changed.
+  const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}) };
+  const fields = JSON.stringify(head).slice(0, -1);
+  if (la.requests.length === 0) return `  "lastApply": ${fields},"requests":[]},\n`;
+  const lines = [`  "lastApply": ${fields},"requests":[`];
+  la.requests.forEach((r, i) => {
+    const request = {
+      op: r.op,
+      items: r.items,
+      ...(r.batchId !== undefined ? { batchId: r.batchId } : {}),
+      ...(r.endpoint !== undefined ? { endpoint: r.endpoint } : {}),
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ...(r.notApplied !== undefined ? { notApplied: r.notApplied } : {}),
+    };
+    lines.push(`    ${JSON.stringify(request)}${i < la.requests.length - 1 ? ',' : ''}`);
+  });
+  lines.push('  ]},');
+  return `${lines.join('\n')}\n`;
 }
 
 function sortedGroups(state: MembershipState): GroupMembers[] {

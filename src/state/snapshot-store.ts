@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 import { withPendingJournal, type SnapshotRead } from './journal-read.js';
-import { renderSnapshot, type Snapshot } from './snapshot-format.js';
+import { renderSnapshotChunks, type Snapshot } from './snapshot-format.js';
 import { parseSnapshot } from './snapshot-parse.js';
 
 /** Where the snapshot lives unless `--state` or the config says otherwise. */
@@ -47,20 +48,35 @@ export async function readSnapshotFile(path: string, displayPath = path): Promis
   return { snapshot: parsed.snapshot, text };
 }
 
-/** Writes the snapshot atomically: a temporary file, fsync, then rename over the old one. */
-export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<string> {
-  const text = renderSnapshot(snapshot);
-  await writeFileAtomic(path, text);
-  return text;
+/** What writing a snapshot produced. */
+export interface SnapshotWritten {
+  /** snapshotDigest of the text written (what a journal started against it records as its base). */
+  readonly digest: string;
+}
+
+/**
+ * Writes the snapshot atomically: a temporary file, fsync, then rename over the old one. The text
+ * is rendered and written piece by piece, so a million memberships never exist as one string.
+ */
+export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<SnapshotWritten> {
+  const hash = createHash('sha256');
+  await writeFileAtomic(path, function* () {
+    for (const chunk of renderSnapshotChunks(snapshot)) {
+      hash.update(chunk, 'utf8');
+      yield chunk;
+    }
+  }());
+  return { digest: hash.digest('hex') };
 }
 
 /** Replaces a file atomically (readers see the old or the new content, never a torn one). */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(text, 'utf8');
+    // A handle's writeFile writes on from where the last write ended, all of its text.
+    for (const piece of typeof text === 'string' ? [text] : text) await handle.writeFile(piece, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();

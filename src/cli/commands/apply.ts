@@ -14,7 +14,7 @@ import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
 import { wholeNumber } from '../option-parsers.js';
 import { createApplyReporter } from '../progress.js';
-import { renderPlan } from '../render-plan.js';
+import { renderPlan, renderPlanChunks } from '../render-plan.js';
 
 /** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
 const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
@@ -117,7 +117,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
     process.removeListener('SIGTERM', interrupt);
   }
   onOutcome?.(outcome);
-  io.stdout.write(renderOutcome(outcome, ws, opts));
+  for (const chunk of renderOutcome(outcome, ws, opts)) io.stdout.write(chunk);
   if (outcome.status === 'failed') throw outcome.failure;
   if (outcome.status === 'partial') {
     io.stderr.write(`error: ${pendingSummary(outcome)}; the snapshot records only what the API confirmed, and the next groupops apply sends the rest again\n`);
@@ -130,7 +130,8 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   return EXIT.ok;
 }
 
-function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions): string {
+/** The result in the chosen format, in pieces to write one after the other (JSON lists every change). */
+function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions): Iterable<string> {
   const mask = shouldMask(opts, ws);
   const batches = outcome.requests;
   if (opts.format === 'json') {
@@ -142,16 +143,16 @@ function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptio
       ...(outcome.recovered > 0 ? { recovered: outcome.recovered } : {}),
       ...(outcome.failure instanceof Error ? { error: { code: codeOf(outcome.failure), message: outcome.failure.message } } : {}),
     };
-    return renderPlan(outcome.plan, 'json', { color: false, mask, batches, extra });
+    return renderPlanChunks(outcome.plan, 'json', { color: false, mask, batches, extra });
   }
   // Markdown lists what was not applied in its own, escaped section below the table.
   const lines = resultLines(outcome, ws, opts.format === 'markdown' ? undefined : mask);
   if (opts.format === 'markdown') {
     const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | ${batchCell(b)} |`)];
     const pending = notAppliedMarkdown(outcome.requests, { mask });
-    return `${renderMarkdown(outcome.plan, { mask, title: 'groupops apply' })}\n${lines.join('\n\n')}\n${table.join('\n')}\n${pending.length > 0 ? `\n${pending.join('\n')}\n` : ''}`;
+    return [`${renderMarkdown(outcome.plan, { mask, title: 'groupops apply' })}\n${lines.join('\n\n')}\n${table.join('\n')}\n${pending.length > 0 ? `\n${pending.join('\n')}\n` : ''}`];
   }
-  return `${lines.join('\n')}\n`;
+  return [`${lines.join('\n')}\n`];
 }
 
 /** The result for people; `mask` undefined leaves out the rows not applied (shown elsewhere). */

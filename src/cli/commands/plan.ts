@@ -8,7 +8,7 @@ import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
-import { renderPlan } from '../render-plan.js';
+import { renderPlanChunks } from '../render-plan.js';
 import { watchPlan } from '../watch.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -33,13 +33,14 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       }
       const { plan, desired } = await planWorkspace(ws);
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
-      const rendered = renderPlan(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
+      // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
+      const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
       if (opts.out) {
         const out = resolveIn(io.cwd, opts.out);
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, rendered);
         io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
-      } else io.stdout.write(rendered);
+      } else for (const chunk of rendered) io.stdout.write(chunk);
       done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
     });
 }

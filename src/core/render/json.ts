@@ -2,6 +2,7 @@ import { canonicalGroup, canonicalIdentity } from '../model.js';
 import type { Plan } from '../plan.js';
 import { maskValue } from './mask.js';
 import { failedRowJson, type AnsweredRequest } from './not-applied.js';
+import { LazyArray, prettyJsonChunks } from './json-chunks.js';
 
 /** A request that was sent and answered; status absent means accepted, failed absent means none. */
 export type AppliedBatch = Pick<AnsweredRequest, 'op' | 'items'> & Partial<Omit<AnsweredRequest, 'op' | 'items'>>;
@@ -19,34 +20,51 @@ export interface JsonOptions {
  * and (for apply) the batches with their exact decimal batch IDs.
  */
 export function renderJson(plan: Plan, options: JsonOptions): string {
+  return [...renderJsonChunks(plan, options)].join('');
+}
+
+/**
+ * renderJson's text in pieces: a plan of a million changes is hundreds of MiB of JSON, written
+ * piece by piece (each change built when it is written) so that it never exists whole in memory.
+ */
+export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<string> {
   const id = (i: ReturnType<typeof canonicalIdentity>) => (options.mask ? { ...i, value: maskValue(i.value) } : i);
-  const doc = {
-    summary: plan.summary,
-    checksum: plan.checksum,
-    changes: plan.changes.map((c) => ({
-      op: c.op,
-      group: jsonGroup(c.group),
-      member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
-      ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
-    })),
-    requests: plan.batches.map((b) => ({
-      op: b.op,
-      ...(b.target === 'customer' ? { target: 'customer' } : {}),
-      items: b.items.length,
-      memberships: b.items.reduce((n, i) => n + i.groups.length, 0),
-    })),
-    batches: (options.batches ?? []).map((b) => ({
-      op: b.op,
-      items: b.items,
-      ...(b.batchId !== undefined ? { batchId: b.batchId } : {}),
-      ...(b.target === 'customer' ? { target: 'customer' } : {}),
-      ...(b.status !== undefined && b.status !== 'accepted' ? { status: b.status } : {}),
-      ...(b.failed && b.failed.length > 0 ? { failed: b.failed.map((row) => failedRowJson(row, options.mask)) } : {}),
-      ...(b.message !== undefined && b.status !== undefined && b.status !== 'accepted' ? { message: b.message } : {}),
-    })),
-    ...options.extra,
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  yield* prettyJsonChunks([
+    ['summary', plan.summary],
+    ['checksum', plan.checksum],
+    [
+      'changes',
+      new LazyArray(plan.changes, (c) => ({
+        op: c.op,
+        group: jsonGroup(c.group),
+        member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
+        ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
+      })),
+    ],
+    [
+      'requests',
+      plan.batches.map((b) => ({
+        op: b.op,
+        ...(b.target === 'customer' ? { target: 'customer' } : {}),
+        items: b.items.length,
+        memberships: b.items.reduce((n, i) => n + i.groups.length, 0),
+      })),
+    ],
+    [
+      'batches',
+      (options.batches ?? []).map((b) => ({
+        op: b.op,
+        items: b.items,
+        ...(b.batchId !== undefined ? { batchId: b.batchId } : {}),
+        ...(b.target === 'customer' ? { target: 'customer' } : {}),
+        ...(b.status !== undefined && b.status !== 'accepted' ? { status: b.status } : {}),
+        ...(b.failed && b.failed.length > 0 ? { failed: b.failed.map((row) => failedRowJson(row, options.mask)) } : {}),
+        ...(b.message !== undefined && b.status !== undefined && b.status !== 'accepted' ? { message: b.message } : {}),
+      })),
+    ],
+    ...Object.entries(options.extra ?? {}),
+  ]);
+  yield '\n';
 }
 
 function jsonGroup(group: Plan['changes'][number]['group']): Record<string, unknown> {
