@@ -154,7 +154,8 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
     return undefined;
   }
   if (keys.length === 0 || reported) {
-    if (!reported) issues.push({ file: source.file, ...positionOf(source, path), message: 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)' });
+    // An empty mapping ({}) is the schema's minProperties issue, worded the same: report it once.
+    if (!reported && Object.keys(m).length > 0) issues.push({ file: source.file, ...positionOf(source, path), message: 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)' });
     return undefined;
   }
   const type = keys[0]!;
