@@ -1,3 +1,5 @@
+import { EventEmitter, once } from 'node:events';
+
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
@@ -15,4 +17,15 @@ export function processIo(): CliIo {
 export function useColor(io: CliIo): boolean {
   const noColor = io.env.NO_COLOR;
   return Boolean(io.stdout.isTTY) && (noColor === undefined || noColor === '');
+}
+
+/**
+ * Writes pieces one after the other, waiting for 'drain' whenever the stream asks to: stdout into a
+ * pipe is asynchronous, and a reader slower than a million changes are rendered would otherwise
+ * leave them all queued in memory.
+ */
+export async function writePieces(stream: CliIo['stdout'], pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (stream.write(piece) === false && stream instanceof EventEmitter) await once(stream, 'drain');
+  }
 }

@@ -11,7 +11,7 @@ import { GroupopsError, UnsafePlanError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, type CliIo } from '../io.js';
+import { useColor, writePieces, type CliIo } from '../io.js';
 import { wholeNumber } from '../option-parsers.js';
 import { createApplyReporter } from '../progress.js';
 import { renderPlan, renderPlanChunks } from '../render-plan.js';
@@ -108,7 +108,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
     // A script reading --format json gets a document for a refusal too, with the plan it refused.
     if (format === 'json' && planned && err instanceof UnsafePlanError) {
       const extra = { status: 'refused', complete: false, error: { code: err.code, message: err.message } };
-      io.stdout.write(renderPlan(planned, 'json', { color: false, mask: shouldMask(opts, ws), extra }));
+      await writePieces(io.stdout, renderPlanChunks(planned, 'json', { color: false, mask: shouldMask(opts, ws), extra }));
     }
     throw err;
   } finally {
@@ -117,7 +117,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
     process.removeListener('SIGTERM', interrupt);
   }
   onOutcome?.(outcome);
-  for (const chunk of renderOutcome(outcome, ws, opts)) io.stdout.write(chunk);
+  await writePieces(io.stdout, renderOutcome(outcome, ws, opts));
   if (outcome.status === 'failed') throw outcome.failure;
   if (outcome.status === 'partial') {
     io.stderr.write(`error: ${pendingSummary(outcome)}; the snapshot records only what the API confirmed, and the next groupops apply sends the rest again\n`);

@@ -7,7 +7,7 @@ import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, type CliIo } from '../io.js';
+import { useColor, writePieces, type CliIo } from '../io.js';
 import { renderPlanChunks } from '../render-plan.js';
 import { watchPlan } from '../watch.js';
 
@@ -40,7 +40,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, rendered);
         io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
-      } else for (const chunk of rendered) io.stdout.write(chunk);
+      } else await writePieces(io.stdout, rendered);
       done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
     });
 }
