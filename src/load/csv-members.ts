@@ -25,7 +25,8 @@ interface CsvLayout {
   readonly identities: readonly { type: string; index: number; qualifiers: Partial<Record<Qualifier, number>> }[];
 }
 
-export type CsvMembersResult = { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[] };
+/** A list with problems still gives the members of its valid rows, for the checks across lists. */
+export type CsvMembersResult = { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[]; members?: LoadedMember[] };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -180,7 +181,7 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     const last = issues[issues.length - 1]!;
     issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
   }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, members };
+  return issues.length > 0 ? { ok: false, issues, members } : { ok: true, members };
 }
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */

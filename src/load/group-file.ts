@@ -1,6 +1,6 @@
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { memberKey, type Category, type Department, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
-import { groupWording, IDENTITY_TYPE, RESERVED_KEYS, shorthandFieldTypo } from './group-wording.js';
+import { groupWording, IDENTITY_TYPE, MEMBER_FILE, RESERVED_KEYS, shorthandFieldTypo } from './group-wording.js';
 import { schemaValidator } from './schemas.js';
 import { schemaIssues } from './schema-issues.js';
 import { keyPositionOf, parseYamlSource, positionOf, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -35,10 +35,20 @@ export interface LoadedGroup {
 
 export type GroupFileResult = { ok: true; group: LoadedGroup } | { ok: false; issues: SourceIssue[] };
 
+/** What member-files.ts checks of a group: its own members and its member lists. */
+export type MemberLists = Pick<LoadedGroup, 'file' | 'members' | 'memberFiles'>;
+
+/**
+ * A group file as read on its own. A faulty file still carries its valid members and the
+ * `memberFiles:` entries that name a CSV file (`lists`), so its member lists are checked in the
+ * same run: a duplicate across the file and a list is not left for the run after the fix.
+ */
+export type GroupFileRead = { ok: true; group: LoadedGroup } | { ok: false; issues: SourceIssue[]; lists?: MemberLists };
+
 const DEPARTMENT_FIELDS: readonly DepartmentField[] = ['wxDeptId', 'thirdDeptId', 'deptId'];
 
 /** Reads one group file: YAML, then the schema, then the rules of the file format; every issue is collected. */
-export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult {
+export function readGroupFile(file: string, bytes: Uint8Array): GroupFileRead {
   const parsed = parseYamlSource(file, bytes);
   if (!parsed.ok) return parsed;
   const source = parsed.source;
@@ -49,7 +59,9 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
     return { ok: false, issues: [{ file, ...pos, message: `a group file is a mapping with name and members (this one is ${what})` }] };
   }
   const validate = schemaValidator('group');
-  const issues: SourceIssue[] = validate(value) ? [] : schemaIssues(source, validate.errors ?? [], groupWording(source));
+  // A repeated memberFiles entry is reported by member-files.ts at each repetition (ajv names one pair, at the list).
+  const errors = (validate(value) ? [] : (validate.errors ?? [])).filter((e) => !(e.keyword === 'uniqueItems' && e.instancePath === '/memberFiles'));
+  const issues: SourceIssue[] = schemaIssues(source, errors, groupWording(source));
   const doc = value as Record<string, unknown>;
   const members = Array.isArray(doc.members) ? doc.members : [];
   const loaded: LoadedMember[] = [];
@@ -70,7 +82,10 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
     loaded.push({ key, member, line });
   });
   const group = issues.length > 0 ? undefined : toGroupRef(source, doc, issues);
-  if (!group || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+  const memberFiles = memberFileRefs(source, doc.memberFiles);
+  if (!group || issues.length > 0) {
+    return { ok: false, issues: sortIssues(issues), ...(memberFiles && memberFiles.length > 0 ? { lists: { file, members: loaded, memberFiles } } : {}) };
+  }
   return {
     ok: true,
     group: {
@@ -79,9 +94,19 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileResult 
       nameLine: keyPositionOf(source, [], 'name').line,
       members: loaded,
       ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
-      ...(Array.isArray(doc.memberFiles) ? { memberFiles: (doc.memberFiles as string[]).map((path, i) => ({ path, ...positionOf(source, ['memberFiles', i]) })) } : {}),
+      ...(memberFiles ? { memberFiles } : {}),
     },
   };
+}
+
+/** The `memberFiles:` entries that name a CSV file, with their positions (the schema reports the others). */
+function memberFileRefs(source: YamlSource, entries: unknown): MemberFileRef[] | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  const refs: MemberFileRef[] = [];
+  entries.forEach((path: unknown, i) => {
+    if (typeof path === 'string' && MEMBER_FILE.test(path)) refs.push({ path, ...positionOf(source, ['memberFiles', i]) });
+  });
+  return refs;
 }
 
 /** The largest deptId the API's long can carry. */

@@ -8,6 +8,8 @@ export const SHORTHAND_FIELDS: ReadonlySet<string> = new Set(['platform', 'appid
 export const RESERVED_KEYS: ReadonlySet<string> = new Set([...SHORTHAND_FIELDS, 'identities', 'type', 'value']);
 /** What an identity type looks like (schemas/group.schema.json, definitions.identityType). */
 export const IDENTITY_TYPE = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** What a `memberFiles:` entry looks like (schemas/group.schema.json, properties.memberFiles.items). */
+export const MEMBER_FILE = /^[^\\]+\.[Cc][Ss][Vv]$/;
 
 /**
  * The member field a shorthand key is probably a misspelling of (platfrom, appId), or undefined.
@@ -42,6 +44,26 @@ function nameProblem(name: unknown): string {
   return 'name must not contain control characters such as tabs or line breaks';
 }
 
+/** Why a `memberFiles:` entry breaks the path rule, in the user's terms. */
+function memberFileProblem(path: string): string {
+  const slashes = 'write folders with "/", not "\\" (paths are relative to the group file, e.g. lists/vip.csv)';
+  const csv = 'a member list is a CSV file whose first row names identity types (e.g. phone,unionid): save it as CSV with a .csv name';
+  if (!path.includes('\\')) return `member file "${path}" is not a .csv file: ${csv}`;
+  return /\.csv$/i.test(path) ? `member file "${path}": ${slashes}` : `member file "${path}": ${slashes}; it is not a .csv file either: ${csv}`;
+}
+
+const MEMBER_FILES_EXAMPLE = 'memberFiles: [vip.csv]';
+
+/** Group-file wording for the `memberFiles:` list and its entries. */
+function memberFilesWording(e: ErrorObject, path: readonly PathSegment[], value: unknown): string | undefined {
+  if (path[0] !== 'memberFiles') return undefined;
+  if (path.length === 2 && e.keyword === 'pattern' && typeof value === 'string') return memberFileProblem(value);
+  if (path.length === 2 && e.keyword === 'type') return `a member file is a path to a CSV file such as vip.csv, not ${value === null ? 'empty' : JSON.stringify(value)}: write the path, or remove the entry`;
+  if (path.length === 1 && e.keyword === 'type') return `memberFiles: must be a list of CSV files, e.g. ${MEMBER_FILES_EXAMPLE}`;
+  if (path.length === 1 && e.keyword === 'minItems') return `memberFiles: is empty: list the CSV member files (e.g. ${MEMBER_FILES_EXAMPLE}), or remove memberFiles:`;
+  return undefined;
+}
+
 /** A key next to `identities:` in a full-form member, where only `identities` is allowed. */
 function fullFormExtraKey(key: string): string {
   const field = closest(key, [...SHORTHAND_FIELDS]);
@@ -71,6 +93,8 @@ export function groupWording(source: YamlSource): Wording {
   return (e: ErrorObject, path) => {
     const p = e.params as Record<string, unknown>;
     const value = nodeValue(source, path);
+    const memberFiles = memberFilesWording(e, path, value);
+    if (memberFiles !== undefined) return memberFiles;
     if (e.keyword === 'type' && isIdentityValuePath(path)) {
       const written = sourceTextOf(source, path) ?? String(value);
       const typo = path.length === 3 && typeof value === 'boolean' ? closest(String(path[2]), ['isWeChatEcosystem']) : undefined;

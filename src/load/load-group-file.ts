@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fastReadGroupLines } from './fast-group-file.js';
+import { sortIssues } from '../errors/index.js';
 import { readGroupFile, type GroupFileResult } from './group-file.js';
-import { addMemberFiles, type GroupsLocation } from './member-files.js';
+import { addMemberFiles, memberListIssues, type GroupsLocation } from './member-files.js';
 import { utf8Lines } from './yaml-subset.js';
 
 /**
@@ -39,8 +40,12 @@ export function loadGroupFileFast(where: GroupsLocation, file: string): GroupFil
 /** As loadGroupFile, for bytes already read. */
 export function readGroupBytes(where: GroupsLocation, file: string, bytes: Uint8Array): GroupFileResult {
   const fast = fastRead(file, bytes);
-  const result: GroupFileResult = fast ? { ok: true, group: fast } : readGroupFile(file, bytes);
-  return result.ok ? addMemberFiles(where, result.group) : result;
+  if (fast) return addMemberFiles(where, fast);
+  const read = readGroupFile(file, bytes);
+  if (read.ok) return addMemberFiles(where, read.group);
+  // The lists of a faulty file are checked too, so that one run shows every problem.
+  const more = read.lists ? memberListIssues(where, read.lists) : [];
+  return { ok: false, issues: more.length > 0 ? sortIssues([...read.issues, ...more]) : read.issues };
 }
 
 function fastRead(file: string, bytes: Uint8Array): ReturnType<typeof fastReadGroupLines> {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import type { SourceIssue } from '../errors/index.js';
-import { MAX_CSV_ISSUES, readCsvMembers } from './csv-members.js';
-import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
+import { MAX_CSV_ISSUES, readCsvMembers, type CsvMembersResult } from './csv-members.js';
+import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef, MemberLists } from './group-file.js';
 
 /** Where the files of a workspace are: the folder paths are shown relative to, and the groups folder. */
 export interface GroupsLocation {
@@ -14,27 +14,48 @@ export interface GroupsLocation {
 
 /**
  * Adds the members of a group's `memberFiles:` (CSV member lists) to the group. A file outside the
- * groups folder, missing or invalid, and a member key listed twice across the group file and its
- * lists, are problems naming both places.
+ * groups folder, missing, listed twice or invalid, and a member key listed twice across the group
+ * file and its lists, are problems naming both places.
  */
 export function addMemberFiles(where: GroupsLocation, group: LoadedGroup): GroupFileResult {
-  const refs = group.memberFiles ?? [];
-  if (refs.length === 0) return { ok: true, group };
-  const issues: SourceIssue[] = [];
-  const lists: LoadedMember[][] = [];
-  for (const ref of refs) {
-    const read = readMemberFile(where, group.file, ref);
-    if (read.ok) lists.push(read.members);
-    else issues.push(...read.issues);
-  }
-  if (issues.length > 0) return { ok: false, issues };
-  const members = mergeMembers(group, lists, issues);
+  if ((group.memberFiles ?? []).length === 0) return { ok: true, group };
+  const { members, issues } = readMemberLists(where, group);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, group: { ...group, members } };
 }
 
-function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFileRef): { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[] } {
+/** The problems of the member lists of a group file that has problems of its own (see GroupFileRead). */
+export function memberListIssues(where: GroupsLocation, lists: MemberLists): SourceIssue[] {
+  return readMemberLists(where, lists).issues;
+}
+
+/**
+ * Reads every list a group names and merges their members. A list with problems still gives the
+ * rows it could read, and a bad entry does not stop the others: every problem shows in one run.
+ */
+function readMemberLists(where: GroupsLocation, group: MemberLists): { members: readonly LoadedMember[]; issues: SourceIssue[] } {
+  const issues: SourceIssue[] = [];
+  const lists: LoadedMember[][] = [];
+  const firstEntry = new Map<string, MemberFileRef>();
+  for (const ref of group.memberFiles ?? []) {
+    const at = { file: group.file, line: ref.line, column: ref.column };
+    const target = join(where.cwd, dirname(group.file), ref.path);
+    const before = firstEntry.get(target);
+    if (before !== undefined) {
+      // Read twice, every member of the list would be reported as a duplicate of itself.
+      const same = before.path === ref.path ? 'is already listed' : `is the same file as "${before.path}"`;
+      issues.push({ ...at, message: `member file "${ref.path}" ${same} on line ${before.line}: remove this entry` });
+      continue;
+    }
+    firstEntry.set(target, ref);
+    const read = readMemberFile(where, group.file, ref, target);
+    if (read.members) lists.push(read.members);
+    if (!read.ok) issues.push(...read.issues);
+  }
+  return { members: mergeMembers(group, lists, issues), issues };
+}
+
+function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFileRef, target: string): CsvMembersResult {
   const at = { file: groupFile, line: ref.line, column: ref.column };
-  const target = join(where.cwd, dirname(groupFile), ref.path);
   const inside = relative(where.root, target);
   if (isAbsolute(ref.path) || inside.startsWith('..') || isAbsolute(inside)) {
     return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)` }] };
@@ -52,7 +73,7 @@ function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFil
 }
 
 /** The group file's members, then each list's; a key listed in two places is a problem naming both. */
-function mergeMembers(group: LoadedGroup, lists: readonly LoadedMember[][], issues: SourceIssue[]): LoadedMember[] {
+function mergeMembers(group: MemberLists, lists: readonly LoadedMember[][], issues: SourceIssue[]): LoadedMember[] {
   // One list and no members in the YAML: the list is already free of duplicates, and it may be huge.
   if (group.members.length === 0 && lists.length === 1) return lists[0]!;
   const firstAt = new Map<string, LoadedMember>();

@@ -168,6 +168,48 @@ describe('memberFiles: CSV lists referenced from a group file', () => {
     expect(r.ok ? [] : r.issues).toEqual(['groups/vip.yaml:6:5: member file "gone.csv" does not exist (looked for groups/gone.csv; paths are relative to the group file)']);
   });
 
+  it('words memberFiles entries for people, each at its own entry', async () => {
+    setup({
+      'groups/vip.yaml': 'name: VIP\nmemberFiles:\n  - a.csv\n  - lists\\b.csv\n  - notes.txt\n  - a.csv\n  - ./a.csv\n  - 5\n',
+      'groups/a.csv': 'phone\n1\n',
+      'groups/other.yaml': 'name: Other\nmemberFiles: []\n',
+      'groups/third.yaml': 'name: Third\nmemberFiles: vip.csv\n',
+    });
+    const r = await load();
+    expect(r.ok ? [] : r.issues).toEqual([
+      'groups/other.yaml:2:14: memberFiles: is empty: list the CSV member files (e.g. memberFiles: [vip.csv]), or remove memberFiles:',
+      'groups/third.yaml:2:14: memberFiles: must be a list of CSV files, e.g. memberFiles: [vip.csv]',
+      'groups/vip.yaml:4:5: member file "lists\\b.csv": write folders with "/", not "\\" (paths are relative to the group file, e.g. lists/vip.csv)',
+      'groups/vip.yaml:5:5: member file "notes.txt" is not a .csv file: a member list is a CSV file whose first row names identity types (e.g. phone,unionid): save it as CSV with a .csv name',
+      'groups/vip.yaml:6:5: member file "a.csv" is already listed on line 3: remove this entry',
+      'groups/vip.yaml:7:5: member file "./a.csv" is the same file as "a.csv" on line 3: remove this entry',
+      'groups/vip.yaml:8:5: a member file is a path to a CSV file such as vip.csv, not 5: write the path, or remove the entry',
+    ]);
+  });
+
+  it('reports a repeated entry of an otherwise valid file once, and reads the list once', async () => {
+    setup({ 'groups/vip.yaml': 'name: VIP\nmemberFiles: [a.csv, b.csv, a.csv]\n', 'groups/a.csv': 'phone\n1\n2\n', 'groups/b.csv': 'phone\n3\n' });
+    const r = await load();
+    expect(r.ok ? [] : r.issues).toEqual(['groups/vip.yaml:2:29: member file "a.csv" is already listed on line 2: remove this entry']);
+  });
+
+  it('still checks the other lists and duplicates across them when an entry or the group file is faulty', async () => {
+    setup({
+      'groups/vip.yaml': 'name: VIP\nkind: typo\nmemberFiles:\n  - ../outside.csv\n  - notes.txt\n  - a.csv\n  - b.csv\nmembers:\n  - phone: "1"\n',
+      'groups/a.csv': 'phone\n1\n2\n',
+      'groups/b.csv': 'phone\n2\n \n3\n',
+    });
+    const r = await load();
+    expect(r.ok ? [] : r.issues.map((i) => i.slice(0, i.indexOf(': ', i.indexOf(': ') + 2)))).toEqual([
+      'groups/a.csv:2:1: duplicate member',
+      'groups/b.csv:2:1: duplicate member',
+      'groups/b.csv:3:1: the phone cell is empty',
+      'groups/vip.yaml:2:7: kind',
+      'groups/vip.yaml:4:5: member file "../outside.csv" is outside the groups folder',
+      'groups/vip.yaml:5:5: member file "notes.txt" is not a .csv file',
+    ]);
+  });
+
   it('needs members or memberFiles', async () => {
     setup({ 'groups/vip.yaml': 'name: VIP\n' });
     const r = await load();
