@@ -81,7 +81,8 @@ export function utf8Lines(bytes: Uint8Array): string[] | undefined {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buf)) return undefined;
   const lines: string[] = [];
-  let start = 0;
+  // As TextDecoder does, a leading byte-order mark is not part of the text.
+  let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   for (let end = buf.indexOf(10, start); end !== -1; end = buf.indexOf(10, start)) {
     lines.push(buf.toString('utf8', start, end));
     start = end + 1;
