@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { memberKey, type Identity } from '../core/model.js';
-import type { SourceIssue } from '../errors/index.js';
+import { sortIssues, type SourceIssue } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
 import { closest } from './schema-issues.js';
@@ -45,33 +45,36 @@ export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResul
     return { ok: false, issues: [{ file, ...at, message: 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }] };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const records = splitRecords(file, text);
-  if ('message' in records) return { ok: false, issues: [records] };
+  const { records, issues } = splitRecords(file, text);
   const header = records.length > 0 ? records.at(0) : undefined;
-  if (!header) return { ok: false, issues: [{ file, line: 1, column: 1, message: 'the member list is empty: the first row names the columns, e.g. phone,unionid' }] };
+  if (!header) return { ok: false, issues: issues.length > 0 ? issues : [{ file, line: 1, column: 1, message: 'the member list is empty: the first row names the columns, e.g. phone,unionid' }] };
   const layout = readHeader(file, header);
-  if (!('identities' in layout)) return { ok: false, issues: layout };
-  return readRows(file, records, header.fields.length, layout);
+  if (!('identities' in layout)) return { ok: false, issues: sortIssues([...layout, ...issues]) };
+  const rows = readRows(file, records, header.fields.length, layout);
+  if (issues.length === 0) return rows;
+  // The rows csv-parse could read are checked too: one run shows every problem it can find.
+  return { ok: false, issues: sortIssues([...issues, ...(rows.ok ? [] : rows.issues)]), members: rows.members ?? [] };
 }
 
-/**
- * Splits the text into records. Text without quotes is split on line breaks and commas — exactly
- * what csv-parse does with it, only faster; anything quoted goes through csv-parse.
- */
 /** Records by index, made when asked for: a million row objects alive at once would mostly feed the garbage collector. */
 interface CsvRecords {
   readonly length: number;
   at(index: number): CsvRecord;
 }
 
-function splitRecords(file: string, text: string): CsvRecords | SourceIssue {
+/**
+ * Splits the text into records. Text without quotes is split on line breaks and commas — exactly
+ * what csv-parse does with it, only faster; anything quoted goes through csv-parse, and what it
+ * cannot read is reported (`issues`) next to the records it could.
+ */
+function splitRecords(file: string, text: string): { records: CsvRecords; issues: SourceIssue[] } {
   const crlf = text.includes('\r');
   // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
   if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
     const lines = text.split(crlf ? '\r\n' : '\n');
     const rows: number[] = [];
     for (let i = 0; i < lines.length; i++) if (lines[i] !== '') rows.push(i);
-    return {
+    const records: CsvRecords = {
       length: rows.length,
       at: (r) => {
         const i = rows[r]!;
@@ -79,26 +82,114 @@ function splitRecords(file: string, text: string): CsvRecords | SourceIssue {
         return { fields: line.split(','), line: i + 1, text: line };
       },
     };
+    return { records, issues: [] };
   }
-  try {
-    const parsed = parse(text, { info: true, skip_empty_lines: true, relax_column_count: true }) as unknown as { record: string[]; info: { lines: number } }[];
-    const lines = text.split(/\r\n|\r|\n/);
-    const records = parsed.map(({ record, info }) => {
+  return parseQuoted(file, text);
+}
+
+const QUOTING_HINT = 'quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")';
+
+/**
+ * Parses text with quotes through csv-parse. When it stops at a broken row, the problem is reported
+ * and parsing resumes on the next line, so the rows after it are checked in the same run; an
+ * unclosed quote takes the rest of the file into one value, so that rest is reported as unchecked.
+ */
+function parseQuoted(file: string, text: string): { records: CsvRecords; issues: SourceIssue[] } {
+  const lines = text.split(/\r\n|\r|\n/);
+  const lastLine = lines.at(-1) === '' ? lines.length - 1 : lines.length;
+  const records: CsvRecord[] = [];
+  const issues: SourceIssue[] = [];
+  let from = 1;
+  let lastEnd = 0;
+  for (;;) {
+    const offset = from;
+    // Records are collected as they come, so that those before a broken row survive csv-parse's throw.
+    const onRecord = (record: string[], context: { lines: number }): undefined => {
       let breaks = 0;
       for (const f of record) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) breaks++;
-      const line = info.lines - breaks;
-      return { fields: record, line, text: lines[line - 1] };
-    });
-    return { length: records.length, at: (r) => records[r]! };
-  } catch (err) {
-    const e = err as Error & { lines?: number; code?: string };
-    const line = typeof e.lines === 'number' ? e.lines : 1;
-    const why = e.message.replace(/ at line \d+/g, '').replace(/\.$/, '');
-    // csv-parse quotes the field it stopped in (`value is "18888888888"`): a cell, maybe an identity value.
-    const quoted = /value is "((?:[^"\\]|\\.)*)"/.exec(why)?.[1];
-    const message = `CSV: ${why}: quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")`;
-    return { file, line, column: 1, message, ...(quoted ? { sensitive: [quoted] } : {}) };
+      lastEnd = context.lines + offset - 1;
+      const line = lastEnd - breaks;
+      records.push({ fields: record, line, text: lines[line - 1] });
+      return undefined;
+    };
+    try {
+      parse(from === 1 ? text : text.slice(offsetOfLine(text, from)), { skip_empty_lines: true, relax_column_count: true, on_record: onRecord });
+      break;
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      const line = (typeof err.lines === 'number' ? err.lines : 1) + from - 1;
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        issues.push(unclosedQuote(file, text, Math.max(lastEnd, from - 1) + 1, lastLine));
+        break;
+      }
+      const unchecked =
+        records.length === 0 ? 'the rows below were not checked: fix the header row first' : line < lastLine && issues.length + 1 >= MAX_CSV_ISSUES ? `the rows after line ${line} were not checked` : undefined;
+      issues.push(parseIssue(file, err, line, unchecked));
+      if (unchecked !== undefined || line >= lastLine) break;
+      from = line + 1;
+      lastEnd = line;
+    }
   }
+  return { records: { length: records.length, at: (r) => records[r]! }, issues };
+}
+
+/** A row csv-parse cannot read, in its words (without its "at line N") plus what to do. */
+function parseIssue(file: string, err: CsvError, line: number, unchecked: string | undefined): SourceIssue {
+  const why = err.message.replace(/ at line \d+/g, '').replace(/\.$/, '');
+  // csv-parse quotes the field it stopped in (`value is "18888888888"`): a cell, maybe an identity value.
+  const quoted = /value is "((?:[^"\\]|\\.)*)"/.exec(why)?.[1];
+  const message = `CSV: ${why}: ${QUOTING_HINT}${unchecked ? `; ${unchecked}` : ''}`;
+  return { file, line, column: 1, message, ...(quoted ? { sensitive: [quoted] } : {}) };
+}
+
+/** The quote that is never closed, found from the line its record starts on, and what was left unchecked. */
+function unclosedQuote(file: string, text: string, recordLine: number, lastLine: number): SourceIssue {
+  const start = offsetOfLine(text, recordLine);
+  const open = openQuoteAfter(text, start);
+  let line = recordLine;
+  let lineStart = start;
+  for (let i = start; i < open; i++) {
+    const c = text[i];
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const rest = line < lastLine ? `; the rest of the file (line${line + 1 < lastLine ? `s ${line + 1}–${lastLine}` : ` ${lastLine}`}) reads as part of that value and was not checked` : '';
+  const message = `CSV: the quote that starts here is never closed${rest}: close it, e.g. "a,b", and double a quote inside a value ("say ""hi""")`;
+  return { file, line, column: open - lineStart + 1, message };
+}
+
+/** Where the quote still open at the end of the text starts, reading one record from `start` as csv-parse does. */
+function openQuoteAfter(text: string, start: number): number {
+  let open = start;
+  let quoted = false;
+  let fieldStart = true;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') continue;
+      if (text[i + 1] === '"') i++;
+      else quoted = false;
+      fieldStart = false;
+    } else if (c === '"' && fieldStart) {
+      quoted = true;
+      open = i;
+    } else fieldStart = c === ',' || c === '\n' || c === '\r';
+  }
+  return open;
+}
+
+/** The offset where a 1-based line starts (lines end at `\r\n`, `\r` or `\n`). */
+function offsetOfLine(text: string, line: number): number {
+  const breaks = /\r\n|\r|\n/g;
+  let offset = 0;
+  for (let n = 1; n < line; n++) {
+    const m = breaks.exec(text);
+    if (!m) return text.length;
+    offset = m.index + m[0].length;
+  }
+  return offset;
 }
 
 function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] {

@@ -80,10 +80,37 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
     ['isWeChatEcosystem not a boolean', 'openid,isWeChatEcosystem\no1,yes\n', 'groups/vip.csv:2:4: isWeChatEcosystem is "yes": write true or false'],
     ['appid without isWeChatEcosystem', 'openid,appid,isWeChatEcosystem\no1,wx1,\n', 'groups/vip.csv:2:4: appid requires isWeChatEcosystem'],
     ['a duplicate member', 'phone,unionid\n138,a\n139,b\n138,c\n', 'groups/vip.csv:4:1: duplicate member: phone "138" is already listed on line 2 of this file'],
-    ['an unclosed quote', 'phone\n"138\n', 'groups/vip.csv:2:1: CSV: Quote Not Closed'],
+    ['an unclosed quote', 'phone\n"138\n', 'groups/vip.csv:2:1: CSV: the quote that starts here is never closed: close it'],
     ['text after a closing quote', 'phone,x\n"138"x,1\n', 'groups/vip.csv:2:1: CSV: Invalid Closing Quote'],
   ])('%s', (_, text, expected) => {
     expect(issues(text)[0]).toContain(expected);
+  });
+
+  it('checks the rows before an unclosed quote, reports it where it opens and says the rest was not checked', () => {
+    expect(issues('phone,unionid\n,u1\n139,u2\n140,"u3\n141,u4\n,u5\n')).toEqual([
+      "groups/vip.csv:2:1: the phone cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row",
+      'groups/vip.csv:4:5: CSV: the quote that starts here is never closed; the rest of the file (lines 5–6) reads as part of that value and was not checked: close it, e.g. "a,b", and double a quote inside a value ("say ""hi""")',
+    ]);
+  });
+
+  it('goes on after a row csv-parse cannot read, so the rows after it are checked in the same run', () => {
+    const r = csv('phone,x\n"138"x,1\n139,2\n,3\n"a\nb"c,4\n140,5\n');
+    expect(r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column}: ${i.message.slice(0, 40)}`)).toEqual([
+      '2:1: CSV: Invalid Closing Quote: got "x" inst',
+      "4:1: the phone cell is empty: it is this row'",
+      '6:1: CSV: Invalid Closing Quote: got "c" inst',
+    ]);
+    // The rows that could be read still take part in the checks across lists.
+    expect(r.members?.map((m) => [m.member.identities[0]!.value, m.line])).toEqual([
+      ['139', 3],
+      ['140', 7],
+    ]);
+  });
+
+  it('says the rows were not checked when the header row cannot be read', () => {
+    expect(issues('ph"one\n,1\n')).toEqual([
+      'groups/vip.csv:1:1: CSV: Invalid Opening Quote: a quote is found on field 0, value is "ph": quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi"""); the rows below were not checked: fix the header row first',
+    ]);
   });
 
   it('says where a file is not UTF-8 (a GBK export)', () => {
