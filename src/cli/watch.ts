@@ -3,6 +3,7 @@ import { watch } from 'chokidar';
 import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
 import { DiffMemo } from '../core/diff.js';
+import { InvalidInputError } from '../errors/index.js';
 import { GroupFileCache } from '../load/group-cache.js';
 import { SnapshotCache } from '../state/snapshot-cache.js';
 import { isHidden } from '../load/group-files.js';
@@ -26,13 +27,15 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   const run = async (): Promise<void> => {
     if (io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[3J\x1b[H');
     const started = Date.now();
+    let failure: unknown;
     try {
       const { plan } = await planWorkspace(ws, undefined, caches);
       io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, ws) }));
     } catch (err) {
+      failure = err;
       reportError(io, err);
     }
-    io.stderr.write(`\n[${new Date().toLocaleTimeString()}] planned in ${Date.now() - started} ms; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
+    io.stderr.write(`\n[${new Date().toLocaleTimeString()}] ${roundOutcome(failure, Date.now() - started)}; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
   };
   const watcher = watch(resolveIn(ws.cwd, ws.groupsDir), {
     ignoreInitial: true,
@@ -66,4 +69,11 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   clearTimeout(timer);
   await watcher.close();
   await running;
+}
+
+/** What a round of `plan --watch` came to: a plan, problems found in the files, or another error (reported above it). */
+export function roundOutcome(failure: unknown, ms: number): string {
+  if (failure === undefined) return `planned in ${ms} ms`;
+  if (failure instanceof InvalidInputError) return `checked in ${ms} ms: ${failure.issues.length} problem${failure.issues.length === 1 ? '' : 's'}`;
+  return `failed after ${ms} ms (see above)`;
 }

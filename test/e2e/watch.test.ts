@@ -41,6 +41,7 @@ describe('groupops plan --watch', () => {
     // A new file in a new folder is picked up too.
     await repo.write({ 'groups/new/extra.yaml': 'name: Extra\nmembers:\n  - phone: "13000000100"\n' });
     await w.waitFor(/Plan: 22 to add, 0 to delete, in 2 requests\./);
+    expect(w.stderr()).toMatch(/\] planned in \d+ ms; watching groups\//);
 
     // A broken file: the error with its position, and the watcher keeps running.
     const roundsBefore = rounds(w.stderr());
@@ -48,6 +49,10 @@ describe('groupops plan --watch', () => {
     await w.waitFor(/groups\/new\/extra\.yaml:3:12: identity value 13000000100 is a YAML number/, { stream: 'stderr' });
     await w.waitFor((s) => rounds(s) > roundsBefore, { stream: 'stderr' });
     expect(w.child.exitCode).toBeNull();
+    // Nothing was planned: the status line says the files were checked and how many problems they have.
+    await w.waitFor(/\] checked in \d+ ms: 1 problem; watching groups\//, { stream: 'stderr' });
+    const broken = w.stderr();
+    expect(broken.slice(broken.indexOf('identity value 13000000100 is a YAML number'))).not.toContain('planned in');
 
     // Fixed again: planned again.
     const plansBefore = w.stdout().split('Plan: 22 to add').length;
