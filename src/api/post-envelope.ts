@@ -36,15 +36,21 @@ class CallState {
 
   constructor(readonly callerSignal: AbortSignal | undefined, readonly timeoutMs: number, readonly token: string) {}
 
-  /** Starts an attempt: a fresh deadline covering the headers and the whole body. */
+  /**
+   * Starts an attempt: a fresh deadline covering the headers and the whole body. A cancelled call
+   * starts none. The caller's signal is deliberately not part of the attempt's signal: a request
+   * already sent may have been applied, so it runs to its answer (or deadline) and that answer is
+   * returned, to be recorded; the caller's signal only ends the waits between attempts.
+   */
   startAttempt(): AbortSignal {
     this.endAttempt();
+    this.callerSignal?.throwIfAborted();
     this.attempts += 1;
     this.answer = undefined;
     const controller = new AbortController();
     this.#timer = setTimeout(() => controller.abort(new DOMException('attempt timed out', 'TimeoutError')), this.timeoutMs);
     this.deadline = controller.signal;
-    return this.callerSignal ? AbortSignal.any([this.callerSignal, controller.signal]) : controller.signal;
+    return controller.signal;
   }
 
   /** Stops the deadline, so that a failure that has already arrived is not reported as a timeout. */
@@ -58,6 +64,9 @@ class CallState {
  * POSTs a JSON body and resolves with the 2xx envelope. Network errors, timeouts, 408, 429, 5xx and
  * malformed 2xx bodies are retried with exponential backoff and jitter, or after the server's
  * Retry-After; anything else, or the last failure, rejects with an ApiError that holds no token.
+ * Aborting `signal` cancels the call between attempts: a wait for a retry ends at once and no
+ * further attempt starts (an ApiError of kind aborted), while an attempt in flight is left to
+ * finish, so that an answer the server sent is not lost.
  */
 export async function postEnvelope(settings: CallSettings, body: unknown, signal?: AbortSignal): Promise<EnvelopeAnswer> {
   const state = new CallState(signal, settings.timeoutMs, settings.token);
@@ -73,6 +82,8 @@ export async function postEnvelope(settings: CallSettings, body: unknown, signal
       // fetch would forward X-Token to wherever a redirect points (only Authorization is dropped
       // across origins); a redirect is reported instead, with the URL to configure.
       redirect: 'manual',
+      // ky ends its retry wait when this signal aborts; each attempt's request gets its own signal
+      // (beforeRequest below), so an attempt in flight is not cut off.
       ...(signal ? { signal } : {}),
       retry: {
         limit: settings.retries,

@@ -1,6 +1,6 @@
 import type { PlannedBatch } from '../core/batches.js';
 import type { Op } from '../core/model.js';
-import { InternalError } from '../errors/index.js';
+import { ApiError, InternalError } from '../errors/index.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
 
 export interface SendOptions {
@@ -10,7 +10,10 @@ export interface SendOptions {
   readonly customerApi?: MembershipApi;
   /** Requests in flight at once within one operation. */
   readonly concurrency: number;
-  /** Once aborted, no new request starts; those in flight finish and are recorded. */
+  /**
+   * Once aborted, no new request starts and a request waiting to be retried gives up at once (it
+   * was not acknowledged, so the next apply sends it again); those in flight finish and are recorded.
+   */
   readonly signal?: AbortSignal;
   /** Called when a request is acknowledged; a rejection stops the apply like a failed request. All are awaited before the next operation and before returning. */
   readonly onAck: (index: number, batch: PlannedBatch, receipt: BatchReceipt) => Promise<void>;
@@ -31,7 +34,7 @@ export interface SendResult {
 export async function sendBatches(batches: readonly PlannedBatch[], options: SendOptions): Promise<SendResult> {
   const width = Math.max(1, Math.floor(options.concurrency));
   let failure: { error: unknown } | undefined;
-  let started = 0;
+  let answered = 0;
   const stopped = (): boolean => failure !== undefined || options.signal?.aborted === true;
   for (const op of ['delete', 'add'] as const satisfies readonly Op[]) {
     if (stopped()) break;
@@ -42,14 +45,17 @@ export async function sendBatches(batches: readonly PlannedBatch[], options: Sen
       while (!stopped() && next < indices.length) {
         const index = indices[next++]!;
         const batch = batches[index]!;
-        started++;
         let receipt: BatchReceipt;
         try {
-          receipt = await apiFor(batch, options).sendBatch(batch);
+          // The signal reaches the client so that an interrupt also ends a retry's backoff wait
+          // (a Retry-After can ask for minutes); the client lets an attempt in flight finish.
+          receipt = await apiFor(batch, options).sendBatch(batch, options.signal);
         } catch (error) {
-          failure ??= { error };
+          // Given up because of the interrupt: not a failure of the API, the request is just not sent.
+          if (!(options.signal?.aborted && error instanceof ApiError && error.kind === 'aborted')) failure ??= { error };
           return;
         }
+        answered++;
         // Recording (a synced journal line) starts at once but does not hold up the next request:
         // an acknowledgement lost to a kill before its sync is re-sent by the next apply.
         recordings.push(
@@ -64,7 +70,7 @@ export async function sendBatches(batches: readonly PlannedBatch[], options: Sen
     await Promise.all(recordings);
   }
   if (failure) return { failure: failure.error, interrupted: false };
-  return { interrupted: started < batches.length };
+  return { interrupted: answered < batches.length };
 }
 
 /** The endpoint a batch goes to: customer-group batches never reach a user-group endpoint. */

@@ -31,7 +31,9 @@ export interface MembershipApi {
   /**
    * Sends one batch. Resolves only when the API answered it (HTTP 2xx and code "200"), with what
    * it confirmed; rejects with an ApiError otherwise (also when the API reports the whole request
-   * failed), after the adapter's own retries.
+   * failed), after the adapter's own retries. Aborting `signal` gives up the retries: a wait for
+   * one ends at once with an ApiError of kind aborted, while a request already sent is left to
+   * finish, so that its answer can still be recorded.
    */
   sendBatch(batch: PlannedBatch, signal?: AbortSignal): Promise<BatchReceipt>;
 }

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 type Retry = { attempt: number; delayMs: number; reason: string };
 
-async function clientFor(reply: (req: BareRequest, index: number) => BareReply, options: Partial<ApiClientOptions> = {}): Promise<{ api: MembershipApi; retries: Retry[]; server: BareServer }> {
+async function clientFor(reply: (req: BareRequest, index: number) => BareReply | Promise<BareReply>, options: Partial<ApiClientOptions> = {}): Promise<{ api: MembershipApi; retries: Retry[]; server: BareServer }> {
   server = await startBareServer(reply);
   const retries: Retry[] = [];
   const api = createV2Client({
@@ -223,15 +223,56 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     expect(err).toMatchObject({ kind: 'malformed', retryable: false });
   });
 
-  it('stops when the caller aborts', async () => {
+});
+
+describe('v2 client against a bare server: the caller cancels', () => {
+  it('ends a long Retry-After wait at once and sends no further attempt', async () => {
     const controller = new AbortController();
-    const { api, server } = await clientFor(() => {
-      controller.abort();
-      return 'hang';
+    // Without the abort this call would wait 60 s before each of its 3 retries.
+    const { api, server, retries } = await clientFor(() => ({ status: 429, headers: { 'retry-after': '3600' }, body: '{"code":"429","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' }), {
+      retryMaxMs: 60_000,
+      // The interrupt comes once the wait has begun (a later turn of the event loop).
+      onRetry: (info) => {
+        retries.push(info);
+        setImmediate(() => controller.abort());
+      },
     });
     const err = await failure(api.sendBatch(smallBatch(), controller.signal));
-    expect(err.kind).toBe('aborted');
+    expect(err).toMatchObject({ kind: 'aborted', attempts: 1 });
     expect(server.requests).toHaveLength(1);
+    expect(retries.map((r) => r.delayMs)).toEqual([60_000]);
+  });
+
+  it('lets an attempt in flight finish and returns its answer (the server may have applied it)', async () => {
+    const controller = new AbortController();
+    const { api, server } = await clientFor(async () => {
+      controller.abort();
+      await new Promise((resolve) => setImmediate(resolve));
+      return { body: OK };
+    });
+    expect(await api.sendBatch(smallBatch(), controller.signal)).toEqual({ batchId: '15314513451345123' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('does not retry an answer that arrives after the abort', async () => {
+    const controller = new AbortController();
+    const { api, server, retries } = await clientFor(() => {
+      controller.abort();
+      return { status: 503, body: '{"code":"503","errorCode":"BUSY","msg":"try later"}' };
+    });
+    const err = await failure(api.sendBatch(smallBatch(), controller.signal));
+    expect(err).toMatchObject({ kind: 'aborted', attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it('sends nothing when cancelled before the call', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { api, server } = await clientFor(() => ({ body: OK }));
+    const err = await failure(api.sendBatch(smallBatch(), controller.signal));
+    expect(err).toMatchObject({ kind: 'aborted', attempts: 0 });
+    expect(server.requests).toHaveLength(0);
   });
 });
 

@@ -71,7 +71,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   const controller = new AbortController();
   const interrupt = (): void => {
     reporter.stop();
-    io.stderr.write('\ninterrupted: no new request is sent; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n');
+    io.stderr.write('\ninterrupted: no new request is sent and no retry; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n');
     controller.abort();
   };
   process.once('SIGINT', interrupt);
