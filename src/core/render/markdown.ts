@@ -41,7 +41,11 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
     out.push(`<details><summary>${escapeMarkdown(describeGroup(group))}: +${adds} −${changes.length - adds}</summary>`, '');
     const body = diffBlock(changes, options.mask, max);
     const fence = codeFence(body);
-    out.push(`${fence}diff`, body, fence, '', '</details>', '');
+    out.push(`${fence}diff`, body, fence, '');
+    const resent = changes.filter((c) => c.op === 'add' && c.previous).length;
+    // Said in words too: a `!` line is an add, and the count above includes it.
+    if (resent > 0) out.push(`\`!\` identities changed: the member is re-sent as an add (${resent} of the +${adds}).`, '');
+    out.push('</details>', '');
   }
   return out.join('\n');
 }
@@ -55,25 +59,27 @@ interface Line {
 /**
  * A diff of the group's changed members: old lines on the left, new on the right, made with `diff`.
  * Lines are compared unmasked: two different members can mask alike (138****0000), and must still
- * show as a delete and an add, not as one unchanged line.
+ * show as a delete and an add, not as one unchanged line. A member whose identities changed is one
+ * `!` line with its old identities below, as in the text plan: a `-`/`+` pair would read as a delete.
  */
 function diffBlock(changes: readonly Change[], mask: boolean, max: number): string {
   const shown = changes.slice(0, max);
-  const line = (m: Change['member']): Line => ({ shown: describeMember(m, { mask }), exact: describeMember(m, { mask: false }) });
+  const describe = (m: Change['member'], masked: boolean): string => describeMember(m, { mask: masked }).replace(/[\r\n]+/g, ' ');
+  const line = (m: Change['member']): Line => ({ shown: describe(m, mask), exact: describe(m, false) });
   const before: Line[] = [];
   const after: Line[] = [];
+  const resent: string[] = [];
   for (const c of shown) {
     if (c.op === 'delete') before.push(line(c.member));
-    else {
-      if (c.previous) before.push(line(c.previous));
-      after.push(line(c.member));
-    }
+    else if (c.previous) resent.push(`! ${describe(c.member, mask)}  (identities changed: re-sent as an add)`, `!     was ${describe(c.previous, mask)}`);
+    else after.push(line(c.member));
   }
   const lines: string[] = [];
   for (const part of diffArrays(before, after, { comparator: (a, b) => a.exact === b.exact })) {
     const sign = part.added ? '+' : part.removed ? '-' : ' ';
-    for (const v of part.value) lines.push(`${sign} ${v.shown.replace(/[\r\n]+/g, ' ')}`);
+    for (const v of part.value) lines.push(`${sign} ${v.shown}`);
   }
+  lines.push(...resent);
   if (changes.length > shown.length) lines.push(`# … and ${changes.length - shown.length} more changes in this group (see the JSON plan)`);
   return lines.join('\n');
 }

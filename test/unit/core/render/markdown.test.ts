@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../../src/core/plan.js';
 import { codeFence, codeSpan, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
 import { renderMarkdown } from '../../../../src/core/render/markdown.js';
-import { enterprise, member, phone, phones, state } from '../builders.js';
+import { enterprise, member, phone, phones, state, unionid } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
 const HOSTILE = '@octocat <img src=x onerror=alert(1)> **bold** [x](http://e)';
@@ -64,11 +64,13 @@ describe('renderMarkdown', () => {
       <details><summary>VIP客户 &#40;enterprise&#41;: +2 −1</summary>
 
       \`\`\`diff
-      - phone 139****0001 + unionid oU****ld
       - phone 188****8888
       + openid o6_****fL2M (platform gzh, appid wx1234567890abcdef, WeChat ecosystem)
-      + phone 139****0001 + unionid oU****ew
+      ! phone 139****0001 + unionid oU****ew  (identities changed: re-sent as an add)
+      !     was phone 139****0001 + unionid oU****ld
       \`\`\`
+
+      \`!\` identities changed: the member is re-sent as an add (1 of the +2).
 
       </details>
       "
@@ -86,6 +88,24 @@ describe('renderMarkdown', () => {
     const plan = buildPlan(state([g, [member(phone('13856780000'))]]), state([g, [member(phone('13812340000'))]]));
     const [block] = codeBlocks(renderMarkdown(plan, { mask: true }));
     expect(block!.body).toEqual(['- phone 138****0000', '+ phone 138****0000']);
+  });
+
+  it('shows a member whose identities changed as one re-sent add, not as a delete and an add, and says so', () => {
+    const g = enterprise('g');
+    const applied = state([g, [member(phone('13900000001'), unionid('oUpF8uOld')), member(phone('13700000002'))]]);
+    const desired = state([g, [member(phone('13900000001'), unionid('oUpF8uNew'))]]);
+    const out = renderMarkdown(buildPlan(desired, applied), { mask: true });
+    const [block] = codeBlocks(out);
+    expect(block!.body).toEqual([
+      '- phone 137****0002',
+      '! phone 139****0001 + unionid oU****ew  (identities changed: re-sent as an add)',
+      '!     was phone 139****0001 + unionid oU****ld',
+    ]);
+    // The group's counts match its lines: one delete, one add (the re-sent member).
+    expect(out).toContain('<details><summary>g &#40;enterprise&#41;: +1 −1</summary>');
+    expect(out).toContain('`!` identities changed: the member is re-sent as an add (1 of the +1).');
+    expect(out).toContain('| ➕ add | 1 |');
+    expect(out).not.toContain('oUpF8uNew');
   });
 
   it('renders a hostile group name inert: no mention, tag, emphasis or link survives', () => {
