@@ -1,7 +1,7 @@
 import { isHTTPError } from 'ky';
 import { ApiError, InternalError, type ApiFailureKind } from '../errors/index.js';
 import type { Envelope } from './envelope.js';
-import { hintFor } from './hints.js';
+import { hintFor, retryLaterHint } from './hints.js';
 import { redactSecret } from './redact.js';
 
 /** What one attempt received, kept so that failures can quote the server's errorCode and msg. */
@@ -14,6 +14,14 @@ export interface Answer {
 /** Thrown for a 2xx answer whose body is not the JSON envelope (a proxy page, a cut-off body). */
 export class MalformedAnswerError extends Error {
   override readonly name = 'MalformedAnswerError';
+}
+
+/**
+ * Thrown for a 2xx answer whose envelope code says the server is busy or failing (e.g. HTTP 200
+ * with code "503", errorCode SYSTEM_BUSY), so that it is retried like that HTTP status would be.
+ */
+export class BusyAnswerError extends Error {
+  override readonly name = 'BusyAnswerError';
 }
 
 /** One failed attempt, described without any library object (those can hold the request and its token). */
@@ -43,6 +51,15 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
+/**
+ * Whether an envelope code reports a failure worth another attempt, by the same rule as the HTTP
+ * status (the API reports some failures as HTTP 200 with the status as its code). The call still
+ * succeeds only on HTTP 2xx with code "200".
+ */
+export function isRetryableCode(code: string): boolean {
+  return /^[1-9]\d{2}$/.test(code) && isRetryableStatus(Number(code));
+}
+
 /** Classifies what ky threw for one attempt. Batches are idempotent, so POST is retried like GET. */
 export function classifyFailure(error: unknown, state: AttemptState): Failure {
   if (state.callerSignal?.aborted) return { kind: 'aborted', summary: 'cancelled by the caller', retryable: false };
@@ -58,6 +75,11 @@ export function classifyFailure(error: unknown, state: AttemptState): Failure {
       ...(answer?.envelope ? { envelope: answer.envelope } : {}),
       retryAfter: answer?.retryAfter ?? error.response.headers.get('retry-after'),
     };
+  }
+  if (error instanceof BusyAnswerError && state.answer?.envelope) {
+    // Resending is safe for the same reason as after a malformed answer below.
+    const { status, envelope, retryAfter } = state.answer;
+    return { kind: 'rejected', summary: `HTTP ${status} with code "${redactSecret(envelope.code, state.token)}"`, retryable: true, status, envelope, retryAfter };
   }
   if (error instanceof MalformedAnswerError) {
     // Safe to resend even if the server applied the batch first: an add of a present membership and
@@ -90,7 +112,7 @@ export function failureToError(failure: Failure, endpoint: string, attempts: num
 
 function hintField(failure: Failure): { hint?: string } {
   if (failure.kind === 'aborted') return {};
-  if (failure.retryable) return { hint: 'the API did not answer successfully; try again later (resending a batch is safe: adds and deletes are idempotent)' };
+  if (failure.retryable) return { hint: retryLaterHint(failure.status, failure.envelope?.code) };
   const hint = hintFor(failure.status, failure.envelope?.code);
   return hint ? { hint } : {};
 }

@@ -4,13 +4,18 @@ const IDENTITY_TYPE = 'every identity type used must be configured in the workbe
 const REDIRECT = 'the API redirected; set RABBITPRE_BASE_URL to the final address (redirects are not followed, so that the token only goes where it is configured to)';
 const NOT_FOUND = 'check RABBITPRE_BASE_URL and the path prefix (config api.pathPrefix, default /api/integrate)';
 
+const RESEND_IS_SAFE = 'resending a batch is safe: adds and deletes are idempotent';
+
 /**
  * What to check for a failure that retrying cannot fix, from the HTTP status or, for an HTTP 2xx
  * rejection, the envelope's code (the API reports some failures as HTTP 200 with code "401" etc.).
+ * Only client errors (4xx) point at the token, the path, the app's permission or identity types: a
+ * server that is busy or failing (429, 5xx) says nothing about any of them, and an unknown code
+ * gets no guess.
  */
 export function hintFor(status: number | undefined, code: string | undefined): string | undefined {
   if (status !== undefined && status >= 300 && status < 400) return REDIRECT;
-  const key = status !== undefined && (status < 200 || status > 299) ? String(status) : code;
+  const key = failureKey(status, code);
   switch (key) {
     case '401':
       return TOKEN;
@@ -18,10 +23,28 @@ export function hintFor(status: number | undefined, code: string | undefined): s
       return `${PERMISSION}; ${IDENTITY_TYPE}`;
     case '404':
       return NOT_FOUND;
-    case undefined:
-      return undefined;
     default:
-      // Any other rejection of a well-formed request is most often an identity type the tenant has not enabled.
-      return `the API refused the request: ${IDENTITY_TYPE}; ${PERMISSION}`;
+      // Any other refusal of a well-formed request (400, 422 ...) is most often an identity type the
+      // tenant has not enabled; 408 and 429 are about timing, not about the request.
+      if (key !== undefined && /^4\d\d$/.test(key) && key !== '408' && key !== '429') return `the API refused the request: ${IDENTITY_TYPE}; ${PERMISSION}`;
+      return undefined;
   }
+}
+
+/**
+ * What to say once the retries are spent on a failure that a later try may fix. A 429 or 5xx (as
+ * the HTTP status or as the envelope's code of an HTTP 200) is worded as the server being busy or
+ * failing, so that nobody goes looking for a configuration problem.
+ */
+export function retryLaterHint(status: number | undefined, code: string | undefined): string {
+  const key = failureKey(status, code);
+  const busy = key === '429' ? 'is rate limiting' : key !== undefined && /^5\d\d$/.test(key) ? 'is busy or failing on its side' : undefined;
+  if (busy === undefined) return `the API did not answer successfully; try again later (${RESEND_IS_SAFE})`;
+  const seen = key === String(status) ? `HTTP ${key}` : `code "${key}"`;
+  return `the API ${busy} (${seen}), it did not refuse the request: try again later (${RESEND_IS_SAFE})`;
+}
+
+/** The status that describes a failure: the HTTP status unless it is 2xx, else the envelope's code. */
+function failureKey(status: number | undefined, code: string | undefined): string | undefined {
+  return status !== undefined && (status < 200 || status > 299) ? String(status) : code;
 }

@@ -1,6 +1,6 @@
 import ky, { type KyResponse } from 'ky';
 import { readEnvelope, type Envelope } from './envelope.js';
-import { classifyFailure, failureToError, MalformedAnswerError, type Answer, type Failure } from './failure.js';
+import { BusyAnswerError, classifyFailure, failureToError, isRetryableCode, MalformedAnswerError, type Answer, type Failure } from './failure.js';
 import { parseLossless, stringifyLossless } from './lossless-json.js';
 import { backoffDelay, retryAfterDelay } from './retry-delay.js';
 
@@ -61,8 +61,8 @@ class CallState {
 }
 
 /**
- * POSTs a JSON body and resolves with the 2xx envelope. Network errors, timeouts, 408, 429, 5xx and
- * malformed 2xx bodies are retried with exponential backoff and jitter, or after the server's
+ * POSTs a JSON body and resolves with the 2xx envelope. Network errors, timeouts, 408, 429, 5xx (as
+ * the HTTP status or as the code of a 2xx envelope) and malformed 2xx bodies are retried with exponential backoff and jitter, or after the server's
  * Retry-After; anything else, or the last failure, rejects with an ApiError that holds no token.
  * Aborting `signal` cancels the call between attempts: a wait for a retry ends at once and no
  * further attempt starts (an ApiError of kind aborted), while an attempt in flight is left to
@@ -114,14 +114,17 @@ function planRetry(settings: CallSettings, state: CallState, error: Error, retry
   state.endAttempt();
   const failure: Failure = classifyFailure(error, state);
   if (!failure.retryable) return false;
-  const fromServer = failure.kind === 'http' ? retryAfterDelay(failure.retryAfter ?? null, settings.now(), settings.retryMaxMs) : undefined;
+  const fromServer = failure.retryAfter !== undefined ? retryAfterDelay(failure.retryAfter ?? null, settings.now(), settings.retryMaxMs) : undefined;
   state.plannedDelayMs = fromServer ?? backoffDelay(retryCount, settings.retryBaseMs, settings.retryMaxMs, settings.random);
   const reason = fromServer !== undefined ? `${failure.summary}, Retry-After ${failure.retryAfter ?? ''}`.trim() : failure.summary;
   settings.onRetry?.({ attempt: retryCount + 1, delayMs: state.plannedDelayMs, reason });
   return true;
 }
 
-/** Reads every answer's body (errors quote errorCode and msg); a 2xx without an envelope is retried. */
+/**
+ * Reads every answer's body (errors quote errorCode and msg); a 2xx without an envelope, or with a
+ * code saying the server is busy or failing, is retried.
+ */
 async function readAnswer(state: CallState, response: KyResponse): Promise<void> {
   let parsed: unknown;
   let readable = true;
@@ -135,4 +138,5 @@ async function readAnswer(state: CallState, response: KyResponse): Promise<void>
   const envelope = readable ? readEnvelope(parsed) : undefined;
   state.answer = { status: response.status, envelope, retryAfter: response.headers.get('retry-after') };
   if (response.ok && envelope === undefined) throw new MalformedAnswerError(`HTTP ${response.status} without an envelope`);
+  if (response.ok && envelope !== undefined && isRetryableCode(envelope.code)) throw new BusyAnswerError(`HTTP ${response.status} with code ${envelope.code}`);
 }

@@ -168,6 +168,59 @@ describe('v2 client against a bare server: retries', () => {
   });
 });
 
+describe('v2 client against a bare server: HTTP 200 with a busy or failing code', () => {
+  const BUSY_HINT = /busy|rate limiting/;
+  const CONFIG_HINT = /身份类型|用户分组|identity type|permission|RABBITPRE_TOKEN/;
+
+  for (const code of ['500', '502', '503', '504', '429']) {
+    it(`retries code "${code}" like HTTP ${code}, then succeeds`, async () => {
+      const { api, server, retries } = await clientFor((_r, i) => (i < 2 ? { body: `{"code":"${code}","errorCode":"SYSTEM_BUSY","msg":"系统繁忙","data":null}` } : { body: OK }));
+      expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+      expect(server.requests).toHaveLength(3);
+      expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
+        [2, `HTTP 200 with code "${code}"`],
+        [3, `HTTP 200 with code "${code}"`],
+      ]);
+    });
+  }
+
+  it('gives up after the retries saying the server is busy, without blaming identity types or permissions', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"503","errorCode":"SYSTEM_BUSY","msg":"系统繁忙","data":null}' }), { retries: 2 });
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(3);
+    expect(err).toMatchObject({ kind: 'rejected', status: 200, errorCode: 'SYSTEM_BUSY', msg: '系统繁忙', retryable: true, attempts: 3 });
+    expect(err.message).toContain('HTTP 200 with code "503" [SYSTEM_BUSY: 系统繁忙] (3 attempts)');
+    expect(err.hint).toMatch(BUSY_HINT);
+    expect(err.hint).toContain('code "503"');
+    expect(err.hint).not.toMatch(CONFIG_HINT);
+  });
+
+  it('says rate limiting for code "429" and honours its Retry-After', async () => {
+    const { api, retries } = await clientFor(() => ({ headers: { 'retry-after': '0.02' }, body: '{"code":"429","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' }), { retries: 1, retryBaseMs: 10_000, retryMaxMs: 60_000 });
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(retries.map((r) => [r.delayMs, r.reason])).toEqual([[20, 'HTTP 200 with code "429", Retry-After 0.02']]);
+    expect(err).toMatchObject({ kind: 'rejected', status: 200, retryable: true, attempts: 2 });
+    expect(err.hint).toMatch(/rate limiting/);
+    expect(err.hint).not.toMatch(CONFIG_HINT);
+  });
+
+  it('words an HTTP 503 that stays busy the same way', async () => {
+    const { api } = await clientFor(() => ({ status: 503, body: '{"code":"503","errorCode":"SYSTEM_BUSY","msg":"系统繁忙"}' }), { retries: 1 });
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err.hint).toMatch(BUSY_HINT);
+    expect(err.hint).toContain('HTTP 503');
+    expect(err.hint).not.toMatch(CONFIG_HINT);
+  });
+
+  it('does not retry codes that say the server will never handle the request (501, 505)', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"501","errorCode":"NOT_IMPLEMENTED","msg":"no"}' }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(1);
+    expect(err).toMatchObject({ kind: 'rejected', retryable: false });
+    expect(err.hint ?? '').not.toMatch(CONFIG_HINT);
+  });
+});
+
 describe('v2 client against a bare server: no retry on client errors', () => {
   const cases: [number, RegExp][] = [
     [400, /身份类型管理/],
@@ -202,13 +255,20 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     }
   });
 
-  it('treats HTTP 200 with a code other than "200" as a failure with errorCode and msg, not retried', async () => {
-    const { api, server } = await clientFor(() => ({ body: '{"code":"500","errorCode":"IDENTITY_TYPE_DISABLED","msg":"身份类型未开通","data":null}' }));
+  it('treats HTTP 200 with a client-error code as a failure with errorCode and msg, not retried', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"400","errorCode":"IDENTITY_TYPE_DISABLED","msg":"身份类型未开通","data":null}' }));
     const err = await failure(api.sendBatch(smallBatch()));
     expect(server.requests).toHaveLength(1);
     expect(err).toMatchObject({ kind: 'rejected', status: 200, errorCode: 'IDENTITY_TYPE_DISABLED', msg: '身份类型未开通', retryable: false });
-    expect(err.message).toContain('code "500"');
+    expect(err.message).toContain('code "400"');
     expect(err.hint).toMatch(/身份类型管理/);
+  });
+
+  it('guesses no cause for HTTP 200 with a code it does not know', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"E1001","errorCode":"SOMETHING","msg":"?"}' }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(1);
+    expect(err).toMatchObject({ kind: 'rejected', retryable: false, hint: undefined });
   });
 
   it('gives the token hint for HTTP 200 with code "401"', async () => {

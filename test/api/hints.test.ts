@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { hintFor, retryLaterHint } from '../../src/api/hints.js';
+
+const CONFIG = /身份类型|用户分组|RABBITPRE_TOKEN|RABBITPRE_BASE_URL/;
+
+describe('hintFor', () => {
+  it('points at the configuration only for client errors, as HTTP status or as the code of an HTTP 200', () => {
+    expect(hintFor(401, undefined)).toMatch(/RABBITPRE_TOKEN/);
+    expect(hintFor(200, '401')).toMatch(/RABBITPRE_TOKEN/);
+    expect(hintFor(200, '403')).toMatch(/用户 -> 用户分组[\s\S]*身份类型管理/);
+    expect(hintFor(404, '200')).toMatch(/RABBITPRE_BASE_URL/);
+    expect(hintFor(200, '400')).toMatch(/身份类型管理/);
+    expect(hintFor(422, undefined)).toMatch(/身份类型管理/);
+  });
+
+  it('blames nothing in the configuration for busy or failing servers and unknown codes', () => {
+    for (const [status, code] of [[200, '500'], [200, '503'], [200, '429'], [200, '408'], [501, undefined], [200, 'E1001'], [200, undefined]] as const) {
+      expect(hintFor(status, code)).toBeUndefined();
+    }
+  });
+});
+
+describe('retryLaterHint', () => {
+  it('says busy or rate limited for 5xx and 429, naming where it was seen, and never the configuration', () => {
+    expect(retryLaterHint(200, '503')).toMatch(/busy or failing on its side \(code "503"\)/);
+    expect(retryLaterHint(502, '502')).toMatch(/busy or failing on its side \(HTTP 502\)/);
+    expect(retryLaterHint(429, undefined)).toMatch(/rate limiting \(HTTP 429\)/);
+    expect(retryLaterHint(200, '429')).toMatch(/rate limiting \(code "429"\)/);
+    for (const text of [retryLaterHint(200, '503'), retryLaterHint(429, undefined), retryLaterHint(undefined, undefined)]) {
+      expect(text).not.toMatch(CONFIG);
+      expect(text).toContain('resending a batch is safe');
+    }
+  });
+
+  it('stays general for failures without a status (network, timeout, a malformed body)', () => {
+    expect(retryLaterHint(undefined, undefined)).toMatch(/^the API did not answer successfully/);
+    expect(retryLaterHint(200, undefined)).toMatch(/^the API did not answer successfully/);
+  });
+});
