@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InvalidInputError } from '../errors/index.js';
+import { InvalidInputError, sortIssues } from '../errors/index.js';
 import { schemaValidator } from './schemas.js';
 import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-config.js';
 import { schemaIssues } from './schema-issues.js';
@@ -86,9 +86,10 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the config is invalid');
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');
-  if (!validate(value)) throw new InvalidInputError(schemaIssues(parsed.source, validate.errors ?? []), 'the config is invalid');
+  // Issues by line, as in group files: ajv lists them in the schema's order of keys, not the file's.
+  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [])), 'the config is invalid');
   const rules = endpointConfigIssues(parsed.source, value as EndpointConfigInput);
-  if (rules.length > 0) throw new InvalidInputError(rules, 'the config is invalid');
+  if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
   return mergeConfig(value as ConfigFile);
 }
 

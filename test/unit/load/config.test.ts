@@ -74,6 +74,12 @@ describe('loadConfig', () => {
     expect(issues[2]!.message).toBe('api.timeoutMs: must be an integer, not the number 500.5');
   });
 
+  it('lists the issues by line, not in the order the schema checks its keys', async () => {
+    // The schema checks api after safety and output; the file has it first.
+    const issues = await refusal('api:\n  timeoutMs: 500.5\noutput:\n  maskIdentities: "no"\nsafety:\n  maxDeleteCount: -1\nmatchingType: 3\n');
+    expect(issues.map((i) => i.line)).toEqual([2, 4, 6, 7]);
+  });
+
   it('refuses YAML problems in the config like in group files', async () => {
     const issues = await refusal('safety:\n  maxDeleteCount: 5\n  maxDeleteCount: 6\n');
     expect(issues[0]).toMatchObject({ line: 3, column: 3, message: expect.stringContaining('duplicate key "maxDeleteCount"') });
