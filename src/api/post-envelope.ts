@@ -2,7 +2,7 @@ import ky, { type KyResponse } from 'ky';
 import { readEnvelope, type Envelope } from './envelope.js';
 import { BusyAnswerError, classifyFailure, failureToError, isRetryableCode, MalformedAnswerError, type Answer, type Failure } from './failure.js';
 import { parseLossless, stringifyLossless } from './lossless-json.js';
-import { backoffDelay, retryAfterDelay } from './retry-delay.js';
+import { retryAfterDelay, retryWait } from './retry-delay.js';
 
 /** Everything one endpoint call needs; built once per client. */
 export interface CallSettings {
@@ -114,9 +114,11 @@ function planRetry(settings: CallSettings, state: CallState, error: Error, retry
   state.endAttempt();
   const failure: Failure = classifyFailure(error, state);
   if (!failure.retryable) return false;
-  const fromServer = failure.retryAfter !== undefined ? retryAfterDelay(failure.retryAfter ?? null, settings.now(), settings.retryMaxMs) : undefined;
-  state.plannedDelayMs = fromServer ?? backoffDelay(retryCount, settings.retryBaseMs, settings.retryMaxMs, settings.random);
-  const reason = fromServer !== undefined ? `${failure.summary}, Retry-After ${failure.retryAfter ?? ''}`.trim() : failure.summary;
+  const header = failure.retryAfter ?? null;
+  const fromServer = retryAfterDelay(header, settings.now(), settings.retryMaxMs);
+  // A Retry-After of 0 or in the past gets the backoff instead of no wait at all (see retryWait).
+  state.plannedDelayMs = retryWait(fromServer, retryCount, settings.retryBaseMs, settings.retryMaxMs, settings.random);
+  const reason = fromServer === undefined ? failure.summary : `${failure.summary}, Retry-After ${header ?? ''}${fromServer === 0 ? ' (already due: backing off)' : ''}`;
   settings.onRetry?.({ attempt: retryCount + 1, delayMs: state.plannedDelayMs, reason });
   return true;
 }

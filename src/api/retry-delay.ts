@@ -28,3 +28,19 @@ export function retryAfterDelay(header: string | null, nowMs: number, maxMs: num
   }
   return Math.min(maxMs, Math.max(0, Math.round(ms)));
 }
+
+/**
+ * The wait before retry number `retry` (from 1): `retryAfterMs` (from retryAfterDelay) when the
+ * server asked for a wait still ahead, else the exponential backoff with jitter.
+ *
+ * Why the backoff is the floor when Retry-After is 0 or an HTTP date already past: taken literally
+ * it asks for an immediate retry, and a server that keeps answering so (a clock running ahead of
+ * ours, a stale rate-limit reset time) would get every remaining attempt at once, right after it
+ * said it was overloaded. Its "now" is read as "no particular wait", which is what the backoff is for.
+ * A positive Retry-After is honoured as sent (capped at `maxMs`), even when shorter than the
+ * backoff: it is the server's own schedule for this client.
+ */
+export function retryWait(retryAfterMs: number | undefined, retry: number, baseMs: number, maxMs: number, random: () => number): number {
+  if (retryAfterMs !== undefined && retryAfterMs > 0) return retryAfterMs;
+  return backoffDelay(retry, baseMs, maxMs, random);
+}

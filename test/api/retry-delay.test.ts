@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterDelay } from '../../src/api/retry-delay.js';
+import { backoffDelay, retryAfterDelay, retryWait } from '../../src/api/retry-delay.js';
 
 describe('backoffDelay', () => {
   it('doubles per retry, keeps half of the step and randomizes the other half', () => {
@@ -32,5 +32,26 @@ describe('retryAfterDelay', () => {
     expect(retryAfterDelay(null, now, 30_000)).toBeUndefined();
     expect(retryAfterDelay('soon', now, 30_000)).toBeUndefined();
     expect(retryAfterDelay('-1', now, 30_000)).toBeUndefined();
+  });
+});
+
+describe('retryWait', () => {
+  const fixed = (): number => 0.5;
+
+  it('honours a Retry-After still ahead, also below the backoff', () => {
+    expect(retryWait(2000, 1, 500, 30_000, fixed)).toBe(2000);
+    expect(retryWait(30, 3, 500, 30_000, fixed)).toBe(30);
+  });
+
+  it('backs off when Retry-After is 0 or in the past, exactly as without the header', () => {
+    for (const retry of [1, 2, 3, 4]) {
+      const backoff = backoffDelay(retry, 500, 30_000, fixed);
+      expect(backoff).toBeGreaterThan(0);
+      expect(retryWait(0, retry, 500, 30_000, fixed)).toBe(backoff);
+      expect(retryWait(undefined, retry, 500, 30_000, fixed)).toBe(backoff);
+    }
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryWait(retryAfterDelay('Wed, 21 Oct 2015 07:28:00 GMT', now, 30_000), 2, 500, 30_000, () => 0)).toBe(500);
+    expect(retryWait(retryAfterDelay('0', now, 30_000), 1, 500, 30_000, () => 0)).toBe(250);
   });
 });

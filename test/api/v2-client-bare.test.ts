@@ -115,6 +115,20 @@ describe('v2 client against a bare server: retries', () => {
     expect(retries[0]?.reason).toBe('HTTP 429, Retry-After 0.03');
   });
 
+  for (const [what, header] of [
+    ['a date in the past', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['0', '0'],
+  ] as const) {
+    it(`backs off instead of retrying at once when Retry-After is ${what}`, async () => {
+      const { api, retries, server } = await clientFor((_r, i) => (i < 3 ? { status: 429, headers: { 'retry-after': header } } : { body: OK }), { retryBaseMs: 8, retryMaxMs: 1000, random: () => 0 });
+      await api.sendBatch(smallBatch());
+      expect(server.requests).toHaveLength(4);
+      // The same waits as without the header: 8 -> 4, 16 -> 8, 32 -> 16 (equal jitter with random 0).
+      expect(retries.map((r) => r.delayMs)).toEqual([4, 8, 16]);
+      expect(retries[0]?.reason).toBe(`HTTP 429, Retry-After ${header} (already due: backing off)`);
+    });
+  }
+
   it('caps a long Retry-After at retryMaxMs', async () => {
     const { api, retries } = await clientFor((_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { body: OK }), { retryMaxMs: 25 });
     await api.sendBatch(smallBatch());
