@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planBatches, type PlannedBatch } from './batches.js';
 import { diffMemberships, type Change, type DiffMemo } from './diff.js';
 import { identitiesJson, jsonString } from './json-text.js';
-import type { Identity, MembershipState } from './model.js';
+import type { MembershipState } from './model.js';
 
 /** What an apply would do: a plain, sorted value; rendering and applying both consume it. */
 export interface Plan {
@@ -42,32 +42,47 @@ export function buildPlan(desired: MembershipState, applied: MembershipState, op
   };
 }
 
-/** A stable digest of the requests: the same desired and applied state always give the same checksum. */
+/** Items are hashed in runs of this many: one update per item costs more than the hashing itself at a million items. */
+const ITEMS_PER_UPDATE = 8192;
+
+/**
+ * A stable digest of the requests: the same desired and applied state always give the same checksum.
+ * It hashes, per request, its operation line, then per item the line
+ * `JSON.stringify([category, dept, groups, identities.map(canonicalIdentity)])`; that text is written
+ * directly, from pieces joined once per run of items (a string grown item by item would make a
+ * million-node rope for the garbage collector), each group name's JSON written once per plan.
+ */
 export function checksumBatches(batches: readonly PlannedBatch[]): string {
   const hash = createHash('sha256');
-  // Hashing in large pieces: one update per item costs more than the hashing itself at a million items.
-  let buffer = '';
+  const nameJson = new Map<string, string>();
+  let pieces: string[] = [];
+  let items = 0;
+  let context: { readonly item: PlannedBatch['items'][number]; readonly head: string } | undefined;
   for (const b of batches) {
     // User-group batches hash as they always did, so checksums of existing plans do not change.
-    buffer += b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`;
+    pieces.push(b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`);
     for (const item of b.items) {
-      const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
-      buffer += `${itemJson(item.category, dept, item.groups, item.member.identities)}\n`;
-      if (buffer.length > 1 << 20) {
-        hash.update(buffer);
-        buffer = '';
+      if (context === undefined || context.item.category !== item.category || context.item.department !== item.department) {
+        const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
+        context = { item, head: `[${jsonString(item.category)},${jsonString(dept)},[` };
+      }
+      pieces.push(context.head);
+      for (let i = 0; i < item.groups.length; i++) {
+        const name = item.groups[i]!;
+        let json = nameJson.get(name);
+        if (json === undefined) nameJson.set(name, (json = jsonString(name)));
+        pieces.push(i > 0 ? ',' : '', json);
+      }
+      pieces.push('],', identitiesJson(item.member.identities), ']\n');
+      if (++items === ITEMS_PER_UPDATE) {
+        hash.update(pieces.join(''));
+        pieces = [];
+        items = 0;
       }
     }
   }
-  hash.update(buffer);
+  hash.update(pieces.join(''));
   return hash.digest('hex');
-}
-
-/** Exactly `JSON.stringify([category, dept, groups, identities.map(canonicalIdentity)])`, without the intermediate objects. */
-function itemJson(category: string, dept: string, groups: readonly string[], identities: readonly Identity[]): string {
-  let out = `[${jsonString(category)},${jsonString(dept)},[`;
-  for (let i = 0; i < groups.length; i++) out += (i > 0 ? ',' : '') + jsonString(groups[i]!);
-  return `${out}],${identitiesJson(identities)}]`;
 }
 
 /** True when the plan sends nothing. */
