@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { link, mkdir, open, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UnsafePlanError } from '../errors/index.js';
 
@@ -25,19 +25,24 @@ export function lockPath(statePath: string): string {
  * Takes the snapshot's lock so two local applies cannot interleave their journals. The lock file
  * appears with its content in one step (written aside, then hard-linked into place), so a reader
  * never sees a half-written holder. A lock left by a dead process on this host (a kill) is taken
- * over; a live holder is a refusal that says how to proceed.
+ * over; a live holder is a refusal that says how to proceed. Folders made for the lock (a first
+ * apply's `.groupops/`) are removed on release if nothing else was written in them: an apply that
+ * fails before anything is recorded leaves the work tree as it was.
  */
 export async function acquireStateLock(statePath: string, displayPath: string, started: Date): Promise<StateLock> {
   const path = lockPath(statePath);
-  await mkdir(dirname(path), { recursive: true });
   const me: LockHolder = { pid: process.pid, host: hostname(), started: started.toISOString() };
   const aside = `${path}.${process.pid}.tmp`;
-  await writeFile(aside, `${JSON.stringify(me)}\n`, 'utf8');
+  const created = await writeAside(aside, `${JSON.stringify(me)}\n`);
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await tryCreate(aside, path)) {
         await sweepDeadTemps(statePath);
-        return { path, release: () => unlinkIfExists(path) };
+        const release = async (): Promise<void> => {
+          await unlinkIfExists(path);
+          if (created !== undefined) await removeEmptyFolders(dirname(path), created);
+        };
+        return { path, release };
       }
       const holder = await readHolder(path);
       if (holder === undefined) continue; // released between our attempt and the read
@@ -49,6 +54,39 @@ export async function acquireStateLock(statePath: string, displayPath: string, s
     throw new UnsafePlanError(`refusing to apply: could not take ${lockPath(displayPath)}: other applies keep taking it.`, 'Wait for them to finish, then run again.');
   } finally {
     await unlinkIfExists(aside);
+  }
+}
+
+/**
+ * Writes the holder file aside, making its folder first; returns the topmost folder this made
+ * (undefined: it existed). Tried twice: another apply releasing its lock may remove a folder it
+ * made between our mkdir and our write.
+ */
+async function writeAside(aside: string, text: string): Promise<string | undefined> {
+  let created: string | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const made = await mkdir(dirname(aside), { recursive: true });
+    created ??= made;
+    try {
+      await writeFile(aside, text, 'utf8');
+      return created;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw err;
+    }
+  }
+}
+
+/** Removes `dir` and its parents up to `top` while they are empty; a folder with anything in it stays. */
+async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let folder = dir; ; folder = dirname(folder)) {
+    try {
+      await rmdir(folder);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return;
+      if (code !== 'ENOENT') throw err;
+    }
+    if (folder === top || dirname(folder) === folder) return;
   }
 }
 

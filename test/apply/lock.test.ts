@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,29 @@ describe('acquireStateLock', () => {
     await expect(acquireStateLock(join(dir, 'snapshot.json'), 'state/snapshot.json', new Date(0))).rejects.toThrow(
       /an unknown process[\s\S]*delete state\/snapshot\.json\.lock/,
     );
+  });
+
+  it('removes on release the folders it made when nothing else was written in them (a failed first apply)', async () => {
+    const ws = await tempWorkspace({});
+    cleanup = ws.cleanup;
+    const lock = await acquireStateLock(join(ws.dir, '.groupops/nested/snapshot.json'), '.groupops/nested/snapshot.json', new Date(0));
+    expect(await readdir(join(ws.dir, '.groupops/nested'))).toEqual(['snapshot.json.lock']);
+    await lock.release();
+    expect(await readdir(ws.dir)).toEqual([]);
+  });
+
+  it('keeps a folder it made once something else is in it, and a folder that was there before', async () => {
+    const ws = await tempWorkspace({});
+    cleanup = ws.cleanup;
+    const made = await acquireStateLock(join(ws.dir, '.groupops/snapshot.json'), '.groupops/snapshot.json', new Date(0));
+    await writeFile(join(ws.dir, '.groupops/snapshot.json'), '{}');
+    await made.release();
+    expect(await readdir(join(ws.dir, '.groupops'))).toEqual(['snapshot.json']);
+
+    await mkdir(join(ws.dir, 'state'));
+    const existing = await acquireStateLock(join(ws.dir, 'state/snapshot.json'), 'state/snapshot.json', new Date(0));
+    await existing.release();
+    expect(await readdir(join(ws.dir, 'state'))).toEqual([]);
   });
 
   it('sweeps temporary files left by killed processes, and keeps those of live ones', async () => {

@@ -166,6 +166,14 @@ describe('groupops apply (end to end, against the sandbox)', () => {
   });
 
   describe('tokens', () => {
+    it('leaves no .groupops/ folder behind when a first apply is rejected (no snapshot yet)', async () => {
+      repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      const result = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
+      expect(existsSync(join(repo.dir, '.groupops'))).toBe(false);
+    });
+
     it('names a missing RABBITPRE_TOKEN before sending anything', async () => {
       repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
       const result = await runCli(['apply'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
