@@ -28,11 +28,6 @@ export interface GroupRef {
 /** Which endpoint family a group's memberships go to. */
 export type GroupTarget = 'user' | 'customer';
 
-/** The endpoint family of a group. */
-export function targetOf(group: Pick<GroupRef, 'kind'>): GroupTarget {
-  return group.kind === 'customer' ? 'customer' : 'user';
-}
-
 export interface Identity {
   readonly type: string;
   readonly value: string;

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 /** True for names that are not group files or folders: dot files and `_`-prefixed drafts. */
@@ -40,9 +40,4 @@ export async function listGroupFiles(dir: string, cwd = process.cwd()): Promise<
 export function toDisplayPath(file: string, cwd = process.cwd()): string {
   const rel = relative(cwd, file);
   return (rel.startsWith('..') ? file : rel).split(sep).join('/');
-}
-
-/** Reads a file's bytes. */
-export async function readBytes(file: string): Promise<Uint8Array> {
-  return readFile(file);
 }
