@@ -39,56 +39,129 @@ export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER
 
 type Draft = BatchItem & { readonly groups: string[] };
 
+/** A stretch of the changes with one group and one operation, member keys ascending: [start, end), other operations skipped. */
+interface Run {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The items of one operation, ordered by context, member key, then identities. Linear in the
+ * changes plus a merge: the changes of each group come sorted by member key (as diffMemberships
+ * gives them), so each context's groups are merged as sorted runs, and a member's changes in
+ * several groups arrive one after the other. A hash map of every member of a context would cost
+ * a cache miss per change at a million changes; the merge reads each run in order.
+ */
 function itemsFor(changes: readonly Change[], op: Op): BatchItem[] {
-  // Linear in the changes, one object per item, no serialization per member: this runs over a million changes.
-  const byContext = new Map<string, Map<string, Draft | Draft[]>>();
+  const byContext = runsByContext(changes, op);
+  const items: BatchItem[] = [];
   // Items whose group names arrived out of order (shuffled changes): sorted and deduplicated at the end.
   const unsorted = new Set<Draft>();
-  let lastGroup: Change['group'] | undefined;
-  let drafts: Map<string, Draft | Draft[]> | undefined;
-  for (const c of changes) {
-    if (c.op !== op) continue;
-    if (c.group !== lastGroup) {
-      const ctx = contextKey(c.group);
-      drafts = byContext.get(ctx);
-      if (!drafts) byContext.set(ctx, (drafts = new Map()));
-      lastGroup = c.group;
-    }
-    const found = drafts!.get(c.memberKey);
-    const same = found === undefined ? undefined : Array.isArray(found) ? found.find((d) => sameIdentities(d.member, c.member)) : sameIdentities(found.member, c.member) ? found : undefined;
-    if (same) {
-      if (compareStrings(same.groups[same.groups.length - 1]!, c.group.name) >= 0) unsorted.add(same);
-      same.groups.push(c.group.name);
-      continue;
-    }
-    const g = c.group;
-    const draft: Draft = g.kind === 'customer'
-      ? { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups: [g.name] }
-      : g.department
-        ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups: [g.name] }
-        : { member: c.member, memberKey: c.memberKey, category: g.category, groups: [g.name] };
-    if (found === undefined) drafts!.set(c.memberKey, draft);
-    else if (Array.isArray(found)) found.push(draft);
-    else drafts!.set(c.memberKey, [found, draft]);
-  }
+  for (const ctx of [...byContext.keys()].sort(compareStrings)) mergeRuns(changes, op, byContext.get(ctx)!, items, unsorted);
   for (const d of unsorted) {
     const groups = [...new Set(d.groups)].sort(compareStrings);
     d.groups.length = 0;
     d.groups.push(...groups);
   }
-  const items: BatchItem[] = [];
-  for (const ctx of [...byContext.keys()].sort(compareStrings)) {
-    const drafts = byContext.get(ctx)!;
-    // Keys arrive as sorted runs (one per group), which the default sort (UTF-16 code units, as
-    // compareStrings) merges quickly.
-    const keys = [...drafts.keys()].sort();
-    for (const mk of keys) {
-      const entry = drafts.get(mk)!;
-      if (!Array.isArray(entry)) items.push(entry);
-      else items.push(...[...entry].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member))));
-    }
-  }
   return items;
+}
+
+/** The runs of each context: a run ends where the group changes or the member keys stop ascending. */
+function runsByContext(changes: readonly Change[], op: Op): Map<string, Run[]> {
+  const byContext = new Map<string, Run[]>();
+  let runs: Run[] | undefined;
+  let group: Change['group'] | undefined;
+  let start = -1;
+  let last = -1;
+  const close = (): void => {
+    if (start !== -1) runs!.push({ start, end: last + 1 });
+  };
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    if (c.op !== op) continue;
+    if (c.group !== group) {
+      close();
+      group = c.group;
+      const ctx = contextKey(group);
+      runs = byContext.get(ctx);
+      if (!runs) byContext.set(ctx, (runs = []));
+      start = i;
+    } else if (changes[last]!.memberKey >= c.memberKey) {
+      close();
+      start = i;
+    }
+    last = i;
+  }
+  close();
+  return byContext;
+}
+
+/**
+ * Merges one context's runs by member key (a binary heap of runs; on equal keys the earlier run
+ * first, so a member's groups keep the order of the changes) and appends its items: changes of
+ * one member key with the same identities share an item; different identities under one key are
+ * separate items, ordered by their identities.
+ */
+function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], items: BatchItem[], unsorted: Set<Draft>): void {
+  const pos = runs.map((r) => r.start);
+  const head = runs.map((r) => changes[r.start]!.memberKey);
+  const heap = runs.map((_, i) => i);
+  const before = (a: number, b: number): boolean => head[a]! < head[b]! || (head[a] === head[b] && a < b);
+  const siftDown = (from: number): void => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      let m = l < heap.length && before(heap[l]!, heap[i]!) ? l : i;
+      if (l + 1 < heap.length && before(heap[l + 1]!, heap[m]!)) m = l + 1;
+      if (m === i) return;
+      const swap = heap[i]!;
+      heap[i] = heap[m]!;
+      heap[m] = swap;
+      i = m;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+  let key: string | undefined;
+  let drafts: Draft[] = [];
+  const flush = (): void => {
+    if (drafts.length === 1) items.push(drafts[0]!);
+    else if (drafts.length > 1) items.push(...drafts.sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member))));
+    drafts = [];
+  };
+  while (heap.length > 0) {
+    const r = heap[0]!;
+    const c = changes[pos[r]!]!;
+    // The run's next change of this operation, or the run leaves the heap.
+    let next = pos[r]! + 1;
+    while (next < runs[r]!.end && changes[next]!.op !== op) next++;
+    if (next < runs[r]!.end) {
+      pos[r] = next;
+      head[r] = changes[next]!.memberKey;
+    } else {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    siftDown(0);
+    if (c.memberKey !== key) {
+      flush();
+      key = c.memberKey;
+    }
+    let same: Draft | undefined;
+    for (const d of drafts) if (sameIdentities(d.member, c.member)) same ??= d;
+    if (same) {
+      if (compareStrings(same.groups[same.groups.length - 1]!, c.group.name) >= 0) unsorted.add(same);
+      same.groups.push(c.group.name);
+    } else drafts.push(draftOf(c));
+  }
+  flush();
+}
+
+function draftOf(c: Change): Draft {
+  const g = c.group;
+  if (g.kind === 'customer') return { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups: [g.name] };
+  return g.department
+    ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups: [g.name] }
+    : { member: c.member, memberKey: c.memberKey, category: g.category, groups: [g.name] };
 }
 
 /** Cuts items into requests of at most `size`; items are sorted by context, so each endpoint's items are one run. */

@@ -71,15 +71,29 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
   const crlf = text.includes('\r');
   // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
   if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
-    const lines = text.split(crlf ? '\r\n' : '\n');
-    const rows: number[] = [];
-    for (let i = 0; i < lines.length; i++) if (lines[i] !== '') rows.push(i);
+    // Where each non-empty line starts and its number: the lines themselves are cut out when their
+    // record is asked for, so a million of them never live at once (they would all outlive young collections).
+    const breakLength = crlf ? 2 : 1;
+    const starts: number[] = [];
+    const numbers: number[] = [];
+    let line = 1;
+    for (let start = 0; start < text.length; line++) {
+      let end = text.indexOf(crlf ? '\r\n' : '\n', start);
+      if (end === -1) end = text.length;
+      if (end > start) {
+        starts.push(start);
+        numbers.push(line);
+      }
+      start = end + breakLength;
+    }
     const records: CsvRecords = {
-      length: rows.length,
+      length: starts.length,
       at: (r) => {
-        const i = rows[r]!;
-        const line = lines[i]!;
-        return { fields: line.split(','), line: i + 1, text: line };
+        const start = starts[r]!;
+        let end = text.indexOf(crlf ? '\r\n' : '\n', start);
+        if (end === -1) end = text.length;
+        const lineText = text.slice(start, end);
+        return { fields: lineText.split(','), line: numbers[r]!, text: lineText };
       },
     };
     return { records, issues: [] };
