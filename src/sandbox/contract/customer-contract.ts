@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json';
 import type { SandboxIdentity } from '../types.js';
-import { ContractViolation, jsonType, objectAt, onlyKeys, optionalText, readOneOrTwo, violate } from './json-checks.js';
+import { checkContract, jsonType, objectAt, onlyKeys, optionalText, readImportBody, readMatching, violate, type ContractCheck } from './json-checks.js';
 import { readGroups } from './v2-contract.js';
 
 /** The most items one call takes: the seed states none; rabbitpre-api.md decides 500, as the other endpoints. */
@@ -27,7 +27,7 @@ export interface CustomerRequest {
   readonly items: readonly CustomerRequestItem[];
 }
 
-export type CustomerCheck = { ok: true; request: CustomerRequest; warnings: string[] } | { ok: false; errorCode: string; msg: string };
+export type CustomerCheck = ContractCheck<CustomerRequest>;
 
 /**
  * Checks a losslessly parsed customer-group body against seed 001, strictly. optType: the table
@@ -36,34 +36,14 @@ export type CustomerCheck = { ok: true; request: CustomerRequest; warnings: stri
  * required boolean; identifyWay is required for fuzzy matching; an item needs one identity field.
  */
 export function checkCustomerBody(body: unknown): CustomerCheck {
-  const warnings: string[] = [];
-  try {
-    const root = objectAt(body, 'body');
-    onlyKeys(root, ['publicParams', 'data'], 'body');
-    const params = objectAt(root.publicParams, 'publicParams');
-    onlyKeys(params, PUBLIC_PARAMS_KEYS, 'publicParams');
+  return checkContract((warnings) => {
+    const { params, data } = readImportBody(body, PUBLIC_PARAMS_KEYS, CUSTOMER_MAX_ITEMS);
     const optType = readOptType(params.optType);
-    const isMatching = params.isMatching;
-    if (typeof isMatching !== 'boolean') violate(`publicParams.isMatching is required and must be a boolean, got ${isMatching === undefined ? 'nothing' : jsonType(isMatching)}`);
-    const matchingType = readOneOrTwo(params.matchingType, 'publicParams.matchingType', '1 (exact) or 2 (fuzzy)');
-    const identifyWay = readOneOrTwo(params.identifyWay, 'publicParams.identifyWay', '1 or 2');
-    if (matchingType === 2 && identifyWay === undefined) violate('publicParams.identifyWay is required for fuzzy matching (matchingType 2)');
-    if (matchingType === 1 && identifyWay !== undefined) warnings.push('publicParams.identifyWay is for fuzzy matching; exact matching ignores it');
-    if (!isMatching) warnings.push('publicParams.isMatching is false: the sandbox still matches customers by identity');
-    const data = root.data;
-    if (!Array.isArray(data)) violate(`data must be an array, got ${data === undefined ? 'nothing' : jsonType(data)}`);
-    if (data.length === 0) violate('data must hold at least one item');
-    if (data.length > CUSTOMER_MAX_ITEMS) throw new ContractViolation('DATA_LIMIT_EXCEEDED', `data holds ${data.length} items; at most ${CUSTOMER_MAX_ITEMS} per call`);
+    const matching = readMatching(params, warnings);
+    if (!matching.isMatching) warnings.push('publicParams.isMatching is false: the sandbox still matches customers by identity');
     const items = data.map((raw, i) => readItem(raw, `data[${i}]`, warnings));
-    return {
-      ok: true,
-      request: { optType, isMatching, ...(matchingType !== undefined ? { matchingType } : {}), ...(identifyWay !== undefined ? { identifyWay } : {}), items },
-      warnings,
-    };
-  } catch (err) {
-    if (err instanceof ContractViolation) return { ok: false, errorCode: err.errorCode, msg: err.message };
-    throw err;
-  }
+    return { optType, ...matching, items };
+  });
 }
 
 function readOptType(value: unknown): 'add' | 'delete' {

@@ -66,3 +66,50 @@ export function readOneOrTwo(value: unknown, at: string, meaning: string): 1 | 2
   if (isLosslessNumber(value) && (value.toString() === '1' || value.toString() === '2')) return value.toString() === '1' ? 1 : 2;
   return violate(`${at} must be the integer ${meaning}, got ${jsonType(value)}`);
 }
+
+/** A call's result: the checked request, or the first violation as the API would report it. */
+export type ContractCheck<T> = { ok: true; request: T; warnings: string[] } | { ok: false; errorCode: string; msg: string };
+
+/** Runs a contract check, turning the first violation into the API's failure answer. */
+export function checkContract<T>(check: (warnings: string[]) => T): ContractCheck<T> {
+  const warnings: string[] = [];
+  try {
+    return { ok: true, request: check(warnings), warnings };
+  } catch (err) {
+    if (err instanceof ContractViolation) return { ok: false, errorCode: err.errorCode, msg: err.message };
+    throw err;
+  }
+}
+
+/**
+ * The envelope every import endpoint shares: `{ publicParams, data }` with only the given
+ * publicParams fields, and 1..maxItems data items.
+ */
+export function readImportBody(body: unknown, publicParamsKeys: readonly string[], maxItems: number): { params: Record<string, unknown>; data: unknown[] } {
+  const root = objectAt(body, 'body');
+  onlyKeys(root, ['publicParams', 'data'], 'body');
+  const params = objectAt(root.publicParams, 'publicParams');
+  onlyKeys(params, publicParamsKeys, 'publicParams');
+  const data = root.data;
+  if (!Array.isArray(data)) violate(`data must be an array, got ${data === undefined ? 'nothing' : jsonType(data)}`);
+  if (data.length === 0) violate('data must hold at least one item');
+  if (data.length > maxItems) throw new ContractViolation('DATA_LIMIT_EXCEEDED', `data holds ${data.length} items; at most ${maxItems} per call`);
+  return { params, data };
+}
+
+/** publicParams.optType as the user-group endpoints take it: the string "add" or "delete". */
+export function readOptTypeString(value: unknown): 'add' | 'delete' {
+  if (value !== 'add' && value !== 'delete') violate(`publicParams.optType must be "add" or "delete", got ${value === undefined ? 'nothing' : jsonType(value)}`);
+  return value;
+}
+
+/** The matching settings v1 and the customer endpoint share: isMatching required, identifyWay required for fuzzy. */
+export function readMatching(params: Record<string, unknown>, warnings: string[]): { isMatching: boolean; matchingType?: 1 | 2; identifyWay?: 1 | 2 } {
+  const isMatching = params.isMatching;
+  if (typeof isMatching !== 'boolean') violate(`publicParams.isMatching is required and must be a boolean, got ${isMatching === undefined ? 'nothing' : jsonType(isMatching)}`);
+  const matchingType = readOneOrTwo(params.matchingType, 'publicParams.matchingType', '1 (exact) or 2 (fuzzy)');
+  const identifyWay = readOneOrTwo(params.identifyWay, 'publicParams.identifyWay', '1 or 2');
+  if (matchingType === 2 && identifyWay === undefined) violate('publicParams.identifyWay is required for fuzzy matching (matchingType 2)');
+  if (matchingType === 1 && identifyWay !== undefined) warnings.push('publicParams.identifyWay is for fuzzy matching; exact matching ignores it');
+  return { isMatching, ...(matchingType !== undefined ? { matchingType } : {}), ...(identifyWay !== undefined ? { identifyWay } : {}) };
+}

@@ -1,5 +1,5 @@
 import type { SandboxIdentity } from '../types.js';
-import { ContractViolation, jsonType, objectAt, onlyKeys, optionalText, readOneOrTwo, violate } from './json-checks.js';
+import { checkContract, jsonType, objectAt, onlyKeys, optionalText, readImportBody, readMatching, readOptTypeString, violate, type ContractCheck } from './json-checks.js';
 import { readGroups, V2_MAX_ITEMS } from './v2-contract.js';
 
 /** The most items one call takes (seed 000: 每次最大500条). */
@@ -32,7 +32,7 @@ export interface V1Request {
   readonly items: readonly V1RequestItem[];
 }
 
-export type V1Check = { ok: true; request: V1Request; warnings: string[] } | { ok: false; errorCode: string; msg: string };
+export type V1Check = ContractCheck<V1Request>;
 
 /**
  * Checks a losslessly parsed v1 body against seed 000, strictly. Decisions where the seed is loose:
@@ -42,50 +42,27 @@ export type V1Check = { ok: true; request: V1Request; warnings: string[] } | { o
  * one identity field; every identity is a non-blank string.
  */
 export function checkV1Body(body: unknown): V1Check {
-  const warnings: string[] = [];
-  try {
-    const root = objectAt(body, 'body');
-    onlyKeys(root, ['publicParams', 'data'], 'body');
-    const params = objectAt(root.publicParams, 'publicParams');
-    onlyKeys(params, PUBLIC_PARAMS_KEYS, 'publicParams');
-    const optType = params.optType;
-    if (optType !== 'add' && optType !== 'delete') violate(`publicParams.optType must be "add" or "delete", got ${optType === undefined ? 'nothing' : jsonType(optType)}`);
-    const isMatching = params.isMatching;
-    if (typeof isMatching !== 'boolean') violate(`publicParams.isMatching is required and must be a boolean, got ${isMatching === undefined ? 'nothing' : jsonType(isMatching)}`);
-    const matchingType = readOneOrTwo(params.matchingType, 'publicParams.matchingType', '1 (exact) or 2 (fuzzy)');
-    const identifyWay = readOneOrTwo(params.identifyWay, 'publicParams.identifyWay', '1 or 2');
-    if (matchingType === 2 && identifyWay === undefined) violate('publicParams.identifyWay is required for fuzzy matching (matchingType 2)');
-    if (matchingType === 1 && identifyWay !== undefined) warnings.push('publicParams.identifyWay is for fuzzy matching; exact matching ignores it');
+  return checkContract((warnings) => {
+    const { params, data } = readImportBody(body, PUBLIC_PARAMS_KEYS, V1_MAX_ITEMS);
+    const optType = readOptTypeString(params.optType);
+    const matching = readMatching(params, warnings);
     const accurateMatchType = optionalText(params, 'accurateMatchType', 'publicParams');
     if (accurateMatchType !== undefined && !(V1_ACCURATE_MATCH_TYPES as readonly string[]).includes(accurateMatchType)) {
       violate(`publicParams.accurateMatchType must be one of ${V1_ACCURATE_MATCH_TYPES.join(', ')}, got ${jsonType(accurateMatchType)}`);
     }
     const accurateMatchValue = optionalText(params, 'accurateMatchValue', 'publicParams');
     if (accurateMatchValue !== undefined && accurateMatchType === undefined) violate('publicParams.accurateMatchValue needs publicParams.accurateMatchType');
-    if (!isMatching) warnings.push('publicParams.isMatching is false: the sandbox still matches users by identity');
-    const data = root.data;
-    if (!Array.isArray(data)) violate(`data must be an array, got ${data === undefined ? 'nothing' : jsonType(data)}`);
-    if (data.length === 0) violate('data must hold at least one item');
-    if (data.length > V1_MAX_ITEMS) throw new ContractViolation('DATA_LIMIT_EXCEEDED', `data holds ${data.length} items; at most ${V1_MAX_ITEMS} per call`);
-    const exact = matchingType === 1;
+    if (!matching.isMatching) warnings.push('publicParams.isMatching is false: the sandbox still matches users by identity');
+    const exact = matching.matchingType === 1;
     const items = data.map((raw, i) => readItem(raw, `data[${i}]`, exact, exact ? { type: accurateMatchType, value: accurateMatchValue } : {}, warnings));
     return {
-      ok: true,
-      request: {
-        optType,
-        isMatching,
-        ...(matchingType !== undefined ? { matchingType } : {}),
-        ...(identifyWay !== undefined ? { identifyWay } : {}),
-        ...(accurateMatchType !== undefined ? { accurateMatchType } : {}),
-        ...(accurateMatchValue !== undefined ? { accurateMatchValue } : {}),
-        items,
-      },
-      warnings,
+      optType,
+      ...matching,
+      ...(accurateMatchType !== undefined ? { accurateMatchType } : {}),
+      ...(accurateMatchValue !== undefined ? { accurateMatchValue } : {}),
+      items,
     };
-  } catch (err) {
-    if (err instanceof ContractViolation) return { ok: false, errorCode: err.errorCode, msg: err.message };
-    throw err;
-  }
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json';
 import type { DepartmentKey, SandboxGroup, SandboxIdentity } from '../types.js';
-import { ContractViolation, isRecord, jsonType, objectAt, onlyKeys, optionalText, requiredText, violate } from './json-checks.js';
+import { checkContract, isRecord, jsonType, objectAt, onlyKeys, optionalText, readImportBody, readOptTypeString, requiredText, violate, type ContractCheck } from './json-checks.js';
 
 /** The most items one call takes (seed 002: 每次最大500条). */
 export const V2_MAX_ITEMS = 500;
@@ -26,7 +26,7 @@ export interface V2Request {
   readonly items: readonly V2RequestItem[];
 }
 
-export type V2Check = { ok: true; request: V2Request; warnings: string[] } | { ok: false; errorCode: string; msg: string };
+export type V2Check = ContractCheck<V2Request>;
 
 /**
  * Checks a losslessly parsed v2 body against the documented contract (rabbitpre-api.md §1), strictly:
@@ -36,29 +36,17 @@ export type V2Check = { ok: true; request: V2Request; warnings: string[] } | { o
  * and "1" none; group names may not be empty or padded with spaces.
  */
 export function checkV2Body(body: unknown): V2Check {
-  const warnings: string[] = [];
-  try {
-    const root = objectAt(body, 'body');
-    onlyKeys(root, ['publicParams', 'data'], 'body');
-    const params = objectAt(root.publicParams, 'publicParams');
-    onlyKeys(params, PUBLIC_PARAMS_KEYS, 'publicParams');
-    const optType = params.optType;
-    if (optType !== 'add' && optType !== 'delete') violate(`publicParams.optType must be "add" or "delete", got ${optType === undefined ? 'nothing' : jsonType(optType)}`);
+  return checkContract((warnings) => {
+    const { params, data } = readImportBody(body, PUBLIC_PARAMS_KEYS, V2_MAX_ITEMS);
+    const optType = readOptTypeString(params.optType);
     const matchingType = readMatchingType(params.matchingType);
     if (params.isMatching !== undefined) {
       if (typeof params.isMatching !== 'boolean') violate(`publicParams.isMatching must be a boolean, got ${jsonType(params.isMatching)}`);
       warnings.push('publicParams.isMatching is not a v2 field (v1 only); v2 ignores it');
     }
-    const data = root.data;
-    if (!Array.isArray(data)) violate(`data must be an array, got ${data === undefined ? 'nothing' : jsonType(data)}`);
-    if (data.length === 0) violate('data must hold at least one item');
-    if (data.length > V2_MAX_ITEMS) throw new ContractViolation('DATA_LIMIT_EXCEEDED', `data holds ${data.length} items; at most ${V2_MAX_ITEMS} per call`);
     const items = data.map((raw, i) => readItem(raw, `data[${i}]`, warnings));
-    return { ok: true, request: { optType, ...(matchingType !== undefined ? { matchingType } : {}), items }, warnings };
-  } catch (err) {
-    if (err instanceof ContractViolation) return { ok: false, errorCode: err.errorCode, msg: err.message };
-    throw err;
-  }
+    return { optType, ...(matchingType !== undefined ? { matchingType } : {}), items };
+  });
 }
 
 function readMatchingType(value: unknown): 1 | 2 | undefined {
