@@ -1,8 +1,9 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { memberKey, type Identity } from '../core/model.js';
+import { memberKey, type Identity, type Member } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
 
@@ -262,7 +263,9 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     else extra++;
   };
   const members: LoadedMember[] = [];
-  const firstLine = new Map<string, number>();
+  // The duplicate check's map is the group's member map (see member-maps.ts): one map of a million
+  // members, not two. The line of a key's first row is looked up only for a problem that is listed.
+  const byKey = new Map<string, Member>();
   for (let r = 1; r < records.length; r++) {
     const rec = records.at(r);
     if (rec.fields.length !== width) {
@@ -273,20 +276,22 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     if (!identities) continue;
     const member = { identities };
     const key = memberKey(member);
-    const seen = firstLine.get(key);
-    if (seen !== undefined) {
+    if (byKey.has(key)) {
       const id = identities[0]!;
+      const seen = issues.length < MAX_CSV_ISSUES ? members.find((m) => m.key === key)!.line : 0;
       report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
       continue;
     }
-    firstLine.set(key, rec.line);
+    byKey.set(key, member);
     members.push({ key, member, line: rec.line, file });
   }
   if (extra > 0) {
     const last = issues[issues.length - 1]!;
     issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
   }
-  return issues.length > 0 ? { ok: false, issues, members } : { ok: true, members };
+  if (issues.length > 0) return { ok: false, issues, members };
+  rememberMemberMap(members, byKey);
+  return { ok: true, members };
 }
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */

@@ -1,6 +1,7 @@
 import { groupKey, type GroupMembers, type Member, type MembershipState } from '../core/model.js';
 import type { SourceIssue } from '../errors/index.js';
 import type { LoadedGroup } from './group-file.js';
+import { memberMapOf } from './member-maps.js';
 
 /**
  * Combines valid group files into the desired state; a group key declared in two files is an
@@ -29,19 +30,8 @@ export function buildDesiredState(groups: readonly LoadedGroup[]): { ok: true; s
   return issues.length > 0 ? { ok: false, issues } : { ok: true, state };
 }
 
-// A loaded group never changes, so its member map is built once: `plan --watch` reuses unchanged
-// groups, and rebuilding a million-entry map on every save would dominate a re-plan.
-const memberMaps = new WeakMap<LoadedGroup, ReadonlyMap<string, Member>>();
-
 function membersOf(g: LoadedGroup): ReadonlyMap<string, Member> {
-  let members = memberMaps.get(g);
-  if (!members) {
-    const map = new Map<string, Member>();
-    for (const m of g.members) map.set(m.key, m.member);
-    members = map;
-    memberMaps.set(g, members);
-  }
-  return members;
+  return memberMapOf(g.members);
 }
 
 function describeContext(g: LoadedGroup): string {

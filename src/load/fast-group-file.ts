@@ -1,6 +1,7 @@
 import { memberKey, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
 import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { rememberMemberMap } from './member-maps.js';
 import { schemaValidator } from './schemas.js';
 import { parseYamlSubsetLines } from './yaml-subset.js';
 
@@ -26,15 +27,17 @@ export function fastReadGroupLines(file: string, textLines: string[]): LoadedGro
   const raw = Array.isArray(value.members) ? (value.members as Record<string, unknown>[]) : [];
   const lines = doc.itemLines.get('members') ?? [];
   const members: LoadedMember[] = new Array(raw.length);
-  const seen = new Set<string>();
+  // The duplicate check's map is the group's member map (see member-maps.ts).
+  const byKey = new Map<string, Member>();
   for (let i = 0; i < raw.length; i++) {
     const member = memberOf(raw[i]!);
     if (!member) return undefined;
     const key = memberKey(member);
-    if (seen.has(key)) return undefined;
-    seen.add(key);
+    if (byKey.has(key)) return undefined;
+    byKey.set(key, member);
     members[i] = { key, member, line: lines[i]! };
   }
+  rememberMemberMap(members, byKey);
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,
