@@ -6,7 +6,7 @@ import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
 import { InternalError, UnsafePlanError } from '../errors/index.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
-import { pendingJournalWarning, snapshotDigest, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
+import { pendingJournalWarning, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
 import { removeJournal, JournalWriter } from '../state/journal-writer.js';
 import { journalPath, type JournalHeader, type RecordMeta } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -159,9 +159,9 @@ interface Base {
  */
 async function recoverJournal(statePath: string, read: SnapshotRead): Promise<Base> {
   const pending = read.journal;
-  if (!pending) return { snapshot: read.snapshot, digest: snapshotDigest(read.text), written: false, recovered: 0 };
+  if (!pending) return { snapshot: read.snapshot, digest: read.digest, written: false, recovered: 0 };
   const recovered = pending.stale ? 0 : pending.journal.records.length;
-  let digest = snapshotDigest(read.text);
+  let digest = read.digest;
   if (recovered > 0) ({ digest } = await writeSnapshot(statePath, read.snapshot));
   await removeJournal(journalPath(statePath));
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };

@@ -14,8 +14,8 @@ export interface WorkspacePlan {
   readonly plan: Plan;
   readonly desired: DesiredGroups;
   readonly snapshot: Snapshot;
-  /** The snapshot text the plan was made from (undefined: no snapshot yet), to detect a concurrent apply. */
-  readonly snapshotText: string | undefined;
+  /** The digest of the snapshot text the plan was made from (null: no snapshot yet), to detect a concurrent apply. */
+  readonly snapshotDigest: string | null;
 }
 
 /** What `plan --watch` keeps between runs so that a re-plan after one edit reads and compares one file. */
@@ -36,9 +36,9 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
 export async function planWorkspace(ws: Workspace, desired?: DesiredGroups, caches?: PlanCaches): Promise<WorkspacePlan> {
   const groups = desired ?? (await validateGroups(ws, caches));
   const statePath = resolveIn(ws.cwd, ws.statePath);
-  const { snapshot, text } = caches ? await caches.snapshot.read(statePath, ws.statePath) : await readSnapshot(statePath, ws.statePath);
+  const { snapshot, digest } = caches ? await caches.snapshot.read(statePath, ws.statePath) : await readSnapshot(statePath, ws.statePath);
   const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff } : {});
-  return { plan, desired: groups, snapshot, snapshotText: text };
+  return { plan, desired: groups, snapshot, snapshotDigest: digest };
 }
 
 /** Counts for a validation report. */

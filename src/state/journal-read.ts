@@ -17,11 +17,11 @@ export interface PendingJournal {
   readonly stale: boolean;
 }
 
-/** The snapshot as read: folded with a pending journal, if any, plus the raw texts. */
+/** The snapshot as read: folded with a pending journal, if any, and the digest of the file's text. */
 export interface SnapshotRead {
   readonly snapshot: Snapshot;
-  /** The snapshot file's text (undefined: no snapshot file). */
-  readonly text: string | undefined;
+  /** snapshotDigest of the snapshot file's text (null: no snapshot file). */
+  readonly digest: string | null;
   readonly journal?: PendingJournal;
 }
 
@@ -48,7 +48,7 @@ export async function readTextIfExists(path: string): Promise<string | undefined
  * makes the next apply re-send an idempotent request. Callers warn about it (`baseMatches`).
  * Reads only: the snapshot file is rewritten by the next apply.
  */
-export async function withPendingJournal(statePath: string, displayPath: string, read: { snapshot: Snapshot; text: string | undefined }): Promise<SnapshotRead> {
+export async function withPendingJournal(statePath: string, displayPath: string, read: { snapshot: Snapshot; digest: string | null }): Promise<SnapshotRead> {
   const path = journalPath(statePath);
   const display = journalPath(displayPath);
   const text = await readTextIfExists(path);
@@ -58,9 +58,9 @@ export async function withPendingJournal(statePath: string, displayPath: string,
   if (!parsed.journal) return read;
   const { header, records } = parsed.journal;
   const stale = read.snapshot.lastApply?.applyId === header.applyId;
-  const pending: PendingJournal = { displayPath: display, journal: parsed.journal, baseMatches: header.base === snapshotDigest(read.text), stale };
+  const pending: PendingJournal = { displayPath: display, journal: parsed.journal, baseMatches: header.base === read.digest, stale };
   if (stale || records.length === 0) return { ...read, journal: pending };
-  return { snapshot: foldJournal(read.snapshot, header, records), text: read.text, journal: pending };
+  return { snapshot: foldJournal(read.snapshot, header, records), digest: read.digest, journal: pending };
 }
 
 /** A warning for a journal folded onto a snapshot it was not written against; undefined when there is nothing to say. */

@@ -13,8 +13,8 @@ import type { LastApply, Snapshot } from './snapshot-format.js';
  * JSON, a schema violation, a group or member listed twice): parseSnapshot then reads the text
  * whole and reports the problem with its position, so every message stays the full reader's.
  */
-export function readCanonicalSnapshot(text: string): Snapshot | undefined {
-  const lines = new LineReader(text);
+export function readCanonicalSnapshot(source: string | Uint8Array): Snapshot | undefined {
+  const lines: LineReader = typeof source === 'string' ? new TextLines(source) : new ByteLines(source);
   if (lines.next() !== '{' || lines.next() !== '  "schemaVersion": 1,') return undefined;
   const lastApply = readLastApply(lines);
   if (lastApply === undefined) return undefined;
@@ -23,13 +23,18 @@ export function readCanonicalSnapshot(text: string): Snapshot | undefined {
   return { applied, lastApply };
 }
 
-/** The lines of a text, one at a time, without splitting it into an array of a million strings. */
-class LineReader {
+/** Lines one at a time, without splitting the whole into an array of a million strings. */
+interface LineReader {
+  /** The next line without its newline; undefined past a last line that has no newline (a canonical snapshot ends with one). */
+  next(): string | undefined;
+  atEnd(): boolean;
+}
+
+class TextLines implements LineReader {
   private at = 0;
 
   constructor(private readonly text: string) {}
 
-  /** The next line without its newline; undefined past a last line that has no newline (a canonical snapshot ends with one). */
   next(): string | undefined {
     const end = this.text.indexOf('\n', this.at);
     if (end === -1) return undefined;
@@ -40,6 +45,32 @@ class LineReader {
 
   atEnd(): boolean {
     return this.at === this.text.length;
+  }
+}
+
+/**
+ * The lines of UTF-8 bytes (already checked to be UTF-8, without a byte-order mark), each decoded
+ * on its own: the snapshot's text is never held whole (a Chinese group name would make all of it
+ * two bytes per character), and the ASCII lines of members become one-byte strings.
+ */
+class ByteLines implements LineReader {
+  private at = 0;
+  private readonly bytes: Buffer;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  next(): string | undefined {
+    const end = this.bytes.indexOf(10, this.at);
+    if (end === -1) return undefined;
+    const line = this.bytes.toString('utf8', this.at, end);
+    this.at = end + 1;
+    return line;
+  }
+
+  atEnd(): boolean {
+    return this.at === this.bytes.length;
   }
 }
 

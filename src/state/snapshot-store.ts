@@ -1,9 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
 import { withPendingJournal, type SnapshotRead } from './journal-read.js';
 import { renderSnapshotChunks, type Snapshot } from './snapshot-format.js';
+import { readCanonicalSnapshot } from './snapshot-lines.js';
 import { parseSnapshot } from './snapshot-parse.js';
 
 /** Where the snapshot lives unless `--state` or the config says otherwise. */
@@ -20,32 +22,43 @@ export async function readSnapshot(path: string, displayPath = path): Promise<Sn
   return withPendingJournal(path, displayPath, await readSnapshotFile(path, displayPath));
 }
 
+/** A snapshot file as read: the snapshot, and the digest of its text (null: no snapshot file). */
+export interface SnapshotFile {
+  readonly snapshot: Snapshot;
+  /** snapshotDigest of the file's text: what ties an apply journal to the snapshot it started from. */
+  readonly digest: string | null;
+}
+
 /**
  * Reads the snapshot file alone. A missing file means nothing was applied yet; anything unreadable
  * or invalid throws InvalidInputError (never treated as empty, which would re-add or mass-delete).
+ * The layout groupops writes is read line by line from the bytes, so the file's text is never held
+ * whole; anything else is decoded and read whole (see parseSnapshot).
  */
-export async function readSnapshotFile(path: string, displayPath = path): Promise<{ snapshot: Snapshot; text: string | undefined }> {
-  let bytes: Uint8Array;
+export async function readSnapshotFile(path: string, displayPath = path): Promise<SnapshotFile> {
+  let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, text: undefined };
+    if (code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, digest: null };
     if (code === 'EISDIR') {
       throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: 'this is a folder, not a snapshot file: --state names the file, e.g. .groupops/snapshot.json' }], 'the snapshot cannot be read');
     }
     throw err;
   }
-  // Decoded strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  // Checked strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
+  if (!isUtf8(bytes)) {
     throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }], 'the snapshot cannot be read');
   }
-  const parsed = parseSnapshot(displayPath, text);
+  // The text a UTF-8 decoder gives has no byte-order mark; its digest is that of the bytes after one.
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const digest = createHash('sha256').update(body).digest('hex');
+  const canonical = readCanonicalSnapshot(body);
+  if (canonical) return { snapshot: canonical, digest };
+  const parsed = parseSnapshot(displayPath, body.toString('utf8'));
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the snapshot cannot be read');
-  return { snapshot: parsed.snapshot, text };
+  return { snapshot: parsed.snapshot, digest };
 }
 
 /** What writing a snapshot produced. */

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../../src/core/model.js';
+import { InvalidInputError } from '../../../src/errors/index.js';
+import { snapshotDigest } from '../../../src/state/journal-read.js';
 import { renderSnapshot, type LastApply, type Snapshot } from '../../../src/state/snapshot-format.js';
 import { readCanonicalSnapshot } from '../../../src/state/snapshot-lines.js';
 import { parseSnapshot } from '../../../src/state/snapshot-parse.js';
+import { readSnapshotFile } from '../../../src/state/snapshot-store.js';
+import { createTempRepo, type TempRepo } from '../../helpers/temp-repo.js';
 import { department, enterprise, member, openid, phone, phones, state, unionid } from '../core/builders.js';
 
 // The line reader must give exactly what the whole-document reader gives for what renderSnapshot
@@ -54,6 +58,11 @@ describe('readCanonicalSnapshot', () => {
     expect(renderSnapshot(lines!)).toBe(text);
   });
 
+  it.each(Object.keys(samples))('reads the same from the bytes, line by line (%s)', (name) => {
+    const text = renderSnapshot(samples[name]!);
+    expect(readCanonicalSnapshot(Buffer.from(text))).toEqual(readCanonicalSnapshot(text));
+  });
+
   it('keeps every membership of a large group, in one map per group', () => {
     const text = renderSnapshot({ applied: state([enterprise('g'), phones(5000)], [enterprise('h'), phones(3, 7)]), lastApply: null });
     const read = readCanonicalSnapshot(text)!;
@@ -95,5 +104,35 @@ describe('readCanonicalSnapshot', () => {
     const r = parseSnapshot('s.json', variants['a member listed twice']!);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues[0]).toMatchObject({ line: 15, message: expect.stringContaining('twice in group "VIP客户"') as unknown });
+  });
+});
+
+describe('readSnapshotFile', () => {
+  let repo: TempRepo | undefined;
+  afterEach(async () => {
+    await repo?.cleanup();
+    repo = undefined;
+  });
+  const text = renderSnapshot(samples['every kind of group and member']!);
+
+  it.each([
+    ['canonical', Buffer.from(text)],
+    ['with a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ['reformatted', Buffer.from(JSON.stringify(JSON.parse(text), null, 2))],
+  ])('gives the snapshot and the digest of the text a UTF-8 decoder gives (%s)', async (_name, bytes) => {
+    repo = await createTempRepo({ files: { 's.json': bytes } });
+    const read = await readSnapshotFile(repo.path('s.json'));
+    const decoded = new TextDecoder().decode(bytes);
+    expect(read.digest).toBe(snapshotDigest(decoded));
+    expect(read.snapshot).toEqual(wholeRead(decoded.startsWith('{\n') ? decoded : text));
+  });
+
+  it('refuses bytes that are not UTF-8, naming the file', async () => {
+    const bytes = Buffer.from(text.replace('13500000004', '1350000000X'));
+    bytes[bytes.indexOf('X')] = 0xff;
+    repo = await createTempRepo({ files: { 's.json': bytes } });
+    const err = await readSnapshotFile(repo.path('s.json'), 's.json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).issues[0]).toMatchObject({ file: 's.json', line: 1, message: expect.stringContaining('not valid UTF-8') as unknown });
   });
 });

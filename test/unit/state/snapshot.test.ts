@@ -2,6 +2,7 @@ import { diffLines } from 'diff';
 import { afterEach, describe, expect, it } from 'vitest';
 import { maskIssue } from '../../../src/core/render/mask-issue.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
+import { snapshotDigest } from '../../../src/state/journal-read.js';
 import { renderSnapshot, type LastApply, type Snapshot } from '../../../src/state/snapshot-format.js';
 import { parseSnapshot } from '../../../src/state/snapshot-parse.js';
 import { readSnapshot } from '../../../src/state/snapshot-store.js';
@@ -188,14 +189,14 @@ describe('readSnapshot', () => {
     const read = await readSnapshot(repo.path('.groupops/snapshot.json'));
     expect(read.snapshot.applied.size).toBe(0);
     expect(read.snapshot.lastApply).toBeNull();
-    expect(read.text).toBeUndefined();
+    expect(read.digest).toBeNull();
   });
 
   it('reads a written snapshot with its batch IDs exact', async () => {
     repo = await createTempRepo({ files: { '.groupops/snapshot.json': renderSnapshot(sample()) } });
     const read = await readSnapshot(repo.path('.groupops/snapshot.json'));
     expect(read.snapshot.lastApply?.requests[1]?.batchId).toBe(BIG_ID);
-    expect(read.text).toBe(renderSnapshot(sample()));
+    expect(read.digest).toBe(snapshotDigest(renderSnapshot(sample())));
   });
 
   it('throws InvalidInputError for a corrupt snapshot, naming the path as shown', async () => {
