@@ -37,7 +37,8 @@ export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER
   return (['delete', 'add'] as const).flatMap((op) => chunk(op, itemsFor(changes, op), maxItems));
 }
 
-type Draft = BatchItem & { readonly groups: string[] };
+/** An item being built: its groups grow as the member's other groups arrive. */
+type Draft = Omit<BatchItem, 'groups'> & { groups: string[] };
 
 /** A stretch of the changes with one group and one operation, member keys ascending: [start, end), other operations skipped. */
 interface Run {
@@ -58,11 +59,7 @@ function itemsFor(changes: readonly Change[], op: Op): BatchItem[] {
   // Items whose group names arrived out of order (shuffled changes): sorted and deduplicated at the end.
   const unsorted = new Set<Draft>();
   for (const ctx of [...byContext.keys()].sort(compareStrings)) mergeRuns(changes, op, byContext.get(ctx)!, items, unsorted);
-  for (const d of unsorted) {
-    const groups = [...new Set(d.groups)].sort(compareStrings);
-    d.groups.length = 0;
-    d.groups.push(...groups);
-  }
+  for (const d of unsorted) d.groups = [...new Set(d.groups)].sort(compareStrings);
   return items;
 }
 
@@ -124,6 +121,8 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], ite
   let key: string | undefined;
   let drafts: Draft[] = [];
   const flush = (): void => {
+    // A list grown by push keeps room for 16 names for as long as the plan lives: copied to its size.
+    for (const d of drafts) if (d.groups.length > 1) d.groups = d.groups.slice();
     if (drafts.length === 1) items.push(drafts[0]!);
     else if (drafts.length > 1) items.push(...drafts.sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member))));
     drafts = [];
