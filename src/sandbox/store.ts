@@ -2,7 +2,8 @@ import type { SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson } 
 
 interface Person {
   readonly id: number;
-  readonly identities: SandboxIdentity[];
+  /** Replaced, not pushed to, when an identity is merged: a pushed-to list keeps room for 16. */
+  identities: readonly SandboxIdentity[];
 }
 
 interface StoredGroup {
@@ -20,6 +21,8 @@ export interface StoreItem {
 }
 
 const SEP = '\u001f';
+/** Most items match one person or none: they share this empty list instead of a new one each. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 /**
  * The fake platform's memberships: persons with several identities, groups keyed by
@@ -40,7 +43,7 @@ export class MembershipStore {
    * Adds the item's person (matched by any identity, else created) to every group, creating groups,
    * and merges identities nobody has yet. Returns warnings (an ambiguous match).
    */
-  add(item: StoreItem, matching: Matching): string[] {
+  add(item: StoreItem, matching: Matching): readonly string[] {
     const keys = item.identities.map(indexKey);
     const { person, warnings } = this.#find(item.identities, keys, matching);
     const target = person ?? this.#createPerson();
@@ -55,7 +58,7 @@ export class MembershipStore {
   }
 
   /** Removes the item's person from the groups; an unknown person, group or membership is a no-op. */
-  remove(item: StoreItem, matching: Matching): string[] {
+  remove(item: StoreItem, matching: Matching): readonly string[] {
     const { person, warnings } = this.#find(item.identities, item.identities.map(indexKey), matching);
     if (!person) return warnings;
     for (const group of item.groups) this.#byContext.get(contextKey(group))?.get(group.name)?.members.delete(person.id);
@@ -91,7 +94,7 @@ export class MembershipStore {
   }
 
   /** The first person matched, in the order of the item's identities (the first is the member's key); `keys` are their index keys. */
-  #find(identities: readonly SandboxIdentity[], keys: readonly string[], matching: Matching): { person: Person | undefined; warnings: string[] } {
+  #find(identities: readonly SandboxIdentity[], keys: readonly string[], matching: Matching): { person: Person | undefined; warnings: readonly string[] } {
     let first: number | undefined;
     // Built only when a second person matches (an ambiguous item): most items match one person or none.
     let matched: Set<number> | undefined;
@@ -104,7 +107,7 @@ export class MembershipStore {
         else if (entry.personId !== first) (matched ??= new Set([first])).add(entry.personId);
       }
     }
-    const warnings = matched ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : [];
+    const warnings = matched ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : NO_WARNINGS;
     return { person: first === undefined ? undefined : this.#persons[first - 1], warnings };
   }
 
@@ -122,7 +125,7 @@ export class MembershipStore {
   }
 
   #addIdentity(person: Person, identity: SandboxIdentity, key: string): void {
-    person.identities.push({ ...identity });
+    person.identities = [...person.identities, { ...identity }];
     const list = this.#index.get(key);
     if (list) list.push({ personId: person.id, identity });
     else this.#index.set(key, [{ personId: person.id, identity }]);
