@@ -12,8 +12,12 @@ export interface ApplyFigures {
   readonly sendMs: number;
   /** ceil(requests / concurrency) × latency: the wall time of sending, were nothing else to cost. */
   readonly idealSendMs: number;
-  /** RSS of the apply process while it was sending (first request to last answer): first and highest sample, in bytes. */
-  readonly sendRss: { readonly first: number; readonly max: number; readonly samples: number };
+  /**
+   * RSS of the apply process while it was sending (first request to last answer), in bytes: the
+   * first sample, the highest of the first and of the second half (flat memory: the second half's
+   * is no higher than the first's), and the number of samples.
+   */
+  readonly sendRss: { readonly first: number; readonly firstHalfMax: number; readonly secondHalfMax: number; readonly samples: number };
   /** The highest RSS sample after the last answer (snapshot write, output). */
   readonly afterRss: number;
   /** CPU time (user + system) the sandbox process spent on this apply's requests. */
@@ -89,15 +93,22 @@ export async function measureApply(sandbox: BenchSandbox, cwd: string, concurren
     const first = arrivals[0] ?? 0;
     // The sending phase ends with the last answer; what follows is the snapshot write and the output.
     const end = (arrivals[requests - 1] ?? 0) + sandbox.latencyMs;
-    const during = all.filter((s) => s.at >= first && s.at <= end).map((s) => s.rss);
-    const after = all.filter((s) => s.at > end).map((s) => s.rss);
+    const during = all.filter((s) => s.at >= first && s.at <= end);
+    const middle = (first + end) / 2;
+    const max = (samples: readonly RssSample[]) => Math.max(0, ...samples.map((s) => s.rss));
+    const after = all.filter((s) => s.at > end);
     return {
       run,
       requests,
       sendMs: requests === 0 ? 0 : end - first,
       idealSendMs: Math.ceil(requests / concurrency) * sandbox.latencyMs,
-      sendRss: { first: during[0] ?? 0, max: during.length > 0 ? Math.max(...during) : 0, samples: during.length },
-      afterRss: after.length > 0 ? Math.max(...after) : 0,
+      sendRss: {
+        first: during[0]?.rss ?? 0,
+        firstHalfMax: max(during.filter((s) => s.at <= middle)),
+        secondHalfMax: max(during.filter((s) => s.at > middle)),
+        samples: during.length,
+      },
+      afterRss: max(after),
       sandboxCpuMs: cpuMs,
     };
   } finally {

@@ -121,6 +121,9 @@ async function benchTier(size: number): Promise<void> {
     check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s`);
     check(requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound, `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`);
     check(over <= 0.15, `apply sending within 15% of ceil(req/N)×L, N=${CONCURRENCY}, L=${LATENCY_MS} ms (${percent(over)})`);
+    // Flat: what apply holds does not grow with the requests sent (garbage comes and goes; 5% of slack).
+    const { firstHalfMax, secondHalfMax } = apply.sendRss;
+    check(secondHalfMax <= firstHalfMax * 1.05, `memory flat during apply: RSS max ${mib(firstHalfMax)} in the first half of sending, ${mib(secondHalfMax)} in the second`);
     if (alt) check(overhead(alt) <= 0.15, `apply sending within 15% of ceil(req/N)×L, N=${CONCURRENCY}, L=${ALT_LATENCY_MS} ms (${percent(overhead(alt))}; secondary configuration)`);
     check(sw.writeMs <= 2000, `snapshot write ${seconds(sw.writeMs)} ≤ 2 s`);
     check(diff.steady <= 10, `snapshot diff after a one-member change ${diff.steady} lines ≤ 10`);
@@ -144,7 +147,7 @@ function applyRow(tier: string, apply: ApplyFigures, latencyMs: number, bound: n
     requests: `${apply.requests} / ${bound}`,
     note:
       `sending ${seconds(apply.sendMs)} vs ceil(req/N)×L ${seconds(apply.idealSendMs)} (${percent(overhead(apply))}); ` +
-      `RSS while sending ${mib(apply.sendRss.first)} → max ${mib(apply.sendRss.max)} (${apply.sendRss.samples} samples), after ${mib(apply.afterRss)}; ` +
+      `RSS while sending: first ${mib(apply.sendRss.first)}, max ${mib(apply.sendRss.firstHalfMax)} in the first half, ${mib(apply.sendRss.secondHalfMax)} in the second (${apply.sendRss.samples} samples), after sending ${mib(apply.afterRss)}; ` +
       `sandbox CPU ${(apply.sandboxCpuMs / Math.max(1, apply.requests)).toFixed(1)} ms/request`,
   };
 }
