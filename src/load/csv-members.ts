@@ -57,7 +57,10 @@ export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResul
   return { ok: false, issues: sortIssues([...issues, ...(rows.ok ? [] : rows.issues)]), members: rows.members ?? [] };
 }
 
-/** Records by index, made when asked for: a million row objects alive at once would mostly feed the garbage collector. */
+/**
+ * Records by index, made when asked for: a million row objects alive at once would mostly feed the
+ * garbage collector. A record given by `at` may be reused by the next call: rows are read one at a time.
+ */
 interface CsvRecords {
   readonly length: number;
   at(index: number): CsvRecord;
@@ -87,6 +90,10 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
       }
       start = end + breakLength;
     }
+    // One record object and one field list serve every row (see CsvRecords), split by hand: at a
+    // million rows, split() and a record per row cost more than reading the members out of them.
+    const fields: string[] = [];
+    const row = { fields, line: 0, text: '' as string | undefined };
     const records: CsvRecords = {
       length: starts.length,
       at: (r) => {
@@ -94,7 +101,12 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
         let end = text.indexOf(crlf ? '\r\n' : '\n', start);
         if (end === -1) end = text.length;
         const lineText = text.slice(start, end);
-        return { fields: lineText.split(','), line: numbers[r]!, text: lineText };
+        // The header is kept while the rows are read: it gets a record of its own.
+        if (r === 0) return { fields: lineText.split(','), line: numbers[0]!, text: lineText };
+        splitFields(lineText, fields);
+        row.line = numbers[r]!;
+        row.text = lineText;
+        return row;
       },
     };
     return { records, issues: [] };
@@ -296,9 +308,10 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */
 function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: (i: SourceIssue) => void): Identity[] | undefined {
-  // A loop without per-row closures, into an array of the exact length: this runs for every row of
-  // a million-member list, and a pushed-to array keeps room for 16 elements for as long as the member lives.
-  let out: Identity[] | undefined;
+  // A loop without per-row closures, collected in a scratch list and copied to one of the exact
+  // length: this runs for every row of a million-member list, and a pushed-to array keeps room for
+  // 16 elements for as long as the member lives.
+  const out = scratchIdentities;
   let count = 0;
   let ok = true;
   const columns = layout.identities;
@@ -335,11 +348,24 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: 
       ok = false;
       continue;
     }
-    out ??= new Array<Identity>(columns.length);
     out[count++] = id;
   }
-  if (!ok || out === undefined) return undefined;
-  return count === out.length ? out : count === 1 ? [out[0]!] : out.slice(0, count);
+  if (!ok || count === 0) return undefined;
+  return count === 1 ? [out[0]!] : out.slice(0, count);
+}
+
+const scratchIdentities: Identity[] = [];
+
+/** `line.split(',')` into `into`, without a new array. */
+function splitFields(line: string, into: string[]): void {
+  let k = 0;
+  let start = 0;
+  for (let comma = line.indexOf(',', start); comma !== -1; comma = line.indexOf(',', start)) {
+    into[k++] = line.slice(start, comma);
+    start = comma + 1;
+  }
+  into[k++] = line.slice(start);
+  into.length = k;
 }
 
 /** The trimmed text of a qualifier column, or '' when the layout has none. */
