@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { codes, item, rawPost, v2Body } from './raw.js';
+import { describe, expect, it } from 'vitest';
+import { codes, item, rawPost, v2Body, useSandbox } from './raw.js';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const phone = { identityValue: '18888888888', identityType: 'phone' };
 const tooMany = Array.from({ length: 501 }, (_, i) => item({ identities: [{ identityValue: `1380000${String(i).padStart(4, '0')}`, identityType: 'phone' }] }));
@@ -62,51 +54,51 @@ const rejections: [string, unknown, string, RegExp][] = [
 describe('sandbox: the v2 contract', () => {
   for (const [what, body, errorCode, message] of rejections) {
     it(`rejects ${what} as the API does (HTTP 200, code "400") and changes nothing`, async () => {
-      const answer = await rawPost(sandbox, body);
+      const answer = await rawPost(sandbox(), body);
       expect(codes(answer)).toEqual({ status: 200, code: '400', errorCode });
       expect(String(answer.json?.msg)).toMatch(message);
-      expect(sandbox.memberships()).toEqual([]);
-      expect(sandbox.requests().at(-1)).toMatchObject({ verdict: 'rejected', applied: false, errorCode });
+      expect(sandbox().memberships()).toEqual([]);
+      expect(sandbox().requests().at(-1)).toMatchObject({ verdict: 'rejected', applied: false, errorCode });
     });
   }
 
   it('accepts exactly 500 items', async () => {
-    const answer = await rawPost(sandbox, v2Body(tooMany.slice(0, 500)));
+    const answer = await rawPost(sandbox(), v2Body(tooMany.slice(0, 500)));
     expect(codes(answer)).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
-    expect(sandbox.memberships()).toHaveLength(500);
+    expect(sandbox().memberships()).toHaveLength(500);
   });
 
   it('accepts isMatching (the seed example sends it) and an item without groups, with warnings', async () => {
-    const answer = await rawPost(sandbox, v2Body([item({ groups: undefined })], 'add', { isMatching: true, matchingType: 2 }));
+    const answer = await rawPost(sandbox(), v2Body([item({ groups: undefined })], 'add', { isMatching: true, matchingType: 2 }));
     expect(codes(answer).code).toBe('200');
-    expect(sandbox.requests().at(-1)?.warnings).toEqual([
+    expect(sandbox().requests().at(-1)?.warnings).toEqual([
       'publicParams.isMatching is not a v2 field (v1 only); v2 ignores it',
       'data[0] has no groups: the call changes no membership for it',
     ]);
   });
 
   it('rejects a rejected batch as a whole: a valid first item is not applied either', async () => {
-    await rawPost(sandbox, v2Body([item({ groups: 'first' }), item({ groups: ',' })]));
-    expect(sandbox.memberships()).toEqual([]);
+    await rawPost(sandbox(), v2Body([item({ groups: 'first' }), item({ groups: ',' })]));
+    expect(sandbox().memberships()).toEqual([]);
   });
 
   it('answers a missing or wrong X-Token with HTTP 401 and code "401", and never logs the token', async () => {
-    const missing = await rawPost(sandbox, v2Body(), { token: null });
-    const wrong = await rawPost(sandbox, v2Body(), { token: 'not-the-token' });
+    const missing = await rawPost(sandbox(), v2Body(), { token: null });
+    const wrong = await rawPost(sandbox(), v2Body(), { token: 'not-the-token' });
     expect(codes(missing)).toEqual({ status: 401, code: '401', errorCode: 'UNAUTHORIZED' });
     expect(codes(wrong)).toEqual({ status: 401, code: '401', errorCode: 'UNAUTHORIZED' });
-    expect(sandbox.requests().map((r) => [r.token, r.verdict, r.headers['x-token']])).toEqual([
+    expect(sandbox().requests().map((r) => [r.token, r.verdict, r.headers['x-token']])).toEqual([
       ['missing', 'unauthorized', undefined],
       ['invalid', 'unauthorized', '[redacted]'],
     ]);
-    expect(JSON.stringify(sandbox.requests())).not.toContain('not-the-token');
-    expect(sandbox.memberships()).toEqual([]);
+    expect(JSON.stringify(sandbox().requests())).not.toContain('not-the-token');
+    expect(sandbox().memberships()).toEqual([]);
   });
 
   it('answers a wrong content type with HTTP 400, an unknown path with 404 and GET with 405', async () => {
-    expect(codes(await rawPost(sandbox, v2Body(), { contentType: 'text/plain' }))).toEqual({ status: 400, code: '400', errorCode: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(codes(await rawPost(sandbox, v2Body(), { contentType: 'application/json; charset=utf-8' })).status).toBe(200);
-    expect(codes(await rawPost(sandbox, v2Body(), { path: '/api/open/audience/group/rel/v2/batchAdd' }))).toEqual({ status: 404, code: '404', errorCode: 'NOT_FOUND' });
-    expect(codes(await rawPost(sandbox, v2Body(), { method: 'GET' }))).toEqual({ status: 405, code: '405', errorCode: 'METHOD_NOT_ALLOWED' });
+    expect(codes(await rawPost(sandbox(), v2Body(), { contentType: 'text/plain' }))).toEqual({ status: 400, code: '400', errorCode: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(codes(await rawPost(sandbox(), v2Body(), { contentType: 'application/json; charset=utf-8' })).status).toBe(200);
+    expect(codes(await rawPost(sandbox(), v2Body(), { path: '/api/open/audience/group/rel/v2/batchAdd' }))).toEqual({ status: 404, code: '404', errorCode: 'NOT_FOUND' });
+    expect(codes(await rawPost(sandbox(), v2Body(), { method: 'GET' }))).toEqual({ status: 405, code: '405', errorCode: 'METHOD_NOT_ALLOWED' });
   });
 });

@@ -1,5 +1,6 @@
 import { parse } from 'lossless-json';
-import type { Sandbox } from '../../src/sandbox/server.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 
 export const V2_PATH = '/api/integrate/audience/group/rel/v2/batchAdd';
 
@@ -53,4 +54,23 @@ export function item(overrides: Record<string, unknown> = {}): Record<string, un
 /** The code and errorCode of an envelope, as strings. */
 export function codes(answer: RawAnswer): { status: number; code: string; errorCode: string } {
   return { status: answer.status, code: String(answer.json?.code), errorCode: String(answer.json?.errorCode) };
+}
+
+/**
+ * One sandbox for the test file, reset before each test and closed after the file:
+ * `const sb = useSandbox();` then `sb().url` inside tests.
+ */
+export function useSandbox(): () => Sandbox {
+  let sandbox: Sandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+  beforeEach(() => sandbox?.reset());
+  return () => {
+    if (!sandbox) throw new Error('the sandbox starts in beforeAll');
+    return sandbox;
+  };
 }

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { item, rawPost, v2Body } from './raw.js';
+import { describe, expect, it } from 'vitest';
+import { item, rawPost, v2Body, useSandbox } from './raw.js';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => sandbox.reset());
+const sandbox = useSandbox();
 
 const id = (identityType: string, identityValue: string, extra: Record<string, unknown> = {}) => ({ identityType, identityValue, ...extra });
 
 async function send(body: unknown): Promise<void> {
-  const answer = await rawPost(sandbox, body);
+  const answer = await rawPost(sandbox(), body);
   expect(String(answer.json?.code), answer.text).toBe('200');
 }
 
 /** Memberships in one line each: "group <- #person type:value,...". */
 function brief(): string[] {
-  return sandbox.memberships().map((m) => {
+  return sandbox().memberships().map((m) => {
     const dept = m.group.department ? `[${m.group.department.field}=${m.group.department.value}]` : '';
     return `${m.group.categoryType}${dept}/${m.group.name} <- #${m.person.id} ${m.person.identities.map((i) => `${i.type}:${i.value}`).join(',')}`;
   });
@@ -30,7 +22,7 @@ describe('sandbox: memberships', () => {
   it('creates groups on first use and adds the person to each group of the item', async () => {
     await send(v2Body([item({ identities: [id('phone', '1')], groups: 'VIP,News' })]));
     expect(brief()).toEqual(['1/News <- #1 phone:1', '1/VIP <- #1 phone:1']);
-    expect(sandbox.memberships()[0]).toEqual({ group: { name: 'News', categoryType: '1' }, person: { id: 1, identities: [{ type: 'phone', value: '1' }] } });
+    expect(sandbox().memberships()[0]).toEqual({ group: { name: 'News', categoryType: '1' }, person: { id: 1, identities: [{ type: 'phone', value: '1' }] } });
   });
 
   it('matches a person by any of their identities and merges new identities', async () => {
@@ -73,7 +65,7 @@ describe('sandbox: memberships', () => {
   it('keeps a deptId beyond 2^53 (but within a long) exact', async () => {
     const text = '{"publicParams":{"optType":"add"},"data":[{"identities":[{"identityValue":"1","identityType":"phone"}],"groups":"D","categoryType":"2","deptId":9123456789012345678}]}';
     await send(text);
-    expect(sandbox.memberships()[0]?.group.department).toEqual({ field: 'deptId', value: '9123456789012345678' });
+    expect(sandbox().memberships()[0]?.group.department).toEqual({ field: 'deptId', value: '9123456789012345678' });
   });
 
   it('fuzzy matching (default, and matchingType 2) compares platform and appid only when both sides give them', async () => {
@@ -94,29 +86,29 @@ describe('sandbox: memberships', () => {
     await send(v2Body([item({ identities: [id('phone', '2'), id('phone', '1')], groups: 'B' })]));
     // phone:1 stays with #1: one identity never ends up on two persons.
     expect(brief()).toEqual(['1/A <- #1 phone:1', '1/A <- #2 phone:2', '1/B <- #2 phone:2']);
-    expect(sandbox.requests().at(-1)?.warnings).toEqual(['data[0]: the identities match 2 persons (#2, #1); used #2']);
+    expect(sandbox().requests().at(-1)?.warnings).toEqual(['data[0]: the identities match 2 persons (#2, #1); used #2']);
   });
 
   it('answers with batch IDs above 2^53 written as raw JSON integers, one per accepted call', async () => {
-    const first = await rawPost(sandbox, v2Body());
-    const rejected = await rawPost(sandbox, v2Body([]));
-    const second = await rawPost(sandbox, v2Body());
+    const first = await rawPost(sandbox(), v2Body());
+    const rejected = await rawPost(sandbox(), v2Body([]));
+    const second = await rawPost(sandbox(), v2Body());
     expect(first.text).toMatch(/"data":(\d{17})\}$/);
     const ids = [first, second].map((a) => /"data":(\d+)/.exec(a.text)?.[1]);
     expect(BigInt(ids[1] ?? '0') - BigInt(ids[0] ?? '0')).toBe(1n);
     expect(BigInt(ids[0] ?? '0')).toBeGreaterThan(2n ** 53n);
     expect(rejected.text).toContain('"data":null');
-    expect(sandbox.requests().map((r) => r.batchId)).toEqual([ids[0], undefined, ids[1]]);
+    expect(sandbox().requests().map((r) => r.batchId)).toEqual([ids[0], undefined, ids[1]]);
   });
 
   it('reset forgets memberships and requests but never reuses a batch ID', async () => {
-    await rawPost(sandbox, v2Body());
-    const before = sandbox.requests()[0]?.batchId;
-    sandbox.reset();
-    expect(sandbox.memberships()).toEqual([]);
-    expect(sandbox.requests()).toEqual([]);
-    await rawPost(sandbox, v2Body());
-    expect(BigInt(sandbox.requests()[0]?.batchId ?? '0')).toBe(BigInt(before ?? '0') + 1n);
-    expect(sandbox.requests()[0]?.seq).toBe(1);
+    await rawPost(sandbox(), v2Body());
+    const before = sandbox().requests()[0]?.batchId;
+    sandbox().reset();
+    expect(sandbox().memberships()).toEqual([]);
+    expect(sandbox().requests()).toEqual([]);
+    await rawPost(sandbox(), v2Body());
+    expect(BigInt(sandbox().requests()[0]?.batchId ?? '0')).toBe(BigInt(before ?? '0') + 1n);
+    expect(sandbox().requests()[0]?.seq).toBe(1);
   });
 });
