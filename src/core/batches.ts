@@ -119,13 +119,20 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], ite
   };
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
   let key: string | undefined;
-  let drafts: Draft[] = [];
-  const flush = (): void => {
+  // The drafts of the current member key: almost always one; a list only for the rare key that
+  // comes with other identities too (a list per key would cost a backing store per member).
+  let first: Draft | undefined;
+  let others: Draft[] | undefined;
+  const emit = (d: Draft): void => {
     // A list grown by push keeps room for 16 names for as long as the plan lives: copied to its size.
-    for (const d of drafts) if (d.groups.length > 1) d.groups = d.groups.slice();
-    if (drafts.length === 1) items.push(drafts[0]!);
-    else if (drafts.length > 1) items.push(...drafts.sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member))));
-    drafts = [];
+    if (d.groups.length > 1) d.groups = d.groups.slice();
+    items.push(d);
+  };
+  const flush = (): void => {
+    if (!first) return;
+    if (!others) emit(first);
+    else for (const d of [first, ...others].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member)))) emit(d);
+    first = others = undefined;
   };
   while (heap.length > 0) {
     const r = heap[0]!;
@@ -145,12 +152,12 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], ite
       flush();
       key = c.memberKey;
     }
-    let same: Draft | undefined;
-    for (const d of drafts) if (sameIdentities(d.member, c.member)) same ??= d;
+    const same = first && sameIdentities(first.member, c.member) ? first : others?.find((d) => sameIdentities(d.member, c.member));
     if (same) {
       if (compareStrings(same.groups[same.groups.length - 1]!, c.group.name) >= 0) unsorted.add(same);
       same.groups.push(c.group.name);
-    } else drafts.push(draftOf(c));
+    } else if (!first) first = draftOf(c);
+    else (others ??= []).push(draftOf(c));
   }
   flush();
 }

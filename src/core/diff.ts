@@ -80,18 +80,15 @@ export function diffMemberships(desired: MembershipState, applied: MembershipSta
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): Change[] {
   const out: Change[] = [];
-  if (want) {
-    for (const [mk, member] of want) {
-      const before = have?.get(mk);
-      if (!before) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
-      else if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
-    }
-  }
-  if (have) {
-    for (const [mk, member] of have) {
-      if (!want?.has(mk)) out.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
-    }
-  }
+  // forEach rather than for...of: iterating a map's entries makes a [key, value] pair per member.
+  want?.forEach((member, mk) => {
+    const before = have?.get(mk);
+    if (!before) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
+    else if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
+  });
+  have?.forEach((member, mk) => {
+    if (!want?.has(mk)) out.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
+  });
   // Within one group a member key appears once per operation, so the key alone orders adds and deletes.
   out.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
   return out;
