@@ -1,12 +1,27 @@
 import type { SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson } from './types.js';
 
-interface Person {
-  readonly id: number;
-  /** Replaced, not pushed to, when an identity is merged: a pushed-to list keeps room for 16. */
-  identities: readonly SandboxIdentity[];
+/**
+ * One identity the store holds, with the person it belongs to. One object per identity, the
+ * only thing the store keeps of it: the index and the person both point at it (at a million
+ * memberships every object kept is work for the garbage collector on every later request).
+ * Every field is always set (undefined when absent), so all of them share one shape.
+ */
+class StoredIdentity {
+  constructor(
+    readonly personId: number,
+    readonly type: string,
+    readonly value: string,
+    readonly platform: string | undefined,
+    readonly appid: string | undefined,
+    readonly isWeChatEcosystem: boolean | undefined,
+  ) {}
 }
 
-interface StoredGroup {
+/** A person's identities: the identity itself for most persons, a list (at its size) for the rest. */
+type PersonIdentities = StoredIdentity | readonly StoredIdentity[];
+
+/** A group the store holds and its members' person ids. */
+export interface StoredGroup {
   readonly group: SandboxGroup;
   readonly members: Set<number>;
 }
@@ -20,49 +35,77 @@ export interface StoreItem {
   readonly groups: readonly SandboxGroup[];
 }
 
+/** An item that matched more than one person: the first is used, the warning names them all. */
+interface Ambiguous {
+  readonly first: number;
+  readonly persons: Set<number>;
+}
+
 const SEP = '\u001f';
 /** Most items match one person or none: they share this empty list instead of a new one each. */
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
+/** A person between its creation and its first identity. */
+const NO_IDENTITIES: readonly StoredIdentity[] = Object.freeze([]);
 
 /**
  * The fake platform's memberships: persons with several identities, groups keyed by
  * (categoryType, department, name) and created on first use, as the API does ("分组不存在时自动创建").
  */
 export class MembershipStore {
-  /** Persons by id - 1: ids are given out in order from 1. */
-  #persons: Person[] = [];
-  /** Identities by type and value, for matching an item to a person by any of its identities. */
-  #index = new Map<string, { personId: number; identity: SandboxIdentity }[]>();
+  /** Each person's identities by person id - 1: ids are given out in order from 1. */
+  #persons: PersonIdentities[] = [];
+  /**
+   * Stored identities by value alone, in the order they were stored: the value is a string the
+   * request already holds, so no key is built per lookup; identities of other types with the same
+   * value share the entry and are told apart by identitiesMatch. One identity, or a list when several.
+   */
+  #index = new Map<string, StoredIdentity | StoredIdentity[]>();
   /** By group key, for listing in order. */
   #groups = new Map<string, StoredGroup>();
   /** The same groups by context, then name: an item's groups are found without building a key per group. */
   #byContext = new Map<string, Map<string, StoredGroup>>();
-  #nextPersonId = 1;
 
   /**
    * Adds the item's person (matched by any identity, else created) to every group, creating groups,
    * and merges identities nobody has yet. Returns warnings (an ambiguous match).
    */
   add(item: StoreItem, matching: Matching): readonly string[] {
-    const keys = item.identities.map(indexKey);
-    const { person, warnings } = this.#find(item.identities, keys, matching);
-    const target = person ?? this.#createPerson();
+    return this.addToGroups(
+      item.identities,
+      item.groups.map((g) => this.#groupFor(g.categoryType, g.department, g.name)),
+      matching,
+    );
+  }
+
+  /**
+   * add() with the groups already looked up by groupsFor(): an import's items mostly share their
+   * groups, so the caller looks them up once per distinct list instead of once per item.
+   */
+  addToGroups(identities: readonly SandboxIdentity[], groups: readonly StoredGroup[], matching: Matching): readonly string[] {
+    const found = this.#find(identities, matching);
+    const personId = typeof found === 'number' ? found : found.first;
+    const target = personId === 0 ? this.#createPerson() : personId;
     // An identity already known (to this person or, in an ambiguous item, to another) is not copied:
     // one identity never ends up on two persons.
-    for (let i = 0; i < keys.length; i++) {
-      const identity = item.identities[i]!;
-      if (!this.#isKnown(identity, keys[i]!, matching)) this.#addIdentity(target, identity, keys[i]!);
-    }
-    for (const group of item.groups) this.#groupFor(group).members.add(target.id);
-    return warnings;
+    for (let i = 0; i < identities.length; i++) this.#addIfUnknown(target, identities[i]!, matching);
+    for (let g = 0; g < groups.length; g++) groups[g]!.members.add(target);
+    return typeof found === 'number' ? NO_WARNINGS : [ambiguityWarning(found)];
+  }
+
+  /** The groups of one context with these names, created when new (they are about to get a member). */
+  groupsFor(context: Omit<SandboxGroup, 'name'>, names: readonly string[]): StoredGroup[] {
+    const out: StoredGroup[] = [];
+    for (const name of names) out.push(this.#groupFor(context.categoryType, context.department, name));
+    return out;
   }
 
   /** Removes the item's person from the groups; an unknown person, group or membership is a no-op. */
   remove(item: StoreItem, matching: Matching): readonly string[] {
-    const { person, warnings } = this.#find(item.identities, item.identities.map(indexKey), matching);
-    if (!person) return warnings;
-    for (const group of item.groups) this.#byContext.get(contextKey(group))?.get(group.name)?.members.delete(person.id);
-    return warnings;
+    const found = this.#find(item.identities, matching);
+    const personId = typeof found === 'number' ? found : found.first;
+    if (personId === 0) return NO_WARNINGS;
+    for (const group of item.groups) this.#byContext.get(contextKey(group.categoryType, group.department))?.get(group.name)?.members.delete(personId);
+    return typeof found === 'number' ? NO_WARNINGS : [ambiguityWarning(found)];
   }
 
   /** Every membership, sorted by group key, then person id. */
@@ -90,63 +133,72 @@ export class MembershipStore {
     this.#index.clear();
     this.#groups.clear();
     this.#byContext.clear();
-    this.#nextPersonId = 1;
   }
 
-  /** The first person matched, in the order of the item's identities (the first is the member's key); `keys` are their index keys. */
-  #find(identities: readonly SandboxIdentity[], keys: readonly string[], matching: Matching): { person: Person | undefined; warnings: readonly string[] } {
-    let first: number | undefined;
+  /**
+   * The first person matched, in the order of the item's identities (the first is the member's key)
+   * and, per identity, of storing: its id (0: none), or every person matched when there are several.
+   */
+  #find(identities: readonly SandboxIdentity[], matching: Matching): number | Ambiguous {
+    let first = 0;
     // Built only when a second person matches (an ambiguous item): most items match one person or none.
     let matched: Set<number> | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const entries = this.#index.get(keys[i]!);
-      if (entries === undefined) continue;
-      for (const entry of entries) {
-        if (!identitiesMatch(entry.identity, identities[i]!, matching)) continue;
-        if (first === undefined) first = entry.personId;
-        else if (entry.personId !== first) (matched ??= new Set([first])).add(entry.personId);
+    for (let i = 0; i < identities.length; i++) {
+      const identity = identities[i]!;
+      const entry = this.#index.get(identity.value);
+      if (entry === undefined) continue;
+      const count = entry instanceof StoredIdentity ? 1 : entry.length;
+      for (let k = 0; k < count; k++) {
+        const stored = entry instanceof StoredIdentity ? entry : entry[k]!;
+        if (!identitiesMatch(stored, identity, matching)) continue;
+        if (first === 0) first = stored.personId;
+        else if (stored.personId !== first) (matched ??= new Set([first])).add(stored.personId);
       }
     }
-    const warnings = matched ? [`the identities match ${matched.size} persons (${[...matched].map((id) => `#${id}`).join(', ')}); used #${first}`] : NO_WARNINGS;
-    return { person: first === undefined ? undefined : this.#persons[first - 1], warnings };
+    return matched ? { first, persons: matched } : first;
   }
 
-  #isKnown(identity: SandboxIdentity, key: string, matching: Matching): boolean {
-    const entries = this.#index.get(key);
-    if (entries === undefined) return false;
-    for (const entry of entries) if (identitiesMatch(entry.identity, identity, matching)) return true;
-    return false;
+  /** Stores the identity on the person unless a stored identity matches it already. */
+  #addIfUnknown(personId: number, identity: SandboxIdentity, matching: Matching): void {
+    const entry = this.#index.get(identity.value);
+    if (entry !== undefined) {
+      if (entry instanceof StoredIdentity) {
+        if (identitiesMatch(entry, identity, matching)) return;
+      } else {
+        for (let k = 0; k < entry.length; k++) if (identitiesMatch(entry[k]!, identity, matching)) return;
+      }
+    }
+    const stored = new StoredIdentity(personId, identity.type, identity.value, identity.platform, identity.appid, identity.isWeChatEcosystem);
+    if (entry === undefined) this.#index.set(identity.value, stored);
+    else if (entry instanceof StoredIdentity) this.#index.set(identity.value, [entry, stored]);
+    else entry.push(stored);
+    const held = this.#persons[personId - 1]!;
+    // Replaced, not pushed to, when a second identity is merged: a pushed-to list keeps room for 16.
+    this.#persons[personId - 1] = held instanceof StoredIdentity ? [held, stored] : held.length === 0 ? stored : [...held, stored];
   }
 
-  #createPerson(): Person {
-    const person: Person = { id: this.#nextPersonId++, identities: [] };
-    this.#persons.push(person);
-    return person;
+  #createPerson(): number {
+    this.#persons.push(NO_IDENTITIES);
+    return this.#persons.length;
   }
 
-  #addIdentity(person: Person, identity: SandboxIdentity, key: string): void {
-    person.identities = [...person.identities, { ...identity }];
-    const list = this.#index.get(key);
-    if (list) list.push({ personId: person.id, identity });
-    else this.#index.set(key, [{ personId: person.id, identity }]);
-  }
-
-  #groupFor(group: SandboxGroup): StoredGroup {
-    const ck = contextKey(group);
+  #groupFor(categoryType: SandboxGroup['categoryType'], department: SandboxGroup['department'], name: string): StoredGroup {
+    const ck = contextKey(categoryType, department);
     let named = this.#byContext.get(ck);
     if (!named) this.#byContext.set(ck, (named = new Map()));
-    let stored = named.get(group.name);
+    let stored = named.get(name);
     if (!stored) {
-      stored = { group: copyGroup(group), members: new Set() };
-      named.set(group.name, stored);
+      const group: SandboxGroup = department ? { name, categoryType, department: { ...department } } : { name, categoryType };
+      stored = { group, members: new Set() };
+      named.set(name, stored);
       this.#groups.set(groupKey(group), stored);
     }
     return stored;
   }
 
   #snapshotPerson(id: number): SandboxPerson {
-    const person = this.#persons[id - 1]!;
-    return { id, identities: person.identities.map((i) => ({ ...i })) };
+    const held = this.#persons[id - 1]!;
+    return { id, identities: held instanceof StoredIdentity ? [snapshotIdentity(held)] : held.map(snapshotIdentity) };
   }
 }
 
@@ -157,19 +209,30 @@ export class MembershipStore {
 export function identitiesMatch(stored: SandboxIdentity, incoming: SandboxIdentity, matching: Matching): boolean {
   if (stored.type !== incoming.type || stored.value !== incoming.value) return false;
   if (matching === 'exact') return stored.platform === incoming.platform && stored.appid === incoming.appid;
-  const sameIfBoth = (a: string | undefined, b: string | undefined): boolean => a === undefined || b === undefined || a === b;
   return sameIfBoth(stored.platform, incoming.platform) && sameIfBoth(stored.appid, incoming.appid);
 }
 
-// Keys are built with join, which makes one flat string: a template literal makes a rope that every
-// Map lookup walks again (the store looks up every identity and group of every item).
-function indexKey(identity: SandboxIdentity): string {
-  return [identity.type, identity.value].join(SEP);
+function sameIfBoth(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a === b;
+}
+
+function ambiguityWarning({ first, persons }: Ambiguous): string {
+  return `the identities match ${persons.size} persons (${[...persons].map((id) => `#${id}`).join(', ')}); used #${first}`;
+}
+
+/** An identity as the inspection API shows it: the fields it was given, in the contract's order. */
+function snapshotIdentity(stored: StoredIdentity): SandboxIdentity {
+  const out: { type: string; value: string; platform?: string; appid?: string; isWeChatEcosystem?: boolean } = { type: stored.type, value: stored.value };
+  if (stored.platform !== undefined) out.platform = stored.platform;
+  if (stored.appid !== undefined) out.appid = stored.appid;
+  if (stored.isWeChatEcosystem !== undefined) out.isWeChatEcosystem = stored.isWeChatEcosystem;
+  return out;
 }
 
 /** Category and department: for an enterprise group (most groups) the category alone, no string built. */
-function contextKey(group: SandboxGroup): string {
-  return group.department ? [group.categoryType, group.department.field, group.department.value].join(SEP) : group.categoryType;
+function contextKey(categoryType: SandboxGroup['categoryType'], department: SandboxGroup['department']): string {
+  // join makes one flat string: a template literal makes a rope that every Map lookup walks again.
+  return department ? [categoryType, department.field, department.value].join(SEP) : categoryType;
 }
 
 function groupKey(group: SandboxGroup): string {

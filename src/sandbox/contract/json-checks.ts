@@ -38,6 +38,16 @@ export function onlyKeys(record: Record<string, unknown>, allowed: readonly stri
   }
 }
 
+/**
+ * Whether onlyKeys would pass the record, told without building its key list or a path: the
+ * check of the thousands of objects in a valid request (onlyKeys then words a violation).
+ */
+export function hasOnlyKeys(record: Record<string, unknown>, allowed: readonly string[]): boolean {
+  // for...in also yields inherited enumerable keys: a false alarm there only sends the record to onlyKeys.
+  for (const key in record) if (!allowed.includes(key)) return false;
+  return true;
+}
+
 /** A required object. */
 export function objectAt(value: unknown, at: string): Record<string, unknown> {
   if (!isRecord(value)) violate(`${at} must be an object, got ${value === undefined ? 'nothing' : jsonType(value)}`);

@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json';
 import type { DepartmentKey, SandboxGroup, SandboxIdentity } from '../types.js';
-import { checkContract, isRecord, jsonType, objectAt, onlyKeys, optionalText, readImportBody, readOptTypeString, requiredText, violate, type ContractCheck } from './json-checks.js';
+import { checkContract, hasOnlyKeys, isRecord, jsonType, objectAt, onlyKeys, optionalText, readImportBody, readOptTypeString, requiredText, violate, type ContractCheck } from './json-checks.js';
 
 /** The most items one call takes (seed 002: 每次最大500条). */
 export const V2_MAX_ITEMS = 500;
@@ -44,7 +44,8 @@ export function checkV2Body(body: unknown): V2Check {
       if (typeof params.isMatching !== 'boolean') violate(`publicParams.isMatching must be a boolean, got ${jsonType(params.isMatching)}`);
       warnings.push('publicParams.isMatching is not a v2 field (v1 only); v2 ignores it');
     }
-    const items = data.map((raw, i) => readItem(raw, `data[${i}]`, warnings));
+    const repeats = new Repeats();
+    const items = data.map((raw, i) => readItem(raw, i, warnings, repeats));
     return { optType, ...(matchingType !== undefined ? { matchingType } : {}), items };
   });
 }
@@ -55,19 +56,67 @@ function readMatchingType(value: unknown): 1 | 2 | undefined {
   return violate(`publicParams.matchingType must be the integer 1 (exact) or 2 (fuzzy), got ${jsonType(value)}`);
 }
 
-function readItem(raw: unknown, at: string, warnings: string[]): V2RequestItem {
-  const item = objectAt(raw, at);
-  onlyKeys(item, ITEM_KEYS, at);
-  const identities = item.identities;
-  if (!Array.isArray(identities) || identities.length === 0) violate(`${at}.identities must be a non-empty array, got ${identities === undefined ? 'nothing' : jsonType(identities)}`);
-  const groupNames = readGroups(item.groups, at);
-  if (item.groups === undefined) warnings.push(`${at} has no groups: the call changes no membership for it`);
-  return { identities: identities.map((id, j) => readIdentity(id, `${at}.identities[${j}]`)), groupNames, context: readContext(item, at) };
+/**
+ * What the previous item read, for the next one to reuse when it repeats it: the items of one
+ * request mostly share their groups and context, and a shared result is both checked once and the
+ * same object, which lets the endpoint look the groups up once for all of them.
+ */
+class Repeats {
+  groupsText: string | undefined;
+  groupNames: readonly string[] = NO_NAMES;
+  department: { readonly field: DepartmentKey; readonly value: string } | undefined;
+  context: Omit<SandboxGroup, 'name'> = ENTERPRISE;
 }
 
-function readIdentity(raw: unknown, at: string): SandboxIdentity {
-  const identity = objectAt(raw, at);
-  onlyKeys(identity, IDENTITY_KEYS, at);
+const NO_NAMES: readonly string[] = Object.freeze([]);
+const ENTERPRISE: Omit<SandboxGroup, 'name'> = Object.freeze({ categoryType: '1' });
+
+// The paths in messages are built only when a message is: items and identities are thousands per request.
+const itemAt = (i: number): string => `data[${i}]`;
+const identityAt = (i: number, j: number): string => `data[${i}].identities[${j}]`;
+
+function readItem(raw: unknown, i: number, warnings: string[], repeats: Repeats): V2RequestItem {
+  const item = isRecord(raw) ? raw : objectAt(raw, itemAt(i));
+  if (!hasOnlyKeys(item, ITEM_KEYS)) onlyKeys(item, ITEM_KEYS, itemAt(i));
+  const identities = item.identities;
+  if (!Array.isArray(identities) || identities.length === 0) violate(`${itemAt(i)}.identities must be a non-empty array, got ${identities === undefined ? 'nothing' : jsonType(identities)}`);
+  const groups = item.groups;
+  let groupNames: readonly string[];
+  if (groups === undefined) {
+    groupNames = NO_NAMES;
+    warnings.push(`${itemAt(i)} has no groups: the call changes no membership for it`);
+  } else if (groups === repeats.groupsText) groupNames = repeats.groupNames;
+  else {
+    groupNames = readGroups(groups, itemAt(i));
+    repeats.groupsText = groups as string;
+    repeats.groupNames = groupNames;
+  }
+  const read: SandboxIdentity[] = [];
+  for (let j = 0; j < identities.length; j++) read.push(readIdentity(identities[j], i, j));
+  return { identities: read, groupNames, context: readContext(item, i, repeats) };
+}
+
+function readIdentity(raw: unknown, i: number, j: number): SandboxIdentity {
+  const identity = isRecord(raw) ? raw : objectAt(raw, identityAt(i, j));
+  if (!hasOnlyKeys(identity, IDENTITY_KEYS)) onlyKeys(identity, IDENTITY_KEYS, identityAt(i, j));
+  const value = identity.identityValue;
+  const type = identity.identityType;
+  const platform = identity.platform;
+  const appid = identity.appid;
+  const eco = identity.isWeChatEcosystem;
+  // The usual identity, checked without a path; anything else goes through the checks that word the message.
+  const plain =
+    isText(value) && isText(type) && (platform === undefined || isText(platform)) && (appid === undefined || isText(appid)) && (eco === undefined || typeof eco === 'boolean') && (appid === undefined || eco !== undefined);
+  if (!plain) return readIdentityStrictly(identity, identityAt(i, j));
+  const out: { type: string; value: string; platform?: string; appid?: string; isWeChatEcosystem?: boolean } = { type, value };
+  if (platform !== undefined) out.platform = platform;
+  if (appid !== undefined) out.appid = appid;
+  if (eco !== undefined) out.isWeChatEcosystem = eco;
+  return out;
+}
+
+/** readIdentity's checks one by one, in the order the first violation is reported. */
+function readIdentityStrictly(identity: Record<string, unknown>, at: string): SandboxIdentity {
   const value = requiredText(identity, 'identityValue', at);
   const type = requiredText(identity, 'identityType', at);
   const platform = optionalText(identity, 'platform', at);
@@ -84,6 +133,11 @@ function readIdentity(raw: unknown, at: string): SandboxIdentity {
   };
 }
 
+/** A string with non-blank text, as requiredText takes it. */
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 /** The group names of an item's `groups` (names joined by ","), refusing empty or space-padded names. */
 export function readGroups(value: unknown, at: string): string[] {
   if (value === undefined) return [];
@@ -96,14 +150,34 @@ export function readGroups(value: unknown, at: string): string[] {
   return names;
 }
 
-function readContext(item: Record<string, unknown>, at: string): Omit<SandboxGroup, 'name'> {
+function readContext(item: Record<string, unknown>, i: number, repeats: Repeats): Omit<SandboxGroup, 'name'> {
+  const raw = item.categoryType;
+  if (raw === undefined || raw === '1') {
+    if (item.wxDeptId === undefined && item.thirdDeptId === undefined && item.deptId === undefined) return ENTERPRISE;
+  } else if (raw === '2') {
+    const wx = item.wxDeptId;
+    // The usual department item: one wxDeptId, the same as the previous item's.
+    if (typeof wx === 'string' && item.thirdDeptId === undefined && item.deptId === undefined && repeats.department?.field === 'wxDeptId' && repeats.department.value === wx) {
+      return repeats.context;
+    }
+  }
+  const context = readContextStrictly(item, itemAt(i));
+  if (context.department) {
+    repeats.department = context.department;
+    repeats.context = context;
+  }
+  return context;
+}
+
+/** readContext's checks one by one, in the order the first violation is reported. */
+function readContextStrictly(item: Record<string, unknown>, at: string): Omit<SandboxGroup, 'name'> {
   const raw = item.categoryType;
   if (raw !== undefined && raw !== '1' && raw !== '2') violate(`${at}.categoryType must be the string "1" (enterprise) or "2" (department), got ${jsonType(raw)}`);
   const categoryType = raw ?? '1';
   const present = DEPARTMENT_KEYS.filter((k) => item[k] !== undefined);
   if (categoryType === '1') {
     if (present.length > 0) violate(`${at}.${present[0]} is only allowed with categoryType "2" (department groups)`);
-    return { categoryType };
+    return ENTERPRISE;
   }
   if (present.length === 0) violate(`${at}: categoryType "2" needs one of wxDeptId, thirdDeptId, deptId`);
   if (present.length > 1) violate(`${at}: give exactly one department key, got ${present.join(', ')}`);
