@@ -1,5 +1,6 @@
 import { GroupopsError } from '../errors/index.js';
 import { toolVersion } from '../load/package-root.js';
+import { createTransport } from './http-transport.js';
 import type { CallSettings } from './post-envelope.js';
 
 /** How a client reaches the API: shared by the v2, v1 and customer-group clients. */
@@ -41,8 +42,11 @@ export function callSettings(options: ApiClientOptions, endpoint: string): CallS
   return {
     endpoint,
     token: options.token,
-    userAgent: `groupops/${toolVersion()}`,
-    timeoutMs: options.timeoutMs,
+    transport: createTransport(
+      endpoint,
+      { 'X-Token': options.token, accept: 'application/json', 'content-type': 'application/json', 'user-agent': `groupops/${toolVersion()}` },
+      options.timeoutMs,
+    ),
     retries: options.retries,
     retryBaseMs,
     retryMaxMs,

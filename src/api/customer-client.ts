@@ -12,6 +12,7 @@ import { redactSecret } from './redact.js';
  * answer is synchronous: status 1 applied (but for errorData rows), 2 partly applied (only the rows
  * not in errorData are confirmed), 0 in progress (nothing confirmed: the receipt says unknown),
  * -1 failed (an ApiError). Same envelope, retries and error mapping as the other endpoints.
+ * Its body holds strings, small numbers and booleans only (no longs), so JSON.stringify writes it exactly.
  */
 export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingType'>, params: CustomerParams): MembershipApi {
   const settings = callSettings(options, endpointUrl(options.baseUrl, options.pathPrefix, CUSTOMER_BATCH_ADD_PATH));
@@ -19,7 +20,7 @@ export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingTy
     endpoint: settings.endpoint,
     async sendBatch(batch, signal) {
       const body = toCustomerBody(batch, params);
-      const answer = await postEnvelope(settings, body, signal);
+      const answer = await postEnvelope(settings, JSON.stringify(body), signal);
       requireSuccess(settings, answer);
       const result = readCustomerResult(answer.envelope.data, body.data);
       const message = (text: string): string => redactSecret(text, settings.token);

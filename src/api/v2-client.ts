@@ -3,7 +3,7 @@ import { requireBatchId } from './acknowledge.js';
 import { callSettings, type ApiClientOptions } from './call-settings.js';
 import { endpointUrl } from './endpoint-url.js';
 import { postEnvelope } from './post-envelope.js';
-import { toV2Body, V2_BATCH_ADD_PATH } from './v2-wire.js';
+import { V2_BATCH_ADD_PATH, v2BodyJson } from './v2-wire.js';
 
 export type { ApiClientOptions } from './call-settings.js';
 
@@ -18,6 +18,6 @@ export function createV2Client(options: ApiClientOptions): BatchIdApi {
   const settings = callSettings(options, endpointUrl(options.baseUrl, options.pathPrefix, V2_BATCH_ADD_PATH));
   return {
     endpoint: settings.endpoint,
-    sendBatch: async (batch, signal) => ({ batchId: requireBatchId(settings, await postEnvelope(settings, toV2Body(batch, options.matchingType), signal)) }),
+    sendBatch: async (batch, signal) => ({ batchId: requireBatchId(settings, await postEnvelope(settings, v2BodyJson(batch, options.matchingType), signal)) }),
   };
 }
