@@ -8,9 +8,46 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-/** The real process streams. */
+/** The real process streams (stdout as an OutputGoneSafe: `groupops plan | head` is no error). */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  // stderr stays the real stream (the progress bar drives it through readline); its writes are
+  // never waited on, so a reader gone from it only needs its error noted rather than thrown.
+  process.stderr.on('error', () => undefined);
+  return { stdout: new OutputGoneSafe(process.stdout), stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/**
+ * An output stream whose reader may go away, as `head` does after ten lines: from then on what is
+ * written is dropped, and whoever waits for 'drain' goes on, so the command still finishes its work
+ * (an apply still records its snapshot) and exits with its own status, like other Unix tools that
+ * write to a closed pipe; without it, the pipe's EPIPE surfaced as an internal error.
+ */
+export class OutputGoneSafe extends EventEmitter {
+  #gone = false;
+  readonly #stream: NodeJS.WriteStream;
+
+  constructor(stream: NodeJS.WriteStream) {
+    super();
+    this.#stream = stream;
+    stream.on('drain', () => this.emit('drain'));
+    stream.on('error', () => {
+      this.#gone = true;
+      this.emit('drain');
+    });
+  }
+
+  get isTTY(): boolean {
+    return Boolean(this.#stream.isTTY);
+  }
+
+  get columns(): number | undefined {
+    return this.#stream.columns;
+  }
+
+  /** Writes, or drops the chunk once the reader is gone (true: nothing to wait for). */
+  write(chunk: string): boolean {
+    return this.#gone || this.#stream.write(chunk);
+  }
 }
 
 /** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org). */
