@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchIdCounter } from './batch-ids.js';
 import type { Endpoint } from './endpoints/index.js';
 import type { FaultPlan } from './faults.js';
-import { envelopeReply, isJsonContentType, parseExact, parseForLog, readBody, send, type Reply } from './http.js';
+import { envelopeReply, isJsonContentType, parseExact, readBody, send, type Reply } from './http.js';
 import { redactHeaders, withParsedBody, type RequestLog } from './request-log.js';
 import type { MembershipStore } from './store.js';
 import type { FaultKind, SandboxRequestLog, SandboxVerdict } from './types.js';
@@ -23,6 +23,10 @@ export interface ApiDeps {
   readonly customers: MembershipStore;
   readonly batchIds: BatchIdCounter;
   readonly log: RequestLog;
+  /** Called with each request's log entry and the `now()` of its arrival, once it is decided. */
+  readonly onRequest?: ((entry: SandboxRequestLog, arrivedAt: number) => void) | undefined;
+  /** A monotonic clock in ms (performance.now): when a request arrived and how long it took. */
+  readonly now: () => number;
   /** Runs `fn` after `ms`, cancelled when the sandbox closes. */
   readonly later: (ms: number, fn: () => void) => void;
 }
@@ -31,9 +35,12 @@ type Decision = Pick<SandboxRequestLog, 'verdict' | 'applied' | 'warnings'> & { 
 
 /**
  * One request to the API space: read, pick a fault, check and apply as the real endpoint would,
- * log, then answer (late, cut or not at all when a fault says so).
+ * log, then answer (late, cut or not at all when a fault says so). The answer goes out `latencyMs`
+ * after the request arrived, as a real API's latency includes its own work (at once when the work
+ * took longer); a `slow` fault adds its slowMs on top.
  */
 export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, path: string, endpoint: Endpoint | undefined, deps: ApiDeps): Promise<void> {
+  const arrivedAt = deps.now();
   const { text, tooLarge } = await readBody(req, MAX_BODY_BYTES);
   const given = req.headers['x-token'];
   const token = given === undefined ? 'missing' : given === deps.token ? 'valid' : 'invalid';
@@ -44,16 +51,17 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     fault && BEFORE_APPLY.has(fault) ? faultDecision(fault, deps) : decide(req, endpoint, text, tooLarge, token, deps);
   const reply = fault === 'malformed' ? truncated(decision.reply) : decision.reply;
   const dropped = fault === 'dropBeforeApply' || fault === 'dropAfterApply';
-  deps.log.push(
-    withParsedBody({
-      ...seen,
-      ...decision,
-      ...envelopeFields(reply),
-      status: dropped ? 0 : reply.status,
-      ...(fault ? { fault } : {}),
-    }),
-  );
-  const delay = deps.latencyMs + (fault === 'slow' ? deps.faults.settings.slowMs : 0);
+  const entry = withParsedBody({
+    ...seen,
+    ...decision,
+    // A truncated answer is not JSON: it has no envelope fields, as a client reading it finds none.
+    ...(fault === 'malformed' ? {} : reply.envelope),
+    status: dropped ? 0 : reply.status,
+    ...(fault ? { fault } : {}),
+  });
+  deps.log.push(entry);
+  deps.onRequest?.(entry, arrivedAt);
+  const delay = latencyLeft(deps.latencyMs, deps.now() - arrivedAt) + (fault === 'slow' ? deps.faults.settings.slowMs : 0);
   const deliver = (): void => {
     if (dropped) req.socket.destroy();
     else send(res, reply);
@@ -107,12 +115,7 @@ function truncated(reply: Reply): Reply {
   return { ...reply, status: 200, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) };
 }
 
-function envelopeFields(reply: Reply): Partial<Pick<SandboxRequestLog, 'code' | 'errorCode' | 'msg'>> {
-  const parsed = parseForLog(reply.body) as { code?: unknown; errorCode?: unknown; msg?: unknown } | undefined;
-  if (typeof parsed !== 'object' || parsed === null) return {};
-  return {
-    ...(typeof parsed.code === 'string' ? { code: parsed.code } : {}),
-    ...(typeof parsed.errorCode === 'string' ? { errorCode: parsed.errorCode } : {}),
-    ...(typeof parsed.msg === 'string' ? { msg: parsed.msg } : {}),
-  };
+/** What is left of the latency after `tookMs` of work: the answer is never later than the latency asks, nor earlier than the work. */
+export function latencyLeft(latencyMs: number, tookMs: number): number {
+  return Math.max(0, latencyMs - tookMs);
 }

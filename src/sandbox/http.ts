@@ -7,6 +7,8 @@ export interface Reply {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body: string;
+  /** The envelope's fields of an API answer, for the request log (read from here, not parsed back from the body). */
+  readonly envelope?: { readonly code: string; readonly errorCode: string; readonly msg: string };
 }
 
 /** Reads a request body, keeping at most `limit` bytes (the rest is drained, `tooLarge` set). */
@@ -31,7 +33,7 @@ export function send(res: ServerResponse, reply: Reply): void {
 
 /** The API's envelope as JSON text; `data` may hold LosslessNumbers, written digit for digit. */
 export function envelopeReply(status: number, code: string, errorCode: string, msg: string, data: unknown = null): Reply {
-  return { status, body: stringifyJson({ code, errorCode, msg, data }) };
+  return { status, body: stringifyJson({ code, errorCode, msg, data }), envelope: { code, errorCode, msg } };
 }
 
 /** JSON text of a value that may hold LosslessNumbers. */

@@ -31,11 +31,9 @@ export class RequestLog {
   #entries: SandboxRequestLog[] = [];
   #seq = 0;
   readonly #limit: number;
-  readonly #onPush: ((entry: SandboxRequestLog) => void) | undefined;
 
-  constructor(limit: number, onPush?: (entry: SandboxRequestLog) => void) {
+  constructor(limit: number) {
     this.#limit = limit;
-    this.#onPush = onPush;
   }
 
   /** The next sequence number. */
@@ -47,7 +45,6 @@ export class RequestLog {
   push(entry: SandboxRequestLog): void {
     this.#entries.push(entry);
     if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
-    this.#onPush?.(entry);
   }
 
   entries(): SandboxRequestLog[] {

@@ -32,7 +32,11 @@ export interface SandboxOptions {
   port?: number;
   /** The accepted X-Token; default 'sandbox-token'. */
   token?: string;
-  /** Added to every answer of the API endpoints. */
+  /**
+   * The API endpoints' latency: each answer goes out this long after its request arrived, the
+   * sandbox's own work included (at once when the work took longer, as a loaded server answers);
+   * the `slow` fault adds its slowMs on top. Default 0.
+   */
   latencyMs?: number;
   faults?: FaultOptions;
   /** Seeds the random faults, so that a run can be replayed. Default 1. */
@@ -41,8 +45,11 @@ export interface SandboxOptions {
   pathPrefix?: string;
   /** How many requests the log keeps (the most recent). Default 100000. */
   maxLoggedRequests?: number;
-  /** Called with each API request's log entry once it is decided (before a late answer is sent). */
-  onRequest?: (entry: SandboxRequestLog) => void;
+  /**
+   * Called with each API request's log entry once it is decided (before a late answer is sent),
+   * and when the request arrived (performance.now(), the clock latencyMs is counted from).
+   */
+  onRequest?: (entry: SandboxRequestLog, arrivedAt: number) => void;
 }
 
 export interface Sandbox {
@@ -82,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const timers = new Set<NodeJS.Timeout>();
   const store = new MembershipStore();
   const customers = new MembershipStore();
-  const log = new RequestLog(options.maxLoggedRequests ?? 100_000, options.onRequest);
+  const log = new RequestLog(options.maxLoggedRequests ?? 100_000);
   const faults = new FaultPlan(options.faults ?? {}, options.seed ?? 1);
   const deps: ApiDeps = {
     token,
@@ -92,6 +99,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     customers,
     batchIds: new BatchIdCounter(),
     log,
+    onRequest: options.onRequest,
+    now: () => performance.now(),
     later: (ms, fn) => {
       const t = setTimeout(() => {
         timers.delete(t);
