@@ -37,8 +37,12 @@ export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER
   return (['delete', 'add'] as const).flatMap((op) => chunk(op, itemsFor(changes, op), maxItems));
 }
 
-/** An item being built: its groups grow as the member's other groups arrive. */
-type Draft = Omit<BatchItem, 'groups'> & { groups: string[] };
+/**
+ * An item being built: its groups grow as the member's other groups arrive, each time as a new
+ * list of its size (a list grown by push keeps room for 16 names for as long as the plan lives),
+ * and a one-group list is shared by every item of that group (most items have one group).
+ */
+type Draft = Omit<BatchItem, 'groups'> & { groups: readonly string[] };
 
 /** A stretch of the changes with one group and one operation, member keys ascending: [start, end), other operations skipped. */
 interface Run {
@@ -58,7 +62,8 @@ function itemsFor(changes: readonly Change[], op: Op): BatchItem[] {
   const items: BatchItem[] = [];
   // Items whose group names arrived out of order (shuffled changes): sorted and deduplicated at the end.
   const unsorted = new Set<Draft>();
-  for (const ctx of [...byContext.keys()].sort(compareStrings)) mergeRuns(changes, op, byContext.get(ctx)!, items, unsorted);
+  const single = new Map<string, readonly string[]>();
+  for (const ctx of [...byContext.keys()].sort(compareStrings)) mergeRuns(changes, op, byContext.get(ctx)!, { items, unsorted, single });
   for (const d of unsorted) d.groups = [...new Set(d.groups)].sort(compareStrings);
   return items;
 }
@@ -93,13 +98,21 @@ function runsByContext(changes: readonly Change[], op: Op): Map<string, Run[]> {
   return byContext;
 }
 
+/** Where mergeRuns puts its items: the items, those whose groups came out of order, the shared one-group lists. */
+interface ItemsOut {
+  readonly items: BatchItem[];
+  readonly unsorted: Set<Draft>;
+  readonly single: Map<string, readonly string[]>;
+}
+
 /**
  * Merges one context's runs by member key (a binary heap of runs; on equal keys the earlier run
  * first, so a member's groups keep the order of the changes) and appends its items: changes of
  * one member key with the same identities share an item; different identities under one key are
  * separate items, ordered by their identities.
  */
-function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], items: BatchItem[], unsorted: Set<Draft>): void {
+function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], out: ItemsOut): void {
+  const { items, unsorted, single } = out;
   const pos = runs.map((r) => r.start);
   const head = runs.map((r) => changes[r.start]!.memberKey);
   const heap = runs.map((_, i) => i);
@@ -123,15 +136,10 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], ite
   // comes with other identities too (a list per key would cost a backing store per member).
   let first: Draft | undefined;
   let others: Draft[] | undefined;
-  const emit = (d: Draft): void => {
-    // A list grown by push keeps room for 16 names for as long as the plan lives: copied to its size.
-    if (d.groups.length > 1) d.groups = d.groups.slice();
-    items.push(d);
-  };
   const flush = (): void => {
     if (!first) return;
-    if (!others) emit(first);
-    else for (const d of [first, ...others].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member)))) emit(d);
+    if (!others) items.push(first);
+    else for (const d of [first, ...others].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member)))) items.push(d);
     first = others = undefined;
   };
   while (heap.length > 0) {
@@ -154,20 +162,23 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], ite
     }
     const same = first && sameIdentities(first.member, c.member) ? first : others?.find((d) => sameIdentities(d.member, c.member));
     if (same) {
-      if (compareStrings(same.groups[same.groups.length - 1]!, c.group.name) >= 0) unsorted.add(same);
-      same.groups.push(c.group.name);
-    } else if (!first) first = draftOf(c);
-    else (others ??= []).push(draftOf(c));
+      const last = same.groups[same.groups.length - 1]!;
+      if (compareStrings(last, c.group.name) >= 0) unsorted.add(same);
+      same.groups = same.groups.length === 1 ? [last, c.group.name] : [...same.groups, c.group.name];
+    } else if (!first) first = draftOf(c, single);
+    else (others ??= []).push(draftOf(c, single));
   }
   flush();
 }
 
-function draftOf(c: Change): Draft {
+function draftOf(c: Change, single: Map<string, readonly string[]>): Draft {
   const g = c.group;
-  if (g.kind === 'customer') return { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups: [g.name] };
+  let groups = single.get(g.name);
+  if (!groups) single.set(g.name, (groups = [g.name]));
+  if (g.kind === 'customer') return { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups };
   return g.department
-    ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups: [g.name] }
-    : { member: c.member, memberKey: c.memberKey, category: g.category, groups: [g.name] };
+    ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups }
+    : { member: c.member, memberKey: c.memberKey, category: g.category, groups };
 }
 
 /** Cuts items into requests of at most `size`; items are sorted by context, so each endpoint's items are one run. */

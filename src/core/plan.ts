@@ -50,41 +50,56 @@ const ITEMS_PER_UPDATE = 512;
 
 /**
  * A stable digest of the requests: the same desired and applied state always give the same checksum.
- * It hashes, per request, its operation line, then per item the line
- * `JSON.stringify([category, dept, groups, identities.map(canonicalIdentity)])`; that text is written
- * directly, from pieces joined once per run of items (a string grown item by item would make a
- * million-node rope for the garbage collector), each group name's JSON written once per plan.
+ * It hashes a text of lines: per request its operation (`add`, `delete`, `add customer`…); where the
+ * items' context changes, `@[category, dept]`; the first time a group name appears, `=` + its JSON
+ * (it is then named by its number, in order of appearance); per item `[groups]` as those numbers,
+ * then the member key framed by its length (`17:phone␟13800000001␟␟`), then, when the member carries
+ * more than its key says (a second identity, or the key identity's isWeChatEcosystem), `,` +
+ * `JSON.stringify(identities.map(canonicalIdentity))`. Every kind of line starts with its own
+ * character, so the text reads back one way only.
+ * Why so: at a million items, the cost was the text, not the hashing. Group names are written once
+ * (a Chinese name in every item made every run of items a two-byte string, slow to encode), and the
+ * member key is a flat string the plan already holds, so most items add no text of their own. Runs
+ * of items are joined once per ITEMS_PER_UPDATE (a string grown item by item would make a
+ * million-node rope for the garbage collector).
  */
 export function checksumBatches(batches: readonly PlannedBatch[]): string {
   const hash = createHash('sha256');
-  const nameJson = new Map<string, string>();
+  const names = new Map<string, string>();
   let pieces: string[] = [];
   let items = 0;
-  let context: { readonly item: PlannedBatch['items'][number]; readonly head: string } | undefined;
+  const flush = (): void => {
+    hash.update(pieces.join(''));
+    pieces = [];
+    items = 0;
+  };
+  let context: PlannedBatch['items'][number] | undefined;
   for (const b of batches) {
-    // User-group batches hash as they always did, so checksums of existing plans do not change.
     pieces.push(b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`);
     for (const item of b.items) {
-      if (context === undefined || context.item.category !== item.category || context.item.department !== item.department) {
+      if (context === undefined || context.category !== item.category || context.department !== item.department) {
         const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
-        context = { item, head: `[${jsonString(item.category)},${jsonString(dept)},[` };
+        pieces.push(`@[${jsonString(item.category)},${jsonString(dept)}]\n`);
+        context = item;
       }
-      pieces.push(context.head);
-      for (let i = 0; i < item.groups.length; i++) {
-        const name = item.groups[i]!;
-        let json = nameJson.get(name);
-        if (json === undefined) nameJson.set(name, (json = jsonString(name)));
-        pieces.push(i > 0 ? ',' : '', json);
+      // Names are defined before the item's line, each on a line hashed on its own: rare, and kept
+      // out of the runs of items so that those stay one-byte text.
+      for (const name of item.groups) {
+        if (names.has(name)) continue;
+        names.set(name, String(names.size));
+        flush();
+        hash.update(`=${jsonString(name)}\n`);
       }
-      pieces.push('],', identitiesJson(item.member.identities), ']\n');
-      if (++items === ITEMS_PER_UPDATE) {
-        hash.update(pieces.join(''));
-        pieces = [];
-        items = 0;
-      }
+      pieces.push('[');
+      for (let i = 0; i < item.groups.length; i++) pieces.push(i > 0 ? ',' : '', names.get(item.groups[i]!)!);
+      const ids = item.member.identities;
+      pieces.push('],', String(item.memberKey.length), ':', item.memberKey);
+      if (ids.length > 1 || ids[0]!.isWeChatEcosystem !== undefined) pieces.push(',', identitiesJson(ids));
+      pieces.push(']\n');
+      if (++items === ITEMS_PER_UPDATE) flush();
     }
   }
-  hash.update(pieces.join(''));
+  flush();
   return hash.digest('hex');
 }
 

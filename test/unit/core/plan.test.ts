@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, isEmptyPlan } from '../../../src/core/plan.js';
-import { department, enterprise, member, phone, phones, state, unionid } from './builders.js';
+import { department, enterprise, member, openid, phone, phones, state, unionid } from './builders.js';
 
 const vip = enterprise('VIP');
 const rd = department('R&D', '1001');
@@ -36,6 +36,11 @@ describe('buildPlan', () => {
       buildPlan(state([department('VIP', '1001'), phones(3)]), state()), // another context
       buildPlan(state(), state([vip, phones(3)])), // deletes instead of adds
       buildPlan(state([vip, [...phones(2), member(phone('13800000002'), unionid('x'))]]), state()), // another identity
+      buildPlan(state([vip, [...phones(2), member(phone('13800000002'), unionid('y'))]]), state()), // another second identity's value
+      buildPlan(state([vip, [...phones(2), member(openid('o1', 'wx1', true)), member(openid('o2', 'wx1'))]]), state()), // the key identity's flag...
+      buildPlan(state([vip, [...phones(2), member(openid('o1', 'wx1', false)), member(openid('o2', 'wx1'))]]), state()), // ...which the member key leaves out
+      buildPlan(state([enterprise('VIP'), phones(3)], [enterprise('VIP2'), phones(3)]), state()), // a member in two groups
+      buildPlan(state([enterprise('VIP'), phones(3)], [enterprise('VIP3'), phones(3)]), state()), // named by a number in the hashed text: which name it is
     ];
     const sums = new Set([base.checksum, ...variants.map((p) => p.checksum)]);
     expect(sums.size).toBe(variants.length + 1);

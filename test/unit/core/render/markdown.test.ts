@@ -35,7 +35,7 @@ describe('renderMarkdown', () => {
 
       **Plan: 4 to add, 2 to delete, in 2 requests.** Deletes are sent before adds.
 
-      Plan checksum: \`6e5f04b56f2187b888585ee0ab9998599ff8564c193e4c235bb7e2a81f5e9e26\`
+      Plan checksum: \`0d5192787d627bd0e0459b3f94dc95d77a0c21b15c3fb88afd2f96d1a8ffa85d\`
 
       <details><summary>研发部 &#40;department, wxDeptId 1001&#41;: +1 −0</summary>
 

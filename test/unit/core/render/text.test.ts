@@ -31,7 +31,7 @@ describe('renderText', () => {
         delete  1 request, 2 items
         add     1 request, 3 items
 
-      Checksum: 6e5f04b56f2187b888585ee0ab9998599ff8564c193e4c235bb7e2a81f5e9e26
+      Checksum: 0d5192787d627bd0e0459b3f94dc95d77a0c21b15c3fb88afd2f96d1a8ffa85d
       Plan: 4 to add, 2 to delete, in 2 requests.
       "
     `);
