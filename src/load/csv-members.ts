@@ -75,18 +75,24 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
   const crlf = text.includes('\r');
   // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
   if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
-    // Where each non-empty line starts and its number: the lines themselves are cut out when their
-    // record is asked for, so a million of them never live at once (they would all outlive young collections).
+    // Where each non-empty line starts and ends, and its number: the lines themselves are cut out
+    // when their record is asked for, so a million of them never live at once (they would all
+    // outlive young collections); typed arrays keep the positions out of the garbage collector's way.
+    const breakText = crlf ? '\r\n' : '\n';
     const breakLength = crlf ? 2 : 1;
-    const starts: number[] = [];
-    const numbers: number[] = [];
+    let starts = new Int32Array(1024);
+    let ends = new Int32Array(1024);
+    let numbers = new Int32Array(1024);
+    let count = 0;
     let line = 1;
     for (let start = 0; start < text.length; line++) {
-      let end = text.indexOf(crlf ? '\r\n' : '\n', start);
+      let end = text.indexOf(breakText, start);
       if (end === -1) end = text.length;
       if (end > start) {
-        starts.push(start);
-        numbers.push(line);
+        if (count === starts.length) [starts, ends, numbers] = [grown(starts), grown(ends), grown(numbers)];
+        starts[count] = start;
+        ends[count] = end;
+        numbers[count++] = line;
       }
       start = end + breakLength;
     }
@@ -95,12 +101,9 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
     const fields: string[] = [];
     const row = { fields, line: 0, text: '' as string | undefined };
     const records: CsvRecords = {
-      length: starts.length,
+      length: count,
       at: (r) => {
-        const start = starts[r]!;
-        let end = text.indexOf(crlf ? '\r\n' : '\n', start);
-        if (end === -1) end = text.length;
-        const lineText = text.slice(start, end);
+        const lineText = text.slice(starts[r]!, ends[r]!);
         // The header is kept while the rows are read: it gets a record of its own.
         if (r === 0) return { fields: lineText.split(','), line: numbers[0]!, text: lineText };
         splitFields(lineText, fields);
@@ -112,6 +115,13 @@ function splitRecords(file: string, text: string): { records: CsvRecords; issues
     return { records, issues: [] };
   }
   return parseQuoted(file, text);
+}
+
+/** A copy of `a` with twice the room. */
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 const QUOTING_HINT = 'quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")';
@@ -288,13 +298,16 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     if (!identities) continue;
     const member = { identities };
     const key = memberKey(member);
-    if (byKey.has(key)) {
+    // One probe for the check and the insertion: a key seen before leaves the size as it was. (Its
+    // entry then holds the later member, but a list with a duplicate is refused and its map unused.)
+    const size = byKey.size;
+    byKey.set(key, member);
+    if (byKey.size === size) {
       const id = identities[0]!;
       const seen = issues.length < MAX_CSV_ISSUES ? members.find((m) => m.key === key)!.line : 0;
       report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
       continue;
     }
-    byKey.set(key, member);
     members.push({ key, member, line: rec.line, file });
   }
   if (extra > 0) {
