@@ -20,7 +20,7 @@ export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingTy
     endpoint: settings.endpoint,
     async sendBatch(batch, signal) {
       const body = toCustomerBody(batch, params);
-      const answer = await postEnvelope(settings, JSON.stringify(body), signal);
+      const answer = await postEnvelope(settings, Buffer.from(JSON.stringify(body), 'utf8'), signal);
       requireSuccess(settings, answer);
       const result = readCustomerResult(answer.envelope.data, body.data);
       const message = (text: string): string => redactSecret(text, settings.token);

@@ -27,7 +27,7 @@ export interface EnvelopeAnswer {
 }
 
 /**
- * POSTs a JSON body (its text) and resolves with the 2xx envelope. Network errors, timeouts, 408,
+ * POSTs a JSON body (its UTF-8 bytes, sent as they are by every attempt) and resolves with the 2xx envelope. Network errors, timeouts, 408,
  * 429, 5xx (as the HTTP status or as the code of a 2xx envelope) and malformed 2xx bodies are
  * retried with exponential backoff and jitter, or after the server's Retry-After; anything else, or
  * the last failure, rejects with an ApiError that holds no token.
@@ -35,9 +35,7 @@ export interface EnvelopeAnswer {
  * further attempt starts (an ApiError of kind aborted), while an attempt in flight is left to
  * finish, so that an answer the server sent is not lost.
  */
-export async function postEnvelope(settings: CallSettings, bodyJson: string, signal?: AbortSignal): Promise<EnvelopeAnswer> {
-  // Encoded once for every attempt.
-  const body = Buffer.from(bodyJson, 'utf8');
+export async function postEnvelope(settings: CallSettings, body: Buffer, signal?: AbortSignal): Promise<EnvelopeAnswer> {
   let attempts = 0;
   for (;;) {
     if (signal?.aborted) throw failureToError(CANCELLED, settings.endpoint, attempts, settings.token);

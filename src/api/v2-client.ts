@@ -18,6 +18,9 @@ export function createV2Client(options: ApiClientOptions): BatchIdApi {
   const settings = callSettings(options, endpointUrl(options.baseUrl, options.pathPrefix, V2_BATCH_ADD_PATH));
   return {
     endpoint: settings.endpoint,
-    sendBatch: async (batch, signal) => ({ batchId: requireBatchId(settings, await postEnvelope(settings, v2BodyJson(batch, options.matchingType), signal)) }),
+    sendBatch: async (batch, signal) => {
+      const body = Buffer.from(v2BodyJson(batch, options.matchingType), 'utf8');
+      return { batchId: requireBatchId(settings, await postEnvelope(settings, body, signal)), v2Body: body };
+    },
   };
 }

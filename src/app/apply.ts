@@ -176,7 +176,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     throw new InternalError('the plan has customer-group requests but no customer-group endpoint was given to apply');
   }
   const header: JournalHeader = {
-    journal: 1,
+    journal: 2,
     applyId: (deps.newApplyId ?? randomUUID)(),
     base: base.digest,
     commit: await deps.gitCommit(ws.cwd),
@@ -195,7 +195,9 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const onAck = async (index: number, batch: PlannedBatch, receipt: BatchReceipt): Promise<void> => {
     const api = apiFor(batch, deps);
     const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
-    await journal.append(index, { ...batch, items: acknowledged }, meta);
+    // A request accepted in full by the v2 endpoint is journaled as the bytes it was sent as.
+    const whole = acknowledged.length === batch.items.length && meta.status === undefined && meta.endpoint === undefined;
+    await journal.append(index, { ...batch, items: acknowledged }, meta, whole ? receipt.v2Body : undefined);
     records.push({ index, op: batch.op, confirmed: acknowledged.length, ...meta });
     confirmedItems.push({ op: batch.op, items: acknowledged });
     const request: AppliedRequest = {
@@ -266,13 +268,14 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
  * What a receipt lets the snapshot record: only items the API confirmed. Failed rows are left out
  * (the next apply plans them again); an unknown result records nothing but the request itself.
  */
-function confirmed(index: number, batch: PlannedBatch, receipt: BatchReceipt, endpoint: string | undefined): { meta: RecordMeta; acknowledged: BatchItem[]; failed: FailedRow[] } {
+function confirmed(index: number, batch: PlannedBatch, receipt: BatchReceipt, endpoint: string | undefined): { meta: RecordMeta; acknowledged: readonly BatchItem[]; failed: FailedRow[] } {
   const batchId = receipt.batchId;
   if (batchId !== undefined ? !/^[0-9]+$/.test(batchId) : batch.target !== 'customer') {
     throw new InternalError(`the API adapter returned a batch ID that is not an exact decimal string for request ${index + 1}`);
   }
   const base: RecordMeta = { ...(batchId !== undefined ? { batchId } : {}), ...(endpoint !== undefined ? { endpoint } : {}) };
-  const split = receipt.status === 'unknown' ? undefined : splitAcknowledged(batch.items, receipt.failed ?? []);
+  // Nearly every receipt reports no failure: its items are the batch's, with no copy made.
+  const split = receipt.status === 'unknown' ? undefined : receipt.failed?.length ? splitAcknowledged(batch.items, receipt.failed) : { acknowledged: batch.items, failed: [] };
   // A partial result that names no row of the request cannot say what was applied: nothing is recorded.
   if (!split || (receipt.status === 'partial' && split.failed.length === 0)) {
     return { meta: { ...base, status: 'unknown', notApplied: batch.items.length }, acknowledged: [], failed: [] };

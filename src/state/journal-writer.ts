@@ -1,7 +1,11 @@
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PlannedBatch } from '../core/batches.js';
+import { InternalError } from '../errors/index.js';
 import { formatJournalHeader, formatJournalRecord, type JournalHeader, type RecordMeta } from './journal.js';
+import { WIRE_RECORD_END, wireRecordStart } from './journal-wire.js';
+
+const END = Buffer.from(WIRE_RECORD_END, 'utf8');
 
 /**
  * Appends acknowledged requests to the apply journal. Each append writes one line and syncs it
@@ -9,7 +13,7 @@ import { formatJournalHeader, formatJournalRecord, type JournalHeader, type Reco
  * from concurrent requests are written one after the other.
  */
 export class JournalWriter {
-  private queue: { line: string; done: () => void; fail: (err: unknown) => void }[] = [];
+  private queue: { line: Buffer[]; done: () => void; fail: (err: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private broken: { error: unknown } | undefined;
 
@@ -34,10 +38,13 @@ export class JournalWriter {
    * Records one answered request durably (`batch.items`: what the API confirmed; `meta`: its batch ID, or the record's fields): resolves once its line is synced. The line costs
    * O(size of the batch). Lines queued while a sync is running share the next write and sync
    * (group commit), so concurrent acknowledgements do not wait for one sync each.
+   *
+   * `v2Body`: the v2 request body as sent, for a request accepted in full (meta: a batch ID and
+   * nothing else). Its bytes are written as the record's items (the wire form, journal-wire.ts).
    */
-  append(index: number, batch: PlannedBatch, meta: RecordMeta | string): Promise<void> {
+  append(index: number, batch: PlannedBatch, meta: RecordMeta | string, v2Body?: Buffer): Promise<void> {
     if (this.broken) return Promise.reject(this.broken.error);
-    const line = formatJournalRecord(index, batch, meta);
+    const line = v2Body !== undefined ? [Buffer.from(wireRecordStart(index, batch.op, acceptedBatchId(meta)), 'utf8'), v2Body, END] : [Buffer.from(formatJournalRecord(index, batch, meta), 'utf8')];
     return new Promise<void>((done, fail) => {
       this.queue.push({ line, done, fail });
       this.flushing ??= this.flush();
@@ -50,7 +57,8 @@ export class JournalWriter {
       this.queue = [];
       try {
         if (this.broken) throw this.broken.error;
-        await this.handle.writeFile(group.map((g) => g.line).join(''), 'utf8');
+        // One write per group of records (each record's pieces are never split across writes).
+        await writeAll(this.handle, group.flatMap((g) => g.line));
         await this.handle.datasync();
         for (const g of group) g.done();
       } catch (error) {
@@ -66,6 +74,28 @@ export class JournalWriter {
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
     await this.handle.close();
+  }
+}
+
+/** The batch ID of a request accepted in full: the only record the wire form stands for. */
+function acceptedBatchId(meta: RecordMeta | string): string {
+  if (typeof meta === 'string') return meta;
+  const { batchId, ...rest } = meta;
+  if (batchId === undefined || Object.values(rest).some((v) => v !== undefined)) throw new InternalError('only a request accepted in full, with its batch ID, is journaled in the wire form');
+  return batchId;
+}
+
+/** Writes every buffer at the file's position, resuming after a short write (writev may write less than asked). */
+async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    if (bytesWritten === 0) throw new Error('the journal file took no bytes (is the disk full?)');
+    while (rest.length > 0 && bytesWritten >= rest[0]!.length) {
+      bytesWritten -= rest[0]!.length;
+      rest = rest.slice(1);
+    }
+    if (rest.length > 0) rest = [rest[0]!.subarray(bytesWritten), ...rest.slice(1)];
   }
 }
 

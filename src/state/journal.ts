@@ -7,15 +7,18 @@ import { identitiesJson, jsonString } from '../core/json-text.js';
 import type { SourceIssue } from '../errors/index.js';
 import { packageRoot } from '../load/package-root.js';
 import { jsonErrorSnippet } from './json-snippet.js';
+import { isWireRecord, toItemsForm, WIRE_RECORD_SCHEMA } from './journal-wire.js';
 
 /**
  * The apply journal: an append-only NDJSON file next to the snapshot. Line 1 is a header; every
  * further line is one request the API acknowledged, appended and synced the moment its answer
  * arrived. A last line without its newline was torn by a kill mid-write: it was never synced, so it
  * is not a record (the request is idempotent and the next apply sends it again).
+ * Version 2 (written since) may also hold records in the wire form (journal-wire.ts); version 1
+ * journals, left by an older groupops, are read as before.
  */
 export interface JournalHeader {
-  readonly journal: 1;
+  readonly journal: 1 | 2;
   /** Ties the journal to the snapshot it is folded into (`lastApply.applyId`): a journal whose id is already there is stale. */
   readonly applyId: string;
   /** sha256 of the snapshot text the apply started from; null when there was no snapshot. */
@@ -118,8 +121,9 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
   const tail = lines.pop() ?? '';
   const tornTail = tail.length > 0;
   if (lines.length === 0) return { ok: true, journal: undefined };
-  const { header: validHeader, record: validRecord } = validators();
+  const { header: validHeader, record: validRecord, wire: validWire } = validators();
   const issues: SourceIssue[] = [];
+  let wireForm = false;
   const parseLine = (n: number, validate: ValidateFunction, what: string): unknown => {
     let value: unknown;
     try {
@@ -129,6 +133,14 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
       issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}`, ...(snippet ? { sensitive: [snippet] } : {}) });
       return undefined;
     }
+    if (wireForm && isWireRecord(value)) {
+      const items = toItemsForm(lines[n]!, value, validWire);
+      if ('problem' in items) {
+        issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not a valid ${what} (${items.problem}). ${CORRUPT_HINT}` });
+        return undefined;
+      }
+      value = items.record;
+    }
     if (!validate(value)) {
       const e = validate.errors?.[0];
       issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not a valid ${what} (${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}). ${CORRUPT_HINT}` });
@@ -137,6 +149,7 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
     return value;
   };
   const header = parseLine(0, validHeader, 'header') as JournalHeader | undefined;
+  wireForm = header?.journal === 2;
   const records: JournalRecord[] = [];
   for (let n = 1; n < lines.length; n++) {
     const record = parseLine(n, validRecord, 'record') as JournalRecord | undefined;
@@ -149,10 +162,10 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
 const CORRUPT_HINT =
   'It lists requests the API acknowledged during an interrupted apply; fix the line by hand or remove the journal (the next apply then re-sends what the group files still need, but deletes it recorded are forgotten).';
 
-let compiled: { header: ValidateFunction; record: ValidateFunction } | undefined;
+let compiled: { header: ValidateFunction; record: ValidateFunction; wire: ValidateFunction } | undefined;
 
 /** Journal lines are checked with ajv against the snapshot schema's member and department definitions. */
-function validators(): { header: ValidateFunction; record: ValidateFunction } {
+function validators(): { header: ValidateFunction; record: ValidateFunction; wire: ValidateFunction } {
   if (compiled) return compiled;
   const snapshotSchema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'snapshot.schema.json'), 'utf8')) as { $id: string };
   const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
@@ -163,7 +176,7 @@ function validators(): { header: ValidateFunction; record: ValidateFunction } {
     additionalProperties: false,
     required: ['journal', 'applyId', 'base', 'commit', 'endpoint', 'toolVersion', 'started'],
     properties: {
-      journal: { const: 1 },
+      journal: { enum: [1, 2] },
       applyId: { type: 'string', minLength: 1 },
       base: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
       commit: { type: ['string', 'null'] },
@@ -202,6 +215,6 @@ function validators(): { header: ValidateFunction; record: ValidateFunction } {
     // A request recorded without a batch ID is one whose endpoint answers without one (customer groups).
     anyOf: [{ required: ['batchId'] }, { required: ['endpoint'] }],
   });
-  compiled = { header, record };
+  compiled = { header, record, wire: ajv.compile(WIRE_RECORD_SCHEMA) };
   return compiled;
 }

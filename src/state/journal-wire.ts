@@ -1,0 +1,138 @@
+import type { ValidateFunction } from 'ajv';
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import type { Op } from '../core/model.js';
+import { jsonString } from '../core/json-text.js';
+
+/**
+ * Journal records in the wire form (journal version 2): a request the v2 endpoint accepted in full
+ * is recorded as `{"index","op","batchId","v2":<the request body exactly as sent>}`. Its items are
+ * the body's items, so the bytes already encoded for the request are written as they are, instead
+ * of the same items formatted and encoded a second time (half the client's CPU per request).
+ * Readers turn the body back into the record's items (toItemsForm); partial and unknown results,
+ * v1 and customer-group requests keep the items form.
+ */
+
+/** The start of a wire record, up to the body; WIRE_RECORD_END closes it. */
+export function wireRecordStart(index: number, op: Op, batchId: string): string {
+  return `{"index":${index},"op":${jsonString(op)},"batchId":${jsonString(batchId)},"v2":`;
+}
+
+export const WIRE_RECORD_END = '}\n';
+
+const LONG_DIGITS = /^(0|[1-9][0-9]*)$/;
+
+/** Whether a parsed record line is in the wire form. */
+export function isWireRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'v2' in value;
+}
+
+/** The JSON schema of a wire record: the v2 body as groupops writes it (rabbitpre-api.md §1). */
+export const WIRE_RECORD_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['index', 'op', 'batchId', 'v2'],
+  properties: {
+    index: { type: 'integer', minimum: 0 },
+    op: { enum: ['add', 'delete'] },
+    batchId: { type: 'string', pattern: '^[0-9]+$' },
+    v2: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['publicParams', 'data'],
+      properties: {
+        publicParams: { type: 'object', additionalProperties: false, required: ['optType'], properties: { optType: { enum: ['add', 'delete'] }, matchingType: { enum: [1, 2] } } },
+        data: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['identities', 'groups', 'categoryType'],
+            properties: {
+              identities: {
+                type: 'array',
+                minItems: 1,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['identityValue', 'identityType'],
+                  properties: { identityValue: { type: 'string' }, identityType: { type: 'string' }, platform: { type: 'string' }, appid: { type: 'string' }, isWeChatEcosystem: { type: 'boolean' } },
+                },
+              },
+              groups: { type: 'string', minLength: 1 },
+              categoryType: { enum: ['1', '2'] },
+              deptId: { type: 'integer', minimum: 0 },
+              thirdDeptId: { type: 'string' },
+              wxDeptId: { type: 'string' },
+            },
+            maxProperties: 4,
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+interface WireIdentity {
+  identityValue: string;
+  identityType: string;
+  platform?: string;
+  appid?: string;
+  isWeChatEcosystem?: boolean;
+}
+interface WireItem {
+  identities: WireIdentity[];
+  groups: string;
+  categoryType: '1' | '2';
+  deptId?: number;
+  thirdDeptId?: string;
+  wxDeptId?: string;
+}
+interface WireRecord {
+  index: number;
+  op: Op;
+  batchId: string;
+  v2: { publicParams: { optType: Op }; data: WireItem[] };
+}
+
+/**
+ * A wire record (already checked by `validate`, a compiled WIRE_RECORD_SCHEMA) as an items-form
+ * record, or the reason it is not one. deptId is a long: when an item has one, its digits are read
+ * from the line's text (JSON.parse would round ids beyond 2^53). Group names never hold a comma
+ * (the group schema refuses it), so splitting `groups` gives back exactly the names sent.
+ */
+export function toItemsForm(line: string, value: unknown, validate: ValidateFunction): { record: unknown } | { problem: string } {
+  if (!validate(value)) {
+    const e = validate.errors?.[0];
+    return { problem: `${e?.instancePath || '/'} ${e?.message ?? 'is invalid'}` };
+  }
+  const wire = value as unknown as WireRecord;
+  if (wire.v2.publicParams.optType !== wire.op) return { problem: `/v2/publicParams/optType is "${wire.v2.publicParams.optType}" but the record's op is "${wire.op}"` };
+  const exactDeptIds = wire.v2.data.some((d) => d.deptId !== undefined) ? deptIdDigits(line) : [];
+  const badDeptId = exactDeptIds.findIndex((digits) => digits !== undefined && !LONG_DIGITS.test(digits));
+  if (badDeptId !== -1) return { problem: `/v2/data/${badDeptId}/deptId is not written as the digits of an integer` };
+  const items = wire.v2.data.map((d, n) => {
+    const identities = d.identities.map((i) => ({
+      type: i.identityType,
+      value: i.identityValue,
+      ...(i.platform !== undefined ? { platform: i.platform } : {}),
+      ...(i.appid !== undefined ? { appid: i.appid } : {}),
+      ...(i.isWeChatEcosystem !== undefined ? { isWeChatEcosystem: i.isWeChatEcosystem } : {}),
+    }));
+    const department =
+      d.deptId !== undefined
+        ? { field: 'deptId', value: exactDeptIds[n] }
+        : d.thirdDeptId !== undefined
+          ? { field: 'thirdDeptId', value: d.thirdDeptId }
+          : d.wxDeptId !== undefined
+            ? { field: 'wxDeptId', value: d.wxDeptId }
+            : undefined;
+    return { member: { identities }, category: d.categoryType === '2' ? 'department' : 'enterprise', ...(department ? { department } : {}), groups: d.groups.split(',') };
+  });
+  return { record: { index: wire.index, op: wire.op, batchId: wire.batchId, items } };
+}
+
+/** Each item's deptId digits (undefined where it has none), parsed losslessly from the line. */
+function deptIdDigits(line: string): (string | undefined)[] {
+  const exact = parseLossless(line) as { v2: { data: { deptId?: unknown }[] } };
+  return exact.v2.data.map((d) => (isLosslessNumber(d.deptId) ? d.deptId.toString() : undefined));
+}
