@@ -1,22 +1,9 @@
 import type { Command } from 'commander';
-import type { ApplyOutcome } from '../../app/apply.js';
-import { gitHeadCommit } from '../../app/git-info.js';
-import { planWorkspace } from '../../app/plan-workspace.js';
-import { resolveIn } from '../../app/workspace.js';
-import { defaultBranchOf, githubToken, readActionsContext, type ActionsContext } from '../../github/actions-context.js';
-import { repoPath } from '../../github/annotations.js';
-import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
-import { GitHubSetupError, githubCall } from '../../github/github-error.js';
-import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
-import { runPrPlan } from '../../github/pr-plan.js';
-import { readTextIfExists } from '../../state/journal-read.js';
-import { shouldMask, withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
-import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { withWorkspaceOptions, type CommonOptions } from '../common-options.js';
 import type { CliIo } from '../io.js';
-import { reportError } from '../report-error.js';
-import { runApply, withApplyOptions, type ApplyCliOptions } from './apply.js';
+import { withApplyOptions, type ApplyCliOptions } from './apply.js';
 
-interface GitHubPlanOptions extends Omit<CommonOptions, 'format'> {
+export interface GitHubPlanOptions extends Omit<CommonOptions, 'format'> {
   comment: boolean;
 }
 
@@ -30,7 +17,8 @@ function withGitHubOptions(cmd: Command): Command {
 /**
  * `groupops github …`: the steps of the GitHub Actions workflows. They read the standard Actions
  * variables (GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_API_URL, GITHUB_STEP_SUMMARY, …) and
- * GITHUB_TOKEN, and talk to GitHub through octokit.
+ * GITHUB_TOKEN, and talk to GitHub through octokit. Their work (github-steps.ts) is loaded when a
+ * step runs, so that octokit is not loaded by every other command.
  */
 export function registerGitHub(program: Command, io: CliIo, done: (code: number) => void): void {
   const github = program.command('github').description('steps of the GitHub Actions workflows: PR plan comment, apply on merge');
@@ -38,77 +26,14 @@ export function registerGitHub(program: Command, io: CliIo, done: (code: number)
     .description('pull_request step: annotate validation errors, write the plan to the job summary and the sticky PR comment; sends nothing to Rabbitpre')
     .option('--no-comment', 'write the job summary only')
     .action(async (opts: GitHubPlanOptions) => {
-      const ctx = await readActionsContext(io.env);
-      // Masked until the config says otherwise, so a config that cannot be read leaves values masked.
-      let mask = opts.mask ?? true;
-      const result = await runPrPlan({
-        ctx,
-        cwd: io.cwd,
-        comment: opts.comment,
-        out: (line) => io.stdout.write(`${line}\n`),
-        octokit: () => createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) }),
-        plan: async () => {
-          const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
-          mask = shouldMask({ ...opts, format: 'markdown' }, ws);
-          return (await planWorkspace(ws)).plan;
-        },
-        mask: () => mask,
-      });
-      done(result.valid ? EXIT.ok : EXIT.error);
+      const { githubPlanStep } = await import('./github-steps.js');
+      done(await githubPlanStep(io, opts));
     });
 
   withApplyOptions(withGitHubOptions(github.command('apply')))
     .description('push/workflow_dispatch step: apply, commit the snapshot with the batch IDs through the GitHub API, comment the result on the merged PR (needs RABBITPRE_TOKEN)')
     .action(async (opts: Omit<ApplyCliOptions, 'format'>) => {
-      const ctx = await readActionsContext(io.env);
-      const octokit = createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) });
-      const branch = await defaultBranchToApply(ctx, octokit);
-      const head = await gitHeadCommit(io.cwd);
-      if (!head) throw new GitHubSetupError(`no git commit is checked out in ${io.cwd}: run after actions/checkout`);
-      const ws = await workspaceFrom(io, { ...opts, format: 'text' });
-      const root = { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) };
-      const snapshotFile = resolveIn(ws.cwd, ws.statePath);
-      // The run log of a public repository is public: identity values are masked unless --no-mask.
-      const mask = opts.mask ?? ws.config.output.maskIdentities;
-      const result = await runGitHubApply({
-        ctx,
-        octokit,
-        branch,
-        expectedParent: head,
-        snapshotPath: repoPath(snapshotFile, root),
-        groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
-        readSnapshot: () => readTextIfExists(snapshotFile),
-        mask,
-        apply: () => applyAsCli(io, { ...opts, format: 'text', mask }),
-        out: (line) => io.stdout.write(`${line}\n`),
-      });
-      done(result.exitCode);
+      const { githubApplyStep } = await import('./github-steps.js');
+      done(await githubApplyStep(io, opts));
     });
-}
-
-/**
- * The branch to apply: the run's branch, which must be the default branch (a dispatch on a feature
- * branch must never reach the tenant).
- */
-async function defaultBranchToApply(ctx: ActionsContext, octokit: Octokit): Promise<string> {
-  const branch = ctx.refName;
-  if (!branch) throw new GitHubSetupError('GITHUB_REF_NAME is not set: groupops github apply runs in a push or workflow_dispatch job');
-  const defaultBranch =
-    defaultBranchOf(ctx) ?? (await githubCall('read the repository', () => octokit.rest.repos.get({ owner: ctx.repo.owner, repo: ctx.repo.repo }))).data.default_branch;
-  if (branch !== defaultBranch) {
-    throw new GitHubSetupError(`groupops github apply applies the default branch (${defaultBranch}) only; this run is for "${branch}". Nothing was sent.`);
-  }
-  return branch;
-}
-
-/** Runs `groupops apply` in-process, keeping its outcome and reporting its error as the command would. */
-async function applyAsCli(io: CliIo, opts: ApplyCliOptions): Promise<ApplyRun> {
-  let outcome: ApplyOutcome | undefined;
-  try {
-    const exitCode = await runApply(io, opts, (o) => (outcome = o));
-    return { exitCode, ...(outcome ? { outcome } : {}) };
-  } catch (error) {
-    reportError(io, error, { mask: opts.mask === true });
-    return { exitCode: exitCodeFor(error), error, ...(outcome ? { outcome } : {}) };
-  }
 }

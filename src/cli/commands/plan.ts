@@ -9,7 +9,6 @@ import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
 import { renderPlanChunks } from '../render-plan.js';
-import { watchPlan } from '../watch.js';
 
 export interface PlanOptions extends CommonOptions {
   out?: string;
@@ -27,6 +26,8 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .action(async (opts: PlanOptions) => {
       const ws = await workspaceFrom(io, opts);
       if (opts.watch) {
+        // Loaded when asked for: the file watcher is not needed by a single plan.
+        const { watchPlan } = await import('../watch.js');
         await watchPlan(io, ws, opts);
         done(EXIT.ok);
         return;
