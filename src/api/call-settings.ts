@@ -56,7 +56,7 @@ export function callSettings(options: ApiClientOptions, endpoint: string): CallS
   };
 }
 
-/** Refuses tokens that cannot be a header value, without quoting them (fetch's own error would). */
+/** Refuses tokens that cannot be a header value, before node:http would refuse them with an error of its own. */
 function checkToken(token: string): void {
   if (token.trim() === '') throw new GroupopsError('CONFIG_ERROR', 'RABBITPRE_TOKEN is empty: set it to the X-Token of the self-built app');
   if (token !== token.trim() || /[^\x21-\x7e]/.test(token)) {
