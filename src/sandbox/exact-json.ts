@@ -9,21 +9,61 @@ import { LosslessNumber, parse } from 'lossless-json';
  * what lets the sandbox keep up with a client sending several requests at once.
  */
 export function parseExactJson(text: string): unknown {
-  const scan = scanTokens(text);
-  if (scan.canonicalNumbers) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // lossless-json's message (with its position) is the one callers report.
-      return parse(text);
-    }
-    const exact = { keys: 0, protoKey: false };
-    const converted = withLosslessNumbers(value, exact);
-    // JSON.parse keeps the last of repeated keys: fewer keys than the text names means a duplicate.
-    if (exact.keys === scan.keys && !exact.protoKey) return converted;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // lossless-json's message (with its position) is the one callers report.
+    return parse(text);
   }
+  const tree: TreeCount = { keys: 0, colons: 0, numbers: 0, protoKey: false };
+  countTree(value, tree);
+  // A "__proto__" key is left to lossless-json (assigning it would set a prototype).
+  if (tree.protoKey) return parse(text);
+  if (tree.numbers === 0 && text.indexOf('\\') === -1) {
+    // The usual body: no number, no escape. Each colon of the text is then a key's or one inside a
+    // string, so the text has as many as the value has keys and colons in its strings unless a key
+    // is repeated (JSON.parse keeps the last: one key fewer, and the strings of the value it dropped).
+    if (colonsIn(text) === tree.keys + tree.colons) return value;
+    return parse(text);
+  }
+  const scan = scanTokens(text);
+  // JSON.parse keeps the last of repeated keys: fewer keys than the text names means a duplicate.
+  if (scan.canonicalNumbers && scan.keys === tree.keys) return tree.numbers === 0 ? value : withLosslessNumbers(value);
   return parse(text);
+}
+
+interface TreeCount {
+  keys: number;
+  /** Colons inside the keys and strings. */
+  colons: number;
+  numbers: number;
+  protoKey: boolean;
+}
+
+/** Counts a parsed value's keys, the colons in its keys and strings, and its numbers. */
+function countTree(value: unknown, count: TreeCount): void {
+  if (typeof value === 'string') {
+    count.colons += colonsIn(value);
+  } else if (typeof value === 'number') count.numbers++;
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) countTree(value[i], count);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    // for...in walks a parsed object's own keys without listing them in a new array.
+    for (const key in record) {
+      count.keys++;
+      if (key === '__proto__') count.protoKey = true;
+      count.colons += colonsIn(key);
+      countTree(record[key], count);
+    }
+  }
+}
+
+function colonsIn(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) n++;
+  return n;
 }
 
 /** Counts the object keys of JSON text and tells whether every number is written canonically. */
@@ -69,22 +109,15 @@ function isNumberChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
 }
 
-/**
- * Replaces every number by a LosslessNumber of its canonical text, counting the object keys on the
- * way; a "__proto__" key is left to lossless-json (assigning it would set a prototype).
- */
-function withLosslessNumbers(value: unknown, count: { keys: number; protoKey: boolean }): unknown {
+/** Replaces every number by a LosslessNumber of its canonical text (a "__proto__" key was ruled out). */
+function withLosslessNumbers(value: unknown): unknown {
   if (typeof value === 'number') return new LosslessNumber(String(value));
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = withLosslessNumbers(value[i], count);
+    for (let i = 0; i < value.length; i++) value[i] = withLosslessNumbers(value[i]);
     return value;
   }
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    count.keys++;
-    if (key === '__proto__') count.protoKey = true;
-    else record[key] = withLosslessNumbers(record[key], count);
-  }
+  for (const key of Object.keys(record)) record[key] = withLosslessNumbers(record[key]);
   return record;
 }

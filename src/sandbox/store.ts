@@ -1,3 +1,4 @@
+import { MemberSet } from './member-set.js';
 import type { SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson } from './types.js';
 
 /**
@@ -23,7 +24,7 @@ type PersonIdentities = StoredIdentity | readonly StoredIdentity[];
 /** A group the store holds and its members' person ids. */
 export interface StoredGroup {
   readonly group: SandboxGroup;
-  readonly members: Set<number>;
+  readonly members: MemberSet;
 }
 
 /** How identities are compared: matchingType 1 (exact) also compares platform and appid as given. */
@@ -55,11 +56,12 @@ export class MembershipStore {
   /** Each person's identities by person id - 1: ids are given out in order from 1. */
   #persons: PersonIdentities[] = [];
   /**
-   * Stored identities by value alone, in the order they were stored: the value is a string the
-   * request already holds, so no key is built per lookup; identities of other types with the same
-   * value share the entry and are told apart by identitiesMatch. One identity, or a list when several.
+   * Stored identities by a hash of their value, in the order they were stored: one identity, or a
+   * list when several share the hash (other types with the same value, or another value), told
+   * apart by identitiesMatch. A number key is compared inside the map's own table: with string
+   * keys, every lookup among hundreds of thousands also read the strings it passed on its way.
    */
-  #index = new Map<string, StoredIdentity | StoredIdentity[]>();
+  #index = new Map<number, StoredIdentity | StoredIdentity[]>();
   /** By group key, for listing in order. */
   #groups = new Map<string, StoredGroup>();
   /** The same groups by context, then name: an item's groups are found without building a key per group. */
@@ -114,7 +116,7 @@ export class MembershipStore {
     const keys = [...this.#groups.keys()].sort();
     for (const key of keys) {
       const stored = this.#groups.get(key) as StoredGroup;
-      for (const id of [...stored.members].sort((a, b) => a - b)) {
+      for (const id of stored.members.ids()) {
         out.push({ group: copyGroup(stored.group), person: this.#snapshotPerson(id) });
       }
     }
@@ -145,7 +147,7 @@ export class MembershipStore {
     let matched: Set<number> | undefined;
     for (let i = 0; i < identities.length; i++) {
       const identity = identities[i]!;
-      const entry = this.#index.get(identity.value);
+      const entry = this.#index.get(valueHash(identity.value));
       if (entry === undefined) continue;
       const count = entry instanceof StoredIdentity ? 1 : entry.length;
       for (let k = 0; k < count; k++) {
@@ -160,7 +162,8 @@ export class MembershipStore {
 
   /** Stores the identity on the person unless a stored identity matches it already. */
   #addIfUnknown(personId: number, identity: SandboxIdentity, matching: Matching): void {
-    const entry = this.#index.get(identity.value);
+    const hash = valueHash(identity.value);
+    const entry = this.#index.get(hash);
     if (entry !== undefined) {
       if (entry instanceof StoredIdentity) {
         if (identitiesMatch(entry, identity, matching)) return;
@@ -169,8 +172,8 @@ export class MembershipStore {
       }
     }
     const stored = new StoredIdentity(personId, identity.type, identity.value, identity.platform, identity.appid, identity.isWeChatEcosystem);
-    if (entry === undefined) this.#index.set(identity.value, stored);
-    else if (entry instanceof StoredIdentity) this.#index.set(identity.value, [entry, stored]);
+    if (entry === undefined) this.#index.set(hash, stored);
+    else if (entry instanceof StoredIdentity) this.#index.set(hash, [entry, stored]);
     else entry.push(stored);
     const held = this.#persons[personId - 1]!;
     // Replaced, not pushed to, when a second identity is merged: a pushed-to list keeps room for 16.
@@ -189,7 +192,7 @@ export class MembershipStore {
     let stored = named.get(name);
     if (!stored) {
       const group: SandboxGroup = department ? { name, categoryType, department: { ...department } } : { name, categoryType };
-      stored = { group, members: new Set() };
+      stored = { group, members: new MemberSet() };
       named.set(name, stored);
       this.#groups.set(groupKey(group), stored);
     }
@@ -210,6 +213,13 @@ export function identitiesMatch(stored: SandboxIdentity, incoming: SandboxIdenti
   if (stored.type !== incoming.type || stored.value !== incoming.value) return false;
   if (matching === 'exact') return stored.platform === incoming.platform && stored.appid === incoming.appid;
   return sameIfBoth(stored.platform, incoming.platform) && sameIfBoth(stored.appid, incoming.appid);
+}
+
+/** FNV-1a of the value's UTF-16 units, cut to 30 bits so that it stays a small integer (kept inline by a Map). */
+function valueHash(value: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
 
 function sameIfBoth(a: string | undefined, b: string | undefined): boolean {
