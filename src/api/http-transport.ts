@@ -46,7 +46,6 @@ export function createTransport(endpoint: string, headers: Readonly<Record<strin
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const options = { method: 'POST', agent, protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
   return {
     post(body) {
       return new Promise<RawAnswer>((resolve, reject) => {
@@ -58,7 +57,8 @@ export function createTransport(endpoint: string, headers: Readonly<Record<strin
           if (error) reject(error);
           else resolve(answer!);
         };
-        const req = send({ ...options, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+        // The URL object, not its parts: node:http unbrackets an IPv6 host from it.
+        const req = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
