@@ -31,7 +31,7 @@ export interface ApiErrorInit {
 
 /**
  * A call to the Rabbitpre API that did not succeed. It never carries the token: no request
- * object, no headers and no library error are kept (ky's errors hold the Request and its X-Token),
+ * object, no headers and no transport error are kept (they can hold the request and its X-Token),
  * and texts from the server are redacted before they get here.
  */
 export class ApiError extends GroupopsError {
