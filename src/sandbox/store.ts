@@ -5,17 +5,16 @@ import type { SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson } 
  * One identity the store holds, with the person it belongs to. One object per identity, the
  * only thing the store keeps of it: the index and the person both point at it (at a million
  * memberships every object kept is work for the garbage collector on every later request).
- * Every field is always set (undefined when absent), so all of them share one shape.
+ * Every field is always set (undefined when absent), so all of them share one shape; made by one
+ * object literal, whose allocation site V8 learns to place straight in the old generation.
  */
-class StoredIdentity {
-  constructor(
-    readonly personId: number,
-    readonly type: string,
-    readonly value: string,
-    readonly platform: string | undefined,
-    readonly appid: string | undefined,
-    readonly isWeChatEcosystem: boolean | undefined,
-  ) {}
+interface StoredIdentity {
+  readonly personId: number;
+  readonly type: string;
+  readonly value: string;
+  readonly platform: string | undefined;
+  readonly appid: string | undefined;
+  readonly isWeChatEcosystem: boolean | undefined;
 }
 
 /** A person's identities: the identity itself for most persons, a list (at its size) for the rest. */
@@ -149,9 +148,9 @@ export class MembershipStore {
       const identity = identities[i]!;
       const entry = this.#index.get(valueHash(identity.value));
       if (entry === undefined) continue;
-      const count = entry instanceof StoredIdentity ? 1 : entry.length;
+      const count = isList(entry) ? entry.length : 1;
       for (let k = 0; k < count; k++) {
-        const stored = entry instanceof StoredIdentity ? entry : entry[k]!;
+        const stored = isList(entry) ? entry[k]! : entry;
         if (!identitiesMatch(stored, identity, matching)) continue;
         if (first === 0) first = stored.personId;
         else if (stored.personId !== first) (matched ??= new Set([first])).add(stored.personId);
@@ -165,19 +164,19 @@ export class MembershipStore {
     const hash = valueHash(identity.value);
     const entry = this.#index.get(hash);
     if (entry !== undefined) {
-      if (entry instanceof StoredIdentity) {
+      if (!isList(entry)) {
         if (identitiesMatch(entry, identity, matching)) return;
       } else {
         for (let k = 0; k < entry.length; k++) if (identitiesMatch(entry[k]!, identity, matching)) return;
       }
     }
-    const stored = new StoredIdentity(personId, identity.type, identity.value, identity.platform, identity.appid, identity.isWeChatEcosystem);
+    const stored: StoredIdentity = { personId, type: identity.type, value: identity.value, platform: identity.platform, appid: identity.appid, isWeChatEcosystem: identity.isWeChatEcosystem };
     if (entry === undefined) this.#index.set(hash, stored);
-    else if (entry instanceof StoredIdentity) this.#index.set(hash, [entry, stored]);
+    else if (!isList(entry)) this.#index.set(hash, [entry, stored]);
     else entry.push(stored);
     const held = this.#persons[personId - 1]!;
     // Replaced, not pushed to, when a second identity is merged: a pushed-to list keeps room for 16.
-    this.#persons[personId - 1] = held instanceof StoredIdentity ? [held, stored] : held.length === 0 ? stored : [...held, stored];
+    this.#persons[personId - 1] = !isList(held) ? [held, stored] : held.length === 0 ? stored : [...held, stored];
   }
 
   #createPerson(): number {
@@ -201,7 +200,7 @@ export class MembershipStore {
 
   #snapshotPerson(id: number): SandboxPerson {
     const held = this.#persons[id - 1]!;
-    return { id, identities: held instanceof StoredIdentity ? [snapshotIdentity(held)] : held.map(snapshotIdentity) };
+    return { id, identities: isList(held) ? held.map(snapshotIdentity) : [snapshotIdentity(held)] };
   }
 }
 
@@ -220,6 +219,10 @@ function valueHash(value: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
   return h & 0x3fffffff;
+}
+
+function isList(entry: StoredIdentity | readonly StoredIdentity[]): entry is readonly StoredIdentity[] {
+  return Array.isArray(entry);
 }
 
 function sameIfBoth(a: string | undefined, b: string | undefined): boolean {
