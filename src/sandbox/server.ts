@@ -24,6 +24,9 @@ export type {
 } from './types.js';
 export { CUSTOMER_RESULT_KINDS, FAULT_KINDS } from './types.js';
 
+/** Request paths are resolved against this base: only their path is used. */
+const BASE = 'http://sandbox.invalid';
+
 /** The token the sandbox accepts unless told otherwise; not a secret. */
 export const DEFAULT_SANDBOX_TOKEN = 'sandbox-token';
 
@@ -124,8 +127,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults.set(faults.describe());
     },
   };
+  const direct = directPaths(pathPrefix);
   const server = createServer((req, res) => {
-    route(req, res, pathPrefix, deps, inspectable).catch((err: unknown) => {
+    route(req, res, pathPrefix, direct, deps, inspectable).catch((err: unknown) => {
       send(res, envelopeReply(500, '500', 'SANDBOX_BUG', `the sandbox failed: ${(err as Error).message}`));
     });
   });
@@ -157,8 +161,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, prefix: string, deps: ApiDeps, inspectable: Inspectable): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://sandbox.invalid').pathname;
+async function route(req: IncomingMessage, res: ServerResponse, prefix: string, direct: ReadonlyMap<string, Endpoint>, deps: ApiDeps, inspectable: Inspectable): Promise<void> {
+  // A request line naming an endpoint exactly is routed without parsing a URL (a clear share of a small request's cost).
+  const exact = req.url === undefined ? undefined : direct.get(req.url);
+  if (exact) return handleApiRequest(req, res, req.url!, exact, deps);
+  const path = new URL(req.url ?? '/', BASE).pathname;
   if (path === INSPECTION_PREFIX || path.startsWith(`${INSPECTION_PREFIX}/`)) return handleInspection(req, res, path, inspectable);
   const endpoint: Endpoint | undefined = path.startsWith(`${prefix}/`) ? ENDPOINTS.find((e) => `${prefix}${e.path}` === path) : undefined;
   return handleApiRequest(req, res, path, endpoint, deps);
@@ -167,6 +174,20 @@ async function route(req: IncomingMessage, res: ServerResponse, prefix: string, 
 /** Customer memberships as the inspection API shows them: a customer group has only its name. */
 function customerMembershipsOf(store: MembershipStore): SandboxCustomerMembership[] {
   return store.memberships().map((m) => ({ group: m.group.name, customer: m.person }));
+}
+
+/**
+ * The endpoints by the exact request path that reaches them: only paths a URL leaves as they are
+ * and the inspection API does not claim, so that the shortcut routes as the full path does.
+ */
+function directPaths(prefix: string): Map<string, Endpoint> {
+  const out = new Map<string, Endpoint>();
+  for (const e of ENDPOINTS) {
+    const path = `${prefix}${e.path}`;
+    const inspection = path === INSPECTION_PREFIX || path.startsWith(`${INSPECTION_PREFIX}/`);
+    if (!inspection && new URL(path, BASE).pathname === path) out.set(path, e);
+  }
+  return out;
 }
 
 function normalizePrefix(prefix: string): string {
