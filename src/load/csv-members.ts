@@ -1,9 +1,8 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { identityKey, type Identity, type Member } from '../core/model.js';
+import { memberKey, type Identity, type Member } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
-import { CsvRowMember } from './csv-row-member.js';
 import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
@@ -297,8 +296,8 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     }
     const identities = rowIdentities(file, rec, layout, report);
     if (!identities) continue;
-    const key = identityKey(identities[0]!);
-    const member = new CsvRowMember(identities, key, rec.line, file);
+    const member = { identities };
+    const key = memberKey(member);
     // One probe for the check and the insertion: a key seen before leaves the size as it was. (Its
     // entry then holds the later member, but a list with a duplicate is refused and its map unused.)
     const size = byKey.size;
@@ -309,7 +308,7 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
       report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
       continue;
     }
-    members.push(member);
+    members.push({ key, member, line: rec.line, file });
   }
   if (extra > 0) {
     const last = issues[issues.length - 1]!;

@@ -1,6 +1,5 @@
-import { identityKey, memberKey, type Identity } from '../core/model.js';
+import { memberKey, type Identity } from '../core/model.js';
 import type { SourceIssue } from '../errors/index.js';
-import { CsvRowMember } from './csv-row-member.js';
 import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
 
 /**
@@ -105,11 +104,9 @@ export function decodeResult(encoded: EncodedResult): GroupFileResult {
       if (shape & 4) id.isWeChatEcosystem = (shape & 8) !== 0;
       identities[k] = id;
     }
+    const member = { identities };
     const source = sources[i]!;
-    if (source === 0) {
-      const member = { identities };
-      members[i] = { key: memberKey(member), member, line: lines[i]! };
-    } else members[i] = new CsvRowMember(identities, identityKey(identities[0]!), lines[i]!, sourceFiles[source - 1]!);
+    members[i] = source === 0 ? { key: memberKey(member), member, line: lines[i]! } : { key: memberKey(member), member, line: lines[i]!, file: sourceFiles[source - 1]! };
   }
   const group: LoadedGroup = { ...encoded.group, members };
   return { ok: true, group };
