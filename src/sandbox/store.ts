@@ -1,3 +1,4 @@
+import { HashIndex } from './hash-index.js';
 import { MemberSet } from './member-set.js';
 import type { SandboxGroup, SandboxIdentity, SandboxMembership, SandboxPerson } from './types.js';
 
@@ -58,10 +59,10 @@ export class MembershipStore {
   /**
    * Stored identities by a hash of their value, in the order they were stored: one identity, or a
    * list when several share the hash (other types with the same value, or another value), told
-   * apart by identitiesMatch. A number key is compared inside the map's own table: with string
-   * keys, every lookup among hundreds of thousands also read the strings it passed on its way.
+   * apart by identitiesMatch. Keyed by a number, not the value string: a lookup among hundreds of
+   * thousands then compares numbers in one table instead of reading the strings on its way.
    */
-  #index = new Map<number, StoredIdentity | StoredIdentity[]>();
+  #index = new HashIndex<StoredIdentity | StoredIdentity[]>();
   /** By group key, for listing in order. */
   #groups = new Map<string, StoredGroup>();
   /** The same groups by context, then name: an item's groups are found without building a key per group. */
@@ -215,7 +216,7 @@ export function identitiesMatch(stored: SandboxIdentity, incoming: SandboxIdenti
   return sameIfBoth(stored.platform, incoming.platform) && sameIfBoth(stored.appid, incoming.appid);
 }
 
-/** FNV-1a of the value's UTF-16 units, cut to 30 bits so that it stays a small integer (kept inline by a Map). */
+/** FNV-1a of the value's UTF-16 units, cut to 30 bits. */
 function valueHash(value: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);

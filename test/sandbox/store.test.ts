@@ -4,6 +4,7 @@ import type { EndpointContext } from '../../src/sandbox/endpoints/index.js';
 import { v2BatchAdd } from '../../src/sandbox/endpoints/v2-batch-add.js';
 import { parseExactJson } from '../../src/sandbox/exact-json.js';
 import { FaultPlan } from '../../src/sandbox/faults.js';
+import { HashIndex } from '../../src/sandbox/hash-index.js';
 import { MemberSet } from '../../src/sandbox/member-set.js';
 import { identitiesMatch, MembershipStore, type Matching } from '../../src/sandbox/store.js';
 import type { SandboxGroup, SandboxIdentity } from '../../src/sandbox/types.js';
@@ -152,5 +153,30 @@ describe('MembershipStore through the v2 endpoint', () => {
     expect(listed[0]).toEqual({ group: { name: 'a', categoryType: '1' }, person: { id: 4924, identities: [{ type: 'phone', value: '77' }] } });
     expect(listed.slice(1).map((m) => m.person.id)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
     expect(store.counts()).toEqual({ persons: 5000, groups: 2, memberships: 5001 });
+  });
+});
+
+describe('HashIndex', () => {
+  it('holds what a Map holds, through growth, colliding hashes, replaced values and clear()', () => {
+    const random = seeded(5);
+    // Two bits: the table starts at four places and grows many times.
+    const index = new HashIndex<number>(2);
+    const plain = new Map<number, number>();
+    for (let round = 0; round < 2; round++) {
+      for (let step = 0; step < 20_000; step++) {
+        // Hashes from a small range collide in the table's places (same place, different hash) and repeat (replace).
+        const hash = random(2) === 0 ? random(5_000) : random(2 ** 30);
+        index.set(hash, step);
+        plain.set(hash, step);
+      }
+      for (const [hash, value] of plain) expect(index.get(hash)).toBe(value);
+      for (let probe = 0; probe < 2_000; probe++) {
+        const hash = random(2 ** 30);
+        expect(index.get(hash)).toBe(plain.get(hash));
+      }
+      index.clear();
+      plain.clear();
+      expect(index.get(1)).toBeUndefined();
+    }
   });
 });
