@@ -30,18 +30,30 @@ export function describeGroup(group: GroupRef): string {
   return `${printable(group.name)} (${group.category}${dept})`;
 }
 
-/** Changes grouped by group key, in plan order. */
-export function changesByGroup(changes: readonly Change[]): { group: GroupRef; changes: Change[] }[] {
-  const out: { group: GroupRef; changes: Change[] }[] = [];
-  let current: { key: string; group: GroupRef; changes: Change[] } | undefined;
-  for (const c of changes) {
+/**
+ * The stretch of the changes each group has, in plan order (changes are sorted by group): the
+ * renderers read them in place, since a plan of a million changes copied into per-group lists is
+ * a million pushes for lines of which a few thousand are shown.
+ */
+export function groupRuns(changes: readonly Change[]): { group: GroupRef; start: number; end: number }[] {
+  const out: { group: GroupRef; start: number; end: number }[] = [];
+  let current: { key: string; group: GroupRef; start: number; end: number } | undefined;
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
     if (!current || current.key !== c.groupKey) {
-      current = { key: c.groupKey, group: c.group, changes: [] };
+      current = { key: c.groupKey, group: c.group, start: i, end: i };
       out.push(current);
     }
-    current.changes.push(c);
+    current.end = i + 1;
   }
-  return out.map(({ group, changes: cs }) => ({ group, changes: cs }));
+  return out.map(({ group, start, end }) => ({ group, start, end }));
+}
+
+/** How many of changes[start, end) are adds. */
+export function addsIn(changes: readonly Change[], start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (changes[i]!.op === 'add') n++;
+  return n;
 }
 
 /** Requests per operation and endpoint: `{ op, requests, items }`, with `target: 'customer'` for the customer-group endpoint. */

@@ -1,7 +1,7 @@
 import { diffArrays } from 'diff';
 import type { Change } from '../diff.js';
 import type { Plan } from '../plan.js';
-import { changesByGroup, describeGroup, describeMember, planCounts, requestCounts } from './describe.js';
+import { addsIn, describeGroup, groupRuns, describeMember, planCounts, requestCounts } from './describe.js';
 import { codeFence, escapeMarkdown } from './escape-markdown.js';
 
 export interface MarkdownOptions {
@@ -36,13 +36,14 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
       : `**Plan: ${planCounts(plan.summary)}.** Deletes are sent before adds.`,
   );
   out.push('', `Plan checksum: \`${plan.checksum}\``, '');
-  for (const { group, changes } of changesByGroup(plan.changes)) {
-    const adds = changes.filter((c) => c.op === 'add').length;
-    out.push(`<details><summary>${escapeMarkdown(describeGroup(group))}: +${adds} −${changes.length - adds}</summary>`, '');
-    const body = diffBlock(changes, options.mask, max);
+  for (const { group, start, end } of groupRuns(plan.changes)) {
+    const adds = addsIn(plan.changes, start, end);
+    out.push(`<details><summary>${escapeMarkdown(describeGroup(group))}: +${adds} −${end - start - adds}</summary>`, '');
+    const body = diffBlock(plan.changes.slice(start, Math.min(end, start + max)), end - start, options.mask);
     const fence = codeFence(body);
     out.push(`${fence}diff`, body, fence, '');
-    const resent = changes.filter((c) => c.op === 'add' && c.previous).length;
+    let resent = 0;
+    for (let i = start; i < end; i++) if (plan.changes[i]!.previous) resent++;
     // Said in words too: a `!` line is an add, and the count above includes it.
     if (resent > 0) out.push(`\`!\` identities changed: the member is re-sent as an add (${resent} of the +${adds}).`, '');
     out.push('</details>', '');
@@ -61,9 +62,9 @@ interface Line {
  * Lines are compared unmasked: two different members can mask alike (138****0000), and must still
  * show as a delete and an add, not as one unchanged line. A member whose identities changed is one
  * `!` line with its old identities below, as in the text plan: a `-`/`+` pair would read as a delete.
+ * `shown` are the first changes of the group, `total` how many it has.
  */
-function diffBlock(changes: readonly Change[], mask: boolean, max: number): string {
-  const shown = changes.slice(0, max);
+function diffBlock(shown: readonly Change[], total: number, mask: boolean): string {
   const describe = (m: Change['member'], masked: boolean): string => describeMember(m, { mask: masked }).replace(/[\r\n]+/g, ' ');
   const line = (m: Change['member']): Line => ({ shown: describe(m, mask), exact: describe(m, false) });
   const before: Line[] = [];
@@ -80,6 +81,6 @@ function diffBlock(changes: readonly Change[], mask: boolean, max: number): stri
     for (const v of part.value) lines.push(`${sign} ${v.shown}`);
   }
   lines.push(...resent);
-  if (changes.length > shown.length) lines.push(`# … and ${changes.length - shown.length} more changes in this group (see the JSON plan)`);
+  if (total > shown.length) lines.push(`# … and ${total - shown.length} more changes in this group (see the JSON plan)`);
   return lines.join('\n');
 }

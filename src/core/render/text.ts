@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { Plan } from '../plan.js';
-import { changesByGroup, describeGroup, describeMember, planCounts, plural, requestCounts } from './describe.js';
+import { addsIn, describeGroup, groupRuns, describeMember, planCounts, plural, requestCounts } from './describe.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -21,21 +21,22 @@ export function renderText(plan: Plan, options: TextOptions): string {
   } else {
     lines.push('groupops will make these changes:', '');
     let budget = options.maxLines ?? TEXT_MAX_LINES;
-    for (const { group, changes } of changesByGroup(plan.changes)) {
+    for (const { group, start, end } of groupRuns(plan.changes)) {
       lines.push(c.bold(`  # group ${describeGroup(group)}`));
-      const shown = changes.length <= budget ? changes : changes.slice(0, Math.max(0, budget));
-      budget -= shown.length;
-      for (const ch of shown) {
+      const shownEnd = Math.min(end, start + Math.max(0, budget));
+      budget -= shownEnd - start;
+      for (let i = start; i < shownEnd; i++) {
+        const ch = plan.changes[i]!;
         if (ch.op === 'delete') lines.push(c.red(`  - ${describeMember(ch.member, options)}`));
         else if (ch.previous) {
           lines.push(c.yellow(`  ~ ${describeMember(ch.member, options)}`) + c.dim('  (identities changed: re-sent as an add)'));
           lines.push(c.dim(`      was ${describeMember(ch.previous, options)}`));
         } else lines.push(c.green(`  + ${describeMember(ch.member, options)}`));
       }
-      if (shown.length < changes.length) {
-        const rest = changes.slice(shown.length);
-        const adds = rest.filter((ch) => ch.op === 'add').length;
-        lines.push(c.dim(`  … and ${rest.length} more (${adds} to add, ${rest.length - adds} to delete) not listed: --format json lists every change`));
+      if (shownEnd < end) {
+        const rest = end - shownEnd;
+        const adds = addsIn(plan.changes, shownEnd, end);
+        lines.push(c.dim(`  … and ${rest} more (${adds} to add, ${rest - adds} to delete) not listed: --format json lists every change`));
       }
       lines.push('');
     }
