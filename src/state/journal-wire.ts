@@ -26,51 +26,6 @@ export function isWireRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'v2' in value;
 }
 
-/** The JSON schema of a wire record: the v2 body as groupops writes it (rabbitpre-api.md §1). */
-export const WIRE_RECORD_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['index', 'op', 'batchId', 'v2'],
-  properties: {
-    index: { type: 'integer', minimum: 0 },
-    op: { enum: ['add', 'delete'] },
-    batchId: { type: 'string', pattern: '^[0-9]+$' },
-    v2: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['publicParams', 'data'],
-      properties: {
-        publicParams: { type: 'object', additionalProperties: false, required: ['optType'], properties: { optType: { enum: ['add', 'delete'] }, matchingType: { enum: [1, 2] } } },
-        data: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['identities', 'groups', 'categoryType'],
-            properties: {
-              identities: {
-                type: 'array',
-                minItems: 1,
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['identityValue', 'identityType'],
-                  properties: { identityValue: { type: 'string' }, identityType: { type: 'string' }, platform: { type: 'string' }, appid: { type: 'string' }, isWeChatEcosystem: { type: 'boolean' } },
-                },
-              },
-              groups: { type: 'string', minLength: 1 },
-              categoryType: { enum: ['1', '2'] },
-              deptId: { type: 'integer', minimum: 0 },
-              thirdDeptId: { type: 'string' },
-              wxDeptId: { type: 'string' },
-            },
-            maxProperties: 4,
-          },
-        },
-      },
-    },
-  },
-} as const;
 
 interface WireIdentity {
   identityValue: string;
@@ -95,7 +50,7 @@ interface WireRecord {
 }
 
 /**
- * A wire record (already checked by `validate`, a compiled WIRE_RECORD_SCHEMA) as an items-form
+ * A wire record (already checked against the wireRecord definition of schemas/journal.schema.json) as an items-form
  * record, or the reason it is not one. deptId is a long: when an item has one, its digits are read
  * from the line's text (JSON.parse would round ids beyond 2^53). Group names never hold a comma
  * (the group schema refuses it), so splitting `groups` gives back exactly the names sent.

@@ -7,7 +7,7 @@ import { identitiesJson, jsonString } from '../core/json-text.js';
 import type { SourceIssue } from '../errors/index.js';
 import { packageRoot } from '../load/package-root.js';
 import { jsonErrorSnippet } from './json-snippet.js';
-import { isWireRecord, toItemsForm, WIRE_RECORD_SCHEMA } from './journal-wire.js';
+import { isWireRecord, toItemsForm } from './journal-wire.js';
 
 /**
  * The apply journal: an append-only NDJSON file next to the snapshot. Line 1 is a header; every
@@ -164,57 +164,17 @@ const CORRUPT_HINT =
 
 let compiled: { header: ValidateFunction; record: ValidateFunction; wire: ValidateFunction } | undefined;
 
-/** Journal lines are checked with ajv against the snapshot schema's member and department definitions. */
+/**
+ * Journal lines are checked with ajv against schemas/journal.schema.json (its header, record and
+ * wireRecord definitions), which takes members and departments from the snapshot's schema.
+ */
 function validators(): { header: ValidateFunction; record: ValidateFunction; wire: ValidateFunction } {
   if (compiled) return compiled;
-  const snapshotSchema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'snapshot.schema.json'), 'utf8')) as { $id: string };
+  const schema = (name: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', name), 'utf8')) as { $id: string };
   const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
-  ajv.addSchema(snapshotSchema);
-  const ref = (pointer: string) => ({ $ref: `${snapshotSchema.$id}#${pointer}` });
-  const header = ajv.compile({
-    type: 'object',
-    additionalProperties: false,
-    required: ['journal', 'applyId', 'base', 'commit', 'endpoint', 'toolVersion', 'started'],
-    properties: {
-      journal: { enum: [1, 2] },
-      applyId: { type: 'string', minLength: 1 },
-      base: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
-      commit: { type: ['string', 'null'] },
-      endpoint: { type: 'string' },
-      toolVersion: { type: 'string' },
-      started: { type: 'string' },
-    },
-  });
-  const record = ajv.compile({
-    type: 'object',
-    additionalProperties: false,
-    required: ['index', 'op', 'items'],
-    properties: {
-      index: { type: 'integer', minimum: 0 },
-      op: { enum: ['add', 'delete'] },
-      batchId: { type: 'string', pattern: '^[0-9]+$' },
-      endpoint: { type: 'string', minLength: 1 },
-      status: { enum: ['partial', 'unknown'] },
-      notApplied: { type: 'integer', minimum: 1 },
-      items: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['member', 'category', 'groups'],
-          properties: {
-            member: ref('/definitions/member'),
-            category: { enum: ['enterprise', 'department'] },
-            department: ref('/definitions/group/properties/department'),
-            kind: { const: 'customer' },
-            groups: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-          },
-        },
-      },
-    },
-    // A request recorded without a batch ID is one whose endpoint answers without one (customer groups).
-    anyOf: [{ required: ['batchId'] }, { required: ['endpoint'] }],
-  });
-  compiled = { header, record, wire: ajv.compile(WIRE_RECORD_SCHEMA) };
+  const journal = schema('journal.schema.json');
+  ajv.addSchema(schema('snapshot.schema.json')).addSchema(journal);
+  const definition = (name: string): ValidateFunction => ajv.getSchema(`${journal.$id}#/definitions/${name}`)!;
+  compiled = { header: definition('header'), record: definition('record'), wire: definition('wireRecord') };
   return compiled;
 }
