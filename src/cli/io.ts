@@ -2,7 +2,8 @@ import { EventEmitter, once } from 'node:events';
 
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
-  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
+  /** `settle`, when there is one: waits until what was written is out; resolves to the error that stopped the output, if any. */
+  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number; settle?(): Promise<Error | undefined> };
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -11,26 +12,30 @@ export interface CliIo {
 /** The real process streams (stdout as an OutputGoneSafe: `groupops plan | head` is no error). */
 export function processIo(): CliIo {
   // stderr stays the real stream (the progress bar drives it through readline); its writes are
-  // never waited on, so a reader gone from it only needs its error noted rather than thrown.
+  // never waited on, and there is nowhere left to report its own failure, so that is ignored.
   process.stderr.on('error', () => undefined);
   return { stdout: new OutputGoneSafe(process.stdout), stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
 /**
- * An output stream whose reader may go away, as `head` does after ten lines: from then on what is
- * written is dropped, and whoever waits for 'drain' goes on, so the command still finishes its work
- * (an apply still records its snapshot) and exits with its own status, like other Unix tools that
- * write to a closed pipe; without it, the pipe's EPIPE surfaced as an internal error.
+ * An output stream whose reader may go away, as `head` does after ten lines (EPIPE): from then on
+ * what is written is dropped, and whoever waits for 'drain' goes on, so the command still finishes
+ * its work (an apply still records its snapshot) and exits with its own status, like other Unix
+ * tools writing to a closed pipe; without it, the pipe's EPIPE surfaced as an internal error.
+ * Any other failure (a full disk under `> plan.json`) also stops the output without stopping the
+ * work, and `settle` hands it over, so that the command ends in an error instead of a cut output.
  */
 export class OutputGoneSafe extends EventEmitter {
   #gone = false;
+  #failure: Error | undefined;
   readonly #stream: NodeJS.WriteStream;
 
   constructor(stream: NodeJS.WriteStream) {
     super();
     this.#stream = stream;
     stream.on('drain', () => this.emit('drain'));
-    stream.on('error', () => {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && !this.#gone) this.#failure = err;
       this.#gone = true;
       this.emit('drain');
     });
@@ -44,9 +49,17 @@ export class OutputGoneSafe extends EventEmitter {
     return this.#stream.columns;
   }
 
-  /** Writes, or drops the chunk once the reader is gone (true: nothing to wait for). */
+  /** Writes, or drops the chunk once the output is gone (true: nothing to wait for). */
   write(chunk: string): boolean {
     return this.#gone || this.#stream.write(chunk);
+  }
+
+  /** Waits until everything written is out (or the output is gone); the failure that stopped it, EPIPE aside. */
+  async settle(): Promise<Error | undefined> {
+    if (!this.#gone) await new Promise<void>((resolve) => this.#stream.write('', () => resolve()));
+    // An error passed to the write callback is emitted as 'error' right after it: let it arrive.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.#failure;
   }
 }
 

@@ -29,12 +29,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerDemo(program, io, done);
   registerGitHub(program, io, done);
   registerSandbox(program, io, done);
+  let status: number;
   try {
     await program.parseAsync([...argv]);
-    return code;
+    status = code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     reportError(io, err);
-    return exitCodeFor(err);
+    status = exitCodeFor(err);
   }
+  // Output that could not be written (a full disk) is an error, unless the command already is one.
+  const failure = await io.stdout.settle?.();
+  if (failure === undefined || (status !== EXIT.ok && status !== EXIT.changes)) return status;
+  io.stderr.write(`error: could not write the output: ${failure.message} (what was written is incomplete)\n`);
+  return EXIT.error;
 }
