@@ -38,11 +38,18 @@ export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER
 }
 
 /**
- * An item being built: its groups grow as the member's other groups arrive, each time as a new
- * list of its size (a list grown by push keeps room for 16 names for as long as the plan lives),
- * and a one-group list is shared by every item of that group (most items have one group).
+ * An item being built: its groups grow as the member's other groups arrive. A one-group list is
+ * shared by every item of that group (most items have one group), so the second name makes the
+ * item a list of its own, which then grows by push and is cut to its size when the item is done (a
+ * list grown by push keeps room for 16 names for as long as the plan lives).
  */
 type Draft = Omit<BatchItem, 'groups'> & { groups: readonly string[] };
+
+/** A finished item: a list that grew past two names, copied to its size. */
+function finished(d: Draft): Draft {
+  if (d.groups.length > 2) d.groups = d.groups.slice();
+  return d;
+}
 
 /** A stretch of the changes with one group and one operation, member keys ascending: [start, end), other operations skipped. */
 interface Run {
@@ -138,8 +145,8 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], out
   let others: Draft[] | undefined;
   const flush = (): void => {
     if (!first) return;
-    if (!others) items.push(first);
-    else for (const d of [first, ...others].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member)))) items.push(d);
+    if (!others) items.push(finished(first));
+    else for (const d of [first, ...others].sort((a, b) => compareStrings(memberSignature(a.member), memberSignature(b.member)))) items.push(finished(d));
     first = others = undefined;
   };
   while (heap.length > 0) {
@@ -164,7 +171,8 @@ function mergeRuns(changes: readonly Change[], op: Op, runs: readonly Run[], out
     if (same) {
       const last = same.groups[same.groups.length - 1]!;
       if (compareStrings(last, c.group.name) >= 0) unsorted.add(same);
-      same.groups = same.groups.length === 1 ? [last, c.group.name] : [...same.groups, c.group.name];
+      if (same.groups.length === 1) same.groups = [last, c.group.name];
+      else (same.groups as string[]).push(c.group.name);
     } else if (!first) first = draftOf(c, single);
     else (others ??= []).push(draftOf(c, single));
   }

@@ -48,12 +48,14 @@ export function buildPlan(desired: MembershipState, applied: MembershipState, op
  */
 const ITEMS_PER_UPDATE = 512;
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /**
  * A stable digest of the requests: the same desired and applied state always give the same checksum.
  * It hashes a text of lines: per request its operation (`add`, `delete`, `add customer`…); where the
  * items' context changes, `@[category, dept]`; the first time a group name appears, `=` + its JSON
  * (it is then named by its number, in order of appearance); per item `[groups]` as those numbers,
- * then the member key framed by its length (`17:phone␟13800000001␟␟`), then, when the member carries
+ * then the member key framed by its length (`19:phone␟13800000001␟␟`), then, when the member carries
  * more than its key says (a second identity, or the key identity's isWeChatEcosystem), `,` +
  * `JSON.stringify(identities.map(canonicalIdentity))`. Every kind of line starts with its own
  * character, so the text reads back one way only.
@@ -77,7 +79,8 @@ export function checksumBatches(batches: readonly PlannedBatch[]): string {
   for (const b of batches) {
     pieces.push(b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`);
     for (const item of b.items) {
-      if (context === undefined || context.category !== item.category || context.department !== item.department) {
+      // By value: the same department may be one object or several, depending on where the state was read.
+      if (context === undefined || context.category !== item.category || context.department?.field !== item.department?.field || context.department?.value !== item.department?.value) {
         const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
         pieces.push(`@[${jsonString(item.category)},${jsonString(dept)}]\n`);
         context = item;
@@ -93,7 +96,10 @@ export function checksumBatches(batches: readonly PlannedBatch[]): string {
       pieces.push('[');
       for (let i = 0; i < item.groups.length; i++) pieces.push(i > 0 ? ',' : '', names.get(item.groups[i]!)!);
       const ids = item.member.identities;
-      pieces.push('],', String(item.memberKey.length), ':', item.memberKey);
+      // A lone surrogate would reach the hash as U+FFFD, as any other would: a key with surrogates goes
+      // as JSON, which escapes the lone ones (raw keys start with their type's letters, JSON with a quote).
+      const key = SURROGATE.test(item.memberKey) ? jsonString(item.memberKey) : item.memberKey;
+      pieces.push('],', String(key.length), ':', key);
       if (ids.length > 1 || ids[0]!.isWeChatEcosystem !== undefined) pieces.push(',', identitiesJson(ids));
       pieces.push(']\n');
       if (++items === ITEMS_PER_UPDATE) flush();

@@ -46,6 +46,22 @@ describe('buildPlan', () => {
     expect(sums.size).toBe(variants.length + 1);
   });
 
+  it('gives the same checksum whether groups of one department share its object or each has its own', () => {
+    // Two groups of department 7 interleave in one context: a department compared by object would add context lines.
+    const shared = { field: 'wxDeptId', value: '7' } as const;
+    const own = (name: string) => ({ name, category: 'department', department: { field: 'wxDeptId', value: '7' } }) as const;
+    const members = [member(phone('1')), member(phone('2'))];
+    const a = buildPlan(state([own('d1'), members], [own('d2'), [member(phone('2')), member(phone('3'))]]), state());
+    const b = buildPlan(state([{ name: 'd1', category: 'department', department: shared }, members], [{ name: 'd2', category: 'department', department: shared }, [member(phone('2')), member(phone('3'))]]), state());
+    expect(b.checksum).toBe(a.checksum);
+  });
+
+  it('tells apart identity values that differ in a lone surrogate (the hash input would make both U+FFFD)', () => {
+    const a = buildPlan(state([vip, [member(phone('1\ud800'))]]), state());
+    const b = buildPlan(state([vip, [member(phone('1\udc00'))]]), state());
+    expect(a.checksum).not.toBe(b.checksum);
+  });
+
   it('passes a smaller request size through to the batches', () => {
     expect(buildPlan(state([vip, phones(5)]), state(), { maxItemsPerRequest: 2 }).summary.requests).toBe(3);
   });
