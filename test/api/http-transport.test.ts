@@ -24,6 +24,19 @@ async function countingServer(): Promise<{ url: string; connections: () => numbe
 }
 
 describe('createTransport', () => {
+  it('closes a kept-alive connection once it has been idle for idleMs, and sends the next request on a new one', async () => {
+    const { url, connections } = await countingServer();
+    let closed!: () => void;
+    const serverSideClosed = new Promise<void>((resolve) => (closed = resolve));
+    server!.on('connection', (socket) => socket.on('close', () => closed()));
+    const transport = createTransport(url, {}, 5_000, 50);
+    await transport.post(Buffer.from('{}'));
+    // The client closes it (nothing else would: the server keeps idle connections for 5 s).
+    await serverSideClosed;
+    await transport.post(Buffer.from('{}'));
+    expect(connections()).toBe(2);
+  });
+
   it('keeps connections alive: sequential requests share one connection', async () => {
     const { url, connections } = await countingServer();
     const transport = createTransport(url, { 'content-type': 'application/json' }, 5_000);
