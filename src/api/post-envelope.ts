@@ -50,8 +50,8 @@ export async function postEnvelope(settings: CallSettings, body: Buffer, signal?
     } catch (error) {
       failure = thrownFailure(error, settings.token);
     }
-    // An answer that arrives after the cancel is not retried.
-    if (signal?.aborted) failure = CANCELLED;
+    // A failure that would be retried is not, after a cancel; one that would not (a 401) is reported as it is.
+    if (signal?.aborted && failure.retryable) failure = CANCELLED;
     if (!failure.retryable || attempts > settings.retries) throw failureToError(failure, settings.endpoint, attempts, settings.token);
     const delayMs = planRetry(settings, failure, attempts);
     try {

@@ -50,8 +50,9 @@ interface WireRecord {
 }
 
 /**
- * A wire record (already checked against the wireRecord definition of schemas/journal.schema.json) as an items-form
- * record, or the reason it is not one. deptId is a long: when an item has one, its digits are read
+ * A parsed wire record line as an items-form record, or the reason it is not one: checked here
+ * against the wireRecord definition of schemas/journal.schema.json (`validate`), then for what a
+ * schema does not say (optType agrees with op, department fields agree with categoryType). deptId is a long: when an item has one, its digits are read
  * from the line's text (JSON.parse would round ids beyond 2^53). Group names never hold a comma
  * (the group schema refuses it), so splitting `groups` gives back exactly the names sent.
  */
@@ -62,7 +63,15 @@ export function toItemsForm(line: string, value: unknown, validate: ValidateFunc
   }
   const wire = value as unknown as WireRecord;
   if (wire.v2.publicParams.optType !== wire.op) return { problem: `/v2/publicParams/optType is "${wire.v2.publicParams.optType}" but the record's op is "${wire.op}"` };
-  const exactDeptIds = wire.v2.data.some((d) => d.deptId !== undefined) ? deptIdDigits(line) : [];
+  const mismatch = wire.v2.data.findIndex((d) => (d.categoryType === '2') !== (d.deptId !== undefined || d.thirdDeptId !== undefined || d.wxDeptId !== undefined));
+  if (mismatch !== -1) return { problem: `/v2/data/${mismatch} has categoryType "${wire.v2.data[mismatch]!.categoryType}" but ${wire.v2.data[mismatch]!.categoryType === '2' ? 'no' : 'a'} department field` };
+  let exactDeptIds: (string | undefined)[] = [];
+  try {
+    if (wire.v2.data.some((d) => d.deptId !== undefined)) exactDeptIds = deptIdDigits(line);
+  } catch (error) {
+    // The exact parser is stricter than JSON.parse (a key written twice, for one).
+    return { problem: `the line cannot be read exactly: ${(error as Error).message}` };
+  }
   const badDeptId = exactDeptIds.findIndex((digits) => digits !== undefined && !LONG_DIGITS.test(digits));
   if (badDeptId !== -1) return { problem: `/v2/data/${badDeptId}/deptId is not written as the digits of an integer` };
   const items = wire.v2.data.map((d, n) => {

@@ -57,7 +57,8 @@ export class JournalWriter {
       this.queue = [];
       try {
         if (this.broken) throw this.broken.error;
-        // One write per group of records (each record's pieces are never split across writes).
+        // One writev per group of records, continued if the system writes less; a line torn by a crash
+        // is not synced, and the reader takes a torn last line for what it is, not a record.
         await writeAll(this.handle, group.flatMap((g) => g.line));
         await this.handle.datasync();
         for (const g of group) g.done();

@@ -256,7 +256,7 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     });
   }
 
-  it('does not follow a redirect (fetch would forward X-Token) and says what to configure', async () => {
+  it('does not follow a redirect (X-Token would go along to wherever it points) and says what to configure', async () => {
     const elsewhere = await startBareServer(() => ({ body: OK }));
     try {
       const { api, server } = await clientFor(() => ({ status: 307, headers: { location: `${elsewhere.url}${PATH}` } }));
@@ -340,6 +340,17 @@ describe('v2 client against a bare server: the caller cancels', () => {
     expect(err).toMatchObject({ kind: 'aborted', attempts: 1 });
     expect(server.requests).toHaveLength(1);
     expect(retries).toEqual([]);
+  });
+
+  it('reports an answer that would not be retried anyway as it is, even after the abort (a 401 is not "cancelled")', async () => {
+    const controller = new AbortController();
+    const { api } = await clientFor(() => {
+      controller.abort();
+      return { status: 401, body: '{"code":"401","errorCode":"UNAUTHORIZED","msg":"bad token"}' };
+    });
+    const err = await failure(api.sendBatch(smallBatch(), controller.signal));
+    expect(err).toMatchObject({ attempts: 1 });
+    expect(err.kind).not.toBe('aborted');
   });
 
   it('sends nothing when cancelled before the call', async () => {

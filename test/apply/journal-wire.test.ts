@@ -94,9 +94,13 @@ describe('journal records in the wire form (version 2)', () => {
     ['two department fields on one item', wireLine(0, batch('add'), '1').replace('"wxDeptId":"1001"', '"wxDeptId":"1001","thirdDeptId":"x"')],
     ['an empty identity value', wireLine(0, batch('add'), '1').replace('"identityValue":"13800000001"', '"identityValue":""')],
     ['a batch ID that is a number', wireLine(0, batch('add'), '1').replace('"batchId":"1"', '"batchId":1')],
+    ['a department item without its department', wireLine(0, batch('add'), '1').replace(',"wxDeptId":"1001"', '')],
+    ['an enterprise item with a department', wireLine(0, batch('add'), '1').replace('"categoryType":"1"', '"categoryType":"1","wxDeptId":"9"')],
+    ['a key written twice (JSON.parse takes it, the exact reader does not)', wireLine(0, batch('add'), '1').replace('"deptId":98765432109876543210', '"deptId":1,"deptId":98765432109876543210')],
   ];
   for (const [what, line] of corrupt) {
     it(`reports ${what} as corruption with its line`, () => {
+      expect(line).not.toBe(wireLine(0, batch('add'), '1'));
       const parsed = parseJournal('snap.json.journal', formatJournalHeader(header(2)) + line);
       expect(parsed.ok).toBe(false);
       if (parsed.ok) return;
