@@ -91,8 +91,13 @@ async function benchTier(size: number): Promise<void> {
   rmSync(t.dir, { recursive: true, force: true });
   const c = generateTenant(join(root, `csv-${size}`), size, 'csv');
   const csvBound = Math.ceil(c.items / MAX_ITEMS);
-  const csvPlan = expectOk(await runCli(['plan'], c.dir), 'plan (csv)');
-  rows.push({ tier, step: 'CSV member lists: plan, empty snapshot', wallMs: csvPlan.wallMs, peakRss: csvPlan.peakRss, requests: `${requestsIn(csvPlan)} / ${csvBound}`, note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML` });
+  // Three runs, the median reported (all three shown): a few seconds on a shared 2-core machine vary
+  // by a quarter from one minute to the next, and one run would say more about the minute than the plan.
+  const csvRuns: ChildRun[] = [];
+  for (let i = 0; i < 3; i++) csvRuns.push(expectOk(await runCli(['plan'], c.dir), 'plan (csv)'));
+  const csvPlan = [...csvRuns].sort((a, b) => a.wallMs - b.wallMs)[1]!;
+  const csvPeak = Math.max(...csvRuns.map((r) => r.peakRss));
+  rows.push({ tier, step: 'CSV member lists: plan, empty snapshot (median of 3)', wallMs: csvPlan.wallMs, peakRss: csvPeak, requests: `${requestsIn(csvPlan)} / ${csvBound}`, note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML; runs ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')}` });
   rmSync(c.dir, { recursive: true, force: true });
   await sandbox.reset();
 
@@ -116,9 +121,9 @@ async function benchTier(size: number): Promise<void> {
     check(cold.wallMs <= 0.6 * floorMs, `cold plan ${seconds(cold.wallMs)} ≤ 0.6 × floor ${seconds(floorMs)} (${(cold.wallMs / floorMs).toFixed(2)})`);
     check(worst <= 300, `watch re-plan ${worst} ms ≤ 300 ms`);
     // Every step the tool runs (the floor is the yaml package's, not the tool's).
-    const peak = Math.max(validate.peakRss, cold.peakRss, single.peakRss, apply.run.peakRss, warm.peakRss, snap.peakRss, csvPlan.peakRss, alt?.run.peakRss ?? 0);
+    const peak = Math.max(validate.peakRss, cold.peakRss, single.peakRss, apply.run.peakRss, warm.peakRss, snap.peakRss, csvPeak, alt?.run.peakRss ?? 0);
     check(peak <= 1 << 30, `peak RSS ${mib(peak)} ≤ 1024 MiB (validate, plans, applies, snapshot write, CSV plan)`);
-    check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s`);
+    check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s (median of ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')})`);
     check(requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound, `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`);
     check(over <= 0.15, `apply sending within 15% of ceil(req/N)×L, N=${CONCURRENCY}, L=${LATENCY_MS} ms (${percent(over)})`);
     // Flat: what apply holds does not grow with the requests sent (garbage comes and goes; 5% of slack).
