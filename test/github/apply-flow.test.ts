@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, gitCommitAll, gitInit, groupYaml, mirrorCommit, pushEvent, runCli, tempRepo } from './gh-env.js';
+import { gitCommitAll, gitInit, groupYaml, mirrorCommit, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
 
 const SNAP = '.groupops/snapshot.json';
 const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
@@ -40,22 +40,9 @@ function merge(message: string, pr?: number): string {
   return sha;
 }
 
-async function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
   const eventPath = join(repo.dir, '..', `${repo.dir.split('/').pop()}-event.json`);
-  await writeFile(eventPath, JSON.stringify(pushEvent(gh, [sha])));
-  const summary = `${eventPath}.summary.md`;
-  await writeFile(summary, '');
-  return actionsEnv(gh, {
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_SHA: sha,
-    GITHUB_REF_NAME: 'main',
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_WORKSPACE: repo.dir,
-    RABBITPRE_TOKEN: sb.token,
-    RABBITPRE_BASE_URL: sb.url,
-    ...extra,
-  });
+  return pushApplyEnv(gh, { sha, eventPath, workspace: repo.dir, sandbox: sb }, extra);
 }
 
 const batchIdsSent = () => sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!);

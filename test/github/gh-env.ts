@@ -33,6 +33,27 @@ export function actionsEnv(gh: FakeGitHub, extra: Record<string, string>): NodeJ
   };
 }
 
+/**
+ * The environment of `groupops github apply` in a push job for `sha` on main: the push event and an
+ * empty job summary written to `eventPath` and `${eventPath}.summary.md`, the sandbox's URL and token.
+ */
+export async function pushApplyEnv(gh: FakeGitHub, opts: { sha: string; eventPath: string; workspace: string; sandbox: { url: string; token: string } }, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  await writeFile(opts.eventPath, JSON.stringify(pushEvent(gh, [opts.sha])));
+  const summary = `${opts.eventPath}.summary.md`;
+  await writeFile(summary, '');
+  return actionsEnv(gh, {
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: opts.eventPath,
+    GITHUB_SHA: opts.sha,
+    GITHUB_REF_NAME: 'main',
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_WORKSPACE: opts.workspace,
+    RABBITPRE_TOKEN: opts.sandbox.token,
+    RABBITPRE_BASE_URL: opts.sandbox.url,
+    ...extra,
+  });
+}
+
 /** A pull_request event payload. */
 export function pullRequestEvent(gh: FakeGitHub, pr: { number: number; headSha: string; fork?: boolean }): unknown {
   const base = `${gh.owner}/${gh.repo}`;

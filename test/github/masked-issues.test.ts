@@ -5,7 +5,7 @@ import { escapeMarkdown } from '../../src/core/render/escape-markdown.js';
 import { APPLY_MARKER, PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushEvent, runCli, tempRepo } from './gh-env.js';
+import { actionsEnv, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
 
 // Validation issues quote identity values (a duplicate member, a number that should be quoted, a
 // CSV row listed twice). Everything a PR reader sees — annotations, the PR comment, the job summary,
@@ -109,21 +109,8 @@ describe('groupops github apply on invalid group files', () => {
     await sb.close();
   });
 
-  async function applyEnv(sha: string): Promise<NodeJS.ProcessEnv> {
-    const eventPath = join(repo.dir, '.push.json');
-    await writeFile(eventPath, JSON.stringify(pushEvent(gh, [sha])));
-    const summary = join(repo.dir, '.summary.md');
-    await writeFile(summary, '');
-    return actionsEnv(gh, {
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_EVENT_PATH: eventPath,
-      GITHUB_SHA: sha,
-      GITHUB_REF_NAME: 'main',
-      GITHUB_STEP_SUMMARY: summary,
-      GITHUB_WORKSPACE: repo.dir,
-      RABBITPRE_TOKEN: sb.token,
-      RABBITPRE_BASE_URL: sb.url,
-    });
+  function applyEnv(sha: string): Promise<NodeJS.ProcessEnv> {
+    return pushApplyEnv(gh, { sha, eventPath: join(repo.dir, '.push.json'), workspace: repo.dir, sandbox: sb });
   }
 
   it('sends nothing and masks the values in the run log, the annotation, the job summary and the merged PR comment', async () => {
