@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { gitCommitAll, gitInit, groupYaml, mirrorCommit, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
+import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
 
 const SNAP = '.groupops/snapshot.json';
 const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
@@ -33,11 +33,7 @@ async function applyLocally(): Promise<void> {
 
 /** Commits the work tree as the merge of PR `pr`, mirrors it to the fake and points main at it. */
 function merge(message: string, pr?: number): string {
-  const sha = gitCommitAll(repo.dir, message);
-  mirrorCommit(gh, repo.dir, sha);
-  gh.setRef('main', sha);
-  if (pr !== undefined) gh.addPull({ number: pr, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
-  return sha;
+  return landOnMain(gh, repo.dir, gitCommitAll(repo.dir, message), pr);
 }
 
 function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
@@ -50,9 +46,7 @@ const batchIdsSent = () => sb.requests().filter((r) => r.verdict === 'accepted')
 describe('groupops github apply', () => {
   it('applies, commits the snapshot on the merge commit with every batch ID, and comments on the merged PR', async () => {
     const sha = gitInit(repo.dir);
-    mirrorCommit(gh, repo.dir, sha);
-    gh.setRef('main', sha);
-    gh.addPull({ number: 5, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
     const res = await runCli(['github', 'apply'], repo.dir, env);
     expect(res.code, res.stdout + res.stderr).toBe(0);
@@ -131,9 +125,7 @@ describe('groupops github apply', () => {
 
   it('re-plans the commit on a branch that moved without touching the snapshot', async () => {
     const sha = gitInit(repo.dir);
-    mirrorCommit(gh, repo.dir, sha);
-    gh.setRef('main', sha);
-    gh.addPull({ number: 8, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    landOnMain(gh, repo.dir, sha, 8);
     const other = gh.seedCommit({ parents: [sha], files: { ...Object.fromEntries([['README.md', 'docs\n']]), 'groups/vip.yaml': groupYaml('VIP', phones(3)), '.groupops/config.yaml': CONFIG } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
     const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
@@ -146,9 +138,7 @@ describe('groupops github apply', () => {
 
   it('refuses to overwrite a snapshot another apply committed, and fails the job saying how to recover', async () => {
     const sha = gitInit(repo.dir);
-    mirrorCommit(gh, repo.dir, sha);
-    gh.setRef('main', sha);
-    gh.addPull({ number: 9, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    landOnMain(gh, repo.dir, sha, 9);
     const other = gh.seedCommit({ parents: [sha], files: { [SNAP]: '{"someone":"else"}\n' } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
     const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));

@@ -7,7 +7,7 @@ import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox, type SandboxRequestLog } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { startHoldingProxy, type HoldingProxy } from '../helpers/holding-proxy.js';
-import { actionsEnv, gitInit, groupYaml, mirrorCommit, pushEvent, tempRepo } from './gh-env.js';
+import { actionsEnv, gitInit, groupYaml, landOnMain, pushEvent, tempRepo } from './gh-env.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/groupops.js');
 
@@ -42,9 +42,7 @@ describe('a cancelled apply job', () => {
     const interrupted = new Promise<void>((resolve) => (interruptSeen = resolve));
     proxy = await startHoldingProxy(sb.url, (index) => (index === 1 ? interrupted : undefined));
     const sha = gitInit(repo.dir);
-    mirrorCommit(gh, repo.dir, sha);
-    gh.setRef('main', sha);
-    gh.addPull({ number: 3, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    landOnMain(gh, repo.dir, sha, 3);
     const eventPath = join(repo.dir, '.git', 'event.json');
     await writeFile(eventPath, JSON.stringify(pushEvent(gh, [sha])));
     const env = actionsEnv(gh, {

@@ -110,6 +110,14 @@ export function filesAt(dir: string, commit: string): Record<string, string> {
 }
 
 /** Mirrors a local commit into the fake (same sha, parents and files), so API commits can build on it. */
+/** Puts the local commit `sha` on the fake's main (with its ancestors), merged by pull request `pr` when given. */
+export function landOnMain(gh: FakeGitHub, dir: string, sha: string, pr?: number): string {
+  mirrorCommit(gh, dir, sha);
+  gh.setRef('main', sha);
+  if (pr !== undefined) gh.addPull({ number: pr, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+  return sha;
+}
+
 export function mirrorCommit(gh: FakeGitHub, dir: string, commit: string): void {
   const parents = git(dir, 'rev-list', '--parents', '-n', '1', commit).split(' ').slice(1);
   for (const p of parents) if (!gh.commit(p)) mirrorCommit(gh, dir, p);

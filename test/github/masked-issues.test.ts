@@ -5,7 +5,7 @@ import { escapeMarkdown } from '../../src/core/render/escape-markdown.js';
 import { APPLY_MARKER, PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
+import { actionsEnv, gitInit, groupYaml, landOnMain, pullRequestEvent, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
 
 // Validation issues quote identity values (a duplicate member, a number that should be quoted, a
 // CSV row listed twice). Everything a PR reader sees — annotations, the PR comment, the job summary,
@@ -115,9 +115,7 @@ describe('groupops github apply on invalid group files', () => {
 
   it('sends nothing and masks the values in the run log, the annotation, the job summary and the merged PR comment', async () => {
     const sha = gitInit(repo.dir);
-    mirrorCommit(gh, repo.dir, sha);
-    gh.setRef('main', sha);
-    gh.addPull({ number: 5, baseRef: 'main', commits: [sha], mergedAt: '2026-01-01T00:00:00Z' });
+    landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
     const res = await runCli(['github', 'apply'], repo.dir, env);
     expect(res.code).toBe(1);

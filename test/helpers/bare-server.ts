@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** A request as the bare server saw it. */
 export interface BareRequest {
@@ -34,7 +34,6 @@ export interface BareServer {
  */
 export async function startBareServer(reply: (request: BareRequest, index: number) => BareReply | Promise<BareReply>): Promise<BareServer> {
   const requests: BareRequest[] = [];
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -53,21 +52,7 @@ export async function startBareServer(reply: (request: BareRequest, index: numbe
       });
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    // Idempotent, so that a test may close early (to refuse connections) and afterEach still closes.
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const s of sockets) s.destroy();
-        if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const loopback = await listenOnLoopback(server);
+  // close is idempotent, so that a test may close early (to refuse connections) and afterEach still closes.
+  return { ...loopback, requests };
 }

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1); the body is re-sent whole, so its length is set anew. */
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length']);
@@ -20,7 +20,6 @@ export interface HoldingProxy {
  */
 export async function startHoldingProxy(target: string, hold: (index: number) => Promise<void> | undefined): Promise<HoldingProxy> {
   let count = 0;
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const index = count++;
     const chunks: Buffer[] = [];
@@ -47,20 +46,7 @@ export async function startHoldingProxy(target: string, hold: (index: number) =>
       upstream.end(body);
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const s of sockets) s.destroy();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 function forwardable(headers: IncomingHttpHeaders, length: number): OutgoingHttpHeaders {
