@@ -1,4 +1,5 @@
 import { isLosslessNumber } from 'lossless-json';
+import { isLongDigits } from '../core/json-text.js';
 
 /** The response envelope every endpoint answers with: `{ code, errorCode, msg, data }`. */
 export interface Envelope {
@@ -23,15 +24,13 @@ export function isSuccessCode(envelope: Envelope): boolean {
   return envelope.code === '200';
 }
 
-const DECIMAL_ID = /^(0|[1-9][0-9]*)$/;
-
 /**
  * The import batch ID as an exact decimal string, or undefined when `data` is not one.
  * The API documents a long; a decimal string is accepted too, since some gateways quote longs.
  */
 export function batchIdOf(data: unknown): string | undefined {
   const text = isLosslessNumber(data) ? data.toString() : typeof data === 'string' ? data : undefined;
-  return text !== undefined && DECIMAL_ID.test(text) ? text : undefined;
+  return text !== undefined && isLongDigits(text) ? text : undefined;
 }
 
 function scalarText(value: unknown): string | undefined {

@@ -1,12 +1,11 @@
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
 import type { Identity } from '../core/model.js';
-import { jsonString } from '../core/json-text.js';
+import { isLongDigits, jsonString } from '../core/json-text.js';
 import { InternalError } from '../errors/index.js';
 
 /** The path of the v2 membership import, after the path prefix (rabbitpre-api.md §1). */
 export const V2_BATCH_ADD_PATH = '/audience/group/rel/v2/batchAdd';
 
-const LONG_DIGITS = /^(0|[1-9][0-9]*)$/;
 
 /**
  * The v2 request body as JSON text: `{ publicParams: { optType, matchingType? }, data: [item] }`,
@@ -38,7 +37,7 @@ function v2ItemJson(item: BatchItem): string {
   if (dept === undefined) return `${out}}`;
   if (dept.field === 'deptId') {
     // The loader keeps deptId as the digits written in YAML; anything else would not be a JSON integer.
-    if (!LONG_DIGITS.test(dept.value)) throw new InternalError(`deptId must be a non-negative integer, got "${dept.value}"`);
+    if (!isLongDigits(dept.value)) throw new InternalError(`deptId must be a non-negative integer, got "${dept.value}"`);
     return `${out},"deptId":${dept.value}}`;
   }
   return `${out},${jsonString(dept.field)}:${jsonString(dept.value)}}`;

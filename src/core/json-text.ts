@@ -1,5 +1,15 @@
 import type { Identity } from './model.js';
 
+/**
+ * True for the digits of a non-negative integer as JSON writes it (no sign, no leading zero, no
+ * exponent): how batch IDs and deptIds beyond 2^53 travel as exact text.
+ */
+export function isLongDigits(text: string): boolean {
+  return LONG_DIGITS.test(text);
+}
+
+const LONG_DIGITS = /^(0|[1-9][0-9]*)$/;
+
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON text, exactly as JSON.stringify writes it; plain text skips the general path. */

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import type { Op } from '../core/model.js';
-import { jsonString } from '../core/json-text.js';
+import { isLongDigits, jsonString } from '../core/json-text.js';
 
 /**
  * Journal records in the wire form (journal version 2): a request the v2 endpoint accepted in full
@@ -19,7 +19,6 @@ export function wireRecordStart(index: number, op: Op, batchId: string): string 
 
 export const WIRE_RECORD_END = '}\n';
 
-const LONG_DIGITS = /^(0|[1-9][0-9]*)$/;
 
 /** Whether a parsed record line is in the wire form. */
 export function isWireRecord(value: unknown): value is Record<string, unknown> {
@@ -72,7 +71,7 @@ export function toItemsForm(line: string, value: unknown, validate: ValidateFunc
     // The exact parser is stricter than JSON.parse (a key written twice, for one).
     return { problem: `the line cannot be read exactly: ${(error as Error).message}` };
   }
-  const badDeptId = exactDeptIds.findIndex((digits) => digits !== undefined && !LONG_DIGITS.test(digits));
+  const badDeptId = exactDeptIds.findIndex((digits) => digits !== undefined && !isLongDigits(digits));
   if (badDeptId !== -1) return { problem: `/v2/data/${badDeptId}/deptId is not written as the digits of an integer` };
   const items = wire.v2.data.map((d, n) => {
     const identities = d.identities.map((i) => ({
