@@ -6,7 +6,6 @@ import { InternalError } from '../errors/index.js';
 /** The path of the v2 membership import, after the path prefix (rabbitpre-api.md §1). */
 export const V2_BATCH_ADD_PATH = '/audience/group/rel/v2/batchAdd';
 
-
 /**
  * The v2 request body as JSON text: `{ publicParams: { optType, matchingType? }, data: [item] }`,
  * each item `{ identities: [{ identityValue, identityType, platform?, appid?, isWeChatEcosystem? }],

@@ -19,12 +19,10 @@ export function wireRecordStart(index: number, op: Op, batchId: string): string 
 
 export const WIRE_RECORD_END = '}\n';
 
-
 /** Whether a parsed record line is in the wire form. */
 export function isWireRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'v2' in value;
 }
-
 
 interface WireIdentity {
   identityValue: string;
