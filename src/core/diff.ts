@@ -7,6 +7,7 @@ import {
   type MembershipState,
   type Op,
 } from './model.js';
+import { SortedMembers } from './sorted-members.js';
 
 /** One membership to add or delete. */
 export interface Change {
@@ -79,6 +80,10 @@ export function diffMemberships(desired: MembershipState, applied: MembershipSta
 }
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): Change[] {
+  if (want === undefined || want instanceof SortedMembers) {
+    const sorted = have === undefined || have instanceof SortedMembers ? have : ascendingEntries(have);
+    if (sorted !== undefined || have === undefined) return diffSorted(gk, group, want, sorted);
+  }
   const out: Change[] = [];
   // forEach rather than for...of: iterating a map's entries makes a [key, value] pair per member.
   want?.forEach((member, mk) => {
@@ -91,6 +96,44 @@ function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member
   });
   // Within one group a member key appears once per operation, so the key alone orders adds and deletes.
   out.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
+  return out;
+}
+
+/** A map's entries as a SortedMembers when its keys come in ascending order (a snapshot's do), else undefined. */
+function ascendingEntries(map: ReadonlyMap<string, Member>): SortedMembers | undefined {
+  const list: { key: string; member: Member }[] = [];
+  let ascending = true;
+  map.forEach((member, key) => {
+    if (!ascending) return;
+    if (list.length > 0 && !(key > list[list.length - 1]!.key)) ascending = false;
+    else list.push({ key, member });
+  });
+  return ascending ? new SortedMembers(list) : undefined;
+}
+
+/**
+ * The diff of two sides in key order, walked in step: no lookups, and the changes come out in the
+ * order diffGroup sorts them into (a key is once in a group, so an add and a delete never share one).
+ */
+function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined, have: SortedMembers | undefined): Change[] {
+  const out: Change[] = [];
+  const wants = want?.size ?? 0;
+  const haves = have?.size ?? 0;
+  let i = 0;
+  let j = 0;
+  while (i < wants || j < haves) {
+    const wk = i < wants ? want!.keyAt(i) : undefined;
+    const hk = j < haves ? have!.keyAt(j) : undefined;
+    if (hk === undefined || (wk !== undefined && wk < hk)) {
+      out.push({ op: 'add', group, groupKey: gk, memberKey: wk!, member: want!.memberAt(i++) });
+    } else if (wk === undefined || hk < wk) {
+      out.push({ op: 'delete', group, groupKey: gk, memberKey: hk, member: have!.memberAt(j++) });
+    } else {
+      const member = want!.memberAt(i++);
+      const before = have!.memberAt(j++);
+      if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: wk, member, previous: before });
+    }
+  }
   return out;
 }
 

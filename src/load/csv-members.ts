@@ -1,5 +1,6 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { memberKey, type Identity, type Member } from '../core/model.js';
+import { memberKey, type Identity } from '../core/model.js';
+import { MemberIndex } from '../core/sorted-members.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
@@ -285,9 +286,10 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     else extra++;
   };
   const members: LoadedMember[] = [];
-  // The duplicate check's map is the group's member map (see member-maps.ts): one map of a million
-  // members, not two. The line of a key's first row is looked up only for a problem that is listed.
-  const byKey = new Map<string, Member>();
+  // The duplicate check leaves the group's member map (see member-maps.ts): no second map of a
+  // million members, and none at all for a list in key order. The line of a key's first row is
+  // looked up only for a problem that is listed.
+  const index = new MemberIndex(members);
   for (let r = 1; r < records.length; r++) {
     const rec = records.at(r);
     if (rec.fields.length !== width) {
@@ -298,11 +300,7 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     if (!identities) continue;
     const member = { identities };
     const key = memberKey(member);
-    // One probe for the check and the insertion: a key seen before leaves the size as it was. (Its
-    // entry then holds the later member, but a list with a duplicate is refused and its map unused.)
-    const size = byKey.size;
-    byKey.set(key, member);
-    if (byKey.size === size) {
+    if (!index.add(key, member)) {
       const id = identities[0]!;
       const seen = issues.length < MAX_CSV_ISSUES ? members.find((m) => m.key === key)!.line : 0;
       report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
@@ -315,7 +313,7 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
   }
   if (issues.length > 0) return { ok: false, issues, members };
-  rememberMemberMap(members, byKey);
+  rememberMemberMap(members, index.members());
   return { ok: true, members };
 }
 

@@ -1,4 +1,5 @@
 import { memberKey, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
+import { MemberIndex } from '../core/sorted-members.js';
 import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
 import { rememberMemberMap } from './member-maps.js';
@@ -27,17 +28,16 @@ export function fastReadGroupLines(file: string, textLines: string[]): LoadedGro
   const raw = Array.isArray(value.members) ? (value.members as Record<string, unknown>[]) : [];
   const lines = doc.itemLines.get('members') ?? [];
   const members: LoadedMember[] = new Array(raw.length);
-  // The duplicate check's map is the group's member map (see member-maps.ts).
-  const byKey = new Map<string, Member>();
+  // The duplicate check leaves the group's member map (see member-maps.ts).
+  const index = new MemberIndex(members);
   for (let i = 0; i < raw.length; i++) {
     const member = memberOf(raw[i]!);
     if (!member) return undefined;
     const key = memberKey(member);
-    if (byKey.has(key)) return undefined;
-    byKey.set(key, member);
+    if (!index.add(key, member)) return undefined;
     members[i] = { key, member, line: lines[i]! };
   }
-  rememberMemberMap(members, byKey);
+  rememberMemberMap(members, index.members());
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,

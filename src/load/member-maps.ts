@@ -1,10 +1,12 @@
 import type { Member } from '../core/model.js';
+import { MemberIndex } from '../core/sorted-members.js';
 import type { LoadedMember } from './group-file.js';
 
 // A group's members by key, kept per members array (which never changes once read): built once,
 // since `plan --watch` reuses unchanged groups and rebuilding a million-entry map on every save
 // would dominate a re-plan. A reader that checks for duplicate keys builds this very map on the
-// way and leaves it here, so a million members are not put into a second map.
+// way (a MemberIndex: for members in key order, the list itself) and leaves it here, so a million
+// members are not put into a second map.
 const maps = new WeakMap<readonly LoadedMember[], ReadonlyMap<string, Member>>();
 
 /** Records `map` (every member of `members` by key, in order, no key twice) as the map of `members`. */
@@ -12,13 +14,13 @@ export function rememberMemberMap(members: readonly LoadedMember[], map: Readonl
   maps.set(members, map);
 }
 
-/** The members by key (built on first use unless a reader left it). */
+/** The members by key (built on first use unless a reader left it): a SortedMembers when their keys ascend, else a Map. */
 export function memberMapOf(members: readonly LoadedMember[]): ReadonlyMap<string, Member> {
   let map = maps.get(members);
   if (!map) {
-    const built = new Map<string, Member>();
-    for (const m of members) built.set(m.key, m.member);
-    maps.set(members, (map = built));
+    const index = new MemberIndex(members);
+    for (const m of members) index.add(m.key, m.member);
+    maps.set(members, (map = index.members()));
   }
   return map;
 }
