@@ -27,20 +27,20 @@ export interface Change {
  * compared again. Member maps are never mutated once built, which is what makes this sound.
  */
 export class DiffMemo {
-  private entries = new Map<string, { want: unknown; have: unknown; changes: readonly Change[] }>();
-  private next = new Map<string, { want: unknown; have: unknown; changes: readonly Change[] }>();
+  private entries = new Map<string, { want: unknown; have: unknown; diff: GroupDiff }>();
+  private next = new Map<string, { want: unknown; have: unknown; diff: GroupDiff }>();
   /** Groups reused and compared in the last diff (for tests and the bench). */
   readonly stats = { reused: 0, compared: 0 };
 
   /** @internal */
-  get(gk: string, want: unknown, have: unknown): readonly Change[] | undefined {
+  get(gk: string, want: unknown, have: unknown): GroupDiff | undefined {
     const e = this.entries.get(gk);
-    return e && e.want === want && e.have === have ? e.changes : undefined;
+    return e && e.want === want && e.have === have ? e.diff : undefined;
   }
 
   /** @internal */
-  set(gk: string, want: unknown, have: unknown, changes: readonly Change[]): void {
-    this.next.set(gk, { want, have, changes });
+  set(gk: string, want: unknown, have: unknown, diff: GroupDiff): void {
+    this.next.set(gk, { want, have, diff });
   }
 
   /** @internal Ends a diff: groups not seen in it are forgotten. */
@@ -50,53 +50,75 @@ export class DiffMemo {
   }
 }
 
+/** One group's changes, and how many of them are adds. */
+interface GroupDiff {
+  readonly changes: readonly Change[];
+  readonly adds: number;
+}
+
 /**
  * Compares desired and applied memberships: adds = desired \ applied (plus members whose identities
  * changed under an unchanged key), deletes = applied \ desired. Sorted by group key, then member key.
  * With a memo, groups whose member maps did not change since the last call are not compared again.
  */
 export function diffMemberships(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): Change[] {
-  const changes: Change[] = [];
+  return diffCounted(desired, applied, memo).changes;
+}
+
+/** diffMemberships, with the number of adds among the changes (counted per group, as they are made). */
+export function diffCounted(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): { changes: Change[]; adds: number } {
   const keys = new Set<string>(desired.keys());
   for (const k of applied.keys()) keys.add(k);
   if (memo) {
     memo.stats.reused = 0;
     memo.stats.compared = 0;
   }
+  const diffs: GroupDiff[] = [];
+  let total = 0;
+  let adds = 0;
   for (const gk of [...keys].sort(compareStrings)) {
     const want = desired.get(gk);
     const have = applied.get(gk);
-    let groupChanges = memo?.get(gk, want?.members, have?.members);
-    if (groupChanges) memo!.stats.reused++;
+    let diff = memo?.get(gk, want?.members, have?.members);
+    if (diff) memo!.stats.reused++;
     else {
-      groupChanges = diffGroup(gk, (want ?? have)!.group, want?.members, have?.members);
+      diff = diffGroup(gk, (want ?? have)!.group, want?.members, have?.members);
       if (memo) memo.stats.compared++;
     }
-    memo?.set(gk, want?.members, have?.members, groupChanges);
-    for (const c of groupChanges) changes.push(c);
+    memo?.set(gk, want?.members, have?.members, diff);
+    diffs.push(diff);
+    total += diff.changes.length;
+    adds += diff.adds;
   }
   memo?.commit();
-  return changes;
+  // Copied into a list made at its size: pushing a million changes one by one grows it step by step.
+  const changes: Change[] = new Array(total);
+  let k = 0;
+  for (const d of diffs) for (let i = 0; i < d.changes.length; i++) changes[k++] = d.changes[i]!;
+  return { changes, adds };
 }
 
-function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): Change[] {
+function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): GroupDiff {
   if (want === undefined || want instanceof SortedMembers) {
     const sorted = have === undefined || have instanceof SortedMembers ? have : ascendingEntries(have);
     if (sorted !== undefined || have === undefined) return diffSorted(gk, group, want, sorted);
   }
   const out: Change[] = [];
+  let adds = 0;
   // forEach rather than for...of: iterating a map's entries makes a [key, value] pair per member.
   want?.forEach((member, mk) => {
     const before = have?.get(mk);
     if (!before) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
     else if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
+    else return;
+    adds++;
   });
   have?.forEach((member, mk) => {
     if (!want?.has(mk)) out.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
   });
   // Within one group a member key appears once per operation, so the key alone orders adds and deletes.
   out.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
-  return out;
+  return { changes: out, adds };
 }
 
 /** A map's entries as a SortedMembers when its keys come in ascending order (a snapshot's do), else undefined. */
@@ -115,8 +137,9 @@ function ascendingEntries(map: ReadonlyMap<string, Member>): SortedMembers | und
  * The diff of two sides in key order, walked in step: no lookups, and the changes come out in the
  * order diffGroup sorts them into (a key is once in a group, so an add and a delete never share one).
  */
-function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined, have: SortedMembers | undefined): Change[] {
+function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined, have: SortedMembers | undefined): GroupDiff {
   const out: Change[] = [];
+  let adds = 0;
   const wants = want?.size ?? 0;
   const haves = have?.size ?? 0;
   let i = 0;
@@ -126,15 +149,18 @@ function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined
     const hk = j < haves ? have!.keyAt(j) : undefined;
     if (hk === undefined || (wk !== undefined && wk < hk)) {
       out.push({ op: 'add', group, groupKey: gk, memberKey: wk!, member: want!.memberAt(i++) });
+      adds++;
     } else if (wk === undefined || hk < wk) {
       out.push({ op: 'delete', group, groupKey: gk, memberKey: hk, member: have!.memberAt(j++) });
     } else {
       const member = want!.memberAt(i++);
       const before = have!.memberAt(j++);
-      if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: wk, member, previous: before });
+      if (sameIdentities(before, member)) continue;
+      out.push({ op: 'add', group, groupKey: gk, memberKey: wk, member, previous: before });
+      adds++;
     }
   }
-  return out;
+  return { changes: out, adds };
 }
 
 /**

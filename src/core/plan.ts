@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { planBatches, type PlannedBatch } from './batches.js';
-import { diffMemberships, type Change, type DiffMemo } from './diff.js';
+import { diffCounted, type Change, type DiffMemo } from './diff.js';
 import { identitiesJson, jsonString } from './json-text.js';
 import type { MembershipState } from './model.js';
 
@@ -30,10 +30,8 @@ export interface PlanOptions {
 
 /** Diffs desired against applied memberships and batches the difference into requests. */
 export function buildPlan(desired: MembershipState, applied: MembershipState, options: PlanOptions = {}): Plan {
-  const changes = diffMemberships(desired, applied, options.memo);
+  const { changes, adds: add } = diffCounted(desired, applied, options.memo);
   const batches = planBatches(changes, options.maxItemsPerRequest);
-  let add = 0;
-  for (const c of changes) if (c.op === 'add') add++;
   return {
     changes,
     batches,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffMemberships } from '../../../src/core/diff.js';
+import { diffCounted, diffMemberships } from '../../../src/core/diff.js';
 import { compareStrings, groupKey, memberKey, type GroupMembers, type GroupRef, type Member, type MembershipState } from '../../../src/core/model.js';
 import { MemberIndex, SortedMembers } from '../../../src/core/sorted-members.js';
 import { seededRandom } from '../../../src/sandbox/prng.js';
@@ -115,7 +115,9 @@ describe('diffMemberships on sorted member lists', () => {
       const expected = diffMemberships(shaped(want, 'shuffled map', random), shaped(have, 'shuffled map', random));
       for (const w of ['sorted', 'ascending map', 'shuffled map'] as const) {
         for (const h of ['sorted', 'ascending map', 'shuffled map'] as const) {
-          expect(diffMemberships(shaped(want, w, random), shaped(have, h, random)), `${w} against ${h}`).toEqual(expected);
+          const counted = diffCounted(shaped(want, w, random), shaped(have, h, random));
+          expect(counted.changes, `${w} against ${h}`).toEqual(expected);
+          expect(counted.adds).toBe(expected.filter((c) => c.op === 'add').length);
         }
       }
     });
