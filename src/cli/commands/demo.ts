@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/run-demo.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, type CliIo } from '../io.js';
 
@@ -10,6 +9,8 @@ export function registerDemo(program: Command, io: CliIo, done: (code: number) =
     .description('plan and apply the shipped groups/ against a local sandbox, in a temporary copy')
     .option('--keep', 'keep the temporary repository and print its path')
     .action(async (opts: { keep?: boolean }) => {
+      // Loaded when asked for, as the sandbox and apply are: a plan needs neither.
+      const { runDemo } = await import('../../demo/run-demo.js');
       await runDemo({ write: (s) => io.stdout.write(s), color: useColor(io), keep: opts.keep === true });
       done(EXIT.ok);
     });

@@ -13,7 +13,8 @@ import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
-import { runApply, type ApplyCliOptions } from './apply.js';
+import type { ApplyCliOptions } from './apply.js';
+import { runApply } from './apply-run.js';
 import type { GitHubPlanOptions } from './github.js';
 
 // The work of `groupops github plan|apply`, loaded when one of them runs (see github.ts): octokit

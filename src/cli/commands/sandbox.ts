@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { GroupopsError } from '../../errors/index.js';
-import { FAULT_KINDS, startSandbox, type FaultKind, type FaultOptions, type Sandbox, type SandboxOptions, type SandboxRequestLog } from '../../sandbox/server.js';
+import type { Sandbox, SandboxOptions, SandboxRequestLog } from '../../sandbox/server.js';
+import { FAULT_KINDS, type FaultKind, type FaultOptions } from '../../sandbox/types.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { numberIn, wholeNumber } from '../option-parsers.js';
@@ -62,6 +63,8 @@ async function start(opts: SandboxCommandOptions, io: CliIo): Promise<Sandbox> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.quiet ? {} : { onRequest: (entry: SandboxRequestLog) => io.stderr.write(`${describeRequest(entry)}\n`) }),
   };
+  // Loaded when asked for: the server is not needed by any other command.
+  const { startSandbox } = await import('../../sandbox/server.js');
   try {
     return await startSandbox(options);
   } catch (err) {
