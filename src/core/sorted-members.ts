@@ -1,4 +1,5 @@
 import type { Member } from './model.js';
+import { sortedPositions } from './sort-by-key.js';
 
 /** A member with its key, as readers hold them (LoadedMember is one). */
 export interface KeyedMember {
@@ -10,14 +11,15 @@ export interface KeyedMember {
  * A group's members by key, read straight from a list whose keys strictly ascend (as compareStrings
  * orders them): no hash table at all. At a million members a Map cost a third of reading a CSV list
  * (hashing every key, growing and re-inserting its table, and the garbage collector walking it),
- * and member lists are most often written in key order: exports sorted by phone number, snapshots
- * always. `get` and `has` search by halves; diffMemberships walks two sorted sides in step instead.
- * The list is never changed once read (member-maps.ts relies on the same).
+ * and member lists are often written in key order (exports sorted by phone number; snapshots
+ * always); others are sorted once (MemberIndex). `get` and `has` search by halves;
+ * diffMemberships walks two sorted sides in step instead. The list is never changed once read
+ * (member-maps.ts relies on the same).
  */
 export class SortedMembers implements ReadonlyMap<string, Member> {
   readonly #list: readonly KeyedMember[];
 
-  /** `list` must have strictly ascending keys: see MemberIndex, which decides. */
+  /** `list` must have strictly ascending keys (see MemberIndex). */
   constructor(list: readonly KeyedMember[]) {
     this.#list = list;
   }
@@ -81,43 +83,57 @@ export class SortedMembers implements ReadonlyMap<string, Member> {
   }
 }
 
+/** A key listed again: its position in the reader's list, and that of its first listing. */
+export interface RepeatedKey {
+  readonly index: number;
+  readonly first: number;
+}
+
 /**
- * The duplicate check of a reader and the member map it leaves: while keys strictly ascend, a
- * duplicate can only be the previous key and no map is built; the first key out of order moves
- * what was read into a Map, which then checks and holds the rest.
+ * The duplicate check of a reader and the member map it leaves, without a hash table. While keys
+ * strictly ascend, a duplicate can only be the previous key, and `add` says so at once. From the
+ * first key out of order on, the list is sorted by key when it is complete (sortedPositions), and
+ * `finish` finds the keys listed twice side by side; the map is then the list in key order.
+ * (A Map cost more than the sort: hashing every key, growing its table, and the garbage collector
+ * walking it; and the diff of a list in file order had to sort its changes after all.)
  */
 export class MemberIndex {
   readonly #list: readonly KeyedMember[];
-  #count = 0;
   #last: string | undefined;
-  #map: Map<string, Member> | undefined;
+  #ascending = true;
 
-  /** `list`: where the caller puts each member that `add` accepts, in order (read at the first key out of order). */
+  /** `list`: where the caller puts each member that `add` accepts, in order (read by `finish`). */
   constructor(list: readonly KeyedMember[]) {
     this.#list = list;
   }
 
-  /** Records a key; false (and nothing recorded) when it was recorded before. */
-  add(key: string, member: Member): boolean {
-    if (this.#map === undefined) {
-      if (this.#last === undefined || key > this.#last) {
-        this.#last = key;
-        this.#count++;
-        return true;
-      }
-      if (key === this.#last) return false;
-      this.#map = new Map();
-      for (let i = 0; i < this.#count; i++) this.#map.set(this.#list[i]!.key, this.#list[i]!.member);
+  /** Records a key; false when it repeats the key before it while keys ascend (keys repeated otherwise are found by `finish`). */
+  add(key: string): boolean {
+    if (!this.#ascending) return true;
+    if (this.#last === undefined || key > this.#last) {
+      this.#last = key;
+      return true;
     }
-    const size = this.#map.size;
-    this.#map.set(key, member);
-    // One probe for the check and the insertion: a key seen before leaves the size as it was. (Its
-    // entry then holds the later member, but a list with a duplicate is refused and its map unused.)
-    return this.#map.size !== size;
+    if (key === this.#last) return false;
+    this.#ascending = false;
+    return true;
   }
 
-  /** The members by key: `list` itself while it ascends, else the Map. */
-  members(): ReadonlyMap<string, Member> {
-    return this.#map ?? new SortedMembers(this.#list);
+  /** The members by key, and the keys accepted by `add` that the list holds twice (later listings, in list order). */
+  finish(): { members: SortedMembers; repeated: readonly RepeatedKey[] } {
+    const list = this.#list;
+    if (this.#ascending) return { members: new SortedMembers(list), repeated: [] };
+    const order = sortedPositions(list.map((m) => m.key));
+    const sorted: KeyedMember[] = [];
+    const repeated: RepeatedKey[] = [];
+    let first = -1;
+    for (let i = 0; i < order.length; i++) {
+      const p = order[i]!;
+      // Equal keys are side by side, in list order: the first of them is the one kept.
+      if (first !== -1 && list[p]!.key === list[first]!.key) repeated.push({ index: p, first });
+      else sorted.push(list[(first = p)]!);
+    }
+    repeated.sort((a, b) => a.index - b.index);
+    return { members: new SortedMembers(sorted), repeated };
   }
 }

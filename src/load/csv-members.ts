@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { memberKey, type Identity } from '../core/model.js';
+import { memberKey, type Identity, type Member } from '../core/model.js';
 import { MemberIndex } from '../core/sorted-members.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
@@ -279,17 +279,17 @@ function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] 
 }
 
 function readRows(file: string, records: CsvRecords, width: number, layout: CsvLayout): CsvMembersResult {
-  const issues: SourceIssue[] = [];
+  let issues: SourceIssue[] = [];
   let extra = 0;
   const report = (issue: SourceIssue) => {
     if (issues.length < MAX_CSV_ISSUES) issues.push(issue);
     else extra++;
   };
   const members: LoadedMember[] = [];
-  // The duplicate check leaves the group's member map (see member-maps.ts): no second map of a
-  // million members, and none at all for a list in key order. The line of a key's first row is
-  // looked up only for a problem that is listed.
+  // The duplicate check leaves the group's member map (see member-maps.ts): the list itself when its
+  // keys ascend, else the list sorted once; no hash table of a million members either way.
   const index = new MemberIndex(members);
+  const keyColumn = layout.identities[0]!.index;
   for (let r = 1; r < records.length; r++) {
     const rec = records.at(r);
     if (rec.fields.length !== width) {
@@ -300,21 +300,51 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     if (!identities) continue;
     const member = { identities };
     const key = memberKey(member);
-    if (!index.add(key, member)) {
-      const id = identities[0]!;
-      const seen = issues.length < MAX_CSV_ISSUES ? members.find((m) => m.key === key)!.line : 0;
-      report({ file, line: rec.line, column: columnOf(rec, layout.identities[0]!.index), message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
+    if (!index.add(key)) {
+      // Keys ascend so far: the key repeated is the one just before.
+      report(duplicateIssue(file, rec.line, columnOf(rec, keyColumn), member, members[members.length - 1]!.line));
       continue;
     }
     members.push({ key, member, line: rec.line, file });
+  }
+  const { members: byKey, repeated } = index.finish();
+  if (repeated.length > 0) {
+    // Found once the whole list is read: merged by line with the problems found on the way.
+    const shown = repeated.slice(0, MAX_CSV_ISSUES).map(({ index: i, first }) => {
+      const line = members[i]!.line;
+      return duplicateIssue(file, line, columnOf(recordOnLine(records, line), keyColumn), members[i]!.member, members[first]!.line);
+    });
+    const merged = sortIssues([...issues, ...shown]);
+    extra += repeated.length - shown.length + Math.max(0, merged.length - MAX_CSV_ISSUES);
+    issues = merged.slice(0, MAX_CSV_ISSUES);
   }
   if (extra > 0) {
     const last = issues[issues.length - 1]!;
     issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
   }
-  if (issues.length > 0) return { ok: false, issues, members };
-  rememberMemberMap(members, index.members());
+  if (issues.length > 0) {
+    const again = new Set(repeated.map((r) => r.index));
+    return { ok: false, issues, members: again.size > 0 ? members.filter((_, i) => !again.has(i)) : members };
+  }
+  rememberMemberMap(members, byKey);
   return { ok: true, members };
+}
+
+function duplicateIssue(file: string, line: number, column: number, member: Member, firstLine: number): SourceIssue {
+  const id = member.identities[0]!;
+  return { file, line, column, message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${firstLine} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] };
+}
+
+/** The record starting on `line` (records come in line order), for the column of a problem found after reading. */
+function recordOnLine(records: CsvRecords, line: number): CsvRecord {
+  let lo = 0;
+  let hi = records.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (records.at(mid).line <= line) lo = mid;
+    else hi = mid - 1;
+  }
+  return records.at(lo);
 }
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */

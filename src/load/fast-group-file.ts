@@ -34,10 +34,12 @@ export function fastReadGroupLines(file: string, textLines: string[]): LoadedGro
     const member = memberOf(raw[i]!);
     if (!member) return undefined;
     const key = memberKey(member);
-    if (!index.add(key, member)) return undefined;
+    if (!index.add(key)) return undefined;
     members[i] = { key, member, line: lines[i]! };
   }
-  rememberMemberMap(members, index.members());
+  const { members: byKey, repeated } = index.finish();
+  if (repeated.length > 0) return undefined;
+  rememberMemberMap(members, byKey);
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,

@@ -14,13 +14,13 @@ export function rememberMemberMap(members: readonly LoadedMember[], map: Readonl
   maps.set(members, map);
 }
 
-/** The members by key (built on first use unless a reader left it): a SortedMembers when their keys ascend, else a Map. */
+/** The members by key, in key order (built on first use unless a reader left it). */
 export function memberMapOf(members: readonly LoadedMember[]): ReadonlyMap<string, Member> {
   let map = maps.get(members);
   if (!map) {
     const index = new MemberIndex(members);
-    for (const m of members) index.add(m.key, m.member);
-    maps.set(members, (map = index.members()));
+    for (const m of members) index.add(m.key);
+    maps.set(members, (map = index.finish().members));
   }
   return map;
 }

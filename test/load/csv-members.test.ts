@@ -118,6 +118,28 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
     expect(issues(gbk)).toEqual([expect.stringMatching(/^groups\/vip\.csv:2:5: the file is not valid UTF-8.*iconv -f GBK -t UTF-8/)]);
   });
 
+  it('finds a member listed again in a list out of key order, in line order among the other problems, at its key column', () => {
+    const r = csv('platform,phone\n,5\n,3\n,\n,5\n,3\n,3\n');
+    expect(r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column}: ${i.message.slice(0, 60)}`)).toEqual([
+      "4:2: the phone cell is empty: it is this row's key identity (the ",
+      '5:2: duplicate member: phone "5" is already listed on line 2 of t',
+      '6:2: duplicate member: phone "3" is already listed on line 3 of t',
+      '7:2: duplicate member: phone "3" is already listed on line 3 of t',
+    ]);
+    // Only first listings take part in the checks across lists.
+    expect(r.members?.map((m) => [m.member.identities[0]!.value, m.line])).toEqual([
+      ['5', 2],
+      ['3', 3],
+    ]);
+  });
+
+  it('lists members listed again up to the bound too, then counts the rest', () => {
+    const all = issues(`phone\n2\n1\n${Array.from({ length: MAX_CSV_ISSUES + 30 }, () => '1').join('\n')}\n`);
+    expect(all).toHaveLength(MAX_CSV_ISSUES + 1);
+    expect(all[0]).toContain('groups/vip.csv:4:1: duplicate member: phone "1" is already listed on line 3');
+    expect(all.at(-1)).toContain('… and 30 more problems in this file');
+  });
+
   it('lists every problem up to a bound, then counts the rest', () => {
     const rows = Array.from({ length: MAX_CSV_ISSUES + 30 }, () => ',x');
     const all = issues(`phone,unionid\n${rows.join('\n')}\n`);

@@ -7,40 +7,66 @@ import { enterprise, member, phone, unionid } from './builders.js';
 
 const keyed = (...members: Member[]) => members.map((m) => ({ key: memberKey(m), member: m }));
 
-/** Reads `list` through a MemberIndex as a reader does: the accepted members and what `add` said of each. */
-function index(list: readonly { key: string; member: Member }[]): { members: ReadonlyMap<string, Member>; accepted: boolean[] } {
+/** Reads `list` through a MemberIndex as a reader does: what `add` said of each member, then what `finish` found. */
+function index(list: readonly { key: string; member: Member }[]) {
   const kept: { key: string; member: Member }[] = [];
   const idx = new MemberIndex(kept);
   const accepted = list.map((m) => {
-    const ok = idx.add(m.key, m.member);
+    const ok = idx.add(m.key);
     if (ok) kept.push(m);
     return ok;
   });
-  return { members: idx.members(), accepted };
+  return { kept, accepted, ...idx.finish() };
 }
 
 describe('MemberIndex', () => {
-  it('keeps a list in key order as SortedMembers: no map is built', () => {
+  it('keeps a list in key order as it is', () => {
     const list = keyed(member(phone('1')), member(phone('2')), member(phone('3')));
-    const { members, accepted } = index(list);
-    expect(members).toBeInstanceOf(SortedMembers);
+    const { members, accepted, repeated } = index(list);
     expect(accepted).toEqual([true, true, true]);
+    expect(repeated).toEqual([]);
     expect([...members.keys()]).toEqual(list.map((m) => m.key));
   });
 
-  it('refuses a key repeated right after itself', () => {
-    const { accepted } = index(keyed(member(phone('1')), member(phone('2')), member(phone('2'), unionid('u'))));
+  it('refuses at once a key repeated right after itself while keys ascend', () => {
+    const { accepted, repeated } = index(keyed(member(phone('1')), member(phone('2')), member(phone('2'), unionid('u'))));
     expect(accepted).toEqual([true, true, false]);
+    expect(repeated).toEqual([]);
   });
 
-  it('moves to a Map at the first key out of order, and still finds keys repeated from before it', () => {
-    const list = keyed(member(phone('1')), member(phone('3')), member(phone('2')), member(phone('1')), member(phone('4')), member(phone('3')));
-    const { members, accepted } = index(list);
-    expect(members).toBeInstanceOf(Map);
-    expect(accepted).toEqual([true, true, true, false, true, false]);
-    // In reading order, as before.
-    expect([...members.keys()]).toEqual(['1', '3', '2', '4'].map((v) => memberKey(member(phone(v)))));
+  it('sorts a list out of key order, and finds every key listed again, wherever it was first', () => {
+    const list = keyed(member(phone('1')), member(phone('3')), member(phone('2')), member(phone('1')), member(phone('4')), member(phone('3'), unionid('u')), member(phone('1')));
+    const { members, accepted, repeated, kept } = index(list);
+    expect(accepted).toEqual([true, true, true, true, true, true, true]);
+    // Later listings, in list order, each with its first listing.
+    expect(repeated).toEqual([
+      { index: 3, first: 0 },
+      { index: 5, first: 1 },
+      { index: 6, first: 0 },
+    ]);
+    expect(members).toBeInstanceOf(SortedMembers);
+    expect([...members.keys()]).toEqual(['1', '2', '3', '4'].map((v) => memberKey(member(phone(v)))));
+    // The first listing of a key is the one kept.
+    expect(members.get(memberKey(member(phone('3'))))).toBe(kept[1]!.member);
   });
+
+  // Narrow alphabets are sorted character by character; one with CJK and surrogates spans too many codes and is compared whole.
+  const alphabets = {
+    ascii: ['a', 'b', 'z', '0', '1', '9', '\u001f', ''],
+    'any text': ['a', 'b', 'z', '0', '9', '\u001f', 'é', '客', '户', '\ud83d', '\ude00', ''],
+  };
+  for (const [name, alphabet] of Object.entries(alphabets)) {
+    it(`orders keys as compareStrings does (${name}, any length, many repeated)`, () => {
+      const random = seededRandom(name.length);
+      const keys = Array.from({ length: 5000 }, () => Array.from({ length: Math.floor(random() * 9) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+      const list = keys.map((key) => ({ key, member: member(phone(key)) }));
+      const { members, repeated } = index(list);
+      const unique = [...new Set(keys)].sort(compareStrings);
+      expect([...members.keys()]).toEqual(unique);
+      expect(repeated).toHaveLength(keys.length - unique.length);
+      for (const { index: i, first } of repeated) expect(keys.indexOf(keys[i]!)).toBe(first);
+    });
+  }
 });
 
 describe('SortedMembers', () => {
