@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../src/sandbox/prng.js';
 
 /** A synthetic tenant: what was written and what the plan of it must come to. */
 export interface Tenant {
@@ -13,14 +14,15 @@ export interface Tenant {
   readonly smallFile: string;
 }
 
-export type Variant = 'yaml' | 'csv';
+/** yaml: members in the group files; csv: in CSV lists, rows in key order; csv-shuffled: the same lists, rows in random order (as a CRM export by customer ID is). */
+export type Variant = 'yaml' | 'csv' | 'csv-shuffled';
 
 /**
  * Writes a tenant of about `memberships` memberships under `dir/groups`: a few huge groups (60% of
  * the memberships, three groups) and many small ones of 500 members, some of them department
  * groups; persons overlap across groups, so items merge groups. Members mix the forms people write:
  * phone shorthands, openids with platform and appid, full-form members with two identities. The
- * csv variant keeps every member list in CSV files referenced by `memberFiles:`.
+ * csv variants keep every member list in CSV files referenced by `memberFiles:`.
  */
 export function generateTenant(dir: string, memberships: number, variant: Variant): Tenant {
   rmSync(dir, { recursive: true, force: true });
@@ -34,6 +36,7 @@ export function generateTenant(dir: string, memberships: number, variant: Varian
   let bytes = 0;
   let total = 0;
   let smallFile = '';
+  const random = seededRandom(1);
   const write = (rel: string, text: string) => {
     writeFileSync(join(groupsDir, rel), text);
     bytes += Buffer.byteLength(text);
@@ -46,10 +49,12 @@ export function generateTenant(dir: string, memberships: number, variant: Varian
     total += persons.length;
     const head = [`# yaml-language-server: $schema=../../../schemas/group.schema.json`, `name: ${name}`];
     if (dept) head.push('category: department', 'department:', `  wxDeptId: "${dept}"`);
-    if (variant === 'csv') {
+    if (variant !== 'yaml') {
       const csv = rel.replace(/\.yaml$/, '.csv');
+      const rows = persons.map(csvRow);
+      if (variant === 'csv-shuffled') shuffle(rows, random);
       write(rel, [...head, 'memberFiles:', `  - ${csv.split('/').pop()}`, ''].join('\n'));
-      write(csv, ['phone,unionid,openid,openid.platform,openid.appid,openid.isWeChatEcosystem', ...persons.map(csvRow), ''].join('\n'));
+      write(csv, ['phone,unionid,openid,openid.platform,openid.appid,openid.isWeChatEcosystem', ...rows, ''].join('\n'));
     } else write(rel, [...head, 'members:', ...persons.flatMap(yamlMember), ''].join('\n'));
   };
   for (let h = 0; h < 3; h++) {
@@ -64,6 +69,14 @@ export function generateTenant(dir: string, memberships: number, variant: Varian
   let items = 0;
   for (const seen of contexts.values()) items += seen.size;
   return { dir, memberships: total, groups: 3 + smallCount, bytes, items, smallFile };
+}
+
+/** Fisher–Yates, in place. */
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
 }
 
 function range(start: number, count: number, modulo: number): number[] {
