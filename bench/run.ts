@@ -26,7 +26,11 @@ const rows: Row[] = [];
 const checks: string[] = [];
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 const requestsIn = (run: ChildRun) => Number(/in (\d+) requests?\./.exec(run.stdout)?.[1] ?? NaN);
-const checksumIn = (run: ChildRun) => /^Checksum: ([0-9a-f]{64})$/m.exec(run.stdout)?.[1] ?? 'none';
+const checksumIn = (run: ChildRun): string => {
+  const sum = /^Checksum: ([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+  if (sum === undefined) throw new Error(`no "Checksum:" line in the plan's output:\n${run.stdout.slice(0, 2000)}`);
+  return sum;
+};
 const check = (ok: boolean, text: string) => checks.push(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
 
 const sandbox = await startSandboxProcess(LATENCY_MS);

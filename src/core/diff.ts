@@ -7,7 +7,7 @@ import {
   type MembershipState,
   type Op,
 } from './model.js';
-import { SortedMembers } from './sorted-members.js';
+import { sortedMembersOf, type SortedMembers } from './sorted-members.js';
 
 /** One membership to add or delete. */
 export interface Change {
@@ -99,43 +99,14 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
 }
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): GroupDiff {
-  if (want === undefined || want instanceof SortedMembers) {
-    const sorted = have === undefined || have instanceof SortedMembers ? have : ascendingEntries(have);
-    if (sorted !== undefined || have === undefined) return diffSorted(gk, group, want, sorted);
-  }
-  const out: Change[] = [];
-  let adds = 0;
-  // forEach rather than for...of: iterating a map's entries makes a [key, value] pair per member.
-  want?.forEach((member, mk) => {
-    const before = have?.get(mk);
-    if (!before) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member });
-    else if (!sameIdentities(before, member)) out.push({ op: 'add', group, groupKey: gk, memberKey: mk, member, previous: before });
-    else return;
-    adds++;
-  });
-  have?.forEach((member, mk) => {
-    if (!want?.has(mk)) out.push({ op: 'delete', group, groupKey: gk, memberKey: mk, member });
-  });
-  // Within one group a member key appears once per operation, so the key alone orders adds and deletes.
-  out.sort((a, b) => compareStrings(a.memberKey, b.memberKey) || compareStrings(a.op, b.op));
-  return { changes: out, adds };
-}
-
-/** A map's entries as a SortedMembers when its keys come in ascending order (a snapshot's do), else undefined. */
-function ascendingEntries(map: ReadonlyMap<string, Member>): SortedMembers | undefined {
-  const list: { key: string; member: Member }[] = [];
-  let ascending = true;
-  map.forEach((member, key) => {
-    if (!ascending) return;
-    if (list.length > 0 && !(key > list[list.length - 1]!.key)) ascending = false;
-    else list.push({ key, member });
-  });
-  return ascending ? new SortedMembers(list) : undefined;
+  return diffSorted(gk, group, want && sortedMembersOf(want), have && sortedMembersOf(have));
 }
 
 /**
- * The diff of two sides in key order, walked in step: no lookups, and the changes come out in the
- * order diffGroup sorts them into (a key is once in a group, so an add and a delete never share one).
+ * The diff of two sides in key order, walked in step: no lookups, and the changes come out sorted by
+ * member key (a key is once in a group, so an add and a delete never share one). Desired groups
+ * come in key order (see MemberIndex), and so do a snapshot's; a side that does not (a snapshot
+ * with a pending journal folded in, a map built by hand) is sorted once.
  */
 function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined, have: SortedMembers | undefined): GroupDiff {
   const out: Change[] = [];

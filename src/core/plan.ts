@@ -86,8 +86,8 @@ export function checksumBatches(batches: readonly PlannedBatch[]): string {
         context = item;
       }
       // Names are defined before the item's line, each on a line hashed on its own: rare, and kept
-      // out of the runs of items so that those stay one-byte text. Items in a row mostly share one
-      // list of groups (see planBatches), so its numbers are written out once per change of list.
+      // out of the runs of items so that those stay one-byte text. Items of one group share its
+      // one-name list (see planBatches), so their numbers are written out once per change of list.
       if (item.groups !== groups) {
         for (const name of item.groups) {
           if (names.has(name)) continue;

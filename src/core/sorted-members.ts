@@ -125,15 +125,37 @@ export class MemberIndex {
     if (this.#ascending) return { members: new SortedMembers(list), repeated: [] };
     const order = sortedPositions(list.map((m) => m.key));
     const sorted: KeyedMember[] = [];
-    const repeated: RepeatedKey[] = [];
+    // The first listing of each later one (-1: none), by position: read back in list order, unsorted.
+    const firstOf = new Int32Array(list.length).fill(-1);
+    let found = 0;
     let first = -1;
     for (let i = 0; i < order.length; i++) {
       const p = order[i]!;
       // Equal keys are side by side, in list order: the first of them is the one kept.
-      if (first !== -1 && list[p]!.key === list[first]!.key) repeated.push({ index: p, first });
-      else sorted.push(list[(first = p)]!);
+      if (first !== -1 && list[p]!.key === list[first]!.key) {
+        firstOf[p] = first;
+        found++;
+      } else sorted.push(list[(first = p)]!);
     }
-    repeated.sort((a, b) => a.index - b.index);
+    const repeated: RepeatedKey[] = [];
+    for (let p = 0; found > 0 && p < firstOf.length; p++) {
+      if (firstOf[p] === -1) continue;
+      repeated.push({ index: p, first: firstOf[p]! });
+      found--;
+    }
     return { members: new SortedMembers(sorted), repeated };
   }
+}
+
+/** A member map in key order: itself when it is a SortedMembers, else its entries, sorted once unless they ascend already (a snapshot's do). */
+export function sortedMembersOf(map: ReadonlyMap<string, Member>): SortedMembers {
+  if (map instanceof SortedMembers) return map;
+  const list: KeyedMember[] = [];
+  const index = new MemberIndex(list);
+  // forEach rather than for...of: iterating a map's entries makes a [key, value] pair per member.
+  map.forEach((member, key) => {
+    index.add(key);
+    list.push({ key, member });
+  });
+  return index.finish().members;
 }

@@ -323,8 +323,10 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
     issues.push({ file, line: last.line, column: last.column, message: `… and ${extra} more problem${extra === 1 ? '' : 's'} in this file` });
   }
   if (issues.length > 0) {
-    const again = new Set(repeated.map((r) => r.index));
-    return { ok: false, issues, members: again.size > 0 ? members.filter((_, i) => !again.has(i)) : members };
+    if (repeated.length === 0) return { ok: false, issues, members };
+    const again = new Uint8Array(members.length);
+    for (const r of repeated) again[r.index] = 1;
+    return { ok: false, issues, members: members.filter((_, i) => again[i] === 0) };
   }
   rememberMemberMap(members, byKey);
   return { ok: true, members };

@@ -1,5 +1,6 @@
 import type { Member } from '../core/model.js';
 import { MemberIndex } from '../core/sorted-members.js';
+import { InternalError } from '../errors/index.js';
 import type { LoadedMember } from './group-file.js';
 
 // A group's members by key, kept per members array (which never changes once read): built once,
@@ -19,8 +20,10 @@ export function memberMapOf(members: readonly LoadedMember[]): ReadonlyMap<strin
   let map = maps.get(members);
   if (!map) {
     const index = new MemberIndex(members);
-    for (const m of members) index.add(m.key);
-    maps.set(members, (map = index.finish().members));
+    for (const m of members) if (!index.add(m.key)) throw new InternalError(`a member list holds the key of line ${m.line} twice: its reader should have refused it`);
+    const { members: byKey, repeated } = index.finish();
+    if (repeated.length > 0) throw new InternalError(`a member list holds the key of line ${members[repeated[0]!.index]!.line} twice: its reader should have refused it`);
+    maps.set(members, (map = byKey));
   }
   return map;
 }
