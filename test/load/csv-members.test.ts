@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_CSV_ISSUES, readCsvMembers } from '../../src/load/csv-members.js';
+import { MAX_CSV_ISSUES, readCsvMembers, type CsvMembersResult } from '../../src/load/csv-members.js';
 import { loadGroups } from '../../src/load/load-groups.js';
 
 const csv = (text: string | Uint8Array) => readCsvMembers('groups/vip.csv', typeof text === 'string' ? Buffer.from(text) : text);
@@ -16,6 +16,10 @@ const issues = (text: string | Uint8Array) => {
   if (r.ok) throw new Error('expected the member list to be refused');
   return r.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`);
 };
+/** A refused list's problems as `line:column: ` and the first `chars` characters of each message. */
+const briefIssues = (r: CsvMembersResult, chars: number) => (r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column}: ${i.message.slice(0, chars)}`));
+/** The members a refused list still gives to the checks across lists: key value and line. */
+const keyValuesAndLines = (r: CsvMembersResult) => r.members?.map((m) => [m.member.identities[0]!.value, m.line]);
 
 describe('readCsvMembers: the format', () => {
   it('reads one member per row, the first identity column being the key, values as trimmed text', () => {
@@ -95,13 +99,13 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
 
   it('goes on after a row csv-parse cannot read, so the rows after it are checked in the same run', () => {
     const r = csv('phone,x\n"138"x,1\n139,2\n,3\n"a\nb"c,4\n140,5\n');
-    expect(r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column}: ${i.message.slice(0, 40)}`)).toEqual([
+    expect(briefIssues(r, 40)).toEqual([
       '2:1: CSV: Invalid Closing Quote: got "x" inst',
       "4:1: the phone cell is empty: it is this row'",
       '6:1: CSV: Invalid Closing Quote: got "c" inst',
     ]);
     // The rows that could be read still take part in the checks across lists.
-    expect(r.members?.map((m) => [m.member.identities[0]!.value, m.line])).toEqual([
+    expect(keyValuesAndLines(r)).toEqual([
       ['139', 3],
       ['140', 7],
     ]);
@@ -120,14 +124,14 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
 
   it('finds a member listed again in a list out of key order, in line order among the other problems, at its key column', () => {
     const r = csv('platform,phone\n,5\n,3\n,\n,5\n,3\n,3\n');
-    expect(r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column}: ${i.message.slice(0, 60)}`)).toEqual([
+    expect(briefIssues(r, 60)).toEqual([
       "4:2: the phone cell is empty: it is this row's key identity (the ",
       '5:2: duplicate member: phone "5" is already listed on line 2 of t',
       '6:2: duplicate member: phone "3" is already listed on line 3 of t',
       '7:2: duplicate member: phone "3" is already listed on line 3 of t',
     ]);
     // Only first listings take part in the checks across lists.
-    expect(r.members?.map((m) => [m.member.identities[0]!.value, m.line])).toEqual([
+    expect(keyValuesAndLines(r)).toEqual([
       ['5', 2],
       ['3', 3],
     ]);

@@ -3,7 +3,7 @@ import { planBatches, type BatchItem, type PlannedBatch } from '../../../src/cor
 import { diffMemberships, sameIdentities, type Change } from '../../../src/core/diff.js';
 import { compareStrings, contextKey, memberSignature, type GroupRef, type Member, type Op } from '../../../src/core/model.js';
 import { seededRandom } from '../../../src/sandbox/prng.js';
-import { department, enterprise, member, phone, state, unionid } from './builders.js';
+import { department, enterprise, randomMembers, state } from './builders.js';
 
 // planBatches merges each context's groups as sorted runs; this holds it to the rule it implements,
 // written the plain way (a map per context, then sorting), on random states and change orders.
@@ -49,22 +49,8 @@ describe('planBatches merges runs as the plain rule says', () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`random states, seed ${seed}`, () => {
       const random = seededRandom(seed);
-      const pick = (n: number) => Math.floor(random() * n);
       const groups: GroupRef[] = [enterprise('a'), enterprise('b'), enterprise('客户'), department('d1', '7'), department('d2', '7'), department('d3', '8'), customer('a'), customer('c')];
-      const person = (p: number, variant: number): Member => (variant === 0 ? member(phone(`13${p}`)) : member(phone(`13${p}`), unionid(`u${p}-${variant}`)));
-      const side = () =>
-        state(
-          ...groups.map((g): [GroupRef, Member[]] => {
-            const seen = new Set<number>();
-            const members: Member[] = [];
-            for (let k = pick(30); k > 0; k--) {
-              const p = pick(40);
-              if (!seen.has(p)) members.push(person(p, pick(3)));
-              seen.add(p);
-            }
-            return [g, members];
-          }),
-        );
+      const side = () => state(...groups.map((g): [GroupRef, Member[]] => [g, randomMembers(random, 30, 40)]));
       const changes = diffMemberships(side(), side());
       const orders = [changes, [...changes].reverse(), [...changes].sort(() => random() - 0.5)];
       for (const order of orders) {

@@ -23,6 +23,22 @@ export function phones(n: number, start = 0): Member[] {
   return Array.from({ length: n }, (_, i) => member(phone(`1380000${String(start + i).padStart(4, '0')}`)));
 }
 
+/** Person `p` as a member: a phone (variant 0), or that phone with a unionid naming the variant (the same key, other identities). */
+export const person = (p: number, variant: number): Member => (variant === 0 ? member(phone(`13${p}`)) : member(phone(`13${p}`), unionid(`u${p}-${variant}`)));
+
+/** A group of a random state: up to `most` members, persons drawn from `persons` (each once, in one of three variants). */
+export function randomMembers(random: () => number, most: number, persons: number): Member[] {
+  const pick = (n: number) => Math.floor(random() * n);
+  const seen = new Set<number>();
+  const members: Member[] = [];
+  for (let k = pick(most); k > 0; k--) {
+    const p = pick(persons);
+    if (!seen.has(p)) members.push(person(p, pick(3)));
+    seen.add(p);
+  }
+  return members;
+}
+
 /** What a change is about, in one line, for readable assertions. */
 export function brief(c: Change): string {
   return `${c.op} ${c.group.name} ${c.member.identities.map((i) => i.value).join('+')}${c.previous ? ` (was ${c.previous.identities.map((i) => i.value).join('+')})` : ''}`;
