@@ -61,7 +61,7 @@ export async function readActionsContext(env: NodeJS.ProcessEnv): Promise<Action
 export function githubToken(env: NodeJS.ProcessEnv): string {
   const token = env.GITHUB_TOKEN;
   if (!token) {
-    throw new GitHubSetupError('GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ github.token }}` (see README, GitHub)');
+    throw new GitHubSetupError('GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ github.token }}` (see docs/github.md)');
   }
   return token;
 }
