@@ -118,7 +118,7 @@ async function benchTier(size: number): Promise<void> {
   await sandbox.reset();
 
   // The same apply against a sandbox with a longer latency: a configuration where the sending time
-  // is not bound by the CPU of a machine running client and fake API on two cores (see README).
+  // is not bound by the CPU of a machine running client and fake API on two cores (see docs/performance.md).
   let alt: ApplyFigures | undefined;
   if (largest && ALT_LATENCY_MS > 0) {
     progress(`apply again, sandbox latency ${ALT_LATENCY_MS} ms`);

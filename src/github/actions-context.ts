@@ -106,7 +106,7 @@ function parseRepository(value: string | undefined): RepoRef {
     throw new GitHubSetupError(
       value
         ? `GITHUB_REPOSITORY is "${value}", expected owner/name`
-        : 'GITHUB_REPOSITORY is not set: the github commands run inside GitHub Actions (or set the Actions variables yourself, see README, GitHub)',
+        : 'GITHUB_REPOSITORY is not set: the github commands run inside GitHub Actions (or set the Actions variables yourself, see docs/github.md)',
     );
   }
   return { owner: m[1]!, repo: m[2]! };
