@@ -3,6 +3,7 @@ import { toolVersion } from '../load/package-root.js';
 import { registerApply } from './commands/apply.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGitHub } from './commands/github.js';
+import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  registerInit(program, io, done);
   registerValidate(program, io, done);
   registerPlan(program, io, done);
   registerApply(program, io, done);

@@ -8,6 +8,7 @@ import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
 import { GitHubSetupError, githubCall } from '../../github/github-error.js';
 import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
 import { runPrPlan } from '../../github/pr-plan.js';
+import { applyStepOutputs, planStepOutputs, writeStepOutputs } from '../../github/write-outputs.js';
 import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
@@ -38,6 +39,8 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     },
     mask: () => mask,
   });
+  // The Action's outputs (checksum, counts), for the steps after it.
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, planStepOutputs(result.plan));
   return result.valid ? EXIT.ok : EXIT.error;
 }
 
@@ -65,6 +68,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
     apply: () => applyAsCli(io, { ...opts, format: 'text', mask }),
     out: (line) => io.stdout.write(`${line}\n`),
   });
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, applyStepOutputs(result.report));
   return result.exitCode;
 }
 
