@@ -25,13 +25,15 @@ export const EDITOR_SCHEMAS = ['group.schema.json', 'config.schema.json'] as con
 
 /**
  * The lines `init` makes sure `.gitignore` has: what an apply writes next to the snapshot while it
- * runs (its lock, its journal, files written aside). Only the snapshot itself is committed.
+ * runs (its lock, its journal, files written aside; only the snapshot itself is committed), and
+ * node_modules/ for a repository that installs groupops as a devDependency to run it locally.
  */
 export const GITIGNORE_LINES = [
   '# groupops: the lock, journal and temporary files of an apply (only the snapshot is committed)',
   '.groupops/*.lock',
   '.groupops/*.journal',
   '.groupops/*.tmp',
+  'node_modules/',
 ] as const;
 
 /**

@@ -63,6 +63,19 @@ describe('workflow files', () => {
     expect(await lint(actionAsWorkflow(), 'action-steps.yml')).toEqual([]);
   });
 
+  it('the two workflows README.md shows pass actionlint and ask for the permissions of the ones init writes', async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const shown = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll('OWNER/groupops@TAG', 'acme/groupops@v1.0.0'));
+    expect(shown).toHaveLength(2);
+    for (const [i, source] of shown.entries()) expect(await lint(source, `readme-${i}.yml`)).toEqual([]);
+    const byName = Object.fromEntries(shown.map((source) => [(parse(source) as { name: string }).name, parse(source) as Workflow]));
+    for (const f of scaffolded) {
+      const full = parse(f.content) as Workflow & { name: string };
+      expect(byName[full.name]?.permissions, full.name).toEqual(full.permissions);
+      expect(byName[full.name]?.concurrency, full.name).toEqual(full.concurrency);
+    }
+  });
+
   it('the linter does catch a broken workflow (the check is live)', async () => {
     const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n';
     expect(await lint(broken, 'broken.yml')).toEqual([expect.objectContaining({ line: 6, kind: 'expression' })]);
