@@ -208,6 +208,22 @@ describe('the groupops Action, command: apply, in a push job on main', () => {
     expect(keep.with!.path).toContain('./.groupops/');
   });
 
+  it('an apply input that is not true/false fails before groupops runs, and the state artifact still names only the state folder', async () => {
+    const before = sb.requests().length;
+    const run = await runAction(
+      { command: 'apply', 'rabbitpre-token': sb.token, 'allow-mass-delete': 'yes' },
+      { name: 'workflow_dispatch', payload: { repository: { default_branch: 'main' } }, sha: merge, ref: 'main' },
+      { RABBITPRE_BASE_URL: sb.url },
+    );
+    expect(run.failed).toBe(true);
+    const apply = step(run, /groupops github apply/);
+    expect(apply.code).toBe(2);
+    expect(apply.stdout).toContain('::error title=groupops::the allow-mass-delete input is "yes": use true or false');
+    expect(sb.requests().length).toBe(before);
+    const paths = step(run, /Keep the state files/).with!.path!.split('\n').filter(Boolean);
+    expect(paths).toEqual(['./.groupops/', './.groupops/']);
+  });
+
   it('gives the Rabbitpre token to apply only: a plan never gets it, even when it is given', async () => {
     const event = { name: 'pull_request', payload: pullRequestEvent(gh, { number: PR, headSha: merge }), sha: merge };
     const plan = await runAction({ command: 'plan', 'rabbitpre-token': 'secret-value-123', comment: 'false' }, event, { RABBITPRE_TOKEN: 'job-level-secret' });
