@@ -72,7 +72,9 @@ export interface ApplyMarkdownOptions {
 export function renderApplyMarkdown(report: ApplyReport, provenance: ApplyProvenance, options: ApplyMarkdownOptions): string {
   const out: string[] = [];
   if (options.marker) out.push(options.marker);
-  out.push(`### groupops apply: ${HEADLINE[report.status]}`, '');
+  // Invalid input says which: the group files, the config or the snapshot.
+  const headline = report.status === 'invalid' && report.failure?.summary ? `❌ ${report.failure.summary}` : HEADLINE[report.status];
+  out.push(`### groupops apply: ${headline}`, '');
   const where = provenance.appliedCommit ? `\`${provenance.appliedCommit.slice(0, 7)}\`${provenance.branch !== undefined ? ` on ${codeSpan(provenance.branch)}` : ''}` : undefined;
   if (report.plan) out.push(`${where ? `Plan for ${where}` : 'Plan'}: ${planCounts(report.plan.summary)}.`, '', `Plan checksum: \`${report.plan.checksum}\``);
   else if (where) out.push(`Commit ${where}.`);

@@ -75,7 +75,7 @@ describe('renderApplyMarkdown', () => {
   it('masks the values invalid-input issues quote, in the reason', () => {
     const invalid = buildApplyReport({ snapshotPath: 's', error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid') });
     const md = renderApplyMarkdown(invalid, {}, { mask: true, place: 'github' });
-    expect(md).toContain('### groupops apply: ❌ invalid input');
+    expect(md).toContain('### groupops apply: ❌ the group files are invalid');
     expect(md).toContain('the group files are invalid:\ngroups/a.yaml:4:5: duplicate member: phone "188****8888"');
     expect(md).not.toContain('18888888888');
     expect(renderApplyMarkdown(invalid, {}, { mask: false, place: 'local' })).toContain('18888888888');
