@@ -108,6 +108,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
       mask,
       ...(safety ? { safety } : {}),
       maxLinesPerGroup: Number.POSITIVE_INFINITY,
+      moreNote: `the artifact ${artifact} lists every change`,
       maxBytes: STEP_SUMMARY_LIMIT_BYTES - NOTES_BYTES,
       cutNote: `> ⚠️ **The plan is cut here**: a job summary holds at most 1 MiB. The full plan (JSON${mask ? ', identity values masked' : ''}) is ${where}.`,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../../src/core/plan.js';
 import { codeFence, codeSpan, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
-import { renderMarkdown } from '../../../../src/core/render/markdown.js';
+import { OPEN_GROUP_MAX_CHANGES, OPEN_PLAN_MAX_CHANGES, renderMarkdown, renderPlanMarkdown, utf8Length } from '../../../../src/core/render/markdown.js';
 import { enterprise, member, phone, phones, state, unionid } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
@@ -174,5 +174,50 @@ describe('escapeMarkdown, codeSpan and codeFence', () => {
     // A span whose text starts or ends with a backtick needs a space inside the delimiters.
     expect(codeSpan('`x')).toBe('`` `x ``');
     expect(codeSpan('two\nlines')).toBe('`two lines`');
+  });
+});
+
+describe('renderMarkdown for reviewers', () => {
+  const details = (md: string) => md.split('\n').filter((l) => l.startsWith('<details'));
+
+  it(`opens groups of at most ${OPEN_GROUP_MAX_CHANGES} changes while the open ones list fewer than ${OPEN_PLAN_MAX_CHANGES}; longer groups collapse`, () => {
+    const groups = [['a', 20], ['b', 21], ['c', 20], ['d', 20], ['e', 20], ['f', 20], ['g', 1]] as const;
+    const plan = buildPlan(state(...groups.map(([name, n], k): [ReturnType<typeof enterprise>, ReturnType<typeof phones>] => [enterprise(name), phones(n, k * 100)])), state());
+    const opened = details(renderMarkdown(plan, { mask: true })).map((l) => `${/<details open>/.test(l) ? 'open' : 'closed'} ${/<summary>(\w)/.exec(l)![1]}`);
+    // a, c, d, e, f open (100 changes): g is short but comes after the open budget is spent; b is long.
+    expect(opened).toEqual(['open a', 'closed b', 'open c', 'open d', 'open e', 'open f', 'closed g']);
+  });
+
+  it('calls out a removed group file at the top and on its section, but not a group emptied in its file', () => {
+    const plan = buildPlan(state([enterprise('Kept'), []]), state([enterprise('Gone'), phones(2)], [enterprise('Kept'), phones(1, 5)]));
+    const out = renderMarkdown(plan, { mask: true });
+    expect(plan.removedGroups).toHaveLength(1);
+    expect(out).toContain('🗑️ **1 group file removed**: Gone &#40;enterprise&#41; (−2). No group file declares this group any more, so all its memberships are deleted; the group itself stays on the platform, empty (groupops never deletes a group).');
+    expect(details(out)).toEqual(['<details open><summary>Gone &#40;enterprise&#41;: +0 −2 · group file removed</summary>', '<details open><summary>Kept &#40;enterprise&#41;: +0 −1</summary>']);
+  });
+
+  it('shows the refusal a safety rule reports in its own words, with the override of the workflow', () => {
+    const plan = buildPlan(state(), state([enterprise('g'), phones(30)]));
+    const verdict = (kind: string, reason: string) => renderMarkdown(plan, { mask: true, safety: { deletes: 30, applied: 30, refusal: { kind: kind as never, reason, override: 'cli words' } } });
+    // A rule core/safety.ts may add later (a delete cap) is shown as it reports itself, with the general override.
+    const cap = verdict('delete-cap', 'refusing to apply: the plan deletes 12000 memberships, more than the cap of 10000 (config safety.maxDeleteTotal).');
+    expect(cap).toContain('⛔ **The apply on merge would be refused by a safety limit**: the plan deletes 12000 memberships, more than the cap of 10000 &#40;config safety&#46;maxDeleteTotal&#41;. Nothing would be sent.');
+    expect(cap).toContain('**To apply it on purpose:** after merging, run the *groups-apply* workflow by hand');
+    expect(cap).toContain('change the limits under `safety:`');
+    expect(cap).not.toContain('cli words');
+    expect(verdict('empty-groups', 'refusing to apply: empty.')).not.toContain('`safety:`');
+    expect(verdict('missing-groups', 'refusing to apply: missing.')).toContain('**To proceed:** restore the groups folder in this PR. No override applies');
+  });
+
+  it('stops listing at the size limit, closes what it opened, ends with the note, and says it is not complete', () => {
+    const plan = buildPlan(state(...Array.from({ length: 50 }, (_, g): [ReturnType<typeof enterprise>, ReturnType<typeof phones>] => [enterprise(`g${g}`), phones(40, g * 100)])), state());
+    const { text, complete } = renderPlanMarkdown(plan, { mask: true, maxLinesPerGroup: Number.POSITIVE_INFINITY, maxBytes: 20_000, cutNote: '> cut: see the artifact' });
+    expect(complete).toBe(false);
+    expect(utf8Length(text)).toBeLessThanOrEqual(20_000 + 200);
+    expect(text.split('<details').length).toBe(text.split('</details>').length);
+    expect(text).toMatch(/\*… and \d+ more changed groups not shown\.\*\n\n> cut: see the artifact\n$/);
+    const all = renderPlanMarkdown(plan, { mask: true, maxLinesPerGroup: Number.POSITIVE_INFINITY });
+    expect(all.complete).toBe(true);
+    expect(all.text.match(/^\+ phone/gm)).toHaveLength(2000);
   });
 });
