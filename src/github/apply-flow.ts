@@ -43,7 +43,7 @@ export interface GitHubApplyResult {
 export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApplyResult> {
   const { step } = input;
   const before = await input.readSnapshot();
-  await checkWriteAccess(input.github, input.branch, before);
+  await checkWriteAccess(input.github, input.branch);
   const applied = await input.apply();
   const after = await input.readSnapshot();
   const provenance: ApplyProvenance = { appliedCommit: input.expectedParent, branch: input.branch, ...(input.ctx.runUrl ? { runUrl: input.ctx.runUrl } : {}) };
@@ -78,13 +78,14 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
 
 /**
  * Fails before anything is sent to Rabbitpre when the token could not commit the snapshot afterwards:
- * it must read the branch and write contents. The write is tested by storing the current snapshot as
- * a blob: an object the repository already has (or an empty one), so nothing visible is created.
+ * it must read the branch and write contents. The write is tested by storing an empty blob: a git
+ * object no commit refers to, so nothing visible is created, and it costs one small request however
+ * large the snapshot is.
  */
-export async function checkWriteAccess(github: GitHubPort, branch: string, snapshot: string | undefined): Promise<void> {
+export async function checkWriteAccess(github: GitHubPort, branch: string): Promise<void> {
   try {
     await github.branchHead(branch);
-    await github.createBlob(snapshot ?? '');
+    await github.createBlob('');
   } catch (err) {
     if (!(err instanceof GitHubApiError) || ![401, 403, 404].includes(err.status)) throw err;
     const fix =

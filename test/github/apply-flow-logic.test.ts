@@ -108,10 +108,10 @@ describe('runGitHubApply', () => {
     expect(i.applied()).toBe(false);
   });
 
-  it('the preflight stores nothing new: the blob it writes is the snapshot the branch already has', async () => {
+  it('the preflight reads the branch and stores only an empty blob, which no commit refers to', async () => {
     const { gh, input } = setUp();
     await runGitHubApply(input({ report: { ...applied, status: 'unchanged', requests: [] } }));
-    expect([...gh.blobs.values()]).toEqual(['{"old":true}\n']);
+    expect([...gh.blobs.values()]).toEqual(['']);
     expect(gh.calls.slice(0, 2)).toEqual(['branchHead main', 'createBlob']);
   });
 
