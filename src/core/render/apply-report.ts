@@ -154,8 +154,11 @@ export function renderSnapshotCommitMessage(report: ApplyReport, provenance: App
   // The commit message is public in a public repository: the reason is masked as the comment is.
   const reason = reasonOf(report, true);
   if (!isComplete(report) && reason) lines.push('', `Stopped: ${reason.split('\n')[0]}`);
-  if (provenance.appliedCommit) lines.push('', `Groupops-Applied-Commit: ${provenance.appliedCommit}`);
-  if (provenance.runUrl) lines.push(`${provenance.appliedCommit ? '' : '\n'}Groupops-Run: ${provenance.runUrl}`);
+  const trailers = [
+    ...(provenance.appliedCommit ? [`Groupops-Applied-Commit: ${provenance.appliedCommit}`] : []),
+    ...(provenance.runUrl ? [`Groupops-Run: ${provenance.runUrl}`] : []),
+  ];
+  if (trailers.length > 0) lines.push('', ...trailers);
   return `${lines.join('\n')}\n`;
 }
 
@@ -237,4 +240,3 @@ function nextStep(report: ApplyReport, place: ReportPlace): string | undefined {
   return undefined;
 }
 
-export type { ApplyFailure };
