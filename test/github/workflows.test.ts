@@ -184,10 +184,11 @@ describe('action.yml', () => {
     expect(commands.join('\n')).not.toMatch(/\bnpx\b/);
   });
 
-  it('keeps the whole plan and the state files of a failed or cancelled apply as artifacts', () => {
+  it('uploads the full JSON plan as the artifact the summary links to, only when the step wrote one; and the state files of a failed or cancelled apply', () => {
     const plan = action.runs.steps.find((s) => s.name === 'Keep the whole plan')!;
     expect(plan).toMatchObject({ if: "always() && steps.groupops.outputs.plan-json != ''", uses: 'actions/upload-artifact@v6' });
-    expect(plan.with?.name).toBe('groupops-plan-${{ github.run_id }}-${{ github.run_attempt }}');
+    // The name the summary's note gives (groupops-plan-<run id>-<attempt>), the path the step output gives.
+    expect(plan.with).toMatchObject({ name: 'groupops-plan-${{ github.run_id }}-${{ github.run_attempt }}', path: '${{ steps.groupops.outputs.plan-json }}', 'if-no-files-found': 'error' });
     const state = action.runs.steps.find((s) => s.name === 'Keep the state files of a failed or cancelled apply')!;
     expect(state.if).toBe("inputs.command == 'apply' && (failure() || cancelled())");
     expect(state.with?.name).toBe('groupops-state-${{ github.run_id }}-${{ github.run_attempt }}');
