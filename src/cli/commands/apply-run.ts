@@ -15,26 +15,26 @@ import { createApplyReporter } from '../progress.js';
 import { renderPlan, renderPlanChunks } from '../render-plan.js';
 import type { ApplyCliOptions } from './apply.js';
 
-/** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
-const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
-
 /**
  * Runs an apply as the command line does and resolves to its exit status; `onOutcome` receives the
  * outcome before a failure is thrown, so a caller (the GitHub step) can still commit what was acknowledged.
  */
 export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (outcome: ApplyOutcome) => void): Promise<number> {
-  // Checked before anything is read or sent, naming the variable and never echoing a value.
-  const token = io.env.RABBITPRE_TOKEN;
+  // The config names the target and so the variable its token is in; checked before the group files
+  // or the snapshot are read and before anything is sent, naming the variable and never echoing a value.
+  const ws = await workspaceFrom(io, opts);
+  const tokenEnv = ws.target.tokenEnv;
+  const token = io.env[tokenEnv];
   if (token === undefined || token.trim() === '') {
+    const whose = ws.target.declared ? ` (target "${ws.target.name}" takes its token from it: targets.${ws.target.name}.tokenEnv in the config)` : '';
     throw new GroupopsError(
       'CONFIG_ERROR',
-      'RABBITPRE_TOKEN is not set: apply needs the X-Token of the Rabbitpre self-built app (permission 用户 -> 用户分组). Set it in the environment (in GitHub Actions, from a secret). Nothing was sent.',
+      `${tokenEnv} is not set${whose}: apply needs the X-Token of the Rabbitpre self-built app (permission 用户 -> 用户分组). Set it in the environment (in GitHub Actions, from a secret). Nothing was sent.`,
     );
   }
-  const ws = await workspaceFrom(io, opts);
   const reporter = createApplyReporter(io);
   const { api, customerApi } = createMembershipApis(ws.config, {
-    baseUrl: nonEmpty(io.env.RABBITPRE_BASE_URL) ?? ws.config.api.baseUrl ?? DEFAULT_BASE_URL,
+    baseUrl: ws.target.baseUrl,
     pathPrefix: ws.config.api.pathPrefix,
     token,
     timeoutMs: ws.config.api.timeoutMs,
@@ -167,9 +167,5 @@ function batchCell(r: ApplyOutcome['requests'][number]): string {
 
 function codeOf(err: Error): string {
   return err instanceof GroupopsError ? err.code : 'INTERNAL';
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 

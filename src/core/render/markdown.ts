@@ -32,7 +32,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   out.push('');
   out.push(
     plan.changes.length === 0
-      ? '**No changes.** The platform matches the group files.'
+      ? '**No changes.** The group files match the snapshot.'
       : `**Plan: ${planCounts(plan.summary)}.** Deletes are sent before adds.`,
   );
   out.push('', `Plan checksum: \`${plan.checksum}\``, '');
