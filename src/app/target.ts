@@ -95,16 +95,26 @@ export function checkSnapshotTarget(snapshot: TargetEvidence, target: SelectedTa
     : recorded.name !== undefined && recorded.name !== selected.name
       ? `the selected target is the implicit target ${describeTarget(selected)} (no --target)`
       : `${target.baseUrlFrom} points at ${selected.baseUrl}`;
-  const reason = `refusing to ${action}: ${statePath} ${belongs}, but ${selectedText}. Its memberships say nothing about that tenant, so a plan against it would be wrong.`;
+  if (target.declared && recorded.name === IMPLICIT_TARGET && recorded.baseUrl === selected.baseUrl) {
+    // The usual way here: the config declared targets after the snapshot was made with the implicit one.
+    throw new UnsafePlanError(
+      `refusing to ${action}: ${statePath} belongs to the implicit target ${describeTarget(recorded)}, made before the config declared targets, and the selected target is "${target.name}".`,
+      `If the snapshot is target "${target.name}"'s, record that with \`groupops adopt --retarget --target ${target.name}\` and commit the snapshot; otherwise give target "${target.name}" its own snapshot (targets.${target.name}.state).`,
+    );
+  }
+  const reason = `refusing to ${action}: ${statePath} ${belongs}, but ${selectedText}: the snapshot's memberships say nothing about that tenant, so a plan against it would be wrong.`;
   const select =
     recorded.name !== undefined && recorded.name !== IMPLICIT_TARGET
-      ? `select the snapshot's target (--target ${recorded.name})`
-      : target.baseUrlFrom === 'RABBITPRE_BASE_URL'
-        ? `unset RABBITPRE_BASE_URL (or point it at ${recorded.baseUrl})`
-        : `select the snapshot's tenant (${recorded.baseUrl})`;
+      ? `Select the snapshot's target (--target ${recorded.name})`
+      : target.declared
+        ? `Select the target whose baseUrl is ${recorded.baseUrl}`
+        : target.baseUrlFrom === 'RABBITPRE_BASE_URL'
+          ? `Unset RABBITPRE_BASE_URL (or point it at ${recorded.baseUrl})`
+          : `Use the snapshot's tenant (api.baseUrl: ${recorded.baseUrl} in the config, or RABBITPRE_BASE_URL)`;
   const own = target.declared ? `give target "${target.name}" its own snapshot (targets.${target.name}.state)` : 'use that tenant\'s own snapshot (--state, or a named target: see docs/config.md)';
   const retarget = `groupops adopt --retarget${target.declared ? ` --target ${target.name}` : ''}`;
-  const override = `Either ${select}, or ${own}. If this snapshot really describes ${describeTarget(selected)} (the tenant's URL or the target's name changed), record that with \`${retarget}\` and commit the snapshot.`;
+  const selectedName = target.declared ? `target "${target.name}" at ${selected.baseUrl}` : `the tenant at ${selected.baseUrl}`;
+  const override = `${select}, or ${own}. If the snapshot does describe ${selectedName} (the tenant moved, or the target was renamed), record that with \`${retarget}\` and commit the snapshot.`;
   throw new UnsafePlanError(reason, override);
 }
 
