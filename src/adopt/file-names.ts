@@ -8,6 +8,11 @@ import type { GroupRef } from '../core/model.js';
 export class PathAllocator {
   private readonly taken = new Set<string>();
 
+  /** `taken`: paths already in use. */
+  constructor(taken: Iterable<string> = []) {
+    for (const path of taken) this.taken.add(foldPath(path));
+  }
+
   /** A free path for `stem` (folder and name without extension) plus `ext` (".yaml", ".csv"). */
   allocate(stem: string, ext: string): string {
     for (let n = 1; ; n++) {

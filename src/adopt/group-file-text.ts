@@ -26,6 +26,8 @@ export interface GroupFilesOptions {
    * columns follow it, so that its rows read back as the same members. Types not in it come last.
    */
   readonly identityOrder?: readonly string[];
+  /** Paths (relative to the groups folder) that files must not take: files that stay there. */
+  readonly taken?: readonly string[];
   /** The `$schema` reference for a file at this path (relative to the groups folder), or undefined for no modeline. */
   readonly schemaRef?: (path: string) => string | undefined;
 }
@@ -40,7 +42,7 @@ export interface GroupFilesOptions {
  */
 export function renderGroupFiles(groups: readonly GroupToWrite[], options: GroupFilesOptions = {}): FileOut[] {
   const threshold = options.csvThreshold ?? DEFAULT_CSV_THRESHOLD;
-  const paths = new PathAllocator();
+  const paths = new PathAllocator(options.taken);
   const out: FileOut[] = [];
   for (const { group, members } of groups) {
     const sorted = [...members].sort((a, b) => compareStrings(memberKey(a), memberKey(b)));

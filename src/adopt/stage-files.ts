@@ -10,8 +10,12 @@ import type { FileOut } from './group-file-text.js';
 export interface StagedFiles {
   /** The staging folder, relative to the workspace root (what loadGroups is pointed at). */
   readonly dir: string;
-  /** Moves every file into the groups folder; a file already there is kept aside until `keep()`. */
-  place(): Promise<PlacedFiles>;
+  /**
+   * Moves `remove` (absolute paths: files whose groups the new files declare) aside, then every
+   * staged file into the groups folder, keeping a file already at its path aside too, until the
+   * staging folder is discarded.
+   */
+  place(remove?: readonly string[]): Promise<PlacedFiles>;
   /** Removes the staging folder and what is still in it. */
   discard(): Promise<void>;
 }
@@ -44,24 +48,36 @@ export async function stageFiles(cwd: string, groupsDir: string, files: readonly
   return {
     dir: relative(cwd, stage).split(sep).join('/'),
     discard,
-    place: () => placeFiles(stage, groupsRoot, files),
+    place: (remove = []) => placeFiles(stage, groupsRoot, files, remove),
   };
 }
 
-async function placeFiles(stage: string, groupsRoot: string, files: readonly FileOut[]): Promise<PlacedFiles> {
+async function placeFiles(stage: string, groupsRoot: string, files: readonly FileOut[], remove: readonly string[]): Promise<PlacedFiles> {
   const aside = join(stage, '.replaced');
-  const moved: string[] = [];
+  // Each step done, newest last: undone from the end.
+  const done: { dest: string; kept?: string }[] = [];
   const replaced: string[] = [];
   const madeDirs: string[] = [];
   const rollback = async (): Promise<void> => {
-    for (const path of moved.reverse()) {
-      const dest = join(groupsRoot, ...path.split('/'));
-      await rm(dest, { force: true });
-      if (replaced.includes(path)) await rename(join(aside, ...path.split('/')), dest);
+    for (const step of done.reverse()) {
+      await rm(step.dest, { force: true });
+      if (step.kept !== undefined) await rename(step.kept, step.dest);
     }
     for (const dir of madeDirs.reverse()) await rmdir(dir).catch(() => undefined);
   };
+  let n = 0;
+  const keepAside = async (path: string): Promise<string> => {
+    const kept = join(aside, String(n++));
+    await mkdir(aside, { recursive: true });
+    await rename(path, kept);
+    return kept;
+  };
   try {
+    for (const path of remove) {
+      const kept = await keepAside(path);
+      // Removed: nothing new comes in its place, so undoing only moves it back.
+      done.push({ dest: path, kept });
+    }
     for (const f of files) {
       const parts = f.path.split('/');
       const dest = join(groupsRoot, ...parts);
@@ -70,14 +86,13 @@ async function placeFiles(stage: string, groupsRoot: string, files: readonly Fil
         await mkdir(dir);
         madeDirs.push(dir);
       }
+      let kept: string | undefined;
       if (await exists(dest)) {
-        const kept = join(aside, ...parts);
-        await mkdir(dirname(kept), { recursive: true });
-        await rename(dest, kept);
+        kept = await keepAside(dest);
         replaced.push(f.path);
       }
       await rename(join(stage, ...parts), dest);
-      moved.push(f.path);
+      done.push({ dest, ...(kept !== undefined ? { kept } : {}) });
     }
   } catch (err) {
     await rollback();

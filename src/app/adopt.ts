@@ -9,6 +9,7 @@ import { snapshotTarget, type SnapshotTarget, type TargetRecord } from '../core/
 import { InternalError, InvalidInputError, UnsafePlanError } from '../errors/index.js';
 import { endpointRulesOf } from '../load/endpoint-config.js';
 import { listGroupFiles } from '../load/group-files.js';
+import type { LoadedGroup } from '../load/group-file.js';
 import { loadGroups } from '../load/load-groups.js';
 import { journalPath } from '../state/journal.js';
 import { removeJournal } from '../state/journal-writer.js';
@@ -52,7 +53,9 @@ export interface AdoptOutcome {
   readonly files: readonly string[];
   /** Of those, the ones that replaced a file (`--force`). */
   readonly replaced: readonly string[];
-  /** Group files already in the groups folder that the export did not write (their memberships are pending adds). */
+  /** Group files (and their member lists) removed because the export declares their groups (`--force`). */
+  readonly removed: readonly string[];
+  /** Group files already in the groups folder whose groups the export does not have (their memberships are pending adds). */
   readonly otherGroupFiles: readonly string[];
   /** What the snapshot recorded before. */
   readonly previous: { readonly memberships: number; readonly target?: SnapshotTarget };
@@ -91,9 +94,11 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
     let applied: MembershipState;
     let placed: PlacedFiles | undefined;
     let files: string[] = [];
+    let replaced: string[] = [];
+    let removed: string[] = [];
     let otherGroupFiles: string[] = [];
     if (exported) {
-      ({ applied, placed, files, otherGroupFiles } = await writeGroupFiles(ws, exported, options));
+      ({ applied, placed, files, replaced, removed, otherGroupFiles } = await writeGroupFiles(ws, exported, options));
     } else applied = desired!.state;
     const snapshot: Snapshot = {
       target,
@@ -122,7 +127,8 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
       groups: [...applied.values()].filter((g) => g.members.size > 0).length,
       memberships: countMemberships(applied),
       files,
-      replaced: placed ? placed.replaced.map((p) => displayPath(ws.groupsDir, p)) : [],
+      replaced,
+      removed,
       otherGroupFiles,
       previous,
       journalRemoved: pendingJournal,
@@ -151,7 +157,7 @@ async function retarget(ws: Workspace, deps: AdoptDeps, target: TargetRecord): P
     const memberships = countMemberships(read.snapshot.applied);
     const groups = [...read.snapshot.applied.values()].filter((g) => g.members.size > 0).length;
     const journalRemoved = read.journal !== undefined && !read.journal.stale && read.journal.journal.records.length > 0;
-    return { source: 'retarget', target, groups, memberships, files: [], replaced: [], otherGroupFiles: [], previous, journalRemoved };
+    return { source: 'retarget', target, groups, memberships, files: [], replaced: [], removed: [], otherGroupFiles: [], previous, journalRemoved };
   } finally {
     await lock.release();
   }
@@ -195,25 +201,30 @@ async function readExportFile(ws: Workspace, from: string, options: AdoptOptions
 
 /**
  * Writes the export's group files: aside first, loaded back with the configured endpoint rules and
- * compared with the export, then moved into the groups folder. Returns the state they declare
- * (what the snapshot records) and the files put in place, for a rollback.
+ * compared with the export, then moved into the groups folder. With `force`, the group files (and
+ * their member lists) that declare a group of the export make way for it; the others stay. Returns
+ * the state the files declare (what the snapshot records) and the files put in place, for a rollback.
  */
 async function writeGroupFiles(
   ws: Workspace,
   exported: ExportContents,
   options: AdoptOptions,
-): Promise<{ applied: MembershipState; placed: PlacedFiles; files: string[]; otherGroupFiles: string[] }> {
+): Promise<{ applied: MembershipState; placed: PlacedFiles; files: string[]; replaced: string[]; removed: string[]; otherGroupFiles: string[] }> {
   const groupsRoot = resolveIn(ws.cwd, ws.groupsDir);
   const schema = await schemaFor(ws.cwd);
+  const existing = (await listGroupFiles(groupsRoot, ws.cwd)) ?? [];
+  const fromExport = exportState(exported);
+  const { remove, others, keep } = existing.length > 0 && options.force ? await existingOfExport(ws, fromExport) : { remove: [], others: [], keep: [] };
   const out = renderGroupFiles(
     exported.groups.map((g) => ({ group: g.group, members: [...g.members.values()].map((m) => m.member) })),
     {
       identityOrder: exported.identityTypes,
+      // Files that stay keep their paths: a new file never lands on one.
+      taken: keep.map((f) => relative(groupsRoot, resolveIn(ws.cwd, f)).split(sep).join('/')),
       ...optional('csvThreshold', options.csvThreshold),
       ...(schema ? { schemaRef: (path: string) => relative(dirname(join(groupsRoot, ...path.split('/'))), schema).split(sep).join('/') } : {}),
     },
   );
-  const existing = (await listGroupFiles(groupsRoot, ws.cwd)) ?? [];
   const files = out.map((f) => displayPath(ws.groupsDir, f.path));
   if (!options.force) await refuseOverwriting(ws, existing, out);
   const staged = await stageFiles(ws.cwd, ws.groupsDir, out);
@@ -224,16 +235,41 @@ async function writeGroupFiles(
       const issues = loaded.issues.map((i) => ({ ...i, file: i.file.startsWith(`${staged.dir}/`) ? displayPath(ws.groupsDir, i.file.slice(staged.dir.length + 1)) : i.file }));
       throw new InvalidInputError(issues, 'the group files made from the export would be invalid');
     }
-    const fromExport = exportState(exported);
     if (!isEmptyPlan(buildPlan(loaded.value.state, fromExport))) {
       throw new InternalError('the group files written from the export do not declare exactly the export\'s memberships');
     }
-    const placed = await staged.place();
+    const placed = await staged.place(remove.map((f) => resolveIn(ws.cwd, f)));
     const written = new Set(files);
-    return { applied: loaded.value.state, placed, files, otherGroupFiles: existing.filter((f) => !written.has(f)) };
+    const replaced = [...remove.filter((f) => written.has(f)), ...placed.replaced.map((p) => displayPath(ws.groupsDir, p))];
+    return { applied: loaded.value.state, placed, files, replaced, removed: remove.filter((f) => !written.has(f)), otherGroupFiles: others };
   } finally {
     await staged.discard();
   }
+}
+
+/**
+ * The existing group files (and the member lists they name) that declare a group of the export, to
+ * be replaced by the export's files; the other group files, which stay; and every file that stays
+ * (those and their member lists). An invalid groups folder is an error: what its files declare
+ * cannot be told.
+ */
+async function existingOfExport(ws: Workspace, fromExport: MembershipState): Promise<{ remove: string[]; others: string[]; keep: string[] }> {
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { rules: endpointRulesOf(ws.config), threads: 1 });
+  if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the groups folder holds invalid group files: fix them, or move them away, before adopt --force replaces the groups of the export');
+  const remove: string[] = [];
+  const others: string[] = [];
+  const lists = (g: LoadedGroup): string[] => (g.memberFiles ?? []).map((list) => posix.join(posix.dirname(g.file), list.path));
+  const kept = new Set<string>();
+  for (const g of loaded.value.groups) {
+    if (fromExport.has(groupKey(g.group))) remove.push(g.file);
+    else {
+      others.push(g.file);
+      for (const list of lists(g)) kept.add(list);
+    }
+  }
+  // A member list goes with the files it belongs to, unless a file that stays names it too.
+  for (const g of loaded.value.groups) if (fromExport.has(groupKey(g.group))) remove.push(...lists(g).filter((l) => !kept.has(l) && !remove.includes(l)));
+  return { remove, others, keep: [...others, ...kept] };
 }
 
 /** Refuses (without --force) to write into a groups folder that holds group files, or over any file. */
@@ -246,7 +282,7 @@ async function refuseOverwriting(ws: Workspace, existing: readonly string[], out
   const what = taken.length > 0 ? `${taken.length} of the files it would write already exist (${taken.slice(0, 3).join(', ')}${taken.length > 3 ? ', …' : ''})` : `${ws.groupsDir}/ already holds ${existing.length} group file${existing.length === 1 ? '' : 's'}`;
   throw new UnsafePlanError(
     `refusing to adopt the export: ${what}, and adopting writes the group files from the export.`,
-    'Move them out of the way, or rerun with --force: files at the paths adopt writes are replaced, the others stay (their memberships are not in the export, so plan shows them as adds).',
+    'Move them out of the way, or rerun with --force: the group files of groups the export has are replaced by the export\'s, the others stay (their memberships are not in the export, so plan shows them as adds).',
   );
 }
 

@@ -24,7 +24,7 @@ export function registerAdopt(program: Command, io: CliIo, done: (code: number) 
     .option('--identity-type <type>', 'a custom identity type of the tenant that the export has a column for (repeatable)', collect(identityType), [])
     .option('--ignore-column <name>', 'an export column to leave out, e.g. name or email (repeatable)', collect((v) => v), [])
     .option('--csv-threshold <n>', 'groups with more members keep them in a CSV member list (default 1000)', wholeNumber(0))
-    .option('--force', 'replace a snapshot that records memberships (and, with --from, group files at the paths adopt writes)')
+    .option('--force', 'replace a snapshot that records memberships (and, with --from, the group files of the export\'s groups)')
     .addOption(new Option('--retarget', 'keep the snapshot\'s memberships and record the selected target (the tenant\'s URL or the target\'s name changed)').conflicts('force'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: AdoptCliOptions) => {
@@ -60,6 +60,10 @@ export function adoptText(outcome: AdoptOutcome, statePath: string, from: string
       lines.push(`Wrote ${plural(outcome.files.length, 'file')}${outcome.replaced.length > 0 ? ` (${outcome.replaced.length} replaced)` : ''}:`);
       for (const f of outcome.files) lines.push(`  ${f}`);
     }
+    if (outcome.removed.length > 0) {
+      lines.push(`Removed ${plural(outcome.removed.length, 'file')} whose groups the export replaces (--force):`);
+      for (const f of outcome.removed) lines.push(`  ${f}`);
+    }
     if (outcome.otherGroupFiles.length > 0) {
       lines.push(`${plural(outcome.otherGroupFiles.length, 'other group file')} in the groups folder ${outcome.otherGroupFiles.length === 1 ? 'is' : 'are'} not in the export: groupops plan shows ${outcome.otherGroupFiles.length === 1 ? 'its' : 'their'} memberships as adds.`);
     }
@@ -78,6 +82,7 @@ function adoptJson(outcome: AdoptOutcome, statePath: string, from: string | unde
     previous: { memberships: outcome.previous.memberships, target: outcome.previous.target ?? null },
     files: outcome.files,
     replaced: outcome.replaced,
+    removed: outcome.removed,
     otherGroupFiles: outcome.otherGroupFiles,
     journalRemoved: outcome.journalRemoved,
   };
