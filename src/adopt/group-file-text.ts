@@ -104,8 +104,8 @@ function groupYaml(group: GroupRef, members: readonly Member[], memberFiles: rea
     if (members.length === 0) seq.flow = true;
     root.add(new Pair('members', seq));
   }
-  if (schemaRef !== undefined) doc.commentBefore = ` yaml-language-server: $schema=${schemaRef}`;
-  return doc.toString({ lineWidth: 0 });
+  // The modeline is the first line, as in the shipped examples (a document comment would add a blank line).
+  return `${schemaRef !== undefined ? `# yaml-language-server: $schema=${schemaRef}\n` : ''}${doc.toString({ lineWidth: 0 })}`;
 }
 
 /** A member: the shorthand for one identity, the full form for several. */
