@@ -1,11 +1,11 @@
 import type { Plan } from '../core/plan.js';
 import { planCounts, plural } from '../core/render/describe.js';
 import { renderMarkdown } from '../core/render/markdown.js';
-import { InvalidInputError, type SourceIssue } from '../errors/index.js';
+import { InvalidInputError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
 import { pullRequestOf, type ActionsContext } from './actions-context.js';
 import { formatAnnotation, issueAnnotations } from './annotations.js';
 import type { Octokit } from './octokit.js';
-import { planCommentBody, renderIssuesMarkdown } from './plan-comment.js';
+import { planCommentBody, renderIssuesMarkdown, renderRefusalMarkdown } from './plan-comment.js';
 import { appendStepSummary } from './step-summary.js';
 import { PLAN_MARKER, upsertStickyComment, type StickyResult } from './sticky-comment.js';
 
@@ -52,16 +52,24 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   const octokit = input.comment && pr ? input.octokit() : undefined;
   let plan: Plan | undefined;
   let issues: readonly SourceIssue[] = [];
+  let refused: UnsafePlanError | undefined;
   let markdown: string;
   try {
     plan = await input.plan();
     markdown = renderMarkdown(plan, { mask: input.mask() });
   } catch (err) {
-    if (!(err instanceof InvalidInputError)) throw err;
-    issues = err.issues;
-    const mask = input.mask();
-    for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }, { mask })) input.out(line);
-    markdown = renderIssuesMarkdown(issues, { mask });
+    if (err instanceof UnsafePlanError) {
+      // A refused plan (a snapshot of another target) replaces the PR's last plan too, so that no
+      // stale plan stays up; the step then fails with the refusal.
+      refused = err;
+      markdown = renderRefusalMarkdown(err.message);
+    } else {
+      if (!(err instanceof InvalidInputError)) throw err;
+      issues = err.issues;
+      const mask = input.mask();
+      for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }, { mask })) input.out(line);
+      markdown = renderIssuesMarkdown(issues, { mask });
+    }
   }
   const provenance = { ...(pr ? { headSha: pr.headSha, baseRef: pr.baseRef } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) };
   const { body, truncated } = planCommentBody(markdown, provenance);
@@ -83,6 +91,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   const summarized = await appendStepSummary(ctx.stepSummaryPath, summaryText);
   if (!summarized) input.out(summaryText);
   if (plan) input.out(`Plan: ${planCounts(plan.summary)}. Checksum ${plan.checksum}.`);
+  else if (refused) throw refused;
   else input.out(`groupops: ${plural(issues.length, 'problem')} in the group files; nothing was planned.`);
   return { valid: plan !== undefined, ...(plan ? { plan } : {}), issues, ...(comment ? { comment } : {}), truncated, summarized };
 }
