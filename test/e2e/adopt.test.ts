@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { adoptEditApply, refuseOtherTargets, type FlowCli, type FlowRepo } from '../helpers/adopt-flow.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 let sandbox: Sandbox;
@@ -28,6 +31,18 @@ const cliIn =
 const flowRepo = (r: TempRepo): FlowRepo => ({ write: (files) => r.write(files), read: (rel) => r.read(rel), commit: (message) => void r.commit(message) });
 
 const groupFile = (name: string, phones: readonly string[]): string => `name: ${name}\nmembers:\n${phones.map((p) => `  - phone: "${p}"\n`).join('')}`;
+
+const adoptSchema = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(
+  JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', 'adopt-output.schema.json'), 'utf8')) as object,
+);
+
+/** Parses adopt's stdout as one JSON document and checks it against schemas/adopt-output.schema.json. */
+function adoptDocument(stdout: string): Record<string, unknown> {
+  const doc = JSON.parse(stdout) as Record<string, unknown>;
+  expect(adoptSchema(doc), JSON.stringify(adoptSchema.errors)).toBe(true);
+  expect(doc.formatVersion).toBe('1.0');
+  return doc;
+}
 
 describe('groupops adopt (end to end, the built CLI in a temp git repository, against the sandbox)', () => {
   it('adopts an export, plans no changes, applies only an edit, and refuses the snapshot for another target (exit 3)', async () => {
@@ -131,6 +146,38 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     await repo.write({ 'groups/a.yaml': groupFile('A', ['18800000001', '18800000002']) });
     expect((await cli(['apply'], env)).code).toBe(0);
     expect(JSON.parse(await repo.read('.groupops/snapshot.json')).target).toEqual({ name: 'default', baseUrl: sandbox.url });
+  });
+
+  it('--format json: adopt, retarget and refusals print documents that match schemas/adopt-output.schema.json; a refused plan says UNSAFE_PLAN', async () => {
+    repo = await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000001\nB,18800000001\n', 'bad.csv': 'group,phone,email\nA,1,x\n' } });
+    const cli = cliIn(repo);
+    const invalid = await cli(['adopt', '--from', 'bad.csv', '--format', 'json']);
+    expect(invalid.code).toBe(1);
+    expect(adoptDocument(invalid.stdout)).toMatchObject({ error: { code: 'INVALID_INPUT', issues: [{ file: 'bad.csv', line: 1, column: 13 }] } });
+    const adopted = await cli(['adopt', '--from', 'export.csv', '--format', 'json'], { RABBITPRE_BASE_URL: sandbox.url });
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(adoptDocument(adopted.stdout)).toEqual({
+      formatVersion: '1.0',
+      adopted: { source: 'export', file: 'export.csv', groups: 2, memberships: 2 },
+      target: { name: 'default', baseUrl: sandbox.url },
+      snapshot: { path: '.groupops/snapshot.json', written: true, memberships: 2 },
+      previous: { memberships: 0, target: null },
+      files: ['groups/A.yaml', 'groups/B.yaml'],
+      replaced: [],
+      removed: [],
+      otherGroupFiles: [],
+      journalRemoved: false,
+    });
+    const refused = await cli(['adopt', '--format', 'json'], { RABBITPRE_BASE_URL: sandbox.url });
+    expect(refused.code).toBe(3);
+    expect(adoptDocument(refused.stdout)).toMatchObject({ error: { code: 'UNSAFE_PLAN' } });
+    const plan = await cli(['plan', '--format', 'json'], { RABBITPRE_BASE_URL: other.url });
+    expect(plan.code).toBe(3);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ formatVersion: '1.0', error: { code: 'UNSAFE_PLAN', message: expect.stringContaining('refusing to plan') } });
+    const moved = await cli(['adopt', '--retarget', '--format', 'json'], { RABBITPRE_BASE_URL: other.url });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(adoptDocument(moved.stdout)).toMatchObject({ adopted: null, target: { name: 'default', baseUrl: other.url }, previous: { memberships: 2, target: { name: 'default', baseUrl: sandbox.url, from: 'recorded' } } });
+    expect((await cli(['plan', '--detailed-exitcode'], { RABBITPRE_BASE_URL: other.url })).code).toBe(0);
   });
 
   it('apply --target takes the token from the target\'s variable and records the target', async () => {

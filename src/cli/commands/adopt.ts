@@ -1,10 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AdoptOutcome } from '../../app/adopt.js';
+import { FORMAT_VERSION } from '../../core/render/json.js';
 import { describeTarget } from '../../core/target.js';
 import { plural } from '../../core/render/describe.js';
 import { withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { jsonErrorDocument } from '../json-output.js';
 import { wholeNumber } from '../option-parsers.js';
 
 export interface AdoptCliOptions extends Omit<CommonOptions, 'mask'> {
@@ -28,19 +30,28 @@ export function registerAdopt(program: Command, io: CliIo, done: (code: number) 
     .addOption(new Option('--retarget', 'keep the snapshot\'s memberships and record the selected target (the tenant\'s URL or the target\'s name changed)').conflicts('force'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: AdoptCliOptions) => {
-      const ws = await workspaceFrom(io, { ...opts, format: 'text' });
-      const { adoptWorkspace } = await import('../../app/adopt.js');
-      const { gitHeadCommit } = await import('../../app/git-info.js');
-      const { toolVersion } = await import('../../load/package-root.js');
-      const outcome = await adoptWorkspace(ws, { clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() }, {
-        ...(opts.from !== undefined ? { from: opts.from } : {}),
-        identityTypes: opts.identityType,
-        ignoreColumns: opts.ignoreColumn,
-        ...(opts.csvThreshold !== undefined ? { csvThreshold: opts.csvThreshold } : {}),
-        force: opts.force === true,
-        retarget: opts.retarget === true,
-      });
-      io.stdout.write(opts.format === 'json' ? `${JSON.stringify(adoptJson(outcome, ws.statePath, opts.from), null, 2)}\n` : adoptText(outcome, ws.statePath, opts.from));
+      let outcome: AdoptOutcome;
+      let statePath: string;
+      try {
+        const ws = await workspaceFrom(io, { ...opts, format: 'text' });
+        statePath = ws.statePath;
+        const { adoptWorkspace } = await import('../../app/adopt.js');
+        const { gitHeadCommit } = await import('../../app/git-info.js');
+        const { toolVersion } = await import('../../load/package-root.js');
+        outcome = await adoptWorkspace(ws, { clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() }, {
+          ...(opts.from !== undefined ? { from: opts.from } : {}),
+          identityTypes: opts.identityType,
+          ignoreColumns: opts.ignoreColumn,
+          ...(opts.csvThreshold !== undefined ? { csvThreshold: opts.csvThreshold } : {}),
+          force: opts.force === true,
+          retarget: opts.retarget === true,
+        });
+      } catch (err) {
+        // A script reading --format json gets a document that says why nothing was adopted (local output: values as written).
+        if (opts.format === 'json') io.stdout.write(jsonErrorDocument(err, false));
+        throw err;
+      }
+      io.stdout.write(opts.format === 'json' ? `${JSON.stringify(adoptJson(outcome, statePath, opts.from), null, 2)}\n` : adoptText(outcome, statePath, opts.from));
       done(EXIT.ok);
     });
 }
@@ -73,9 +84,10 @@ export function adoptText(outcome: AdoptOutcome, statePath: string, from: string
   return `${lines.join('\n')}\n`;
 }
 
-/** What adopt did, for scripts. */
+/** What adopt did, for scripts (schemas/adopt-output.schema.json). */
 function adoptJson(outcome: AdoptOutcome, statePath: string, from: string | undefined): unknown {
   return {
+    formatVersion: FORMAT_VERSION,
     adopted: outcome.source === 'retarget' ? null : { source: outcome.source, ...(from !== undefined ? { file: from } : {}), groups: outcome.groups, memberships: outcome.memberships },
     target: outcome.target,
     snapshot: { path: statePath, written: true, memberships: outcome.memberships },
