@@ -6,10 +6,12 @@ export type StepOutputs = Readonly<Record<string, string | undefined>>;
 
 /**
  * The outputs of `groupops github plan` (the Action's `result`, `checksum`, `add`, `delete`,
- * `requests`): `result` is `planned` or `invalid`; the counts are those of `Plan: …` and are absent
- * when the group files are invalid, so that a workflow cannot mistake "invalid" for "no changes".
+ * `requests`): `result` is `planned`, `invalid`, or `refused` (a snapshot of another target); the
+ * counts are those of `Plan: …` and are absent when nothing was planned, so that a workflow cannot
+ * mistake "invalid" or "refused" for "no changes".
  */
-export function planStepOutputs(plan: { readonly checksum: string; readonly summary: PlanSummary } | undefined): StepOutputs {
+export function planStepOutputs(plan: { readonly checksum: string; readonly summary: PlanSummary } | undefined, options: { readonly refused?: boolean } = {}): StepOutputs {
+  if (options.refused) return { result: 'refused' };
   if (!plan) return { result: 'invalid' };
   return { result: 'planned', checksum: plan.checksum, ...countsOf(plan.summary) };
 }
