@@ -125,8 +125,12 @@ describe('installed from the tarball into a fresh repository', () => {
     const apply = await groupops(['apply'], { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(sandbox.memberships().map((m) => m.person.identities[0]!.value).sort()).toEqual(['13900000001', '13900000002']);
-    const again = await groupops(['plan', '--detailed-exitcode']);
-    expect(again.code, again.stdout).toBe(0);
+    const again = await groupops(['plan', '--detailed-exitcode'], { RABBITPRE_BASE_URL: sandbox.url });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    // The snapshot records the tenant it was applied to: a plan against another one is refused.
+    const elsewhere = await groupops(['plan', '--detailed-exitcode']);
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toContain('refusing to plan');
   });
 
   it('npx groupops demo runs on the example groups the package brings', async () => {

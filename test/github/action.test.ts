@@ -43,6 +43,8 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   sb = await startSandbox();
   repo = await tempRepo({
+    // The tenant in the config, where the plan job sees it too: the snapshot records it (docs/github.md).
+    '.groupops/config.yaml': `api:\n  baseUrl: ${sb.url}\n`,
     'groups/vip.yaml': groupYaml('VIP', ['18888888888', '13900000001']),
     'groups/beta.yaml': groupYaml('Beta', ['13600000001']),
   });
