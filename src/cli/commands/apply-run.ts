@@ -1,4 +1,5 @@
 import { createMembershipApis } from '../../api/create-apis.js';
+import { proxyFromEnv } from '../../api/proxy.js';
 import { applyWorkspace, type ApplyOutcome } from '../../app/apply.js';
 import { gitHeadCommit } from '../../app/git-info.js';
 import type { Workspace } from '../../app/workspace.js';
@@ -6,7 +7,8 @@ import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
 import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from '../../core/render/not-applied.js';
 import type { Plan } from '../../core/plan.js';
-import { GroupopsError, UnsafePlanError } from '../../errors/index.js';
+import { ApiError, GroupopsError, UnsafePlanError } from '../../errors/index.js';
+import { DEFAULT_CONFIG_PATH } from '../../load/config.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -34,7 +36,8 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   const ws = await workspaceFrom(io, opts);
   const reporter = createApplyReporter(io);
   const { api, customerApi } = createMembershipApis(ws.config, {
-    baseUrl: nonEmpty(io.env.RABBITPRE_BASE_URL) ?? ws.config.api.baseUrl ?? DEFAULT_BASE_URL,
+    ...baseUrlOf(io, ws, opts),
+    proxy: proxyFromEnv(io.env),
     pathPrefix: ws.config.api.pathPrefix,
     token,
     timeoutMs: ws.config.api.timeoutMs,
@@ -149,7 +152,10 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undef
     out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
   } else out.push(`The snapshot ${ws.statePath} is unchanged.`);
   if (outcome.status === 'partial') out.push('Run groupops apply again to retry what was not applied.');
-  else if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
+  else if (outcome.status === 'failed' && outcome.failure instanceof ApiError && !outcome.failure.retryable) {
+    // A refusal (401, 403, a rejected request) comes back the same until its cause is fixed.
+    out.push('Fix what the error above names before running groupops apply again: the same request would get the same answer.');
+  } else if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
   return out;
 }
 
@@ -167,6 +173,14 @@ function batchCell(r: ApplyOutcome['requests'][number]): string {
 
 function codeOf(err: Error): string {
   return err instanceof GroupopsError ? err.code : 'INTERNAL';
+}
+
+/** The base URL, and what supplied it (named in the messages about it): RABBITPRE_BASE_URL, the config, or the default. */
+function baseUrlOf(io: CliIo, ws: Workspace, opts: ApplyCliOptions): { baseUrl: string; baseUrlFrom: string } {
+  const fromEnv = nonEmpty(io.env.RABBITPRE_BASE_URL);
+  if (fromEnv !== undefined) return { baseUrl: fromEnv, baseUrlFrom: 'RABBITPRE_BASE_URL' };
+  if (ws.config.api.baseUrl !== undefined) return { baseUrl: ws.config.api.baseUrl, baseUrlFrom: `api.baseUrl in ${opts.config ?? DEFAULT_CONFIG_PATH}` };
+  return { baseUrl: DEFAULT_BASE_URL, baseUrlFrom: `RABBITPRE_BASE_URL (not set: the default ${DEFAULT_BASE_URL} is used)` };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
