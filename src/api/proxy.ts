@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { GroupopsError } from '../errors/index.js';
 
@@ -35,6 +36,7 @@ export function proxyFromEnv(env: Readonly<Record<string, string | undefined>>):
  * only goes where it is configured to.
  */
 export function createDispatcher(proxy: ProxySettings = {}): Dispatcher {
+  keepParserOnLiftoff();
   return new EnvHttpProxyAgent({
     httpProxy: proxyUri('HTTP_PROXY', proxy.httpProxy),
     httpsProxy: proxyUri('HTTPS_PROXY', proxy.httpsProxy),
@@ -77,4 +79,19 @@ function withScheme(uri: string): string {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+let liftoffOnly = false;
+
+/**
+ * undici parses answers with llhttp compiled to WebAssembly. V8 compiles its hot parse function
+ * again with TurboFan on a background thread, and Node waits for that compile before the process
+ * may exit: measured here, apply's exit came 0.5 to 1.2 s after its last output. Liftoff's code
+ * parses the API's 100-byte answers just as well. V8 reads the flag when it compiles, so it is set
+ * once, before the first client (and so the first parser) exists.
+ */
+function keepParserOnLiftoff(): void {
+  if (liftoffOnly) return;
+  liftoffOnly = true;
+  setFlagsFromString('--liftoff-only');
 }
