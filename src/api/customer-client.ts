@@ -19,7 +19,7 @@ export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingTy
     endpoint: settings.endpoint,
     async sendBatch(batch, signal) {
       const body = toCustomerBody(batch, params);
-      const answer = await postEnvelope(settings, Buffer.from(JSON.stringify(body), 'utf8'), signal);
+      const answer = await postEnvelope(settings, JSON.stringify(body), signal);
       const result = readCustomerResult(answer.envelope.data, body.data);
       const message = settings.redact;
       switch (result.kind) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import ky from 'ky';
 import type { CallSettings } from './call-settings.js';
 import { readEnvelope, type Envelope } from './envelope.js';
@@ -15,7 +16,7 @@ export interface EnvelopeAnswer {
 }
 
 /**
- * POSTs a JSON body (its UTF-8 bytes, sent as they are by every attempt) through ky and resolves
+ * POSTs a JSON body (sent as it is, UTF-8, by every attempt) through ky and resolves
  * with the acknowledging envelope. Network errors, timeouts, 408, 429, 5xx (as the HTTP status or
  * as the code of a 2xx envelope), busy errorCodes and malformed 2xx bodies are retried with
  * exponential backoff and jitter, or after the server's Retry-After; anything else, or the last
@@ -24,32 +25,24 @@ export interface EnvelopeAnswer {
  * How ky is used: its `fetch` is one attempt, which sends over the client's undici dispatcher
  * (keep-alive, proxy), reads the whole answer and judges it, throwing an AnswerFailure for
  * anything but an acknowledgement. So ky's timeout covers the answer's body as well as its
- * headers, and ky's retry (limit, shouldRetry, delay, the wait) decides on failed answers and
- * lost connections alike; shouldRetry plans each wait (Retry-After or backoff) and reports it
- * before it starts, and `delay` hands it to ky.
+ * headers, and ky's retry (limit, shouldRetry) decides on failed answers and lost connections
+ * alike; shouldRetry plans each wait (Retry-After or backoff), reports it before it starts, and
+ * waits it out itself.
  *
  * Aborting `signal` cancels the call between attempts: a wait for a retry ends at once and no
  * further attempt starts (an ApiError of kind aborted), while an attempt in flight is left to
- * finish, so that an answer the server sent is not lost. That is why ky gets its own signal,
- * aborted only while it waits: the caller's would also cut the request in flight.
+ * finish, so that an answer the server sent is not lost. That is why ky never gets the caller's
+ * signal: on its Request it would cut the attempt in flight.
  */
-export async function postEnvelope(settings: CallSettings, body: Uint8Array, signal?: AbortSignal): Promise<EnvelopeAnswer> {
+export async function postEnvelope(settings: CallSettings, body: string | Uint8Array, signal?: AbortSignal): Promise<EnvelopeAnswer> {
   if (signal?.aborted) throw failureToError(CANCELLED, settings, 0);
   let attempts = 0;
   let answer: EnvelopeAnswer | undefined;
-  let plannedDelay = 0;
-  let waiting = false;
-  const wait = new AbortController();
-  const onAbort = (): void => {
-    if (waiting) wait.abort();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
 
-  // ky always passes the Request it built (with its timeout's and ky's signal); the type admits more.
+  // ky always passes the Request it built (with its timeout's signal); the type admits more.
   const attempt = async (request: Request | URL | string): Promise<Response> => {
     attempts += 1;
-    waiting = false;
-    // The body goes to undici as the bytes it is: in ky's Request it would be a web stream, copied for every attempt.
+    // The body goes to undici as it is: in ky's Request it would be a web stream, copied for every attempt.
     const raw = await settings.dispatcher.request({ origin: settings.origin, path: settings.path, method: 'POST', headers: settings.headers, body, ...(request instanceof Request ? { signal: request.signal } : {}) });
     const text = await raw.body.text();
     const envelope = envelopeOf(text);
@@ -63,27 +56,30 @@ export async function postEnvelope(settings: CallSettings, body: Uint8Array, sig
     await ky.post(settings.url, {
       fetch: attempt,
       timeout: settings.timeoutMs,
-      signal: wait.signal,
       retry: {
         limit: settings.retries,
         methods: ['post'],
-        shouldRetry: ({ error, retryCount }) => {
+        // Decides, reports and waits: the wait ends at once when the caller aborts, which ky's own
+        // wait could only do with the caller's signal on the request too (cutting it off in flight).
+        shouldRetry: async ({ error, retryCount }) => {
           const failure = thrownFailure(error, settings.redact, settings.timeoutMs);
           // A failure that would be retried is not, after a cancel; one that would not (a 401) is reported as it is.
           if (!failure.retryable || signal?.aborted) return false;
-          plannedDelay = planRetry(settings, failure, retryCount);
-          waiting = true;
+          const delayMs = planRetry(settings, failure, retryCount);
+          try {
+            await sleep(delayMs, undefined, signal ? { signal } : {});
+          } catch {
+            return false;
+          }
           return true;
         },
-        delay: () => plannedDelay,
+        delay: () => 0,
       },
     });
     return answer!;
   } catch (error) {
-    const cancelled = (wait.signal.aborted && error === wait.signal.reason) || (signal?.aborted === true && thrownFailure(error, settings.redact, settings.timeoutMs).retryable);
-    throw failureToError(cancelled ? CANCELLED : thrownFailure(error, settings.redact, settings.timeoutMs), settings, attempts);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+    const failure = thrownFailure(error, settings.redact, settings.timeoutMs);
+    throw failureToError(signal?.aborted && failure.retryable ? CANCELLED : failure, settings, attempts);
   }
 }
 

@@ -13,6 +13,6 @@ export function createV1Client(options: Omit<ApiClientOptions, 'matchingType'>, 
   const settings = callSettings(options, V1_BATCH_ADD_PATH);
   return {
     endpoint: settings.endpoint,
-    sendBatch: async (batch, signal) => ({ batchId: requireBatchId(settings, await postEnvelope(settings, Buffer.from(JSON.stringify(toV1Body(batch, params)), 'utf8'), signal)) }),
+    sendBatch: async (batch, signal) => ({ batchId: requireBatchId(settings, await postEnvelope(settings, JSON.stringify(toV1Body(batch, params)), signal)) }),
   };
 }

@@ -16,8 +16,7 @@ export function createV2Client(options: ApiClientOptions): BatchIdApi {
   return {
     endpoint: settings.endpoint,
     sendBatch: async (batch, signal) => {
-      const body = Buffer.from(v2BodyJson(batch, options.matchingType), 'utf8');
-      return { batchId: requireBatchId(settings, await postEnvelope(settings, body, signal)) };
+      return { batchId: requireBatchId(settings, await postEnvelope(settings, v2BodyJson(batch, options.matchingType), signal)) };
     },
   };
 }
