@@ -24,7 +24,7 @@ export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingTy
       const message = settings.redact;
       switch (result.kind) {
         case 'malformed':
-          throw new ApiError({ ...answerBase(settings, answer), kind: 'malformed', summary: `code "200" but ${result.why}`, retryable: false });
+          throw new ApiError({ ...answerBase(settings, answer), kind: 'malformed', summary: `errorCode SUCCESS but ${result.why}`, retryable: false });
         case 'failed':
           throw new ApiError({
             ...answerBase(settings, answer),

@@ -39,7 +39,7 @@ export class AnswerFailure extends Error {
  * Statuses worth another attempt: request timeout, rate limiting and server errors. 501 and 505
  * say the server will never handle this request; 4xx are the request's own fault.
  */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
@@ -47,7 +47,7 @@ export function isRetryableStatus(status: number): boolean {
  * Whether an envelope code reports a failure worth another attempt, by the same rule as the HTTP
  * status (the API reports some failures as HTTP 200 with the status as its code).
  */
-export function isRetryableCode(code: string): boolean {
+function isRetryableCode(code: string): boolean {
   return /^[1-9]\d{2}$/.test(code) && isRetryableStatus(Number(code));
 }
 
@@ -63,7 +63,7 @@ const TRANSIENT_ERROR_CODE = /BUSY|TOO_MANY|RATE_?LIMIT|THROTTL|TIME_?OUT|TIMED_
  * a busy or rate-limited server. Any other errorCode (SYSTEM_ERROR, a refused identity type ...)
  * is final: the same request would get the same answer.
  */
-export function isRetryableEnvelope(envelope: Envelope): boolean {
+function isRetryableEnvelope(envelope: Envelope): boolean {
   return isRetryableCode(envelope.code) || (envelope.code === '200' && envelope.errorCode !== undefined && TRANSIENT_ERROR_CODE.test(envelope.errorCode));
 }
 

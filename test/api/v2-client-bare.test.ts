@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MembershipApi } from '../../src/app/ports.js';
 import { createV2Client, type ApiClientOptions } from '../../src/api/v2-client.js';
 import { ApiError, GroupopsError } from '../../src/errors/index.js';
 import { startBareServer, type BareReply, type BareRequest, type BareServer } from '../helpers/bare-server.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { batch, item, phone, smallBatch } from './batch-builders.js';
 
 const TOKEN = 'tok-7c1e9a52-very-secret';
@@ -81,6 +83,59 @@ describe('v2 client against a bare server: the request', () => {
     const { api } = await clientFor((_r, i) => ({ body: `{"code":"200","errorCode":"SUCCESS","msg":"ok","data":${ids[i] ?? ''}}` }));
     expect((await api.sendBatch(smallBatch())).batchId).toBe('9007199254740993');
     expect((await api.sendBatch(smallBatch())).batchId).toBe('18446744073709551617');
+  });
+});
+
+describe('v2 client: connections', () => {
+  /** A plain server counting the connections it accepted and closing idle ones after `keepAliveMs`. */
+  async function countingServer(keepAliveMs = 5_000): Promise<{ url: string; connections: () => number; closed: () => Promise<void>; close: () => Promise<void> }> {
+    let connections = 0;
+    let onClose: (() => void) | undefined;
+    const http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        // The body arrives whole, and content-length counts its UTF-8 bytes.
+        expect(Number(req.headers['content-length'])).toBe(Buffer.concat(chunks).length);
+        res.end(OK);
+      });
+    });
+    http.keepAliveTimeout = keepAliveMs;
+    http.on('connection', (socket) => {
+      connections++;
+      socket.on('close', () => onClose?.());
+    });
+    const loopback = await listenOnLoopback(http);
+    return { url: loopback.url, connections: () => connections, closed: () => new Promise((resolve) => (onClose = resolve)), close: loopback.close };
+  }
+
+  it('keeps connections alive: twenty sequential requests go over two connections at most', async () => {
+    const counting = await countingServer();
+    try {
+      const api = createV2Client({ baseUrl: counting.url, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0 });
+      for (let i = 0; i < 20; i++) expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+      // undici checks a connection that just went idle before reusing it (a turn of the event loop),
+      // and opens a second one for a request sent in that turn; both are then kept and reused.
+      expect(counting.connections()).toBeLessThanOrEqual(2);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('does not reuse a connection the server closed while it was idle: the next request goes out on a new one, without a retry', async () => {
+    const counting = await countingServer(50);
+    try {
+      const retried: string[] = [];
+      const api = createV2Client({ baseUrl: counting.url, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0, onRetry: (r) => retried.push(r.reason) });
+      const closed = counting.closed();
+      await api.sendBatch(smallBatch());
+      await closed;
+      expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+      expect(counting.connections()).toBe(2);
+      expect(retried).toEqual([]);
+    } finally {
+      await counting.close();
+    }
   });
 });
 
