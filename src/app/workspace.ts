@@ -10,6 +10,8 @@ export interface Workspace {
   /** The snapshot path, relative to cwd as given. */
   readonly statePath: string;
   readonly config: Config;
+  /** True when running in CI (the CI environment variable): output goes to a log others read. */
+  readonly ci?: boolean;
 }
 
 export interface WorkspaceOptions {
@@ -17,18 +19,20 @@ export interface WorkspaceOptions {
   readonly groups?: string;
   readonly state?: string;
   readonly config?: string;
+  readonly ci?: boolean;
 }
 
 /** Resolves the workspace from options, then the config file, then defaults. */
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd();
   const configPath = options.config === undefined ? undefined : resolveIn(cwd, options.config);
-  const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH);
+  const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH, cwd);
   return {
     cwd,
     groupsDir: options.groups ?? config.groups ?? 'groups',
     statePath: options.state ?? config.state ?? DEFAULT_STATE_PATH,
     config,
+    ...(options.ci ? { ci: true } : {}),
   };
 }
 

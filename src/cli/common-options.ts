@@ -25,22 +25,51 @@ export function withWorkspaceOptions(cmd: Command): Command {
 export function withCommonOptions(cmd: Command): Command {
   return withWorkspaceOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
-    .option('--mask', 'mask identity values (default for markdown)')
+    .option('--mask', 'mask identity values (default for markdown, and for every format in CI)')
     .option('--no-mask', 'show identity values in full');
 }
 
-/** The workspace a command runs in. */
-export function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
-  return openWorkspace({
+/** The workspace a command runs in; the masking it decides also applies to the problems main reports. */
+export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
+  const ws = await openWorkspace({
     cwd: io.cwd,
     ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
     ...(opts.state !== undefined ? { state: opts.state } : {}),
     ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(isCi(io.env) ? { ci: true } : {}),
   });
+  problemMasking.set(io, shouldMask(opts, ws));
+  return ws;
 }
 
-/** Whether identity values are masked: the flag, else the config for markdown, else not. */
+/** True when the CI environment variable is set (to anything but "", "false" or "0"), as CI services do. */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * Whether identity values are masked: the flag; else the config when it says (for every format);
+ * else every format in CI, whose log everyone with access to the repository reads; else Markdown only.
+ */
 export function shouldMask(opts: CommonOptions, ws: Workspace): boolean {
   if (opts.mask !== undefined) return opts.mask;
+  if (ws.config.output.maskIdentitiesSet) return ws.config.output.maskIdentities;
+  if (ws.ci) return true;
   return opts.format === 'markdown' ? ws.config.output.maskIdentities : false;
+}
+
+const problemMasking = new WeakMap<CliIo, boolean>();
+
+/**
+ * Whether the problems an error lists are masked: as the command's output, once its workspace is
+ * known; before that (a config that cannot be read) the last --mask/--no-mask, else CI.
+ */
+export function problemsMasked(io: CliIo, argv: readonly string[]): boolean {
+  const decided = problemMasking.get(io);
+  if (decided !== undefined) return decided;
+  const end = argv.indexOf('--');
+  const flags = (end === -1 ? argv : argv.slice(0, end)).filter((a) => a === '--mask' || a === '--no-mask');
+  if (flags.length > 0) return flags.at(-1) === '--mask';
+  return isCi(io.env);
 }

@@ -8,6 +8,7 @@ import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
+import { reportWarnings } from '../report-error.js';
 import { renderPlanChunks } from '../render-plan.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -34,6 +35,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       }
       const { plan, desired } = await planWorkspace(ws);
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
       if (opts.out) {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { describeDesired, validateGroups } from '../../app/plan-workspace.js';
 import { plural } from '../../core/render/describe.js';
-import { InvalidInputError } from '../../errors/index.js';
-import { withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { InvalidInputError, type SourceIssue } from '../../errors/index.js';
+import { maskIssue } from '../../core/render/mask-issue.js';
+import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { reportWarnings } from '../report-error.js';
 
 /** `groupops validate`: checks every group file and the config. */
 export function registerValidate(program: Command, io: CliIo, done: (code: number) => void): void {
@@ -19,17 +21,29 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
           throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to validate');
         }
         const counts = describeDesired(desired);
-        if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [] }, null, 2)}\n`);
-        else io.stdout.write(`${plural(counts.files, 'group file')} valid: ${plural(counts.groups, 'group')}, ${plural(counts.memberships, 'membership')}.\n`);
+        const mask = shouldMask(opts, ws);
+        if (opts.format === 'json') {
+          io.stdout.write(`${JSON.stringify({ valid: true, ...counts, issues: [], warnings: desired.warnings.map((w) => issueJson(w, mask)) }, null, 2)}\n`);
+        } else {
+          reportWarnings(io, desired.warnings, { mask });
+          io.stdout.write(`${plural(counts.files, 'group file')} valid: ${plural(counts.groups, 'group')}, ${plural(counts.memberships, 'membership')}.\n`);
+        }
         done(EXIT.ok);
       } catch (err) {
         if (opts.format === 'json' && err instanceof InvalidInputError) {
-          // The documented issue shape only: `sensitive` is for masking and says nothing a script needs
-          // (this output is local, so the values stay as written).
-          const issues = err.issues.map(({ file, line, column, message }) => ({ file, line, column, message }));
-          io.stdout.write(`${JSON.stringify({ valid: false, issues }, null, 2)}\n`);
+          const mask = shouldMask(opts, ws);
+          io.stdout.write(`${JSON.stringify({ valid: false, issues: err.issues.map((i) => issueJson(i, mask)) }, null, 2)}\n`);
         }
         throw err;
       }
     });
+}
+
+/**
+ * The documented issue shape only: `sensitive` is for masking and says nothing a script needs;
+ * the values it lists are masked when the output is (in CI, or as configured).
+ */
+function issueJson(issue: SourceIssue, mask: boolean): { file: string; line: number; column: number; message: string } {
+  const { file, line, column, message } = mask ? maskIssue(issue) : issue;
+  return { file, line, column, message };
 }
