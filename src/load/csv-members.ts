@@ -274,7 +274,7 @@ function readHeader(file: string, header: CsvRecord, rules: IdentityTypeRules, o
     }
     unknown.push({ name, index: j, dotted: dot !== -1 });
   });
-  const howToIgnore = ignoreHint(options, unknown.map((u) => u.name));
+  const howToIgnore = ignoreHint(options, [...(options.ignoreColumns ?? []).map((c) => c.name).filter((n) => seen.has(n)), ...unknown.map((u) => u.name)]);
   for (const { name, index, dotted } of unknown) {
     const dot = name.indexOf('.');
     const q = name.slice(dot + 1);
@@ -311,10 +311,9 @@ function readHeader(file: string, header: CsvRecord, rules: IdentityTypeRules, o
   return issues.length > 0 ? issues : { identities };
 }
 
-/** How to leave columns out, as the group file would say it (or as the config says custom types). */
+/** How to leave the columns `names` out, as the group file would say it (or as the config says custom types). */
 function ignoreHint(options: CsvReadOptions, names: readonly string[]): string {
-  const already = (options.ignoreColumns ?? []).map((c) => c.name);
-  const list = [...already, ...names].map((n) => (/^[A-Za-z0-9_.\u0080-\uffff-]+$/.test(n) ? n : JSON.stringify(n))).join(', ');
+  const list = names.map((n) => (/^[A-Za-z0-9_.\u0080-\uffff-]+$/.test(n) ? n : JSON.stringify(n))).join(', ');
   const path = options.entry?.path ?? 'list.csv';
   return `to leave a column out (it is then never read or sent), list it in the group file's entry: memberFiles: [{ path: ${path}, ignoreColumns: [${list}] }]; an identity type of the tenant's own is declared under identityTypes.custom in the config`;
 }

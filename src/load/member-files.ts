@@ -97,7 +97,7 @@ function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFil
   if (!read.ok) {
     return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" ${read.message} (looked for ${shown}; paths are relative to the group file)` }] };
   }
-  return readCsvMembers(shown, read.bytes, { identityTypes: identityTypesOf(where), ignoreColumns: ref.ignoreColumns ?? [], entry: at });
+  return readCsvMembers(shown, read.bytes, { identityTypes: identityTypesOf(where), ignoreColumns: ref.ignoreColumns ?? [], entry: { ...at, path: ref.path } });
 }
 
 /** The group file's members, then each list's; a key listed in two places is a problem naming both. */
