@@ -39,6 +39,9 @@ export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; so
     const pos = lineCounter.linePos(e.pos[0]);
     issues.push({ file, line: pos.line, column: pos.col, message: yamlMessage(e.code, e.message, doc, lineCounter, text, e.pos[0]) });
   }
+  // Too deep to parse: one message, at the first place (the parser reports each level it gave up at).
+  const tooDeep = issues.find((i) => i.message === TOO_DEEP);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   if (issues.length > 0) return { ok: false, issues };
   // Before toJS: it would turn a key YAML reads as a boolean or a number into text ("true", "Infinity").
   const shape = shapeIssue(doc, lineCounter, text);
