@@ -9,6 +9,7 @@ export interface CommonOptions {
   groups?: string;
   state?: string;
   config?: string;
+  target?: string;
   format: Format;
   mask?: boolean;
 }
@@ -18,7 +19,8 @@ export function withWorkspaceOptions(cmd: Command): Command {
   return cmd
     .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
     .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
-    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)');
+    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+    .option('--target <name>', 'the target (tenant) of the config\'s targets: to work on (default: the only one, or the implicit target)');
 }
 
 /** Adds the options every command understands. */
@@ -36,9 +38,14 @@ export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Wor
     ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
     ...(opts.state !== undefined ? { state: opts.state } : {}),
     ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
+    env: io.env,
     ...(isCi(io.env) ? { ci: true } : {}),
   });
   problemMasking.set(io, shouldMask(opts, ws));
+  if (ws.target.declared && (io.env.RABBITPRE_BASE_URL ?? '').trim() !== '') {
+    io.stderr.write(`warning: RABBITPRE_BASE_URL is not used: target "${ws.target.name}" has its own base URL (targets.${ws.target.name}.baseUrl in the config)\n`);
+  }
   return ws;
 }
 
@@ -60,6 +67,14 @@ export function shouldMask(opts: CommonOptions, ws: Workspace): boolean {
 }
 
 const problemMasking = new WeakMap<CliIo, boolean>();
+
+/**
+ * Whether a command's output is masked when its workspace may not have opened: as decided once it
+ * did (shouldMask), else the flag, else CI.
+ */
+export function outputMasked(io: CliIo, opts: Pick<CommonOptions, 'mask'>): boolean {
+  return problemMasking.get(io) ?? opts.mask ?? isCi(io.env);
+}
 
 /**
  * Whether the problems an error lists are masked: as the command's output, once its workspace is

@@ -5,7 +5,8 @@ import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-confi
 import { identityTypeConfigIssues, identityTypeSettingsOf, identityTypesWording, type IdentityTypesInput } from './identity-config.js';
 import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from './identity-types.js';
 import { DEFAULT_MAX_FILE_BYTES, isInside, readInputFile } from './input-file.js';
-import { schemaIssues } from './schema-issues.js';
+import { schemaIssues, type Wording } from './schema-issues.js';
+import { targetConfigIssues, targetWording, type TargetConfig } from './target-config.js';
 import { parseYamlSource } from './yaml-source.js';
 
 /** Where the config is read from unless `--config` says otherwise. */
@@ -37,6 +38,8 @@ export interface Config {
   readonly v1?: V1Settings;
   /** The customer-group import settings, as written (defaults fill the rest). */
   readonly customer?: Partial<CustomerSettings>;
+  /** Named targets (tenants), by name; absent: one implicit target (see app/target.ts). */
+  readonly targets?: Readonly<Record<string, TargetConfig>>;
 }
 
 /** `v1:` of the config. */
@@ -68,6 +71,7 @@ type ConfigFile = {
   userGroups?: Config['userGroups'];
   v1?: V1Settings;
   customer?: Partial<CustomerSettings>;
+  targets?: Record<string, TargetConfig>;
 };
 
 /** The settings used when there is no config file. */
@@ -106,8 +110,13 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');
   // Issues by line, as in group files: ajv lists them in the schema's order of keys, not the file's.
-  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], identityTypesWording)), 'the config is invalid');
-  const rules = [...endpointConfigIssues(parsed.source, value as EndpointConfigInput), ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes)];
+  const wording: Wording = (e, path, field) => targetWording(e, path, field) ?? identityTypesWording(e, path, field);
+  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], wording)), 'the config is invalid');
+  const rules = [
+    ...endpointConfigIssues(parsed.source, value as EndpointConfigInput),
+    ...targetConfigIssues(parsed.source, value as ConfigFile),
+    ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes),
+  ];
   if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
   return mergeConfig(value as ConfigFile);
 }
@@ -127,6 +136,7 @@ export function mergeConfig(file: ConfigFile): Config {
     ...(file.userGroups !== undefined ? { userGroups: file.userGroups } : {}),
     ...(file.v1 !== undefined ? { v1: file.v1 } : {}),
     ...(file.customer !== undefined ? { customer: file.customer } : {}),
+    ...(file.targets !== undefined ? { targets: file.targets } : {}),
   };
 }
 

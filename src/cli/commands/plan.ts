@@ -5,9 +5,10 @@ import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
-import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
+import { jsonErrorDocument } from '../json-output.js';
 import { reportWarnings } from '../report-error.js';
 import { renderPlanChunks } from '../render-plan.js';
 
@@ -25,7 +26,13 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
     .option('--watch', 're-validate and re-plan on every change under the groups folder')
     .action(async (opts: PlanOptions) => {
-      const ws = await workspaceFrom(io, opts);
+      // A script reading the JSON plan gets a document that says why there is none (not with
+      // --out: a file that held a plan is not replaced by an error).
+      const failed = (err: unknown, mask: boolean): never => {
+        if (opts.format === 'json' && !opts.out && !opts.watch) io.stdout.write(jsonErrorDocument(err, mask));
+        throw err;
+      };
+      const ws = await workspaceFrom(io, opts).catch((err: unknown) => failed(err, outputMasked(io, opts)));
       if (opts.watch) {
         // Loaded when asked for: the file watcher is not needed by a single plan.
         const { watchPlan } = await import('../watch.js');
@@ -33,7 +40,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired } = await planWorkspace(ws);
+      const { plan, desired } = await planWorkspace(ws).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
       reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
