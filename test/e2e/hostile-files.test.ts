@@ -113,4 +113,18 @@ describe('group files and member lists that are not what they seem', () => {
     expect(fifo.code).toBe(1);
     expect(fifo.stderr).toContain('conf.yaml:1:1: the config file is a named pipe (FIFO), not a regular file');
   });
+
+  it('refuses a snapshot or an apply journal that is a FIFO or a symlink to /dev/zero, without reading it', async () => {
+    const r = await setUp({ 'groups/ok.yaml': VALID });
+    mkdirSync(r.path('.groupops'));
+    symlinkSync('/dev/zero', r.path('.groupops/snapshot.json'));
+    const plan = await runCli(['plan'], { cwd: r.dir, timeoutMs: 30_000 });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('.groupops/snapshot.json:1:1: this is a device, not a regular file: remove it');
+    await r.write({ '.groupops/snapshot.json': null });
+    execFileSync('mkfifo', [r.path('.groupops/snapshot.json.journal')]);
+    const journal = await runCli(['plan'], { cwd: r.dir, timeoutMs: 30_000 });
+    expect(journal.code).toBe(1);
+    expect(journal.stderr).toContain('.groupops/snapshot.json.journal:1:1: this is a named pipe (FIFO), not a regular file: remove it');
+  });
 });
