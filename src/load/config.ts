@@ -12,7 +12,7 @@ export interface Config {
   readonly groups?: string;
   readonly state?: string;
   readonly matchingType?: 1 | 2;
-  readonly safety: { readonly maxDeletePercent: number; readonly maxDeleteCount: number };
+  readonly safety: { readonly maxDeletePercent: number; readonly maxDeleteCount: number; readonly maxDeleteTotal: number };
   readonly output: { readonly maskIdentities: boolean };
   readonly api: {
     readonly baseUrl?: string;
@@ -60,7 +60,8 @@ type ConfigFile = {
 
 /** The settings used when there is no config file. */
 export const DEFAULT_CONFIG: Config = {
-  safety: { maxDeletePercent: 25, maxDeleteCount: 20 },
+  // maxDeleteTotal: see docs/config.md for why 5000 (ten full delete requests).
+  safety: { maxDeletePercent: 25, maxDeleteCount: 20, maxDeleteTotal: 5000 },
   output: { maskIdentities: true },
   api: { pathPrefix: '/api/integrate', timeoutMs: 30_000, retries: 5, concurrency: 4 },
 };
