@@ -4,7 +4,7 @@ import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
-import { InternalError, UnsafePlanError } from '../errors/index.js';
+import { InternalError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
 import type { DesiredGroups } from '../load/load-groups.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
 import { pendingJournalWarning, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
@@ -66,6 +66,12 @@ export interface ApplyDeps {
   readonly progress?: ApplyProgress;
   /** Aborting stops new requests; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /**
+   * Asked once a plan with changes has passed the safety checks, before anything is sent or
+   * written (terraform's "Do you want to perform these actions?"): false cancels the apply with a
+   * NotApprovedError. Absent: approved.
+   */
+  readonly approve?: (plan: Plan) => Promise<boolean>;
   readonly newApplyId?: () => string;
 }
 
@@ -130,6 +136,10 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
       },
     );
     if (refusal) throw new UnsafePlanError(refusal.reason, refusal.override);
+    // Asked under the lock, so what is approved is what is sent; a pending journal is folded only after.
+    if (!isEmptyPlan(plan) && deps.approve && !(await deps.approve(plan))) {
+      throw new NotApprovedError('apply cancelled: the plan was not approved, so nothing was sent and nothing written');
+    }
     // The plan holds what sending needs; the loaded files, their members' lines and the member
     // maps are let go here, so they are collected while sending (a third of the memory at 1M).
     desired = undefined;

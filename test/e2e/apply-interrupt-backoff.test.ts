@@ -23,7 +23,7 @@ describe('Ctrl-C while apply waits out a long Retry-After', () => {
     // without the interrupt ending the wait, apply would go on retrying for minutes.
     server = await startBareServer(() => ({ status: 429, headers: { 'retry-after': '3600' }, body: '{"code":"429","errorCode":"SYSTEM_BUSY","msg":"系统繁忙"}' }));
     repo = await createRepo({ '.groupops/config.yaml': 'api:\n  retries: 3\n  concurrency: 1\n', 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
-    cli = startCli(['apply'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: 'tok-interrupt-backoff', RABBITPRE_BASE_URL: server.url, CI: 'true' } });
+    cli = startCli(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: 'tok-interrupt-backoff', RABBITPRE_BASE_URL: server.url, CI: 'true' } });
     // The retry line is printed as the wait starts.
     await cli.waitFor(/retry: attempt 2 in 30000 ms \(HTTP 429, Retry-After 3600\)/, { stream: 'stderr' });
     cli.signal('SIGINT');

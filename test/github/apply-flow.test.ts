@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** Applies the current files with plain `groupops apply`, so the repository starts with a snapshot. */
 async function applyLocally(): Promise<void> {
-  const res = await runCli(['apply'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const res = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
   expect(res.code, res.stderr).toBe(0);
 }
 
@@ -48,7 +48,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply'], repo.dir, env);
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(sb.memberships()).toHaveLength(3);
 
@@ -83,7 +83,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
     const sha = merge('drop one, add one', 6);
     sb.setFaults({ script: ['ok', 'http500'] });
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error::groupops apply failed: .*HTTP 500/m);
 
@@ -113,7 +113,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', []));
     const sha = merge('empty the group', 7);
     const sent = sb.requests().length;
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(3);
     expect(sb.requests()).toHaveLength(sent);
     expect(gh.ref('main')).toBe(sha);
@@ -128,7 +128,7 @@ describe('groupops github apply', () => {
     landOnMain(gh, repo.dir, sha, 8);
     const other = gh.seedCommit({ parents: [sha], files: { ...Object.fromEntries([['README.md', 'docs\n']]), 'groups/vip.yaml': groupYaml('VIP', phones(3)), '.groupops/config.yaml': CONFIG } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code, res.stdout).toBe(0);
     const head = gh.commit(gh.ref('main')!)!;
     expect(head.parents).toEqual([other]);
@@ -141,7 +141,7 @@ describe('groupops github apply', () => {
     landOnMain(gh, repo.dir, sha, 9);
     const other = gh.seedCommit({ parents: [sha], files: { [SNAP]: '{"someone":"else"}\n' } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(1);
     expect(gh.ref('main')).toBe(other);
     expect(res.stdout).toMatch(/^::error::groupops: the snapshot could not be committed: the branch main moved/m);
@@ -157,7 +157,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', phones(3)).replace('category:', 'description: never sent\ncategory:'));
     const sha = merge('description only', 10);
     const before = sb.requests().length;
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(0);
     expect(sb.requests()).toHaveLength(before);
     expect(gh.ref('main')).toBe(sha);
@@ -166,7 +166,7 @@ describe('groupops github apply', () => {
 
   it('applies only the default branch: a dispatch on another branch sends nothing', async () => {
     const sha = gitInit(repo.dir);
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('applies the default branch (main) only; this run is for "feature". Nothing was sent.');
     expect(sb.requests()).toHaveLength(0);

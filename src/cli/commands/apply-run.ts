@@ -6,9 +6,10 @@ import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
 import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from '../../core/render/not-applied.js';
 import type { Plan } from '../../core/plan.js';
-import { GroupopsError, UnsafePlanError } from '../../errors/index.js';
+import { GroupopsError, NotApprovedError, UnsafePlanError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
+import { confirmApply } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
@@ -43,9 +44,14 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
   });
   const format = opts.format;
   const controller = new AbortController();
+  let sending = false;
   const interrupt = (): void => {
     reporter.stop();
-    io.stderr.write('\ninterrupted: no new request is sent and no retry; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n');
+    io.stderr.write(
+      sending
+        ? '\ninterrupted: no new request is sent and no retry; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n'
+        : '\ninterrupted before sending: nothing was sent\n',
+    );
     controller.abort();
   };
   process.once('SIGINT', interrupt);
@@ -63,8 +69,19 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
         gitCommit: gitHeadCommit,
         toolVersion: toolVersion(),
         signal: controller.signal,
+        approve: (plan) =>
+          confirmApply(io, plan, {
+            autoApprove: opts.autoApprove === true,
+            planShown: format === 'text' && io.stdout.isTTY === true,
+            mask: shouldMask(opts, ws),
+            signal: controller.signal,
+          }),
         progress: {
           ...reporter,
+          sending: (plan, concurrency) => {
+            sending = true;
+            reporter.sending?.(plan, concurrency);
+          },
           // The plan goes out before anything is sent (or refused), so a reader sees what it is about.
           planned: (plan) => {
             planned = plan;
@@ -80,8 +97,8 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
     );
   } catch (err) {
     // A script reading --format json gets a document for a refusal too, with the plan it refused.
-    if (format === 'json' && planned && err instanceof UnsafePlanError) {
-      const extra = { status: 'refused', complete: false, error: { code: err.code, message: err.message } };
+    if (format === 'json' && planned && (err instanceof UnsafePlanError || err instanceof NotApprovedError)) {
+      const extra = { status: err instanceof UnsafePlanError ? 'refused' : 'cancelled', complete: false, error: { code: err.code, message: err.message } };
       await writePieces(io.stdout, renderPlanChunks(planned, 'json', { color: false, mask: shouldMask(opts, ws), extra }));
     }
     throw err;
