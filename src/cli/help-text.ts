@@ -8,7 +8,7 @@ const ENVIRONMENT = `
 Environment variables:
   RABBITPRE_TOKEN          the X-Token apply sends (required by apply; never printed)
   RABBITPRE_BASE_URL       the API's base URL (default https://integrate.rabbitpre.com; /api/integrate is appended)
-  CI                       set (not empty, 0 or false): apply goes ahead without a terminal; progress as log lines
+  CI                       set to anything but empty, 0 or false: apply goes ahead without a terminal; progress as log lines
   NO_COLOR                 set and not empty: no colours (so does --no-color)
   FORCE_COLOR              colours even when the output is not a terminal; 0 or false: none
   TERM                     dumb: no colours
@@ -24,7 +24,7 @@ Exit statuses:
 
 const ROOT = `
 groupops runs in the repository root; from a folder below it, it finds the root as git does (the
-nearest folder above that holds .groupops/ or .git). Docs: docs/commands.md`;
+nearest folder above that holds .groupops/, .git or groups/). Docs: docs/commands.md`;
 
 /** Examples and exit statuses per command, by the command's path (`github apply`). */
 const COMMANDS: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@ import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
@@ -32,8 +33,15 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired } = await planWorkspace(ws);
-      if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      const { plan, desired, snapshotDigest } = await planWorkspace(ws);
+      if (!desired.folderExists) {
+        // Neither side exists: this is not the repository (a mistyped --groups, or another folder), not an empty plan.
+        if (snapshotDigest === null) {
+          const message = `the groups folder "${ws.groupsDir}" does not exist in ${ws.cwd}, and there is no snapshot (${ws.statePath}): run groupops in the repository root, create the folder, or name it with --groups`;
+          throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to plan');
+        }
+        io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      }
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
       if (opts.out) {
