@@ -35,7 +35,9 @@ describe('Ctrl-C while apply waits out a long Retry-After', () => {
     expect(result.stderr).toContain('error: the apply was interrupted; run groupops apply again to send the rest');
     expect(result.stderr).not.toContain('retry: attempt 3');
     expect(result.stdout).toContain('Stopped before any of 1 request was acknowledged.');
-    expect(result.stdout).toContain(`The snapshot ${STATE} is unchanged.`);
+    // There was no snapshot before this first apply: it is not "unchanged", there is none yet.
+    expect(result.stdout).toContain(`No snapshot was written: nothing was acknowledged, and there is no ${STATE} yet.`);
+    expect(result.stdout).not.toContain('unchanged');
     await expect(stat(join(repo.dir, STATE))).rejects.toThrow(/ENOENT/);
   });
 });

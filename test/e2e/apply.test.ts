@@ -171,7 +171,18 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       const result = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
+      expect(result.stdout).toContain('No snapshot was written: nothing was acknowledged, and there is no .groupops/snapshot.json yet.');
       expect(existsSync(join(repo.dir, '.groupops'))).toBe(false);
+    });
+
+    it('says the snapshot is unchanged when one exists and a rejected token stopped the apply', async () => {
+      const r = await applied({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 4)) });
+      const snapshot = await r.snapshotText();
+      const result = await runCli(['apply', '--auto-approve'], { cwd: r.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(`The snapshot ${STATE} is unchanged.`);
+      expect(await r.snapshotText()).toBe(snapshot);
     });
 
     it('names a missing RABBITPRE_TOKEN before sending anything', async () => {

@@ -1,7 +1,8 @@
+import { access } from 'node:fs/promises';
 import { createMembershipApis } from '../../api/create-apis.js';
 import { applyWorkspace, type ApplyOutcome } from '../../app/apply.js';
 import { gitHeadCommit } from '../../app/git-info.js';
-import type { Workspace } from '../../app/workspace.js';
+import { resolveIn, type Workspace } from '../../app/workspace.js';
 import { plural } from '../../core/render/describe.js';
 import { renderMarkdown } from '../../core/render/markdown.js';
 import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from '../../core/render/not-applied.js';
@@ -108,7 +109,9 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
     process.removeListener('SIGTERM', interrupt);
   }
   onOutcome?.(outcome);
-  await writePieces(io.stdout, renderOutcome(outcome, ws, opts));
+  // A snapshot that was never written is not "unchanged": the result says there is none yet.
+  const snapshotExists = outcome.snapshotWritten || (await access(resolveIn(ws.cwd, ws.statePath)).then(() => true, () => false));
+  await writePieces(io.stdout, renderOutcome(outcome, ws, opts, snapshotExists));
   if (outcome.status === 'failed') throw outcome.failure;
   if (outcome.status === 'partial') {
     io.stderr.write(`error: ${pendingSummary(outcome)}; the snapshot records only what the API confirmed, and the next groupops apply sends the rest again\n`);
@@ -122,7 +125,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
 }
 
 /** The result in the chosen format, in pieces to write one after the other (JSON lists every change). */
-function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions): Iterable<string> {
+function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptions, snapshotExists: boolean): Iterable<string> {
   const mask = shouldMask(opts, ws);
   const batches = outcome.requests;
   if (opts.format === 'json') {
@@ -137,7 +140,7 @@ function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptio
     return renderPlanChunks(outcome.plan, 'json', { color: false, mask, batches, extra });
   }
   // Markdown lists what was not applied in its own, escaped section below the table.
-  const lines = resultLines(outcome, ws, opts.format === 'markdown' ? undefined : mask);
+  const lines = resultLines(outcome, ws, opts.format === 'markdown' ? undefined : mask, snapshotExists);
   if (opts.format === 'markdown') {
     const table = batches.length === 0 ? [] : ['', '| # | operation | items | batch ID |', '|---:|---|---:|---|', ...batches.map((b, i) => `| ${i + 1} | ${b.op} | ${b.items} | ${batchCell(b)} |`)];
     const pending = notAppliedMarkdown(outcome.requests, { mask });
@@ -147,7 +150,7 @@ function renderOutcome(outcome: ApplyOutcome, ws: Workspace, opts: ApplyCliOptio
 }
 
 /** The result for people; `mask` undefined leaves out the rows not applied (shown elsewhere). */
-function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undefined): string[] {
+function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undefined, snapshotExists: boolean): string[] {
   const out: string[] = [];
   if (outcome.recovered > 0) out.push(`Recovered ${plural(outcome.recovered, 'acknowledged request')} of an interrupted apply from its journal into ${ws.statePath}.`);
   const total = outcome.plan.batches.length;
@@ -164,7 +167,8 @@ function resultLines(outcome: ApplyOutcome, ws: Workspace, mask: boolean | undef
   if (mask !== undefined) out.push(...notAppliedText(outcome.requests, { mask }));
   if (outcome.snapshotWritten) {
     out.push(`Snapshot written: ${ws.statePath} (${plural(outcome.memberships, 'membership')}${outcome.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
-  } else out.push(`The snapshot ${ws.statePath} is unchanged.`);
+  } else if (snapshotExists) out.push(`The snapshot ${ws.statePath} is unchanged.`);
+  else out.push(`No snapshot was written: nothing was acknowledged, and there is no ${ws.statePath} yet.`);
   if (outcome.status === 'partial') out.push('Run groupops apply again to retry what was not applied.');
   else if (outcome.status !== 'applied') out.push('Run groupops apply again to send the rest.');
   return out;
