@@ -10,6 +10,8 @@ export interface Workspace {
   /** The snapshot path, relative to cwd as given. */
   readonly statePath: string;
   readonly config: Config;
+  /** The config file read (or looked for), relative to cwd as given: `plan --watch` watches it. */
+  readonly configPath: string;
 }
 
 export interface WorkspaceOptions {
@@ -29,6 +31,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     groupsDir: options.groups ?? config.groups ?? 'groups',
     statePath: options.state ?? config.state ?? DEFAULT_STATE_PATH,
     config,
+    configPath: options.config ?? DEFAULT_CONFIG_PATH,
   };
 }
 
