@@ -163,10 +163,14 @@ describe('apply without a terminal', () => {
   });
 });
 
+/** What the terminal sends for Ctrl-C: its line discipline turns it into SIGINT for the process. */
+const CTRL_C = '\u0003';
+
 describe('apply through a real pseudo-terminal', () => {
   /** Runs the built CLI under `script`, which gives it a terminal; `answer` is typed once it asks. */
   async function applyInPty(cwd: string, answer: string): Promise<{ code: number | null; output: string }> {
-    const command = `'${process.execPath}' '${CLI_BIN}' apply`;
+    // exec: the CLI is the terminal's foreground process, so Ctrl-C reaches it, not a shell around it.
+    const command = `exec '${process.execPath}' '${CLI_BIN}' apply`;
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: cwd, TZ: 'UTC', NO_COLOR: '1', RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url },
@@ -179,7 +183,7 @@ describe('apply through a real pseudo-terminal', () => {
       output += s;
       if (!answered && output.includes('Enter a value: ')) {
         answered = true;
-        child.stdin.write(`${answer}\n`);
+        child.stdin.write(answer === CTRL_C ? CTRL_C : `${answer}\n`);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -200,6 +204,16 @@ describe('apply through a real pseudo-terminal', () => {
     const r = await workspace();
     const { code, output } = await applyInPty(r.dir, 'no');
     expect(code, output).toBe(1);
+    expect(output).toContain('apply cancelled');
+    expect(sandbox.requests()).toHaveLength(0);
+    expect(await r.exists('.groupops/snapshot.json')).toBe(false);
+  });
+
+  it('cancels on Ctrl-C at the question', async () => {
+    const r = await workspace();
+    const { code, output } = await applyInPty(r.dir, CTRL_C);
+    expect(code, output).toBe(1);
+    expect(output).toContain('interrupted before sending: nothing was sent');
     expect(output).toContain('apply cancelled');
     expect(sandbox.requests()).toHaveLength(0);
     expect(await r.exists('.groupops/snapshot.json')).toBe(false);
