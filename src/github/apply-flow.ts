@@ -93,7 +93,7 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
       input.out(formatAnnotation('error', `groupops: the snapshot could not be committed: ${message}`));
       if (exitCode === 0) exitCode = 1;
     }
-  } else input.out('The snapshot is unchanged: nothing to commit.');
+  } else input.out(after === undefined ? 'There is no snapshot yet (nothing was acknowledged): nothing to commit.' : 'The snapshot is unchanged: nothing to commit.');
 
   if (report.reason && report.status !== 'unchanged' && report.status !== 'applied') {
     input.out(formatAnnotation('error', `groupops apply ${report.status}: ${report.reason}`));

@@ -123,6 +123,16 @@ describe('groupops github apply', () => {
     expect(res.stdout).toContain('The snapshot is unchanged: nothing to commit.');
   });
 
+  it('does not call a snapshot that does not exist unchanged (a first apply the API refused)', async () => {
+    const sha = gitInit(repo.dir);
+    landOnMain(gh, repo.dir, sha, 9);
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('There is no snapshot yet (nothing was acknowledged): nothing to commit.');
+    expect(res.stdout).not.toContain('unchanged');
+    expect(gh.ref('main')).toBe(sha);
+  });
+
   it('re-plans the commit on a branch that moved without touching the snapshot', async () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 8);
