@@ -103,6 +103,7 @@ export interface ExplainReport {
 
 interface Row {
   group: GroupRef;
+  groupKey: string;
   memberKey: string;
   written?: ExplainedMembership['written'];
   recorded?: ExplainedMembership['recorded'];
@@ -120,9 +121,16 @@ export function explainMembers(input: ExplainInput): ExplainReport {
   const { query } = input;
   const files = new Map<string, ExplainGroupFile>();
   const rows = new Map<string, Row>();
+  // Built only for a group whose member matched in the snapshot alone (its identities changed).
+  const indexes = new Map<ExplainGroupFile, Map<string, ExplainGroupFile['members'][number]>>();
+  const membersByKey = (f: ExplainGroupFile): Map<string, ExplainGroupFile['members'][number]> => {
+    let index = indexes.get(f);
+    if (!index) indexes.set(f, (index = new Map(f.members.map((m) => [m.key, m]))));
+    return index;
+  };
   const row = (gk: string, mk: string, group: GroupRef): Row => {
     let r = rows.get(gk + SEP + mk);
-    if (!r) rows.set(gk + SEP + mk, (r = { group, memberKey: mk }));
+    if (!r) rows.set(gk + SEP + mk, (r = { group, groupKey: gk, memberKey: mk }));
     return r;
   };
   for (const f of input.groups.files) {
@@ -138,11 +146,11 @@ export function explainMembers(input: ExplainInput): ExplainReport {
     }
   }
   // A side that did not match (the value is only in the new identities, or only in the old) is still shown.
-  for (const [k, r] of rows) {
-    const gk = k.slice(0, k.indexOf(SEP));
+  for (const r of rows.values()) {
+    const gk = r.groupKey;
     if (!r.written) {
       const f = files.get(gk);
-      const m = f?.members.find((x) => x.key === r.memberKey);
+      const m = f && membersByKey(f).get(r.memberKey);
       if (f && m) r.written = writtenOf(f, m);
     }
     if (!r.recorded) {
@@ -161,8 +169,8 @@ export function explainMembers(input: ExplainInput): ExplainReport {
     }
   }
   const members = new Map<string, { key: Identity; memberships: { gk: string; m: ExplainedMembership }[] }>();
-  for (const [k, r] of rows) {
-    const gk = k.slice(0, k.indexOf(SEP));
+  for (const r of rows.values()) {
+    const gk = r.groupKey;
     const identities = (r.written ?? r.recorded)!.identities;
     let entry = members.get(r.memberKey);
     if (!entry) members.set(r.memberKey, (entry = { key: identities[0]!, memberships: [] }));
