@@ -1,4 +1,5 @@
 import { EventEmitter, once } from 'node:events';
+import { isatty } from 'node:tty';
 
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
@@ -18,7 +19,17 @@ export function processIo(): CliIo {
   // stderr stays the real stream (the progress bar drives it through readline); its writes are
   // never waited on, and there is nowhere left to report its own failure, so that is ignored.
   process.stderr.on('error', () => undefined);
-  return { stdout: new OutputGoneSafe(process.stdout), stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: new OutputGoneSafe(process.stdout),
+    stderr: process.stderr,
+    // Only a terminal is read from (apply's question): stdin that is a pipe left open by whoever
+    // started groupops is never opened, so it cannot keep the process waiting.
+    get stdin() {
+      return isatty(0) ? process.stdin : undefined;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**
