@@ -55,7 +55,7 @@ Exit status: 0 applied or nothing to do, 1 error, cancelled, or rows not applied
 Examples:
   groupops explain 13900000000                 every group the member with this value is in or will be in
   groupops explain "phone 13900000000"         a member key as plan prints it (also phone:13900000000)
-  groupops explain 139****0000                 a masked value from a PR comment (every match)
+  groupops explain '139****0000'               a masked value from a PR comment (every match)
   groupops explain oUpF8uMuAJO_M2pxb1Q9zNjWeS6o --format json
 
 Exit status: 0 something matches, 1 nothing matches, or an error.`,
