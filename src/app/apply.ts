@@ -95,6 +95,8 @@ export interface ApplyOutcome {
   readonly requests: readonly AppliedRequest[];
   /** True when the snapshot file was (re)written. */
   readonly snapshotWritten: boolean;
+  /** False when there is no snapshot file after the apply (a first apply that got nothing acknowledged). */
+  readonly snapshotExists: boolean;
   /** Memberships the snapshot records after the apply. */
   readonly memberships: number;
   /** Requests of an earlier, interrupted apply that were folded in from its journal. */
@@ -151,7 +153,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
     }
     const base = await recoverJournal(statePath, read);
     if (isEmptyPlan(plan)) {
-      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
+      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
     }
     return await sendPlan(ws, statePath, plan, base, deps);
   } finally {
@@ -246,7 +248,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   if (records.length === 0) {
     // Nothing acknowledged: the snapshot stays byte for byte as it was.
     await removeJournal(journalPath(statePath));
-    return { status, plan, requests: ordered, snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
+    return { status, plan, requests: ordered, snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
   }
   // In the order the answers came: deletes and adds of one apply never touch the same membership,
   // and every delete is recorded before the first add is sent.
@@ -268,6 +270,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     plan,
     requests: ordered,
     snapshotWritten: true,
+    snapshotExists: true,
     memberships: countMemberships(snapshot.applied),
     recovered: base.recovered,
     ...(sent.failure !== undefined ? { failure: sent.failure } : {}),

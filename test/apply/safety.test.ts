@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
-import { checkSafety, evaluateDeletes, type SafetyInput, type SafetyLimits } from '../../src/core/safety.js';
+import { checkSafety, evaluateDeletes, safetyVerdict, type SafetyInput, type SafetyLimits } from '../../src/core/safety.js';
+import { renderSafetyVerdict } from '../../src/core/render/safety-verdict.js';
 
 const DEFAULTS: SafetyLimits = { maxDeletePercent: 25, maxDeleteCount: 20, maxDeleteTotal: 5000, allowMassDelete: false };
 const CHECKSUM = 'a'.repeat(64);
@@ -73,6 +74,12 @@ describe('checkSafety: the absolute delete cap', () => {
     const flag = checkSafety(input(12_001, 50_000), { ...DEFAULTS, maxDeletes: 12_000 });
     expect(flag?.deletes?.broken).toEqual([{ rule: 'max-deletes', maxDeletes: 12_000 }]);
     expect(flag?.override).not.toContain('config');
+  });
+
+  it('is what the PR comment says the apply on merge would refuse, naming the cap', () => {
+    // Markdown escapes punctuation as character references; a reader of the rendered comment sees the characters.
+    const text = renderSafetyVerdict(safetyVerdict(input(12_000, 50_000), DEFAULTS)).join('\n').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    expect(text).toContain('would be refused by a safety limit**: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal)');
   });
 
   it('evaluateDeletes says where a plan stands even when it passes or is overridden', () => {

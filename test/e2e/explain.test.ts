@@ -14,7 +14,7 @@ const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', 'explain-outpu
 const validate = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true }).compile(schema);
 
 interface ExplainDoc {
-  formatVersion: number;
+  formatVersion: string;
   query: string;
   matched: boolean;
   snapshot: { path: string; exists: boolean; lastApply: { commit: string | null; requests: { op: string; batchId?: string }[] } | null };
@@ -122,7 +122,7 @@ describe('groupops explain', () => {
     const result = await explain(['13900000000', '--format', 'json']);
     expect(result.code, result.stderr).toBe(0);
     const d = doc(result);
-    expect(d).toMatchObject({ formatVersion: 1, query: '13900000000', matched: true, journal: null });
+    expect(d).toMatchObject({ formatVersion: '1.0', query: '13900000000', matched: true, journal: null });
     const { snapshot } = await readSnapshot(join(r.dir, '.groupops/snapshot.json'));
     expect(d.snapshot).toEqual({
       path: '.groupops/snapshot.json',

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../errors/index.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { useColor, writePieces, type CliIo } from '../io.js';
+import { jsonErrorDocument } from '../json-output.js';
 import { renderPlanChunks } from '../render-plan.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -23,9 +24,15 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .description('show the pending changes and the requests they need; sends nothing')
     .option('--out <file>', 'write the rendered plan to a file instead of stdout')
     .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
-    .option('--watch', 're-validate and re-plan on every change under the groups folder')
+    .option('--watch', 're-validate and re-plan on every change under the groups folder or of the config')
     .action(async (opts: PlanOptions) => {
-      const ws = await workspaceFrom(io, opts);
+      // A script reading the JSON plan gets a document that says why there is none (not with
+      // --out: a file that held a plan is not replaced by an error).
+      const failed = (err: unknown, mask: boolean): never => {
+        if (opts.format === 'json' && !opts.out && !opts.watch) io.stdout.write(jsonErrorDocument(err, mask));
+        throw err;
+      };
+      const ws = await workspaceFrom(io, opts).catch((err: unknown) => failed(err, opts.mask === true));
       if (opts.watch) {
         // Loaded when asked for: the file watcher is not needed by a single plan.
         const { watchPlan } = await import('../watch.js');
@@ -33,12 +40,12 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired, snapshotDigest } = await planWorkspace(ws);
+      const { plan, desired, snapshotDigest } = await planWorkspace(ws).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
       if (!desired.folderExists) {
         // Neither side exists: this is not the repository (a mistyped --groups, or another folder), not an empty plan.
         if (snapshotDigest === null) {
           const message = `the groups folder "${ws.groupsDir}" does not exist in ${ws.cwd}, and there is no snapshot (${ws.statePath}): run groupops in the repository root, create the folder, or name it with --groups`;
-          throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to plan');
+          failed(new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to plan'), shouldMask(opts, ws));
         }
         io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
       }

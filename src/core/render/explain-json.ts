@@ -1,10 +1,7 @@
 import type { ExplainReport } from '../explain.js';
 import { canonicalIdentity, type Identity } from '../model.js';
-import { jsonGroup } from './json.js';
+import { FORMAT_VERSION, jsonGroup } from './json.js';
 import { maskValue } from './mask.js';
-
-/** The version of the `explain --format json` document (schemas/explain-output.schema.json): raised when a field changes meaning or goes. */
-export const EXPLAIN_FORMAT_VERSION = 1;
 
 /** `groupops explain --format json`: one document, described by schemas/explain-output.schema.json. */
 export function renderExplainJson(report: ExplainReport, options: { readonly mask: boolean }): string {
@@ -12,7 +9,7 @@ export function renderExplainJson(report: ExplainReport, options: { readonly mas
     identities.map(canonicalIdentity).map((i) => (options.mask ? { ...i, value: maskValue(i.value) } : i));
   const { snapshot } = report;
   const doc = {
-    formatVersion: EXPLAIN_FORMAT_VERSION,
+    formatVersion: FORMAT_VERSION,
     query: options.mask && !report.query.includes('****') ? maskValue(report.query) : report.query,
     matched: report.members.length > 0,
     groups: { dir: report.groups.dir, exists: report.groups.exists },
