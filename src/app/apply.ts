@@ -16,6 +16,7 @@ import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
 import { apiFor, sendBatches } from './apply-send.js';
 import { validateGroups } from './plan-workspace.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
+import { checkSnapshotTarget, targetRecord } from './target.js';
 import { resolveIn, type Workspace } from './workspace.js';
 
 /** An answered request of this apply. */
@@ -120,6 +121,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
   try {
     const fingerprint = await stateFingerprint(statePath);
     const read = await readSnapshot(statePath, ws.statePath);
+    checkSnapshotTarget(read.snapshot, ws.target, ws.statePath, 'apply');
     const warning = pendingJournalWarning(read.journal, ws.statePath);
     if (warning) deps.progress?.warn?.(warning);
     const plan = buildPlan(desired.state, read.snapshot.applied);
@@ -151,7 +153,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
         'Run groupops plan again, review it, then apply.',
       );
     }
-    const base = await recoverJournal(statePath, read);
+    const base = await recoverJournal(statePath, read, ws);
     if (isEmptyPlan(plan)) {
       return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
     }
@@ -173,12 +175,13 @@ interface Base {
  * Makes an interrupted apply's journal part of the snapshot file before a new journal starts, so a
  * journal only ever holds one apply. A stale or empty journal is just removed.
  */
-async function recoverJournal(statePath: string, read: SnapshotRead): Promise<Base> {
+async function recoverJournal(statePath: string, read: SnapshotRead, ws: Workspace): Promise<Base> {
   const pending = read.journal;
   if (!pending) return { snapshot: read.snapshot, digest: read.digest, written: false, recovered: 0 };
   const recovered = pending.stale ? 0 : pending.journal.records.length;
   let digest = read.digest;
-  if (recovered > 0) ({ digest } = await writeSnapshot(statePath, read.snapshot));
+  // The target was checked before: a snapshot written now records it (one of the previous release gets it here).
+  if (recovered > 0) ({ digest } = await writeSnapshot(statePath, { ...read.snapshot, target: targetRecord(ws.target) }));
   await removeJournal(journalPath(statePath));
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
 }
@@ -255,6 +258,9 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const state = new AppliedStateBuilder(base.snapshot.applied);
   for (const { op, items } of confirmedItems) state.fold(op, items);
   const snapshot: Snapshot = {
+    // Checked against the snapshot before planning: recorded on every write, so a snapshot of the
+    // previous release (no target) gets its target at its first apply.
+    target: targetRecord(ws.target),
     applied: state.state(),
     // complete means every planned request was answered: rows an answer left pending are marked on
     // their request (status, notApplied), and carrying requests over until then would grow the

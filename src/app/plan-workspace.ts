@@ -8,6 +8,7 @@ import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
 import type { SnapshotCache } from '../state/snapshot-cache.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot } from '../state/snapshot-store.js';
+import { checkSnapshotTarget } from './target.js';
 import { resolveIn, type Workspace } from './workspace.js';
 
 export interface WorkspacePlan {
@@ -32,11 +33,15 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
   return loaded.value;
 }
 
-/** Validates the group files, reads the snapshot, and plans. Sends nothing, writes nothing. */
+/**
+ * Validates the group files, reads the snapshot, and plans; refuses (UnsafePlanError) a snapshot of
+ * another target. Sends nothing, writes nothing.
+ */
 export async function planWorkspace(ws: Workspace, desired?: DesiredGroups, caches?: PlanCaches): Promise<WorkspacePlan> {
   const groups = desired ?? (await validateGroups(ws, caches));
   const statePath = resolveIn(ws.cwd, ws.statePath);
   const { snapshot, digest } = caches ? await caches.snapshot.read(statePath, ws.statePath) : await readSnapshot(statePath, ws.statePath);
+  checkSnapshotTarget(snapshot, ws.target, ws.statePath, 'plan');
   const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff } : {});
   return { plan, desired: groups, snapshot, snapshotDigest: digest };
 }

@@ -11,6 +11,7 @@ export interface CommonOptions {
   groups?: string;
   state?: string;
   config?: string;
+  target?: string;
   format: Format;
   mask?: boolean;
 }
@@ -20,7 +21,8 @@ export function withWorkspaceOptions(cmd: Command): Command {
   return cmd
     .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
     .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
-    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)');
+    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+    .option('--target <name>', 'the target (tenant) of the config\'s targets: to work on (default: the only one, or the implicit target)');
 }
 
 /** Adds the options every command understands. */
@@ -34,10 +36,12 @@ export function withCommonOptions(cmd: Command): Command {
 /**
  * The workspace a command runs in: rooted at the repository root found from the current folder (as
  * git finds its root), with the paths given on the command line taken from the current folder.
+ * Outside any repository it refuses, unless the command creates one there (`creates`: adopt --from
+ * writes the groups folder), which then works in the current folder.
  */
-export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
+export async function workspaceFrom(io: CliIo, opts: CommonOptions, options: { creates?: boolean } = {}): Promise<Workspace> {
   const found = await findRepoRoot(io.cwd);
-  if (found === undefined && opts.groups === undefined) {
+  if (found === undefined && opts.groups === undefined && options.creates !== true) {
     throw new GroupopsError(
       'CONFIG_ERROR',
       `not in a groupops repository: neither ${io.cwd} nor a folder above it holds .groupops/, .git or groups/. ` +
@@ -46,12 +50,18 @@ export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Wor
   }
   const root = found ?? io.cwd;
   const path = (p: string): string => fromCwd(root, io.cwd, p);
-  return openWorkspace({
+  const ws = await openWorkspace({
     cwd: root,
     ...(opts.groups !== undefined ? { groups: path(opts.groups) } : {}),
     ...(opts.state !== undefined ? { state: path(opts.state) } : {}),
     ...(opts.config !== undefined ? { config: path(opts.config) } : {}),
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
+    env: io.env,
   });
+  if (ws.target.declared && (io.env.RABBITPRE_BASE_URL ?? '').trim() !== '') {
+    io.stderr.write(`warning: RABBITPRE_BASE_URL is not used: target "${ws.target.name}" has its own base URL (targets.${ws.target.name}.baseUrl in the config)\n`);
+  }
+  return ws;
 }
 
 /** Whether identity values are masked: the flag, else the config for markdown, else not. */

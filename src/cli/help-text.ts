@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 /** The environment variables groupops reads, for the top-level help. */
 const ENVIRONMENT = `
 Environment variables:
-  RABBITPRE_TOKEN          the X-Token apply sends (required by apply; never printed)
+  RABBITPRE_TOKEN          the X-Token apply sends (required by apply; never printed); a named
+                           target reads the variable its tokenEnv names instead
   RABBITPRE_BASE_URL       the API's base URL (default https://integrate.rabbitpre.com; /api/integrate is appended)
   CI                       set to anything but empty, 0 or false: apply goes ahead without a terminal; progress as log lines
   NO_COLOR                 set and not empty: no colours (so does --no-color)
@@ -20,7 +21,8 @@ Exit statuses:
   0  success
   1  error: invalid files or config, a failed, partial or cancelled apply; explain: nothing matches
   2  plan --detailed-exitcode: the plan has changes
-  3  apply refused by a safety limit (nothing was sent)`;
+  3  refused, nothing sent or written: apply by a safety limit; plan or apply for a snapshot of
+     another target; adopt over recorded memberships or existing group files (--force)`;
 
 const ROOT = `
 groupops runs in the repository root; from a folder below it, it finds the root as git does (the
@@ -51,6 +53,14 @@ Examples:
 
 Environment: RABBITPRE_TOKEN (required), RABBITPRE_BASE_URL, CI.
 Exit status: 0 applied or nothing to do, 1 error, cancelled, or rows not applied, 3 refused by a safety limit.`,
+  adopt: `
+Examples:
+  groupops adopt                               record what the group files declare as applied; sends nothing
+  groupops adopt --from platform-export.csv --ignore-column name
+                                               write group files and the snapshot from a platform export
+  groupops adopt --retarget --target production   record that the snapshot belongs to this target
+
+Exit status: 0 adopted, 1 invalid input, 3 refused (a snapshot that records memberships, existing group files: --force).`,
   explain: `
 Examples:
   groupops explain 13900000000                 every group the member with this value is in or will be in

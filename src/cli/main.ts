@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../load/package-root.js';
+import { registerAdopt } from './commands/adopt.js';
 import { registerApply } from './commands/apply.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerValidate(program, cli, done);
   registerPlan(program, cli, done);
   registerApply(program, cli, done);
+  registerAdopt(program, cli, done);
   registerExplain(program, cli, done);
   registerDemo(program, cli, done);
   registerGitHub(program, cli, done);

@@ -24,6 +24,12 @@ export function provenanceLine(p: PlanProvenance): string {
   return `<sub>Planned ${parts.join(' ')}${parts.length > 0 ? '. ' : ''}${merge} This comment is updated on every push.</sub>`;
 }
 
+/** A plan refused before it was made (the snapshot belongs to another target): the reason and the way on, escaped. */
+export function renderRefusalMarkdown(message: string, title = 'groupops plan'): string {
+  const [reason = '', ...rest] = message.split('\n');
+  return [`### ${title}`, '', `⛔ **Refused:** ${escapeMarkdown(reason)}`, '', ...rest.map(escapeMarkdown), ''].join('\n');
+}
+
 /**
  * The Markdown of input that cannot be planned: every issue in a table, text escaped (it quotes YAML),
  * and with `mask` the identity values it quotes masked. `summary` says what was invalid (the group

@@ -3,12 +3,12 @@ import { planCounts, plural } from '../core/render/describe.js';
 import { renderJsonChunks } from '../core/render/json.js';
 import { renderPlanMarkdown } from '../core/render/markdown.js';
 import type { ReviewedPlan } from '../core/safety.js';
-import { InvalidInputError, type SourceIssue } from '../errors/index.js';
+import { InvalidInputError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
 import { pullRequestOf, type ActionsContext } from './actions-context.js';
 import { formatAnnotation, issueAnnotations } from './annotations.js';
 import { GitHubSetupError } from './github-error.js';
 import type { GitHubPort } from './github-port.js';
-import { COMMENT_LIMIT, commentCutNote, planCommentBody, renderIssuesMarkdown } from './plan-comment.js';
+import { COMMENT_LIMIT, commentCutNote, planCommentBody, renderIssuesMarkdown, renderRefusalMarkdown } from './plan-comment.js';
 import { STEP_SUMMARY_LIMIT_BYTES } from './step-summary.js';
 import type { StepIo } from './step-io.js';
 import { PLAN_MARKER, upsertStickyComment, type StickyResult } from './sticky-comment.js';
@@ -45,6 +45,8 @@ export interface PrPlanResult {
   readonly planJson?: string;
   /** Why no comment could be written at all (no GITHUB_TOKEN): the step fails with it once the summary is written. */
   readonly setupError?: GitHubSetupError;
+  /** Why the plan was refused (a snapshot of another target): the step fails with it once the comment and summary say so. */
+  readonly refused?: UnsafePlanError;
 }
 
 /** Changes a group lists in the PR comment; the job summary lists them all. */
@@ -76,12 +78,18 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   let reviewed: ReviewedPlan | undefined;
   let issues: readonly SourceIssue[] = [];
   let invalid = '';
+  let refused: UnsafePlanError | undefined;
   try {
     reviewed = await input.plan();
   } catch (err) {
-    if (!(err instanceof InvalidInputError)) throw err;
-    issues = err.issues;
-    invalid = err.summary;
+    // A refused plan (a snapshot of another target) replaces the PR's last plan too, so that no
+    // stale plan stays up.
+    if (err instanceof UnsafePlanError) refused = err;
+    else {
+      if (!(err instanceof InvalidInputError)) throw err;
+      issues = err.issues;
+      invalid = err.summary;
+    }
   }
   const mask = input.mask();
   const plan = reviewed?.plan;
@@ -118,6 +126,8 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
       planJson = await step.writeFile(`${artifact}.json`, renderJsonChunks(plan, { mask }));
       step.out(`The plan is larger than a job summary: the full plan is written to ${planJson} (step output plan-json, uploaded as the artifact ${artifact}).`);
     }
+  } else if (refused) {
+    comment = summary = renderRefusalMarkdown(refused.message);
   } else {
     for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }, { mask })) step.out(line);
     comment = summary = renderIssuesMarkdown(issues, { mask, summary: invalid });
@@ -145,6 +155,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   const summarized = await step.appendSummary(summaryText);
   if (!summarized) step.out(summaryText);
   if (plan) step.out(`Plan: ${planCounts(plan.summary)}. Checksum ${plan.checksum}.`);
+  else if (refused) step.out('groupops: the plan was refused; nothing was planned.');
   else step.out(`groupops: ${plural(issues.length, 'problem')}: ${invalid}; nothing was planned.`);
   return {
     valid: plan !== undefined,
@@ -155,5 +166,6 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
     summarized,
     ...(planJson !== undefined ? { planJson } : {}),
     ...(setupError ? { setupError } : {}),
+    ...(refused ? { refused } : {}),
   };
 }

@@ -85,6 +85,22 @@ describe('the repository root, found from a subfolder', () => {
   });
 });
 
+describe('adopt --from in a folder that is no repository yet', () => {
+  it('writes the group files and the snapshot there (it creates the repository), while adopt without --from refuses', async () => {
+    repo = await createTempRepo({ files: { 'export.csv': 'group,phone\nVIP,18800000001\n' } });
+    const refused = await runCli(['adopt'], { cwd: repo.dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error: not in a groupops repository');
+    const adopted = await runCli(['adopt', '--from', 'export.csv'], { cwd: repo.dir });
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(await repo.exists('groups')).toBe(true);
+    expect(await repo.exists('.groupops/snapshot.json')).toBe(true);
+    // From now on it is a repository: found from below too.
+    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: repo.path('groups') });
+    expect(plan.code, plan.stderr).toBe(0);
+  });
+});
+
 describe('fromCwd', () => {
   it('maps a path given below the root to one from the root, and leaves the rest', () => {
     expect(fromCwd('/r', '/r/groups', 'enterprise')).toBe('groups/enterprise');

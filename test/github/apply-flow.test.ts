@@ -133,6 +133,24 @@ describe('groupops github apply', () => {
     expect(gh.ref('main')).toBe(sha);
   });
 
+  it('refuses with exit 3 a snapshot of another tenant (RABBITPRE_BASE_URL elsewhere): nothing sent, nothing committed, the reason on the PR', async () => {
+    await applyLocally();
+    gitInit(repo.dir);
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(4)));
+    const sha = merge('one more', 8);
+    const other = await startSandbox();
+    try {
+      const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
+      expect(res.code).toBe(3);
+      expect(other.requests()).toHaveLength(0);
+      expect(gh.ref('main')).toBe(sha);
+      expect(res.stderr).toContain(`refusing to apply: .groupops/snapshot.json belongs to target "default" (${sb.url}), but RABBITPRE_BASE_URL points at ${other.url}`);
+      expect(gh.comments(8)[0]!.body).toContain('refused');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('fails before sending anything when its token cannot write the repository contents', async () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 11);

@@ -55,6 +55,23 @@ describe('groupops github plan', () => {
     expect(await readFile(env.GITHUB_OUTPUT!, 'utf8')).toBe('');
   });
 
+  it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {
+    await runCli(['github', 'plan'], repo.dir, await prEnv());
+    await repo.write(
+      '.groupops/snapshot.json',
+      '{\n  "schemaVersion": 1,\n  "target": {"name":"default","baseUrl":"https://tenant-a.example.com"},\n  "lastApply": null,\n  "groups": []\n}\n',
+    );
+    const env = await prEnv({ headSha: 'c'.repeat(40) });
+    const res = await runCli(['github', 'plan'], repo.dir, env);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('refusing to plan: .groupops/snapshot.json belongs to target "default" (https://tenant-a.example.com), but the default base URL points at https://integrate.rabbitpre.com');
+    const comments = gh.comments(12);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('⛔ **Refused:** refusing to plan');
+    expect(comments[0]!.body).not.toContain('Plan checksum');
+    expect(await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('⛔ **Refused:**');
+  });
+
   it('annotates every validation issue on its line, lists them in the comment, and exits 1', async () => {
     await repo.write('groups/bad.yaml', 'name: Bad\ncategory: enterprise\nmembers:\n  - phone: 18888888888\nmemebrs: []\n');
     const res = await runCli(['github', 'plan'], repo.dir, await prEnv());

@@ -16,9 +16,6 @@ import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 import type { ApplyCliOptions } from './apply.js';
 
-/** Where the API lives unless RABBITPRE_BASE_URL or the config says otherwise (product.md). */
-const DEFAULT_BASE_URL = 'https://integrate.rabbitpre.com';
-
 /**
  * Runs an apply as the command line does and resolves to its exit status; `onReport` receives the
  * apply's report before a failure is thrown, so a caller (the GitHub step) can still commit what was
@@ -56,19 +53,22 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onReport?: (rep
 
 /** Reads the workspace and applies, as the options say: the plan goes out (as text) before anything is sent. */
 async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: Workspace) => void, planned: (plan: Plan) => void): Promise<{ ws: Workspace; outcome: ApplyOutcome }> {
-  // Checked before anything is read or sent, naming the variable and never echoing a value.
-  const token = io.env.RABBITPRE_TOKEN;
-  if (token === undefined || token.trim() === '') {
-    throw new GroupopsError(
-      'CONFIG_ERROR',
-      'RABBITPRE_TOKEN is not set: apply needs the X-Token of the Rabbitpre self-built app (permission 用户 -> 用户分组). Set it in the environment (in GitHub Actions, from a secret). Nothing was sent.',
-    );
-  }
+  // The config names the target and so the variable its token is in; checked before the group files
+  // or the snapshot are read and before anything is sent, naming the variable and never echoing a value.
   const ws = await workspaceFrom(io, opts);
   opened(ws);
+  const tokenEnv = ws.target.tokenEnv;
+  const token = io.env[tokenEnv];
+  if (token === undefined || token.trim() === '') {
+    const whose = ws.target.declared ? ` (target "${ws.target.name}" takes its token from it: targets.${ws.target.name}.tokenEnv in the config)` : '';
+    throw new GroupopsError(
+      'CONFIG_ERROR',
+      `${tokenEnv} is not set${whose}: apply needs the X-Token of the Rabbitpre self-built app (permission 用户 -> 用户分组). Set it in the environment (in GitHub Actions, from a secret). Nothing was sent.`,
+    );
+  }
   const reporter = createApplyReporter(io);
   const { api, customerApi } = createMembershipApis(ws.config, {
-    baseUrl: nonEmpty(io.env.RABBITPRE_BASE_URL) ?? ws.config.api.baseUrl ?? DEFAULT_BASE_URL,
+    baseUrl: ws.target.baseUrl,
     pathPrefix: ws.config.api.pathPrefix,
     token,
     timeoutMs: ws.config.api.timeoutMs,
@@ -142,6 +142,3 @@ function renderReport(report: ApplyReport, ws: Workspace, opts: ApplyCliOptions)
   return [`${renderApplyText(report, { mask }).join('\n')}\n`];
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}

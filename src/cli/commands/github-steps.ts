@@ -48,6 +48,8 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
   });
   // The one place the plan step hands values to the workflow's later steps.
   await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson });
+  // Refused (a snapshot of another target): the comment and the summary say so, and the step fails with exit 3.
+  if (result.refused) throw result.refused;
   // No token: the summary holds the plan, and the step still fails, saying how to pass one.
   if (result.setupError) throw result.setupError;
   return result.valid ? EXIT.ok : EXIT.error;

@@ -58,7 +58,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): { text
     out.push(`| ${op === 'add' ? '➕ add' : '➖ delete'} | ${plan.summary[op]} | ${items} | ${requests} |`);
   }
   out.push('');
-  out.push(plan.changes.length === 0 ? '**No changes.** The platform matches the group files.' : `**Plan: ${planCounts(plan.summary)}.** Deletes are sent before adds.`, '');
+  out.push(plan.changes.length === 0 ? '**No changes.** The group files match the snapshot.' : `**Plan: ${planCounts(plan.summary)}.** Deletes are sent before adds.`, '');
   if (options.safety) out.push(...renderSafetyVerdict(options.safety), '');
   const runs = groupRuns(plan.changes);
   const removed = new Set(plan.removedGroups ?? []);

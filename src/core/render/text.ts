@@ -19,7 +19,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   const c = pc.createColors(options.color);
   const lines: string[] = [];
   if (plan.changes.length === 0) {
-    lines.push(c.green('No changes.') + ' The platform matches the group files.', '');
+    lines.push(c.green('No changes.') + ' The group files match the snapshot.', '');
   } else {
     lines.push('groupops will make these changes:', '');
     let budget = options.maxLines ?? TEXT_MAX_LINES;

@@ -30,7 +30,7 @@ describe('help', () => {
     }
     expect(text).toContain('Exit statuses:\n  0  success\n  1  error');
     expect(text).toContain('  2  plan --detailed-exitcode: the plan has changes');
-    expect(text).toContain('  3  apply refused by a safety limit');
+    expect(text).toContain('  3  refused, nothing sent or written: apply by a safety limit');
     expect(text).toContain('-h, --help');
     expect(text).toContain('--no-color');
   });

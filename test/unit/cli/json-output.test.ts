@@ -66,20 +66,22 @@ describe('plan --format json', () => {
     repo = await tempRepo(VALID);
     expect((await runCli(['apply', '--auto-approve'], repo.dir, env())).code).toBe(0);
     await repo.write('groups/people.yaml', VALID['groups/people.yaml'].replace('13900000000', '13911110000'));
-    const plan = documentOf('plan', (await runCli(['plan', '--format', 'json'], repo.dir, {})).stdout);
+    // The plans name the tenant the snapshot records (the sandbox), as the apply did.
+    const tenant = { RABBITPRE_BASE_URL: sb.url };
+    const plan = documentOf('plan', (await runCli(['plan', '--format', 'json'], repo.dir, tenant)).stdout);
     expect(plan.changes).toEqual([expect.objectContaining({ op: 'add', previous: expect.anything() })]);
 
     await repo.write('groups/bad.yaml', INVALID);
-    const invalid = await runCli(['plan', '--format', 'json'], repo.dir, {});
+    const invalid = await runCli(['plan', '--format', 'json'], repo.dir, tenant);
     expect(invalid.code).toBe(1);
     const doc = documentOf('plan', invalid.stdout);
     expect(doc).toMatchObject({ error: { code: 'INVALID_INPUT', issues: [expect.objectContaining({ file: 'groups/bad.yaml', line: 3, column: 12 })] } });
     // Masked when asked, as the plan would be.
-    expect((await runCli(['plan', '--format', 'json', '--mask'], repo.dir, {})).stdout).not.toContain('18888888888');
+    expect((await runCli(['plan', '--format', 'json', '--mask'], repo.dir, tenant)).stdout).not.toContain('18888888888');
 
     await repo.write('groups/bad.yaml', VALID['groups/vip.yaml'].replace('VIP', 'Other'));
     await repo.write('.groupops/snapshot.json', '{ "schemaVersion": 1,');
-    expect(documentOf('plan', (await runCli(['plan', '--format', 'json'], repo.dir, {})).stdout)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(documentOf('plan', (await runCli(['plan', '--format', 'json'], repo.dir, tenant)).stdout)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
   });
 });
 

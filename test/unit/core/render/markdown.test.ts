@@ -151,7 +151,7 @@ describe('renderMarkdown', () => {
   it('says so when nothing changes', () => {
     const out = renderMarkdown(buildPlan(state(), state()), { mask: true, title: 'Plan for main' });
     expect(out).toContain('### Plan for main');
-    expect(out).toContain('**No changes.**');
+    expect(out).toContain('**No changes.** The group files match the snapshot.');
     expect(out).not.toContain('<details>');
   });
 });

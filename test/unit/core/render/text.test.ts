@@ -52,7 +52,7 @@ describe('renderText', () => {
 
   it('says so when nothing changes', () => {
     const out = renderText(buildPlan(state([enterprise('g'), phones(2)]), state([enterprise('g'), phones(2)])), { color: false, mask: false });
-    expect(out).toContain('No changes.');
+    expect(out).toContain('No changes. The group files match the snapshot.');
     expect(out.trimEnd().split('\n').at(-1)).toBe('Plan: 0 to add, 0 to delete, in 0 requests.');
   });
 
