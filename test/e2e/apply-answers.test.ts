@@ -29,7 +29,8 @@ describe('apply records only what the API acknowledged with errorCode SUCCESS', 
 
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain('HTTP 200 with code "200" but errorCode "SYSTEM_ERROR" (not SUCCESS) [SYSTEM_ERROR: import failed] (1 attempt)');
-    expect(result.stdout).toContain(`The snapshot ${STATE} is unchanged.`);
+    // A first apply: there is no snapshot to be "unchanged".
+    expect(result.stdout).toContain(`No snapshot was written: nothing was acknowledged, and there is no ${STATE} yet.`);
     expect(result.stdout).not.toContain('send the rest');
     expect(sandbox.requests()).toHaveLength(1);
     expect(sandbox.memberships()).toEqual([]);
