@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import type { Plan } from '../core/plan.js';
 import { planCounts } from '../core/render/describe.js';
 import { NotApprovedError } from '../errors/index.js';
-import { runsInCi, useColor, type CliIo } from './io.js';
+import { isCi } from './common-options.js';
+import { useColor, type CliIo } from './io.js';
 import { renderPlan } from './render-plan.js';
 
 /** How an apply is approved: `--auto-approve`, an answer typed on the terminal, or CI. */
@@ -16,7 +17,7 @@ export type ApprovalMode = 'auto-approve' | 'ask' | 'ci' | 'no-terminal';
 export function approvalMode(io: CliIo, autoApprove: boolean): ApprovalMode {
   if (autoApprove) return 'auto-approve';
   if (io.stdin?.isTTY === true && io.stderr.isTTY === true) return 'ask';
-  return runsInCi(io.env) ? 'ci' : 'no-terminal';
+  return isCi(io.env) ? 'ci' : 'no-terminal';
 }
 
 export interface ConfirmOptions {

@@ -93,12 +93,6 @@ export function useColor(io: CliIo, stream: 'stdout' | 'stderr' = 'stdout'): boo
   return Boolean(io[stream].isTTY);
 }
 
-/** Whether the command runs in CI: `CI` set to anything but empty, `0` or `false` (GitHub Actions sets CI=true). */
-export function runsInCi(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
 /**
  * Writes pieces one after the other, waiting for 'drain' whenever the stream asks to: stdout into a
  * pipe is asynchronous, and a reader slower than a million changes are rendered would otherwise

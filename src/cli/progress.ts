@@ -3,7 +3,8 @@ import type { ApplyProgress } from '../app/apply.js';
 import type { Plan } from '../core/plan.js';
 import { plural } from '../core/render/describe.js';
 import { describeAnswer } from '../core/render/not-applied.js';
-import { runsInCi, type CliIo } from './io.js';
+import { isCi } from './common-options.js';
+import type { CliIo } from './io.js';
 
 /** Apply progress for the command line, plus the client's retries; `stop` ends a bar cleanly. */
 export interface ApplyReporter extends ApplyProgress {
@@ -17,7 +18,7 @@ export interface ApplyReporter extends ApplyProgress {
  * carries the plan and the result.
  */
 export function createApplyReporter(io: CliIo): ApplyReporter {
-  return io.stderr.isTTY && !runsInCi(io.env) ? barReporter(io) : lineReporter(io);
+  return io.stderr.isTTY && !isCi(io.env) ? barReporter(io) : lineReporter(io);
 }
 
 function lineReporter(io: CliIo): ApplyReporter {

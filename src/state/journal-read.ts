@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors/index.js';
+import { readInputFile } from '../load/input-file.js';
 import { foldJournal } from './journal-fold.js';
 import { journalPath, parseJournal, type Journal } from './journal.js';
 import type { Snapshot } from './snapshot-format.js';
@@ -30,14 +30,15 @@ export function snapshotDigest(text: string | undefined): string | null {
   return text === undefined ? null : createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Reads a file's text, or undefined when it does not exist. */
-export async function readTextIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+/**
+ * Reads a file's text, or undefined when it does not exist. Only a regular file is read: a pull
+ * request could plant a FIFO or a symlink to /dev/zero where the journal would be.
+ */
+export async function readTextIfExists(path: string, displayPath = path): Promise<string | undefined> {
+  const read = readInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.reason === 'missing') return undefined;
+  throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `this ${read.message}` }], 'the file cannot be read');
 }
 
 /**
@@ -51,7 +52,7 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 export async function withPendingJournal(statePath: string, displayPath: string, read: { snapshot: Snapshot; digest: string | null }): Promise<SnapshotRead> {
   const path = journalPath(statePath);
   const display = journalPath(displayPath);
-  const text = await readTextIfExists(path);
+  const text = await readTextIfExists(path, display);
   if (text === undefined) return read;
   const parsed = parseJournal(display, text);
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the apply journal cannot be read');

@@ -1,8 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
+import { readInputFile } from '../load/input-file.js';
 import { withPendingJournal, type SnapshotRead } from './journal-read.js';
 import { renderSnapshotChunks, type Snapshot } from './snapshot-format.js';
 import { readCanonicalSnapshot } from './snapshot-lines.js';
@@ -36,17 +37,14 @@ export interface SnapshotFile {
  * whole; anything else is decoded and read whole (see parseSnapshot).
  */
 export async function readSnapshotFile(path: string, displayPath = path): Promise<SnapshotFile> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { snapshot: EMPTY_SNAPSHOT, digest: null };
-    if (code === 'EISDIR') {
-      throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: 'this is a folder, not a snapshot file: --state names the file, e.g. .groupops/snapshot.json' }], 'the snapshot cannot be read');
-    }
-    throw err;
+  // Only a regular file: a pull request could make the snapshot a FIFO or a symlink to /dev/zero.
+  const read = readInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
+  if (!read.ok && read.reason === 'missing') return { snapshot: EMPTY_SNAPSHOT, digest: null };
+  if (!read.ok) {
+    const message = read.reason === 'folder' ? 'this is a folder, not a snapshot file: --state names the file, e.g. .groupops/snapshot.json' : `this ${read.message}`;
+    throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message }], 'the snapshot cannot be read');
   }
+  const bytes = read.bytes;
   // Checked strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
   if (!isUtf8(bytes)) {
     throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }], 'the snapshot cannot be read');

@@ -9,16 +9,16 @@ import { useColor, type CliIo } from '../io.js';
 
 /**
  * `groupops explain <identity value or member key>`: every group a member is in or will be in, the
- * file and line that put it there, and whether it is applied or pending. Local output: values as
- * written unless --mask.
+ * file and line that put it there, and whether it is applied or pending. Values as written, unless
+ * --mask or CI says otherwise (shouldMask).
  */
 export function registerExplain(program: Command, io: CliIo, done: (code: number) => void): void {
   withWorkspaceOptions(program.command('explain'))
     .argument('<member>', 'an identity value (13900000000), a member key as plan prints it ("phone 13900000000"), or a masked value (139****0000)', query)
     .description('show every group a member is in or will be in, with the file and line that put it there, and whether it is applied or pending')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--mask', 'mask identity values (for pasting into a ticket)')
-    .option('--no-mask', 'show identity values as written (the default)')
+    .option('--mask', 'mask identity values (for pasting into a ticket; the default in CI)')
+    .option('--no-mask', 'show identity values as written (the default outside CI)')
     .action(async (member: MemberQuery, opts: CommonOptions) => {
       const ws = await workspaceFrom(io, opts);
       const report = await explainWorkspace(ws, member);
