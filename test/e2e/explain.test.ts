@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FORMAT_VERSION } from '../../src/core/render/json.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
@@ -122,7 +123,7 @@ describe('groupops explain', () => {
     const result = await explain(['13900000000', '--format', 'json']);
     expect(result.code, result.stderr).toBe(0);
     const d = doc(result);
-    expect(d).toMatchObject({ formatVersion: '1.0', query: '13900000000', matched: true, journal: null });
+    expect(d).toMatchObject({ formatVersion: FORMAT_VERSION, query: '13900000000', matched: true, journal: null });
     const { snapshot } = await readSnapshot(join(r.dir, '.groupops/snapshot.json'));
     expect(d.snapshot).toEqual({
       path: '.groupops/snapshot.json',
@@ -174,6 +175,11 @@ describe('groupops explain', () => {
     expect(masked.stdout).toContain('member unionid oUpF8uMuAJO_M2pxb1Q9zNjWeS6o');
     expect(masked.stdout).toContain('No snapshot yet (.groupops/snapshot.json): nothing was applied, so every membership written is pending.');
     expect(masked.stdout).not.toContain('unchanged');
+    // In CI, as every output: masked unless --no-mask.
+    const ci = await runCli(['explain', '13900000000'], { cwd: repo.dir, env: { CI: 'true' } });
+    expect(ci.code, ci.stderr).toBe(0);
+    expect(ci.stdout).not.toContain('13900000000');
+    expect((await runCli(['explain', '13900000000', '--no-mask'], { cwd: repo.dir, env: { CI: 'true' } })).stdout).toContain('phone 13900000000');
     const hidden = await explain(['13900000000', '--mask', '--format', 'json']);
     expect(hidden.stdout).not.toContain('13900000000');
     expect(doc(hidden)).toMatchObject({ query: '139****0000', snapshot: { exists: false, lastApply: null } });
