@@ -4,7 +4,7 @@ import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
-import { InternalError, UnsafePlanError } from '../errors/index.js';
+import { InternalError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
 import type { DesiredGroups } from '../load/load-groups.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
 import { pendingJournalWarning, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
@@ -67,6 +67,12 @@ export interface ApplyDeps {
   readonly progress?: ApplyProgress;
   /** Aborting stops new requests; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /**
+   * Asked once a plan with changes has passed the safety checks, before anything is sent or
+   * written (terraform's "Do you want to perform these actions?"): false cancels the apply with a
+   * NotApprovedError. Absent: approved.
+   */
+  readonly approve?: (plan: Plan) => Promise<boolean>;
   readonly newApplyId?: () => string;
 }
 
@@ -90,6 +96,8 @@ export interface ApplyOutcome {
   readonly requests: readonly AppliedRequest[];
   /** True when the snapshot file was (re)written. */
   readonly snapshotWritten: boolean;
+  /** False when there is no snapshot file after the apply (a first apply that got nothing acknowledged). */
+  readonly snapshotExists: boolean;
   /** Memberships the snapshot records after the apply. */
   readonly memberships: number;
   /** Requests of an earlier, interrupted apply that were folded in from its journal. */
@@ -132,6 +140,10 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
       },
     );
     if (refusal) throw new UnsafePlanError(refusal.reason, refusal.override);
+    // Asked under the lock, so what is approved is what is sent; a pending journal is folded only after.
+    if (!isEmptyPlan(plan) && deps.approve && !(await deps.approve(plan))) {
+      throw new NotApprovedError('apply cancelled: the plan was not approved, so nothing was sent and nothing written');
+    }
     // The plan holds what sending needs; the loaded files, their members' lines and the member
     // maps are let go here, so they are collected while sending (a third of the memory at 1M).
     desired = undefined;
@@ -143,7 +155,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
     }
     const base = await recoverJournal(statePath, read, ws);
     if (isEmptyPlan(plan)) {
-      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
+      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
     }
     return await sendPlan(ws, statePath, plan, base, deps);
   } finally {
@@ -239,7 +251,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   if (records.length === 0) {
     // Nothing acknowledged: the snapshot stays byte for byte as it was.
     await removeJournal(journalPath(statePath));
-    return { status, plan, requests: ordered, snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
+    return { status, plan, requests: ordered, snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
   }
   // In the order the answers came: deletes and adds of one apply never touch the same membership,
   // and every delete is recorded before the first add is sent.
@@ -264,6 +276,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     plan,
     requests: ordered,
     snapshotWritten: true,
+    snapshotExists: true,
     memberships: countMemberships(snapshot.applied),
     recovered: base.recovered,
     ...(sent.failure !== undefined ? { failure: sent.failure } : {}),

@@ -1,6 +1,7 @@
 export { GroupopsError, type ErrorCode } from './groupops-error.js';
 export { InvalidInputError } from './invalid-input-error.js';
 export { UnsafePlanError } from './unsafe-plan-error.js';
+export { NotApprovedError } from './not-approved-error.js';
 export { StateConflictError } from './state-conflict-error.js';
 export { InternalError } from './internal-error.js';
 export { ApiError, type ApiErrorInit, type ApiFailureKind } from './api-error.js';

@@ -268,6 +268,13 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
     await expectRefused(ws.dir, api, text, {}, /deletes 2 of 10/);
   });
 
+  it('honours the absolute cap of the config (safety.maxDeleteTotal) below the share limit', async () => {
+    const { ws, api, text } = await appliedWorkspace(100);
+    await ws.write({ '.groupops/config.yaml': 'safety:\n  maxDeleteTotal: 3\n', 'groups/a.yaml': groupYaml('A', phones(0, 96)) });
+    await expectRefused(ws.dir, api, text, {}, /deletes 4 of 100 applied memberships \(4%\), more than 3 in total \(the absolute cap: config safety.maxDeleteTotal\)[\s\S]*raise safety.maxDeleteTotal/);
+    expect((await apply(ws.dir, api, { maxDeletes: 4 })).status).toBe('applied');
+  });
+
   it('refuses a missing groups folder even with --allow-mass-delete, and an empty one without it', async () => {
     const { ws, api, text } = await appliedWorkspace(5);
     const missing = applyWorkspace(await openWorkspace({ cwd: ws.dir, groups: 'no-such-folder' }), deps(api), { allowMassDelete: true });

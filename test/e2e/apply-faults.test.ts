@@ -26,7 +26,7 @@ afterEach(async () => {
 async function applyUntilDone(sb: Sandbox, r: TempRepo, maxRuns: number, deleting: ReadonlySet<string>): Promise<{ runs: number; failures: number }> {
   let failures = 0;
   for (let run = 1; run <= maxRuns; run++) {
-    const result = await runCli(['apply', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
+    const result = await runCli(['apply', '--auto-approve', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
     expect([0, 1], result.stderr).toContain(result.code);
     expect(notHeld(sb, await snapshotKeys(r)).filter((k) => !deleting.has(k))).toEqual([]);
     if (result.code === 0) return { runs: run, failures };
@@ -75,7 +75,7 @@ describe('apply under a 35% fault rate (end to end)', () => {
 
       // Converged: one more apply sends nothing.
       const seen = sandbox.requests().length;
-      const last = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+      const last = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
       expect(last.code, last.stderr).toBe(0);
       expect(sandbox.requests()).toHaveLength(seen);
     });

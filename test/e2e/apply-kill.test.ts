@@ -81,7 +81,7 @@ async function applyWithKills(sb: Sandbox, r: TempRepo, points: readonly KillPoi
     stats.runs++;
     const point = points[attempt];
     if (point?.at === 'held') sb.setFaults({ script: ['ok', 'slow'], slowMs: HOLD_MS });
-    const { child, done } = spawnCli(['apply', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
+    const { child, done } = spawnCli(['apply', '--auto-approve', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
     const kill = (): void => {
       if (!child.killed) child.kill('SIGKILL');
     };
@@ -167,7 +167,7 @@ describe('apply SIGKILLed at every kind of point (end to end)', () => {
     expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);
 
     const seen = sandbox.requests().length;
-    const last = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    const last = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(last.code, last.stderr).toBe(0);
     expect(sandbox.requests()).toHaveLength(seen);
     // No journal, lock or temporary file is left next to the snapshot.

@@ -28,7 +28,7 @@ async function setUp(files: Record<string, string>, options: SandboxOptions = {}
   return { sb: sandbox, r: repo };
 }
 
-const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runCli(['apply', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
+const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runCli(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
 
 /** The snapshot never records a membership the platform does not hold. */
 async function nothingUnconfirmed(sb: Sandbox, r: TempRepo): Promise<void> {

@@ -33,7 +33,7 @@ export function registerAdopt(program: Command, io: CliIo, done: (code: number) 
       let outcome: AdoptOutcome;
       let statePath: string;
       try {
-        const ws = await workspaceFrom(io, { ...opts, format: 'text' });
+        const ws = await workspaceFrom(io, { ...opts, format: 'text' }, { creates: opts.from !== undefined });
         statePath = ws.statePath;
         const { adoptWorkspace } = await import('../../app/adopt.js');
         const { gitHeadCommit } = await import('../../app/git-info.js');
