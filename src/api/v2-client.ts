@@ -20,7 +20,7 @@ export function createV2Client(options: ApiClientOptions): BatchIdApi {
     endpoint: settings.endpoint,
     sendBatch: async (batch, signal) => {
       const body = Buffer.from(v2BodyJson(batch, options.matchingType), 'utf8');
-      return { batchId: requireBatchId(settings, await postEnvelope(settings, body, signal)), v2Body: body };
+      return { batchId: requireBatchId(settings, await postEnvelope(settings, body, signal)) };
     },
   };
 }

@@ -1,4 +1,6 @@
 import { EventEmitter, once } from 'node:events';
+import type { FileSystem } from '../state/file-system.js';
+import { nodeFileSystem } from '../state/node-file-system.js';
 
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
@@ -7,6 +9,13 @@ export interface CliIo {
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The file system of the snapshot, its journal and its lock; the real one unless a test passes its own (e.g. one that injects faults). */
+  readonly fileSystem?: FileSystem;
+}
+
+/** The snapshot's file system a command uses: the one `io` carries, else the real one (paths shown relative to `io.cwd`). */
+export function stateFileSystem(io: CliIo): FileSystem {
+  return io.fileSystem ?? nodeFileSystem({ displayRoot: io.cwd });
 }
 
 /** The real process streams (stdout as an OutputGoneSafe: `groupops plan | head` is no error). */

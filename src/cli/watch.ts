@@ -1,15 +1,16 @@
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import { watch } from 'chokidar';
 import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
 import { DiffMemo } from '../core/diff.js';
 import { InvalidInputError } from '../errors/index.js';
 import { GroupFileCache } from '../load/group-cache.js';
+import { journalPath } from '../state/journal.js';
 import { SnapshotCache } from '../state/snapshot-cache.js';
 import { isHidden } from '../load/group-files.js';
 import { shouldMask } from './common-options.js';
 import type { PlanOptions } from './commands/plan.js';
-import { useColor, type CliIo } from './io.js';
+import { stateFileSystem, useColor, type CliIo } from './io.js';
 import { renderPlan } from './render-plan.js';
 import { reportError } from './report-error.js';
 
@@ -17,11 +18,13 @@ import { reportError } from './report-error.js';
 const DEBOUNCE_MS = 30;
 
 /**
- * `plan --watch`: re-plans on every change under the groups folder, clearing the screen first;
+ * `plan --watch`: re-plans on every change under the groups folder and of the applied side (the
+ * snapshot and its journal, which an apply in another terminal writes), clearing the screen first;
  * errors are shown and watching goes on; Ctrl-C (SIGINT) or SIGTERM stops it cleanly.
  */
 export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, signal?: AbortSignal): Promise<void> {
   const color = useColor(io);
+  const fs = stateFileSystem(io);
   // Kept between runs: a re-plan after one edit re-reads one file and re-compares one group.
   const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo() };
   const run = async (): Promise<void> => {
@@ -29,7 +32,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
     const started = Date.now();
     let failure: unknown;
     try {
-      const { plan } = await planWorkspace(ws, undefined, caches);
+      const { plan } = await planWorkspace(ws, fs, caches);
       io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, ws) }));
     } catch (err) {
       failure = err;
@@ -37,10 +40,14 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
     }
     io.stderr.write(`\n[${new Date().toLocaleTimeString()}] ${roundOutcome(failure, Date.now() - started)}; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
   };
-  const watcher = watch(resolveIn(ws.cwd, ws.groupsDir), {
+  const groupsDir = resolveIn(ws.cwd, ws.groupsDir);
+  const statePath = resolveIn(ws.cwd, ws.statePath);
+  // The snapshot and its journal by name (watched even before they exist): not their folder, whose
+  // lock and temporary files come and go with every apply.
+  const watcher = watch([groupsDir, statePath, journalPath(statePath)], {
     ignoreInitial: true,
     // Editors' swap and backup files are dot files; drafts start with "_": neither is a group file.
-    ignored: (path: string) => isHidden(basename(path)) && path !== resolveIn(ws.cwd, ws.groupsDir),
+    ignored: (path: string) => isInside(groupsDir, path) && isHidden(basename(path)),
     awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
   });
   // Without a listener an 'error' event would end the process; watching goes on and says why.
@@ -69,6 +76,12 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   clearTimeout(timer);
   await watcher.close();
   await running;
+}
+
+/** Whether `path` is below `folder` (not the folder itself). */
+function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** What a round of `plan --watch` came to: a plan, problems found in the files, or another error (reported above it). */

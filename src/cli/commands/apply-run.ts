@@ -10,7 +10,7 @@ import { GroupopsError, UnsafePlanError } from '../../errors/index.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
 import { renderPlan, renderPlanChunks } from '../render-plan.js';
 import type { ApplyCliOptions } from './apply.js';
@@ -58,6 +58,7 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onOutcome?: (ou
       {
         api,
         customerApi,
+        fileSystem: stateFileSystem(io),
         concurrency: opts.concurrency ?? ws.config.api.concurrency,
         clock: () => new Date(),
         gitCommit: gitHeadCommit,

@@ -11,7 +11,7 @@ import { runPrPlan } from '../../github/pr-plan.js';
 import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
 import type { ApplyCliOptions } from './apply.js';
 import { runApply } from './apply-run.js';
@@ -34,7 +34,7 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     plan: async () => {
       const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
       mask = shouldMask({ ...opts, format: 'markdown' }, ws);
-      return (await planWorkspace(ws)).plan;
+      return (await planWorkspace(ws, stateFileSystem(io))).plan;
     },
     mask: () => mask,
   });
@@ -60,7 +60,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
     expectedParent: head,
     snapshotPath: repoPath(snapshotFile, root),
     groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
-    readSnapshot: () => readTextIfExists(snapshotFile),
+    readSnapshot: () => readTextIfExists(stateFileSystem(io), snapshotFile),
     mask,
     apply: () => applyAsCli(io, { ...opts, format: 'text', mask }),
     out: (line) => io.stdout.write(`${line}\n`),

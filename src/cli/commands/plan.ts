@@ -7,7 +7,7 @@ import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { renderPlanChunks } from '../render-plan.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -32,7 +32,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired } = await planWorkspace(ws);
+      const { plan, desired } = await planWorkspace(ws, stateFileSystem(io));
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
