@@ -235,7 +235,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     const api = apiFor(batch, deps);
     const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
     await explained(
-      `Request ${index + 1} was acknowledged by the API but is not recorded: the next groupops apply sends it again (adds and deletes are idempotent). No further request was sent; those recorded before it are kept.`,
+      `Request ${index + 1} was acknowledged by the API but is not recorded: the next groupops apply sends it again (adds and deletes are idempotent). groupops stopped sending; the requests recorded before it are kept.`,
       () => journal.append(index, { ...batch, items: acknowledged }, meta),
     );
     records.push({ index, op: batch.op, confirmed: acknowledged.length, ...meta });

@@ -1,4 +1,5 @@
-import { basename, isAbsolute, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { watch } from 'chokidar';
 import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
@@ -41,13 +42,12 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
     io.stderr.write(`\n[${new Date().toLocaleTimeString()}] ${roundOutcome(failure, Date.now() - started)}; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
   };
   const groupsDir = resolveIn(ws.cwd, ws.groupsDir);
-  const statePath = resolveIn(ws.cwd, ws.statePath);
-  // The snapshot and its journal by name (watched even before they exist): not their folder, whose
-  // lock and temporary files come and go with every apply.
-  const watcher = watch([groupsDir, statePath, journalPath(statePath)], {
+  const applied = appliedSide(resolveIn(ws.cwd, ws.statePath));
+  const watcher = watch([groupsDir, applied.root], {
     ignoreInitial: true,
-    // Editors' swap and backup files are dot files; drafts start with "_": neither is a group file.
-    ignored: (path: string) => isInside(groupsDir, path) && isHidden(basename(path)),
+    ignored: (path: string) =>
+      // Editors' swap and backup files are dot files; drafts start with "_": neither is a group file.
+      path === groupsDir || isInside(groupsDir, path) ? isHidden(basename(path)) && path !== groupsDir : !applied.paths.has(path),
     awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 },
   });
   // Without a listener an 'error' event would end the process; watching goes on and says why.
@@ -76,6 +76,19 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   clearTimeout(timer);
   await watcher.close();
   await running;
+}
+
+/**
+ * What to watch of the applied side: the snapshot and its journal by name, from the nearest folder
+ * that exists (a first apply creates `.groupops/`; watching a file that does not exist yet misses
+ * it), and nothing else there: the lock and temporary files come and go with every apply.
+ */
+function appliedSide(statePath: string): { root: string; paths: ReadonlySet<string> } {
+  const paths = new Set([statePath, journalPath(statePath)]);
+  let root = dirname(statePath);
+  for (; !existsSync(root) && dirname(root) !== root; root = dirname(root)) paths.add(root);
+  paths.add(root);
+  return { root, paths };
 }
 
 /** Whether `path` is below `folder` (not the folder itself). */

@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import type { PlannedBatch } from '../core/batches.js';
+import { makeFolderDurably } from './durable-folder.js';
 import type { FileSystem, WritableFile } from './file-system.js';
 import { formatJournalHeader, journalRecordPieces, type JournalHeader, type RecordMeta } from './journal.js';
-import { makeFolderDurably } from './snapshot-store.js';
 
 /**
  * Appends acknowledged requests to the apply journal. Each append writes one line and syncs it

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileSystemError, UnsafePlanError } from '../errors/index.js';
+import { makeFolderDurably } from './durable-folder.js';
 import type { FileSystem, WritableFile } from './file-system.js';
 
 /** Who holds a state lock. */
@@ -66,7 +67,8 @@ export async function acquireStateLock(fs: FileSystem, statePath: string, displa
 async function writeAside(fs: FileSystem, aside: string, text: Uint8Array): Promise<string | undefined> {
   let created: string | undefined;
   for (let attempt = 0; ; attempt++) {
-    const made = await fs.makeFolder(dirname(aside));
+    // Made durable here, as the snapshot's folder: the journal written in it later relies on that.
+    const made = await makeFolderDurably(fs, dirname(aside));
     created ??= made;
     try {
       await writeWhole(await fs.create(aside), text);
@@ -77,10 +79,15 @@ async function writeAside(fs: FileSystem, aside: string, text: Uint8Array): Prom
   }
 }
 
-/** Writes a whole (small) file and closes it; no sync: a lock need not survive a crash, a dead holder's is taken over. */
+/**
+ * Writes a whole (small) file, synced, and closes it. Synced because the journal's folder sync makes
+ * the lock's name durable too: a crash must leave a lock naming its (then dead) holder, which the
+ * next apply takes over, not an empty one it would refuse as held by an unknown process.
+ */
 async function writeWhole(file: WritableFile, text: Uint8Array): Promise<void> {
   try {
     await file.write([text]);
+    await file.sync();
   } catch (err) {
     await file.close().catch(() => undefined);
     throw err;

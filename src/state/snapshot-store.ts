@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
+import { makeFolderDurably } from './durable-folder.js';
 import type { FileSystem } from './file-system.js';
 import { withPendingJournal, type SnapshotRead } from './journal-read.js';
 import { renderSnapshotChunks, type Snapshot } from './snapshot-format.js';
@@ -101,17 +102,4 @@ export async function writeFileAtomic(fs: FileSystem, path: string, text: string
     throw error;
   }
   await fs.syncFolder(folder);
-}
-
-/**
- * Creates a folder and its missing parents, and makes them durable: a folder's entry lives in its
- * parent, which is synced like a file's folder is (a first apply's `.groupops/`).
- */
-export async function makeFolderDurably(fs: FileSystem, folder: string): Promise<void> {
-  const created = await fs.makeFolder(folder);
-  if (created === undefined) return;
-  for (let made = folder; ; made = dirname(made)) {
-    await fs.syncFolder(dirname(made));
-    if (made === created || dirname(made) === made) return;
-  }
 }

@@ -17,7 +17,8 @@ type Entry = { readonly file: Inode } | 'folder';
 /**
  * The FileSystem port in memory, modelling what a crash keeps, as POSIX promises it:
  * - a file's data survives once the file is synced (sync or datasync), not when written;
- * - a name created, renamed or removed survives once its folder is synced;
+ * - a name created, renamed or removed survives once its folder is synced (and a folder's name
+ *   once its parent is);
  * - emptying a file (create over an existing one) is taken to reach the disk at once, the worst case.
  * `crash()` gives the file system a machine would find after losing power now. Folders above
  * `root` exist and are durable. `onOperation` is called after every call, with the state it left,
@@ -56,11 +57,19 @@ export class MemoryFileSystem implements FileSystem {
     return [...this.entries.keys()].sort();
   }
 
-  /** The file system as a crash now would leave it: durable names, each file with its synced data. */
+  /**
+   * The file system as a crash now would leave it: durable names, each file with its synced data.
+   * A name in a folder whose own name is not durable is lost with it.
+   */
   crash(): MemoryFileSystem {
     const after = new MemoryFileSystem(this.root);
     const copies = new Map<number, Inode>();
+    const reachable = (path: string): boolean => {
+      for (let folder = dirname(path); this.isBelowRoot(folder); folder = dirname(folder)) if (this.durableEntries.get(folder) !== 'folder') return false;
+      return true;
+    };
     for (const [path, entry] of this.durableEntries) {
+      if (!reachable(path)) continue;
       if (entry === 'folder') {
         after.entries.set(path, 'folder');
         after.durableEntries.set(path, 'folder');
