@@ -29,8 +29,9 @@ export class JournalWriter {
       await file.datasync();
       await fs.syncFolder(dirname(path));
     } catch (err) {
-      // The failure is what gets reported; the file is closed if it can be.
+      // The failure is what gets reported; the file, which records nothing, is closed and removed if it can be.
       await file.close().catch(() => undefined);
+      await fs.remove(path).catch(() => undefined);
       throw err;
     }
     return new JournalWriter(file);

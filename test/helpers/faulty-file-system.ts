@@ -53,7 +53,7 @@ export class FaultyFileSystem implements FileSystem {
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.guard('rename', from, () => this.inner.rename(from, to));
+    return this.guard('rename', from, () => this.inner.rename(from, to), to);
   }
 
   link(from: string, to: string): Promise<'linked' | 'exists' | 'unsupported'> {
@@ -89,14 +89,14 @@ export class FaultyFileSystem implements FileSystem {
     };
   }
 
-  private async guard<T>(operation: FsOperation, path: string, call: () => Promise<T>): Promise<T> {
+  private async guard<T>(operation: FsOperation, path: string, call: () => Promise<T>, to?: string): Promise<T> {
     for (const fault of this.faults) {
       if (fault.operation !== operation || !fault.path.test(path)) continue;
       const n = (this.seen.get(fault) ?? 0) + 1;
       this.seen.set(fault, n);
       if (fault.nth !== undefined && fault.nth !== n) continue;
       this.fired.push(`${operation} ${path} ${fault.errno}`);
-      throw toFileSystemError(errnoError(fault.errno), operation, path, this.displayRoot);
+      throw toFileSystemError(errnoError(fault.errno), operation, path, this.displayRoot, to);
     }
     return call();
   }

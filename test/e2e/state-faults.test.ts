@@ -109,3 +109,29 @@ describe('a full disk during apply (the CLI in process, its file system failing 
     expect(after.stdout).toContain('No changes');
   });
 });
+
+describe('state files the system refuses, through the CLI', () => {
+  it('a folder where the snapshot should be: what it is and what to do, exit 1, nothing written', async () => {
+    sandbox = await startSandbox();
+    repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'state/snapshot.json/keep': '' });
+    for (const command of [['plan'], ['apply']]) {
+      const result = await groupops([...command, '--state', 'state/snapshot.json']);
+      expect(result.code, result.stderr).toBe(1);
+      expectNoBugReport(result.stderr);
+      expect(result.stderr).toContain('error: could not read state/snapshot.json: it is a folder, where groupops needs a file (EISDIR)');
+      expect(result.stderr).toContain('Move the folder state/snapshot.json out of the way, or point --state');
+    }
+    expect(sandbox.requests()).toHaveLength(0);
+    expect((await readdir(join(repo.dir, 'state'))).sort()).toEqual(['snapshot.json']);
+  });
+
+  it('a read-only file system: apply says so before sending anything, exit 1', async () => {
+    sandbox = await startSandbox();
+    repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+    const result = await groupops(['apply'], [{ operation: 'make-folder', path: /\.groupops$/, errno: 'EROFS' }]);
+    expect(result.code, result.stderr).toBe(1);
+    expectNoBugReport(result.stderr);
+    expect(result.stderr).toMatch(/^error: could not create the folder \.groupops: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/m);
+    expect(sandbox.requests()).toHaveLength(0);
+  });
+});
