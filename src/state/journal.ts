@@ -104,22 +104,23 @@ export function journalRecordPieces(index: number, batch: PlannedBatch, meta: Re
   // JSON.stringify of { index, op, ...meta, runs } (see JournalRun), written directly.
   let head = `${JSON.stringify({ index, op: batch.op, ...recordMeta(m) }).slice(0, -1)},"runs":[`;
   const items = batch.items;
-  let members = '';
+  // Joined once per run rather than appended to: a joined string is flat, and encodes without being flattened first.
+  let members: string[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const member = `{"identities":${identitiesJson(item.member.identities)}}`;
     if (i > 0 && sameRun(items[i - 1]!, item)) {
-      members += `,${member}`;
+      members.push(member);
       continue;
     }
     if (i > 0) {
-      pieces.push(head, members);
+      pieces.push(head, members.join(','));
       head = ']},';
     }
     head += runHead(item);
-    members = member;
+    members = [member];
   }
-  if (items.length > 0) pieces.push(head, members, ']}]}\n');
+  if (items.length > 0) pieces.push(head, members.join(','), ']}]}\n');
   else pieces.push(`${head}]}\n`);
   return pieces;
 }
