@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureApply, startSandboxProcess, type ApplyFigures } from './apply-step.js';
@@ -49,6 +49,9 @@ async function benchTier(size: number): Promise<void> {
   const progress = (what: string) => process.stderr.write(`[bench ${tier}] ${what}\n`);
   progress('generating the YAML tenant');
   const t = generateTenant(join(root, `yaml-${size}`), size, 'yaml');
+  // The snapshot records the tenant it is applied to; the plans after the apply must name the same one.
+  mkdirSync(join(t.dir, '.groupops'), { recursive: true });
+  writeFileSync(join(t.dir, '.groupops', 'config.yaml'), `api:\n  baseUrl: ${sandbox.url}\n`);
   const bound = Math.ceil(t.items / MAX_ITEMS);
   const groupsDir = join(t.dir, 'groups');
   const info = `${t.groups} groups, ${mib(t.bytes)} YAML`;

@@ -18,6 +18,7 @@ import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
 import { apiFor, sendBatches } from './apply-send.js';
 import { validateGroups } from './plan-workspace.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
+import { checkSnapshotTarget, targetRecord } from './target.js';
 import { resolveIn, type Workspace } from './workspace.js';
 
 /** An answered request of this apply. */
@@ -116,6 +117,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
   const lock = await explained(NOTHING_SENT, () => acquireStateLock(fs, statePath, ws.statePath, deps.clock()));
   try {
     const { fingerprint, read } = await explained(NOTHING_SENT, async () => ({ fingerprint: await stateFingerprint(fs, statePath), read: await readSnapshot(fs, statePath, ws.statePath) }));
+    checkSnapshotTarget(read.snapshot, ws.target, ws.statePath, 'apply');
     const warning = pendingJournalWarning(read.journal, ws.statePath);
     if (warning) deps.progress?.warn?.(warning);
     const plan = buildPlan(desired.state, read.snapshot.applied);
@@ -143,7 +145,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
         'Run groupops plan again, review it, then apply.',
       );
     }
-    const base = await recoverJournal(fs, statePath, ws.statePath, read);
+    const base = await recoverJournal(fs, statePath, read, ws);
     if (isEmptyPlan(plan)) {
       return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
     }
@@ -193,13 +195,15 @@ interface Base {
  * journal only ever holds one apply: the snapshot is written first, then the journal removed, so
  * its requests are never in neither. A stale or empty journal is just removed.
  */
-async function recoverJournal(fs: FileSystem, statePath: string, displayPath: string, read: SnapshotRead): Promise<Base> {
+async function recoverJournal(fs: FileSystem, statePath: string, read: SnapshotRead, ws: Workspace): Promise<Base> {
   const pending = read.journal;
   if (!pending) return { snapshot: read.snapshot, digest: read.digest, written: false, recovered: 0 };
   const recovered = pending.stale ? 0 : pending.journal.records.length;
   let digest = read.digest;
+  const displayPath = ws.statePath;
   const kept = `Nothing was sent. ${pending.displayPath} still holds the ${plural(recovered, 'request')} an interrupted apply had acknowledged, so nothing acknowledged was lost: the next groupops apply writes them into ${displayPath}.`;
-  if (recovered > 0) ({ digest } = await explained(kept, () => writeSnapshot(fs, statePath, read.snapshot)));
+  // The target was checked before: a snapshot written now records it (one of the previous release gets it here).
+  if (recovered > 0) ({ digest } = await explained(kept, () => writeSnapshot(fs, statePath, { ...read.snapshot, target: targetRecord(ws.target) })));
   await explained(recovered > 0 ? `Nothing was sent; ${displayPath} now holds the ${plural(recovered, 'request')} recovered from the journal.` : NOTHING_SENT, () =>
     fs.remove(journalPath(statePath)),
   );
@@ -287,6 +291,9 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const state = new AppliedStateBuilder(base.snapshot.applied);
   for (const { op, items } of confirmedItems) state.fold(op, items);
   const snapshot: Snapshot = {
+    // Checked against the snapshot before planning: recorded on every write, so a snapshot of the
+    // previous release (no target) gets its target at its first apply.
+    target: targetRecord(ws.target),
     applied: state.state(),
     // complete means every planned request was answered: rows an answer left pending are marked on
     // their request (status, notApplied), and carrying requests over until then would grow the

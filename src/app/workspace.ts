@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfig, type Config } from '../load/config.js';
 import { DEFAULT_STATE_PATH } from '../state/snapshot-store.js';
+import { selectTarget, type SelectedTarget } from './target.js';
 
 /** Where a command works: the repository root, the groups folder, the snapshot, the config. */
 export interface Workspace {
@@ -10,6 +11,8 @@ export interface Workspace {
   /** The snapshot path, relative to cwd as given. */
   readonly statePath: string;
   readonly config: Config;
+  /** The target (tenant) the command works on: `--target`, or the implicit one. */
+  readonly target: SelectedTarget;
 }
 
 export interface WorkspaceOptions {
@@ -17,18 +20,24 @@ export interface WorkspaceOptions {
   readonly groups?: string;
   readonly state?: string;
   readonly config?: string;
+  /** `--target NAME`: a target of the config's `targets:`. */
+  readonly target?: string;
+  /** The environment (RABBITPRE_BASE_URL); default: none of it, so tests and library callers say what they use. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Resolves the workspace from options, then the config file, then defaults. */
+/** Resolves the workspace from options, then the config file (and its target), then defaults. */
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd();
   const configPath = options.config === undefined ? undefined : resolveIn(cwd, options.config);
   const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH);
+  const target = selectTarget(config, options.target, options.env ?? {});
   return {
     cwd,
-    groupsDir: options.groups ?? config.groups ?? 'groups',
-    statePath: options.state ?? config.state ?? DEFAULT_STATE_PATH,
+    groupsDir: options.groups ?? target.groups ?? 'groups',
+    statePath: options.state ?? target.state ?? DEFAULT_STATE_PATH,
     config,
+    target,
   };
 }
 

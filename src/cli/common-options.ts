@@ -9,6 +9,7 @@ export interface CommonOptions {
   groups?: string;
   state?: string;
   config?: string;
+  target?: string;
   format: Format;
   mask?: boolean;
 }
@@ -18,7 +19,8 @@ export function withWorkspaceOptions(cmd: Command): Command {
   return cmd
     .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
     .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
-    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)');
+    .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
+    .option('--target <name>', 'the target (tenant) of the config\'s targets: to work on (default: the only one, or the implicit target)');
 }
 
 /** Adds the options every command understands. */
@@ -30,13 +32,19 @@ export function withCommonOptions(cmd: Command): Command {
 }
 
 /** The workspace a command runs in. */
-export function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
-  return openWorkspace({
+export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
+  const ws = await openWorkspace({
     cwd: io.cwd,
     ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
     ...(opts.state !== undefined ? { state: opts.state } : {}),
     ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
+    env: io.env,
   });
+  if (ws.target.declared && (io.env.RABBITPRE_BASE_URL ?? '').trim() !== '') {
+    io.stderr.write(`warning: RABBITPRE_BASE_URL is not used: target "${ws.target.name}" has its own base URL (targets.${ws.target.name}.baseUrl in the config)\n`);
+  }
+  return ws;
 }
 
 /** Whether identity values are masked: the flag, else the config for markdown, else not. */

@@ -25,3 +25,13 @@ const EXIT_FOR_CODE: Readonly<Record<ErrorCode, number>> = {
   FILE_SYSTEM: EXIT.error,
   INTERNAL: EXIT.error,
 };
+
+/**
+ * The exit status of a reported apply (the GitHub apply step's): 3 refused by a safety limit, 0
+ * applied or nothing to do and the snapshot committed (or unchanged), 1 anything else.
+ */
+export function exitCodeForReport(report: { readonly status: string; readonly snapshotCommit?: object }): number {
+  if (report.status === 'refused') return EXIT.unsafe;
+  if (report.snapshotCommit && 'error' in report.snapshotCommit) return EXIT.error;
+  return report.status === 'applied' || report.status === 'unchanged' ? EXIT.ok : EXIT.error;
+}

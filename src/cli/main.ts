@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../load/package-root.js';
+import { registerAdopt } from './commands/adopt.js';
 import { registerApply } from './commands/apply.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGitHub } from './commands/github.js';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   registerValidate(program, io, done);
   registerPlan(program, io, done);
   registerApply(program, io, done);
+  registerAdopt(program, io, done);
   registerDemo(program, io, done);
   registerGitHub(program, io, done);
   registerSandbox(program, io, done);

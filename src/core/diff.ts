@@ -66,7 +66,7 @@ export function diffMemberships(desired: MembershipState, applied: MembershipSta
 }
 
 /** diffMemberships, with the number of adds among the changes (counted per group, as they are made). */
-export function diffCounted(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): { changes: Change[]; adds: number } {
+export function diffCounted(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): { changes: Change[]; adds: number; removedGroups: string[] } {
   const keys = new Set<string>(desired.keys());
   for (const k of applied.keys()) keys.add(k);
   if (memo) {
@@ -76,9 +76,12 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
   const diffs: GroupDiff[] = [];
   let total = 0;
   let adds = 0;
+  const removedGroups: string[] = [];
   for (const gk of [...keys].sort(compareStrings)) {
     const want = desired.get(gk);
     const have = applied.get(gk);
+    // Applied, and declared by no group file any more: its file was removed (or renamed the group).
+    if (want === undefined && have !== undefined && have.members.size > 0) removedGroups.push(gk);
     let diff = memo?.get(gk, want?.members, have?.members);
     if (diff) memo!.stats.reused++;
     else {
@@ -95,7 +98,7 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
   const changes: Change[] = new Array(total);
   let k = 0;
   for (const d of diffs) for (let i = 0; i < d.changes.length; i++) changes[k++] = d.changes[i]!;
-  return { changes, adds };
+  return { changes, adds, removedGroups };
 }
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): GroupDiff {

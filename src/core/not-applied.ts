@@ -1,5 +1,5 @@
 import type { BatchItem } from './batches.js';
-import type { Member } from './model.js';
+import type { Member, Op } from './model.js';
 
 /**
  * A request item (or some of its groups) that an endpoint reported as not applied, e.g. a row of
@@ -17,6 +17,17 @@ export interface FailedRow {
   readonly member: Member;
   readonly groups: readonly string[];
   readonly reason: string;
+}
+
+/** An answered request as the result renderers see it (the app's AppliedRequest fits). */
+export interface AnsweredRequest {
+  readonly op: Op;
+  readonly items: number;
+  readonly batchId?: string;
+  readonly target?: 'customer';
+  readonly status: 'accepted' | 'partial' | 'unknown';
+  readonly failed: readonly FailedRow[];
+  readonly message?: string;
 }
 
 /**

@@ -11,6 +11,11 @@ export interface Plan {
   readonly summary: PlanSummary;
   /** sha256 over the requests the plan sends, in order: what `--expect-plan` compares. */
   readonly checksum: string;
+  /**
+   * Keys of the applied groups that no group file declares any more (their file was removed, or
+   * renamed the group): every membership of theirs is deleted, the group itself stays on the platform.
+   */
+  readonly removedGroups?: readonly string[];
 }
 
 export interface PlanSummary {
@@ -30,13 +35,14 @@ export interface PlanOptions {
 
 /** Diffs desired against applied memberships and batches the difference into requests. */
 export function buildPlan(desired: MembershipState, applied: MembershipState, options: PlanOptions = {}): Plan {
-  const { changes, adds: add } = diffCounted(desired, applied, options.memo);
+  const { changes, adds: add, removedGroups } = diffCounted(desired, applied, options.memo);
   const batches = planBatches(changes, options.maxItemsPerRequest);
   return {
     changes,
     batches,
     summary: { add, delete: changes.length - add, requests: batches.length },
     checksum: checksumBatches(batches),
+    removedGroups,
   };
 }
 

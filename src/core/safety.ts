@@ -99,3 +99,24 @@ function checkExpectedPlan(input: SafetyInput): SafetyRefusal | undefined {
     override: 'Review the current plan (groupops plan) and pass its checksum to --expect-plan, or drop --expect-plan.',
   };
 }
+
+/** What the apply on merge would say about a plan, shown to its reviewers before anyone merges. */
+export interface SafetyVerdict {
+  /** The refusal the apply would make with the repository's limits and no override; absent: it would go ahead. */
+  readonly refusal?: SafetyRefusal;
+  /** Memberships the plan deletes, and the memberships applied now. */
+  readonly deletes: number;
+  readonly applied: number;
+}
+
+/** A plan as a PR's reviewers see it: with the verdict of the safety limits the apply on merge checks. */
+export interface ReviewedPlan {
+  readonly plan: Plan;
+  readonly safety?: SafetyVerdict;
+}
+
+/** The verdict of checkSafety on a plan, as the apply on merge would reach it (no override given). */
+export function safetyVerdict(input: SafetyInput, limits: SafetyLimits): SafetyVerdict {
+  const refusal = checkSafety(input, limits);
+  return { ...(refusal ? { refusal } : {}), deletes: input.plan.summary.delete, applied: input.appliedMemberships };
+}

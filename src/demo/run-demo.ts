@@ -43,7 +43,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     try {
       out(c.bold('groupops demo') + c.dim(` — the shipped groups/ applied to a local sandbox (a fake Rabbitpre API at ${sandbox.url})`));
       out(c.dim(`Working in a temporary copy (${repo.dir}); this checkout is not touched.`));
-      const ws = await openWorkspace({ cwd: repo.dir });
+      const ws = await openWorkspace({ cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
       const deps = demoDeps(sandbox, ws, out);
 
       out();
@@ -93,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 }
 
 function demoDeps(sandbox: Sandbox, ws: Workspace, out: (line?: string) => void): ApplyDeps {
-  const { api, customerApi } = createMembershipApis(ws.config, { baseUrl: sandbox.url, pathPrefix: sandbox.pathPrefix, token: sandbox.token, timeoutMs: 10_000, retries: 2, retryBaseMs: 100 });
+  const { api, customerApi } = createMembershipApis(ws.config, { baseUrl: ws.target.baseUrl, pathPrefix: sandbox.pathPrefix, token: sandbox.token, timeoutMs: 10_000, retries: 2, retryBaseMs: 100 });
   return {
     api,
     customerApi,

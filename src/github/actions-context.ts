@@ -26,6 +26,9 @@ export interface ActionsContext {
   readonly stepSummaryPath: string | undefined;
   /** The run's page, where the job summary is shown; undefined outside Actions. */
   readonly runUrl: string | undefined;
+  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT: they name the run's artifacts. */
+  readonly runId: string | undefined;
+  readonly runAttempt: string;
   /** GITHUB_WORKSPACE: the repository root annotations are relative to. */
   readonly workspace: string | undefined;
 }
@@ -53,6 +56,8 @@ export async function readActionsContext(env: NodeJS.ProcessEnv): Promise<Action
     refName: env.GITHUB_REF_NAME || undefined,
     stepSummaryPath: env.GITHUB_STEP_SUMMARY || undefined,
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    runId: env.GITHUB_RUN_ID || undefined,
+    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
     workspace: env.GITHUB_WORKSPACE || undefined,
   };
 }

@@ -11,11 +11,14 @@ export class GitHubApiError extends GroupopsError {
   readonly status: number;
   /** What groupops was doing, e.g. "update the plan comment on #12". */
   readonly action: string;
+  /** GitHub's own explanation (its response's `message`), or the transport's; may be empty. */
+  readonly detail: string;
 
   constructor(action: string, status: number, detail: string, options?: { cause?: unknown }) {
     super('API_ERROR', `GitHub API: cannot ${action}: ${status === 0 ? 'no response' : `HTTP ${status}`}${detail ? ` (${detail})` : ''}`, options);
     this.status = status;
     this.action = action;
+    this.detail = detail;
   }
 }
 

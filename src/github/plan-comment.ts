@@ -1,4 +1,4 @@
-import { codeFence, codeSpan, escapeMarkdown } from '../core/render/escape-markdown.js';
+import { codeSpan, escapeMarkdown } from '../core/render/escape-markdown.js';
 import { maskIssue } from '../core/render/mask-issue.js';
 import type { SourceIssue } from '../errors/index.js';
 import { plural } from '../core/render/describe.js';
@@ -24,18 +24,26 @@ export function provenanceLine(p: PlanProvenance): string {
   return `<sub>Planned ${parts.join(' ')}${parts.length > 0 ? '. ' : ''}${merge} This comment is updated on every push.</sub>`;
 }
 
+/** A plan refused before it was made (the snapshot belongs to another target): the reason and the way on, escaped. */
+export function renderRefusalMarkdown(message: string, title = 'groupops plan'): string {
+  const [reason = '', ...rest] = message.split('\n');
+  return [`### ${title}`, '', `⛔ **Refused:** ${escapeMarkdown(reason)}`, '', ...rest.map(escapeMarkdown), ''].join('\n');
+}
+
 /**
- * The Markdown of a validation failure: every issue in a table, text escaped (it quotes YAML), and
- * with `mask` the identity values it quotes masked. Each issue is also an annotation on its line;
+ * The Markdown of input that cannot be planned: every issue in a table, text escaped (it quotes YAML),
+ * and with `mask` the identity values it quotes masked. `summary` says what was invalid (the group
+ * files, the config, the snapshot), as the error did. Each issue is also an annotation on its line;
  * the table is what a reviewer reads in the PR.
  */
-export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { mask: boolean; title?: string }): string {
+export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { mask: boolean; summary: string; title?: string }): string {
   const title = options.title ?? 'groupops plan';
   const files = new Set(issues.map((i) => i.file)).size;
+  const what = options.summary.charAt(0).toUpperCase() + options.summary.slice(1);
   const out = [
     `### ${title}`,
     '',
-    `❌ **The group files are invalid**: ${plural(issues.length, 'problem')} in ${plural(files, 'file')}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
+    `❌ **${escapeMarkdown(what)}**: ${plural(issues.length, 'problem')} in ${plural(files, 'file')}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
     '',
     '| file | line:col | problem |',
     '|---|---:|---|',
@@ -55,18 +63,14 @@ export function planCommentBody(markdown: string, provenance: PlanProvenance): {
 
 /** A comment body cut to GitHub's limit at a line boundary, with a note pointing to the job summary. */
 export function fitComment(body: string, runUrl: string | undefined, what: 'plan' | 'result' = 'plan'): { body: string; truncated: boolean } {
-  const where = runUrl ? `the job summary of [this run](${runUrl})` : 'the job summary of this workflow run';
-  const cut = truncateMarkdown(body, {
-    limit: COMMENT_LIMIT,
-    note: `> ⚠️ **The ${what} is cut here**: a PR comment holds at most 65,536 characters. The full ${what} is in ${where}.`,
-  });
+  const cut = truncateMarkdown(body, { limit: COMMENT_LIMIT, note: commentCutNote(runUrl, what) });
   return { body: cut.text, truncated: cut.truncated };
 }
 
-/** A reason (an error message) shown as a code block that its text cannot close. */
-export function reasonBlock(text: string): string {
-  const fence = codeFence(text);
-  return `${fence}text\n${text}\n${fence}`;
+/** The note at the end of a comment that could not hold everything: the job summary does. */
+export function commentCutNote(runUrl: string | undefined, what: 'plan' | 'result' = 'plan'): string {
+  const where = runUrl ? `the job summary of [this run](${runUrl})` : 'the job summary of this workflow run';
+  return `> ⚠️ **The ${what} is cut here**: a PR comment holds at most 65,536 characters. The full ${what} is in ${where}.`;
 }
 
 function insertAfterTitle(markdown: string, line: string): string {

@@ -1,13 +1,12 @@
-import type { RepoRef } from './actions-context.js';
-import { githubCall, githubMessage, statusOf, toGitHubError } from './github-error.js';
-import type { Octokit } from './octokit.js';
+import { GitHubApiError } from './github-error.js';
+import type { GitHubPort, IssueComment } from './github-port.js';
 
 /** The hidden first line that identifies groupops's plan comment on a PR. */
 export const PLAN_MARKER = '<!-- groupops:plan -->';
 /** The hidden first line of the apply result comment on a merged PR. */
 export const APPLY_MARKER = '<!-- groupops:apply -->';
 
-export interface StickyTarget extends RepoRef {
+export interface StickyTarget {
   readonly issueNumber: number;
   readonly marker: string;
 }
@@ -16,35 +15,29 @@ export type StickyResult =
   | { readonly outcome: 'created' | 'updated' | 'unchanged'; readonly id: number; readonly url: string }
   | { readonly outcome: 'forbidden'; readonly status: number; readonly reason: string };
 
-interface IssueComment {
-  id: number;
-  body?: string | null;
-  html_url: string;
-  user?: { type?: string } | null;
-}
-
 /**
  * Creates or updates the one comment that starts with `marker`: every page of comments is searched
  * (a long PR has more than one), so a PR gets one such comment, ever. A write the token may not make
  * (403/404: a fork PR's read-only token) is reported as `forbidden`, not thrown, so the caller can
  * fall back to the job summary; any other failure throws a GitHubApiError.
  */
-export async function upsertStickyComment(octokit: Octokit, target: StickyTarget, body: string): Promise<StickyResult> {
-  const { owner, repo, issueNumber, marker } = target;
+export async function upsertStickyComment(github: GitHubPort, target: StickyTarget, body: string): Promise<StickyResult> {
+  const { issueNumber, marker } = target;
   const fullBody = body.startsWith(marker) ? body : `${marker}\n${body}`;
-  const existing = await findStickyComment(octokit, target);
+  const existing = await findStickyComment(github, target);
   try {
     if (existing) {
-      if (existing.body === fullBody) return { outcome: 'unchanged', id: existing.id, url: existing.html_url };
-      const res = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: fullBody });
-      return { outcome: 'updated', id: res.data.id, url: res.data.html_url };
+      if (existing.body === fullBody) return { outcome: 'unchanged', id: existing.id, url: existing.url };
+      const res = await github.updateComment(existing.id, fullBody);
+      return { outcome: 'updated', ...res };
     }
-    const res = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: fullBody });
-    return { outcome: 'created', id: res.data.id, url: res.data.html_url };
+    const res = await github.createComment(issueNumber, fullBody);
+    return { outcome: 'created', ...res };
   } catch (err) {
-    const status = statusOf(err);
-    if (status === 403 || status === 404) return { outcome: 'forbidden', status, reason: githubMessage(err) ?? `HTTP ${status}` };
-    throw toGitHubError(`${existing ? 'update' : 'create'} the groupops comment on #${issueNumber}`, err);
+    if (err instanceof GitHubApiError && (err.status === 403 || err.status === 404)) {
+      return { outcome: 'forbidden', status: err.status, reason: err.detail || `HTTP ${err.status}` };
+    }
+    throw err;
   }
 }
 
@@ -53,10 +46,7 @@ export async function upsertStickyComment(octokit: Octokit, target: StickyTarget
  * workflows comment as github-actions[bot] or a GitHub App): a person's comment that starts with the
  * marker is never taken over, or its author could edit the plan reviewers read after the next push.
  */
-async function findStickyComment(octokit: Octokit, target: StickyTarget): Promise<IssueComment | undefined> {
-  const { owner, repo, issueNumber, marker } = target;
-  const comments = await githubCall(`list the comments of #${issueNumber}`, () =>
-    octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 }),
-  );
-  return (comments as IssueComment[]).find((c) => c.user?.type === 'Bot' && typeof c.body === 'string' && c.body.startsWith(marker));
+async function findStickyComment(github: GitHubPort, target: StickyTarget): Promise<IssueComment | undefined> {
+  const comments = await github.listComments(target.issueNumber);
+  return comments.find((c) => c.byBot && typeof c.body === 'string' && c.body.startsWith(target.marker));
 }

@@ -3,6 +3,7 @@ import { InvalidInputError, sortIssues } from '../errors/index.js';
 import { schemaValidator } from './schemas.js';
 import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-config.js';
 import { schemaIssues } from './schema-issues.js';
+import { targetConfigIssues, targetWording, type TargetConfig } from './target-config.js';
 import { parseYamlSource } from './yaml-source.js';
 
 /** Where the config is read from unless `--config` says otherwise. */
@@ -27,6 +28,8 @@ export interface Config {
   readonly v1?: V1Settings;
   /** The customer-group import settings, as written (defaults fill the rest). */
   readonly customer?: Partial<CustomerSettings>;
+  /** Named targets (tenants), by name; absent: one implicit target (see app/target.ts). */
+  readonly targets?: Readonly<Record<string, TargetConfig>>;
 }
 
 /** `v1:` of the config. */
@@ -56,6 +59,7 @@ type ConfigFile = {
   userGroups?: Config['userGroups'];
   v1?: V1Settings;
   customer?: Partial<CustomerSettings>;
+  targets?: Record<string, TargetConfig>;
 };
 
 /** The settings used when there is no config file. */
@@ -87,8 +91,8 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');
   // Issues by line, as in group files: ajv lists them in the schema's order of keys, not the file's.
-  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [])), 'the config is invalid');
-  const rules = endpointConfigIssues(parsed.source, value as EndpointConfigInput);
+  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], targetWording)), 'the config is invalid');
+  const rules = [...endpointConfigIssues(parsed.source, value as EndpointConfigInput), ...targetConfigIssues(parsed.source, value as ConfigFile)];
   if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
   return mergeConfig(value as ConfigFile);
 }
@@ -106,5 +110,6 @@ export function mergeConfig(file: ConfigFile): Config {
     ...(file.userGroups !== undefined ? { userGroups: file.userGroups } : {}),
     ...(file.v1 !== undefined ? { v1: file.v1 } : {}),
     ...(file.customer !== undefined ? { customer: file.customer } : {}),
+    ...(file.targets !== undefined ? { targets: file.targets } : {}),
   };
 }

@@ -130,6 +130,7 @@ export function foldJournal(snapshot: Snapshot, header: JournalHeader, records: 
   // folding in file order reproduces the platform's state.
   for (const r of records) builder.fold(r.op, r.items);
   return {
+    ...(snapshot.target ? { target: snapshot.target } : {}),
     applied: builder.state(),
     lastApply: lastApplyOf(header, snapshot.lastApply, recordedRequests(records.map(answeredRequest)), header.started, false),
   };

@@ -1,5 +1,6 @@
 import { identitiesJson } from '../core/json-text.js';
 import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState, type Op } from '../core/model.js';
+import type { TargetRecord } from '../core/target.js';
 
 /** One answered API call. */
 export interface RecordedRequest {
@@ -26,11 +27,21 @@ export interface LastApply {
   readonly complete: boolean;
   /** The apply's journal id: a leftover journal with this id is already folded in (stale). */
   readonly applyId?: string;
+  /**
+   * Set when `groupops adopt` recorded memberships the platform already held, sending nothing (no
+   * requests, no batch IDs): from the group files, or from an export of the platform's memberships.
+   */
+  readonly adopted?: AdoptedFrom;
   readonly requests: readonly RecordedRequest[];
 }
 
+/** Where `groupops adopt` took the memberships it recorded from. */
+export type AdoptedFrom = 'groups' | 'export';
+
 /** The applied state and how it got there. */
 export interface Snapshot {
+  /** The target (tenant) the memberships are on; absent in a snapshot written before targets were recorded. */
+  readonly target?: TargetRecord;
   readonly applied: MembershipState;
   readonly lastApply: LastApply | null;
 }
@@ -53,7 +64,8 @@ const CHUNK = 1 << 20;
  * memberships is written out without its whole text existing at once.
  */
 export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
-  let out = `{\n  "schemaVersion": ${SNAPSHOT_SCHEMA_VERSION},\n${lastApplyLines(snapshot.lastApply)}`;
+  const target = snapshot.target ? `  "target": ${JSON.stringify({ name: snapshot.target.name, baseUrl: snapshot.target.baseUrl })},\n` : '';
+  let out = `{\n  "schemaVersion": ${SNAPSHOT_SCHEMA_VERSION},\n${target}${lastApplyLines(snapshot.lastApply)}`;
   const groups = sortedGroups(snapshot.applied);
   if (groups.length === 0) out += '  "groups": []\n';
   else {
@@ -83,7 +95,7 @@ function lastApplyLines(la: LastApply | null): string {
   if (!la) return '  "lastApply": null,\n';
   // The fields that change on every apply share one line, so the diff of a small apply is a few
   // lines: this one, its requests, and the memberships it changed.
-  const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}) };
+  const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}), ...(la.adopted !== undefined ? { adopted: la.adopted } : {}) };
   const fields = JSON.stringify(head).slice(0, -1);
   if (la.requests.length === 0) return `  "lastApply": ${fields},"requests":[]},\n`;
   const lines = [`  "lastApply": ${fields},"requests":[`];

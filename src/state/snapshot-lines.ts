@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } from '../core/model.js';
+import type { TargetRecord } from '../core/target.js';
 import { packageRoot } from '../load/package-root.js';
 import type { LastApply, Snapshot } from './snapshot-format.js';
 
@@ -16,11 +17,18 @@ import type { LastApply, Snapshot } from './snapshot-format.js';
 export function readCanonicalSnapshot(source: string | Uint8Array): Snapshot | undefined {
   const lines: LineReader = typeof source === 'string' ? new TextLines(source) : new ByteLines(source);
   if (lines.next() !== '{' || lines.next() !== '  "schemaVersion": 1,') return undefined;
-  const lastApply = readLastApply(lines);
+  let line = lines.next();
+  let target: TargetRecord | undefined;
+  if (line?.startsWith(TARGET)) {
+    target = readTarget(line);
+    if (!target) return undefined;
+    line = lines.next();
+  }
+  const lastApply = readLastApply(line, lines);
   if (lastApply === undefined) return undefined;
   const applied = readGroups(lines);
   if (!applied || lines.next() !== '}' || !lines.atEnd()) return undefined;
-  return { applied, lastApply };
+  return { ...(target ? { target } : {}), applied, lastApply };
 }
 
 /** Lines one at a time, without splitting the whole into an array of a million strings. */
@@ -74,14 +82,21 @@ class ByteLines implements LineReader {
   }
 }
 
+const TARGET = '  "target": ';
 const LAST_APPLY = '  "lastApply": ';
 const GROUP_OPEN = '    {"group":';
 const MEMBERS_OPEN = ',"members":[';
 const MEMBER_INDENT = '      ';
 
-/** lastApply: null, or its fields with the requests one per line; undefined when not canonical or not valid. */
-function readLastApply(lines: LineReader): LastApply | null | undefined {
-  const line = lines.next();
+/** The target line (a snapshot records its target since targets exist); undefined when not valid. */
+function readTarget(line: string): TargetRecord | undefined {
+  if (!line.endsWith(',')) return undefined;
+  const value = parseJson(line.slice(TARGET.length, -1));
+  return value !== undefined && validators().target(value) ? (value as TargetRecord) : undefined;
+}
+
+/** lastApply (from its first line): null, or its fields with the requests one per line; undefined when not canonical or not valid. */
+function readLastApply(line: string | undefined, lines: LineReader): LastApply | null | undefined {
   if (line === undefined || !line.startsWith(LAST_APPLY)) return undefined;
   if (line === `${LAST_APPLY}null,`) return null;
   let json: string;
@@ -148,7 +163,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-let compiled: { lastApply: ValidateFunction; group: ValidateFunction; member: ValidateFunction } | undefined;
+let compiled: { target: ValidateFunction; lastApply: ValidateFunction; group: ValidateFunction; member: ValidateFunction } | undefined;
 
 /** Validators of the snapshot schema's parts: lastApply, a group, a member (the whole document's rules, piece by piece). */
 function validators(): NonNullable<typeof compiled> {
@@ -157,6 +172,6 @@ function validators(): NonNullable<typeof compiled> {
   const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
   ajv.addSchema(schema);
   const part = (pointer: string) => ajv.compile({ $ref: `${schema.$id}#${pointer}` });
-  compiled = { lastApply: part('/properties/lastApply'), group: part('/definitions/group'), member: part('/definitions/member') };
+  compiled = { target: part('/properties/target'), lastApply: part('/properties/lastApply'), group: part('/definitions/group'), member: part('/definitions/member') };
   return compiled;
 }

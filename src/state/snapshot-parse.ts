@@ -1,4 +1,5 @@
 import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } from '../core/model.js';
+import type { TargetRecord } from '../core/target.js';
 import type { SourceIssue } from '../errors/index.js';
 import { schemaValidator } from '../load/schemas.js';
 import { jsonErrorSnippet } from './json-snippet.js';
@@ -7,6 +8,7 @@ import { modelGroup, readCanonicalSnapshot } from './snapshot-lines.js';
 
 interface SnapshotJson {
   schemaVersion: 1;
+  target?: TargetRecord;
   lastApply: LastApply | null;
   groups: { group: StoredGroup; members: Member[] }[];
 }
@@ -65,7 +67,7 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
     applied.set(gk, { group: entry.group, members });
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, snapshot: { applied, lastApply: json.lastApply } };
+  return { ok: true, snapshot: { ...(json.target ? { target: json.target } : {}), applied, lastApply: json.lastApply } };
 }
 
 function jsonErrorPosition(text: string, err: Error): { line: number; column: number } {

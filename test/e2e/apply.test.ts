@@ -144,7 +144,8 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       await expectRefusal([], /declares no memberships[\s\S]*--allow-mass-delete/);
       await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 39)) });
       await expectRefusal(['--expect-plan', 'f'.repeat(64)], /not the expected f{64}/);
-      const plan = await runCli(['plan', '--format', 'json'], { cwd: r.dir });
+      // The plan names the tenant the snapshot records (the sandbox), as the apply does.
+      const plan = await runCli(['plan', '--format', 'json'], { cwd: r.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
       const checksum = (JSON.parse(plan.stdout) as { checksum: string }).checksum;
       const ok = await runCli(['apply', '--expect-plan', checksum], { cwd: r.dir, env: sandboxEnv(sandbox) });
       expect(ok.code, ok.stderr).toBe(0);

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 import { FaultyFileSystem, type Fault } from '../helpers/faulty-file-system.js';
 
 let sandbox: Sandbox | undefined;
@@ -104,7 +107,7 @@ describe('a full disk during apply (the CLI in process, its file system failing 
     expect(await stateFolder()).toEqual(['config.yaml', 'snapshot.json']);
     expect(await snapshotKeys(repo!)).toEqual(want);
     // Recorded for good: the next plan has nothing to add again.
-    const after = await runCli(['plan', '--detailed-exitcode'], { cwd: repo!.dir });
+    const after = await runCli(['plan', '--detailed-exitcode'], { cwd: repo!.dir, env: sandboxEnv(sandbox!) });
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).toContain('No changes');
   });
@@ -133,5 +136,27 @@ describe('state files the system refuses, through the CLI', () => {
     expectNoBugReport(result.stderr);
     expect(result.stderr).toMatch(/^error: could not create the folder \.groupops: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/m);
     expect(sandbox.requests()).toHaveLength(0);
+  });
+});
+
+describe('file-system errors in the JSON documents', () => {
+  const schema = (command: string) =>
+    new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', `${command}-output.schema.json`), 'utf8')) as object);
+
+  it('apply and plan --format json carry code FILE_SYSTEM, as their schemas say', async () => {
+    await appliedThenEdited();
+    const applied = await groupops(['apply', '--format', 'json'], [{ operation: 'write', path: /snapshot\.json\.\d+\.tmp$/, errno: 'ENOSPC' }]);
+    expect(applied.code, applied.stderr).toBe(1);
+    const applyDoc = JSON.parse(applied.stdout) as { error?: { code: string; message: string } };
+    const validApply = schema('apply');
+    expect(validApply(applyDoc), JSON.stringify(validApply.errors)).toBe(true);
+    expect(applyDoc.error).toMatchObject({ code: 'FILE_SYSTEM', message: expect.stringMatching(/the disk is full \(ENOSPC\)\nNothing acknowledged was lost/) });
+
+    const planned = await groupops(['plan', '--format', 'json'], [{ operation: 'read', path: /snapshot\.json$/, errno: 'EACCES' }]);
+    expect(planned.code, planned.stderr).toBe(1);
+    const planDoc = JSON.parse(planned.stdout) as { error?: { code: string; message: string } };
+    const validPlan = schema('plan');
+    expect(validPlan(planDoc), JSON.stringify(validPlan.errors)).toBe(true);
+    expect(planDoc.error).toMatchObject({ code: 'FILE_SYSTEM', message: expect.stringContaining('could not read .groupops/snapshot.json: permission denied (EACCES)') });
   });
 });

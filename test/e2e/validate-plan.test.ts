@@ -77,7 +77,7 @@ describe('groupops validate and plan on the shipped groups', () => {
     const r = await cli(['plan', '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as JsonPlan;
-    expect(Object.keys(doc)).toEqual(['summary', 'checksum', 'changes', 'requests', 'batches']);
+    expect(Object.keys(doc)).toEqual(['formatVersion', 'summary', 'checksum', 'changes', 'requests', 'batches']);
     expect(doc.summary).toEqual({ add: 20, delete: 0, requests: 2 });
     expect(doc.changes.filter((c) => c.op === 'add')).toHaveLength(doc.summary.add);
     expect(doc.requests).toEqual([
@@ -238,7 +238,9 @@ describe('broken input: exit 1, every problem as path:line:col, nothing touched'
     for (const args of [['plan'], ['plan', '--detailed-exitcode'], ['plan', '--format', 'json']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(r.stdout).toBe('');
+      // A script reading --format json gets a document saying why there is no plan.
+      if (args.includes('json')) expect(JSON.parse(r.stdout)).toMatchObject({ formatVersion: '1.0', error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^the snapshot cannot be read:/) } });
+      else expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^\.groupops\/snapshot\.json:5:1: the snapshot is not valid JSON/m);
       expect(r.stderr).toContain('the snapshot cannot be read');
     }

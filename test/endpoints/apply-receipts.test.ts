@@ -165,28 +165,3 @@ describe('apply with user and customer groups', () => {
     expect(api.log).toEqual([]);
   });
 });
-
-describe('the GitHub apply report with customer groups', () => {
-  it('names customer requests without a batch ID and a partial apply by its rows not applied', async () => {
-    const { renderApplyMarkdown, snapshotCommitMessage } = await import('../../src/github/apply-report.js');
-    const report = {
-      status: 'partial' as const,
-      branch: 'main',
-      appliedCommit: 'abcdef0123456789abcdef0123456789abcdef01',
-      summary: { add: 5, delete: 0, requests: 2 },
-      plannedRequests: 2,
-      requests: [
-        { op: 'add' as const, items: 2, batchId: '15314513451345123' },
-        { op: 'add' as const, items: 3, target: 'customer' as const, status: 'partial' as const, notApplied: 1 },
-      ],
-      reason: '1 row was not applied (客户不存在); the snapshot records only what the API confirmed, and the next apply sends the rest again',
-    };
-    const message = snapshotCommitMessage(report);
-    expect(message).toMatch(/^groupops: partial apply of abcdef0 \(2 requests, 1 row not applied\)\n/);
-    expect(message).toContain('- add 2 items: 15314513451345123\n- add 3 items: customer groups, 1 row not applied\n');
-    const md = renderApplyMarkdown(report, { marker: false });
-    expect(md).toContain('### groupops apply: ⚠️ partly applied');
-    expect(md).toContain('| 1 | add | 2 | `15314513451345123` |\n| 2 | add | 3 | customer groups, 1 row not applied |');
-    expect(md).toContain('**Next:** the rows not applied are not recorded in the snapshot');
-  });
-});

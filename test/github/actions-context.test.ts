@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBranchOf, githubToken, pullRequestOf, pushedShas, readActionsContext } from '../../src/github/actions-context.js';
-import { snapshotCommitMessage } from '../../src/github/apply-report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -57,29 +56,5 @@ describe('the event payload', () => {
     expect(pushedShas(ctx)).toEqual(['a', 'b', 'c']);
     expect(defaultBranchOf(ctx)).toBe('trunk');
     expect(pushedShas(await ctxWith({ after: '0'.repeat(40) }))).toEqual([]);
-  });
-});
-
-describe('snapshotCommitMessage', () => {
-  it('keeps batch IDs above 2^53 exact and says when an apply was partial', () => {
-    const base = { branch: 'main', appliedCommit: 'abcdef0123456789abcdef0123456789abcdef01', summary: { add: 3, delete: 1, requests: 3 }, plannedRequests: 3 };
-    const full = snapshotCommitMessage({ ...base, status: 'applied', requests: [{ op: 'delete', items: 1, batchId: '15314513451345123' }, { op: 'add', items: 2, batchId: '99999999999999999999' }] });
-    expect(full).toMatch(/^groupops: apply abcdef0 \(2 requests\)\n/);
-    expect(full).toContain('- delete 1 item: 15314513451345123\n- add 2 items: 99999999999999999999\n');
-    const partial = snapshotCommitMessage({ ...base, status: 'failed', reason: 'HTTP 500\nhint: later', requests: [{ op: 'delete', items: 1, batchId: '15314513451345123' }] });
-    expect(partial).toMatch(/^groupops: partial apply of abcdef0 \(1 of 3 requests acknowledged\)\n/);
-    expect(partial).toContain('\nStopped: HTTP 500\n');
-    expect(partial).not.toContain('[skip ci]');
-  });
-
-  it('counts one request in the singular, in the title and in the plan line', () => {
-    const one = snapshotCommitMessage({
-      branch: 'main',
-      appliedCommit: 'abcdef0123456789abcdef0123456789abcdef01',
-      summary: { add: 1, delete: 0, requests: 1 },
-      status: 'applied',
-      requests: [{ op: 'add', items: 1, batchId: '15314513451345123' }],
-    });
-    expect(one).toMatch(/^groupops: apply abcdef0 \(1 request\)\n\nPlan: 1 to add, 0 to delete, in 1 request\.\n/);
   });
 });

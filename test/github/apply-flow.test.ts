@@ -123,45 +123,33 @@ describe('groupops github apply', () => {
     expect(res.stdout).toContain('The snapshot is unchanged: nothing to commit.');
   });
 
-  it('re-plans the commit on a branch that moved without touching the snapshot', async () => {
-    const sha = gitInit(repo.dir);
-    landOnMain(gh, repo.dir, sha, 8);
-    const other = gh.seedCommit({ parents: [sha], files: { ...Object.fromEntries([['README.md', 'docs\n']]), 'groups/vip.yaml': groupYaml('VIP', phones(3)), '.groupops/config.yaml': CONFIG } });
-    gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
-    expect(res.code, res.stdout).toBe(0);
-    const head = gh.commit(gh.ref('main')!)!;
-    expect(head.parents).toEqual([other]);
-    expect(gh.fileAt(head.sha, 'README.md')).toBe('docs\n');
-    expect(gh.comments(8)[0]!.body).toContain(`(the branch had moved; committed on top of \`${other.slice(0, 7)}\`)`);
-  });
-
-  it('refuses to overwrite a snapshot another apply committed, and fails the job saying how to recover', async () => {
-    const sha = gitInit(repo.dir);
-    landOnMain(gh, repo.dir, sha, 9);
-    const other = gh.seedCommit({ parents: [sha], files: { [SNAP]: '{"someone":"else"}\n' } });
-    gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
-    expect(res.code).toBe(1);
-    expect(gh.ref('main')).toBe(other);
-    expect(res.stdout).toMatch(/^::error::groupops: the snapshot could not be committed: the branch main moved/m);
-    const body = gh.comments(9)[0]!.body;
-    expect(body).toContain('### groupops apply: ✅ applied');
-    expect(body).toContain('The snapshot could not be committed');
-    expect(body).toContain('**Next:** re-run the workflow');
-  });
-
-  it('says so when there is nothing to apply, and commits nothing', async () => {
+  it('refuses with exit 3 a snapshot of another tenant (RABBITPRE_BASE_URL elsewhere): nothing sent, nothing committed, the reason on the PR', async () => {
     await applyLocally();
     gitInit(repo.dir);
-    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(3)).replace('category:', 'description: never sent\ncategory:'));
-    const sha = merge('description only', 10);
-    const before = sb.requests().length;
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(4)));
+    const sha = merge('one more', 8);
+    const other = await startSandbox();
+    try {
+      const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
+      expect(res.code).toBe(3);
+      expect(other.requests()).toHaveLength(0);
+      expect(gh.ref('main')).toBe(sha);
+      expect(res.stderr).toContain(`refusing to apply: .groupops/snapshot.json belongs to target "default" (${sb.url}), but RABBITPRE_BASE_URL points at ${other.url}`);
+      expect(gh.comments(8)[0]!.body).toContain('refused');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('fails before sending anything when its token cannot write the repository contents', async () => {
+    const sha = gitInit(repo.dir);
+    landOnMain(gh, repo.dir, sha, 11);
+    gh.forbidContentWrites = true;
     const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
-    expect(res.code).toBe(0);
-    expect(sb.requests()).toHaveLength(before);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m);
+    expect(sb.requests()).toHaveLength(0);
     expect(gh.ref('main')).toBe(sha);
-    expect(gh.comments(10)[0]!.body).toContain('### groupops apply: ✅ nothing to apply');
   });
 
   it('applies only the default branch: a dispatch on another branch sends nothing', async () => {

@@ -41,6 +41,8 @@ describe('GitHub flow end to end: PR opened -> new push -> merge -> apply', () =
     scratch = await tempRepo({});
     repo = await tempRepo({
       'README.md': 'our groups\n',
+      // The tenant is named in the config, where the PR's plan job (which has no secrets) sees it too.
+      '.groupops/config.yaml': `api:\n  baseUrl: ${sb.url}\n`,
       'groups/vip.yaml': groupYaml('VIP', ['18888888888', '13900000001']),
       'groups/beta.yaml': groupYaml('Beta', ['13600000001']),
     });

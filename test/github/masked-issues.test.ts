@@ -125,7 +125,7 @@ describe('groupops github apply on invalid group files', () => {
     expect(res.stdout).toMatch(/^::error::groupops apply invalid: the group files are invalid:/m);
     const body = gh.comments(5)[0]!.body;
     expect(body.startsWith(APPLY_MARKER)).toBe(true);
-    expect(body).toContain('### groupops apply: ❌ invalid group files');
+    expect(body).toContain('### groupops apply: ❌ the group files are invalid');
     expect(body).toContain(`groups/bad.yaml:6:12: identity value ${MASKED} is a YAML number`);
     const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
     expect(summary).toContain(CSV_MASKED);

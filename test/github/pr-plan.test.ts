@@ -22,7 +22,9 @@ async function prEnv(opts: { headSha?: string; fork?: boolean } = {}): Promise<N
   await writeFile(eventPath, JSON.stringify(pullRequestEvent(gh, { number: 12, headSha: opts.headSha ?? 'a'.repeat(40), fork: opts.fork ?? false })));
   const summary = join(repo.dir, '.summary.md');
   await writeFile(summary, '');
-  return actionsEnv(gh, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_STEP_SUMMARY: summary, GITHUB_WORKSPACE: repo.dir });
+  const output = join(repo.dir, '.output');
+  await writeFile(output, '');
+  return actionsEnv(gh, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, RUNNER_TEMP: repo.dir, GITHUB_WORKSPACE: repo.dir });
 }
 
 const planChecksum = async (): Promise<string> => {
@@ -46,21 +48,28 @@ describe('groupops github plan', () => {
     expect(body).toContain('by [this run](https://github.test/acme/groups/actions/runs/4242)');
     const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
     expect(summary).toContain('**Plan: 2 to add, 0 to delete, in 1 request.**');
+    // With no snapshot yet, nothing is deleted: the apply on merge goes ahead.
+    expect(summary).toContain('✅ **Within the safety limits**: the apply on merge will go ahead (it deletes nothing).');
     expect(res.stdout).toContain('PR comment created');
+    // A plan this small needs no artifact: no plan-json output.
+    expect(await readFile(env.GITHUB_OUTPUT!, 'utf8')).toBe('');
   });
 
-  it('updates the same comment on the next push: one comment, new checksum', async () => {
+  it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {
     await runCli(['github', 'plan'], repo.dir, await prEnv());
-    const firstBody = gh.comments(12)[0]!.body;
-    await repo.write('groups/vip.yaml', groupYaml('VIP', ['18888888888', '13900000001', '13700000002']));
-    const res = await runCli(['github', 'plan'], repo.dir, await prEnv({ headSha: 'b'.repeat(40) }));
-    expect(res.code).toBe(0);
+    await repo.write(
+      '.groupops/snapshot.json',
+      '{\n  "schemaVersion": 1,\n  "target": {"name":"default","baseUrl":"https://tenant-a.example.com"},\n  "lastApply": null,\n  "groups": []\n}\n',
+    );
+    const env = await prEnv({ headSha: 'c'.repeat(40) });
+    const res = await runCli(['github', 'plan'], repo.dir, env);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('refusing to plan: .groupops/snapshot.json belongs to target "default" (https://tenant-a.example.com), but the default base URL points at https://integrate.rabbitpre.com');
     const comments = gh.comments(12);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.updates).toBe(1);
-    expect(comments[0]!.body).not.toBe(firstBody);
-    expect(comments[0]!.body).toContain(`Plan checksum: \`${await planChecksum()}\``);
-    expect(comments[0]!.body).toContain('Planned for bbbbbbb');
+    expect(comments[0]!.body).toContain('⛔ **Refused:** refusing to plan');
+    expect(comments[0]!.body).not.toContain('Plan checksum');
+    expect(await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('⛔ **Refused:**');
   });
 
   it('annotates every validation issue on its line, lists them in the comment, and exits 1', async () => {
@@ -77,45 +86,15 @@ describe('groupops github plan', () => {
     expect(body).toContain('groups&#47;bad&#46;yaml');
   });
 
-  it('falls back to the job summary on a fork PR whose token cannot comment', async () => {
-    gh.forbidCommentWrites = true;
-    const env = await prEnv({ fork: true });
-    const res = await runCli(['github', 'plan'], repo.dir, env);
-    expect(res.code).toBe(0);
-    expect(gh.comments(12)).toHaveLength(0);
-    expect(res.stdout).toMatch(/^::notice::groupops: the plan is in the job summary only: this PR comes from a fork/m);
-    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
-    expect(summary).toContain('The plan is not posted as a PR comment: this PR comes from a fork');
-    expect(summary).toContain('**Plan: 2 to add, 0 to delete, in 1 request.**');
-  });
-
-  it('cuts a plan longer than a comment at a line boundary, with a note, while the summary keeps all of it', async () => {
-    for (let g = 0; g < 40; g++) {
-      await repo.write(`groups/big-${g}.yaml`, groupYaml(`Big ${g}`, Array.from({ length: 150 }, (_, i) => `13${String(g).padStart(2, '0')}${String(i).padStart(7, '0')}`)));
-    }
-    const env = await prEnv();
-    const res = await runCli(['github', 'plan'], repo.dir, env);
-    expect(res.code).toBe(0);
-    const body = gh.comments(12)[0]!.body;
-    expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body.length).toBeGreaterThan(60_000);
-    expect(body).toMatch(/\n```\n\n<\/details>\n\n> ⚠️ \*\*The plan is cut here\*\*: a PR comment holds at most 65,536 characters\. The full plan is in the job summary of \[this run\]\(https:\/\/github\.test\/acme\/groups\/actions\/runs\/4242\)\.\n$/);
-    expect(body).toContain(`Plan checksum: \`${await planChecksum()}\``);
-    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
-    expect(summary.length).toBeGreaterThan(body.length);
-    // The last group of the plan is only in the summary.
-    expect(summary).toContain('VIP &#40;enterprise&#41;: +2 −0');
-    expect(body).not.toContain('VIP &#40;enterprise&#41;');
-    expect(summary).not.toContain('The plan is cut here');
-  });
-
-  it('refuses to run without GITHUB_TOKEN before writing anything', async () => {
+  it('without GITHUB_TOKEN still writes the plan to the job summary, then fails saying how to pass it', async () => {
     const env = await prEnv();
     delete env.GITHUB_TOKEN;
     const res = await runCli(['github', 'plan'], repo.dir, env);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('GITHUB_TOKEN is not set');
-    expect(await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8')).toBe('');
+    expect(res.stderr).toBe('error: GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ github.token }}` (see docs/github.md)\n');
+    const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toContain('The plan is not posted as a PR comment: `GITHUB_TOKEN` is not set for this step.');
+    expect(summary).toContain('**Plan: 2 to add, 0 to delete, in 1 request.**');
     expect(gh.requests).toHaveLength(0);
   });
 

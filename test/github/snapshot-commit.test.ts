@@ -1,18 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateConflictError } from '../../src/errors/index.js';
-import { createOctokit, type Octokit } from '../../src/github/octokit.js';
-import { commitSnapshot, pathSha } from '../../src/github/snapshot-commit.js';
+import type { GitHubPort } from '../../src/github/github-port.js';
+import { createOctokit } from '../../src/github/octokit.js';
+import { octokitPort } from '../../src/github/octokit-port.js';
+import { commitSnapshot } from '../../src/github/snapshot-commit.js';
 import { gitBlobSha, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
 let gh: FakeGitHub;
-let octokit: Octokit;
+// Contract tests of the octokit adapter (and the commit logic over it) against the fake GitHub API.
+let github: GitHubPort;
 let base: string;
 
 const SNAP = '.groupops/snapshot.json';
 
 beforeEach(async () => {
   gh = await startFakeGitHub();
-  octokit = createOctokit({ baseUrl: gh.url, token: gh.token, throttle: false, retries: 0 });
+  github = octokitPort(createOctokit({ baseUrl: gh.url, token: gh.token, throttle: false, retries: 0 }), gh);
   base = gh.seedCommit({ parents: [], files: { 'groups/a.yaml': 'name: a\nmembers: []\n', [SNAP]: '{"old":true}\n', 'README.md': 'hi\n' } });
   gh.setRef('main', base);
 });
@@ -21,8 +24,6 @@ afterEach(async () => {
 });
 
 const request = (content: string, message = 'groupops: apply') => ({
-  owner: gh.owner,
-  repo: gh.repo,
   branch: 'main',
   expectedParent: base,
   path: SNAP,
@@ -33,7 +34,7 @@ const request = (content: string, message = 'groupops: apply') => ({
 
 describe('commitSnapshot', () => {
   it('commits the snapshot on the expected parent, keeps the other files, and moves the branch', async () => {
-    const res = await commitSnapshot(octokit, request('{"new":true}\n', 'groupops: apply abc\n\nBatch IDs:\n- add 2 items: 15314513451345123'));
+    const res = await commitSnapshot(github, request('{"new":true}\n', 'groupops: apply abc\n\nBatch IDs:\n- add 2 items: 15314513451345123'));
     expect(res).toEqual({ sha: gh.ref('main'), parent: base });
     const c = gh.commit(res.sha)!;
     expect(c.parents).toEqual([base]);
@@ -46,7 +47,7 @@ describe('commitSnapshot', () => {
   it('refuses a branch that moved with a new snapshot, leaving the branch as the other writer left it', async () => {
     const other = gh.seedCommit({ parents: [base], files: { 'groups/a.yaml': 'name: a\nmembers: []\n', [SNAP]: '{"other":true}\n', 'README.md': 'hi\n' } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const err = await commitSnapshot(octokit, request('{"new":true}\n')).catch((e: unknown) => e);
+    const err = await commitSnapshot(github, request('{"new":true}\n')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateConflictError);
     expect((err as Error).message).toMatch(/moved from .{7} to .{7} and its snapshot \.groupops\/snapshot\.json changed too/);
     expect(gh.ref('main')).toBe(other);
@@ -56,7 +57,7 @@ describe('commitSnapshot', () => {
   it('re-plans once on a branch that moved without touching the snapshot, and says whether groups changed', async () => {
     const other = gh.seedCommit({ parents: [base], files: { 'groups/a.yaml': 'name: a\nmembers: [{phone: "1"}]\n', [SNAP]: '{"old":true}\n', 'README.md': 'hi\n' } });
     gh.beforeNextRefUpdate(() => gh.setRef('main', other));
-    const res = await commitSnapshot(octokit, request('{"new":true}\n'));
+    const res = await commitSnapshot(github, request('{"new":true}\n'));
     expect(res.parent).toBe(other);
     expect(res.moved).toEqual({ from: base, to: other, groupsChanged: true });
     expect(gh.ref('main')).toBe(res.sha);
@@ -69,7 +70,7 @@ describe('commitSnapshot', () => {
   it('skips the doomed first attempt when the branch had already moved', async () => {
     const other = gh.seedCommit({ parents: [base], files: { 'groups/a.yaml': 'name: a\nmembers: []\n', [SNAP]: '{"old":true}\n', 'README.md': 'changed\n' } });
     gh.setRef('main', other);
-    const res = await commitSnapshot(octokit, request('{"new":true}\n'));
+    const res = await commitSnapshot(github, request('{"new":true}\n'));
     expect(res.moved).toEqual({ from: base, to: other, groupsChanged: false });
     expect(gh.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
@@ -82,18 +83,18 @@ describe('commitSnapshot', () => {
       gh.setRef('main', second);
       gh.beforeNextRefUpdate(() => gh.setRef('main', third));
     });
-    const err = await commitSnapshot(octokit, request('{"new":true}\n')).catch((e: unknown) => e);
+    const err = await commitSnapshot(github, request('{"new":true}\n')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateConflictError);
     expect((err as Error).message).toContain('moved again');
     expect(gh.ref('main')).toBe(third);
   });
 });
 
-describe('pathSha', () => {
+describe('the adapter\'s pathSha', () => {
   it('gives git object IDs of files, equal IDs for equal folders, and undefined for missing paths', async () => {
-    expect(await pathSha(octokit, gh, base, SNAP)).toBe(gitBlobSha('{"old":true}\n'));
+    expect(await github.pathSha(base, SNAP)).toBe(gitBlobSha('{"old":true}\n'));
     const same = gh.seedCommit({ parents: [base], files: { 'groups/a.yaml': 'name: a\nmembers: []\n', 'README.md': 'x\n' } });
-    expect(await pathSha(octokit, gh, same, 'groups')).toBe(await pathSha(octokit, gh, base, 'groups'));
-    expect(await pathSha(octokit, gh, same, SNAP)).toBeUndefined();
+    expect(await github.pathSha(same, 'groups')).toBe(await github.pathSha(base, 'groups'));
+    expect(await github.pathSha(same, SNAP)).toBeUndefined();
   });
 });

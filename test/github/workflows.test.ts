@@ -49,6 +49,16 @@ describe('groups-plan.yml', () => {
     expect(text('groups-plan.yml')).not.toMatch(/\bsecrets\.[A-Za-z_]/);
   });
 
+  it('uploads the full JSON plan as the artifact the summary links to, only when the step wrote one', () => {
+    const steps = Object.values(wf.jobs)[0]!.steps as { id?: string; if?: string; uses?: string; with?: Record<string, unknown> }[];
+    const plan = steps.find((s) => s.id === 'plan');
+    expect(plan).toBeDefined();
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.if).toBe("always() && steps.plan.outputs.plan-json != ''");
+    // The name the summary's note gives (groupops-plan-<run id>-<attempt>), the path the step output gives.
+    expect(upload?.with).toMatchObject({ name: 'groupops-plan-${{ github.run_id }}-${{ github.run_attempt }}', path: '${{ steps.plan.outputs.plan-json }}' });
+  });
+
   it('may comment but not push, and runs the github plan step with the job token', () => {
     expect(wf.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     const step = Object.values(wf.jobs)[0]!.steps.find((s) => /groupops(\.js)? github plan/.test(s.run ?? ''));

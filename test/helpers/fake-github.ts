@@ -51,6 +51,8 @@ export interface FakeGitHub {
   addPull(pull: FakePull): void;
   /** When true, comment writes answer 403 as a fork PR's read-only token gets. */
   forbidCommentWrites: boolean;
+  /** When true, git writes (blobs, trees, commits, refs) answer 403, as for a token with `contents: read`. */
+  forbidContentWrites: boolean;
   /** Runs once, just before the next ref update is checked: a way to move the branch under a writer. */
   beforeNextRefUpdate(hook: () => void): void;
   close(): Promise<void>;
@@ -124,6 +126,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
     repo,
     requests,
     forbidCommentWrites: false,
+    forbidContentWrites: false,
     comments: (issue) => comments.filter((c) => c.issue === issue),
     addComment(issue, body, user = { login: 'someone', type: 'User' }) {
       const c: FakeComment = { id: nextCommentId++, issue, body, user, updates: 0 };
@@ -209,6 +212,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       method: 'PATCH',
       pattern: /^\/repos\/[^/]+\/[^/]+\/git\/refs\/heads\/(.+)$/,
       handle: (m, body) => {
+        if (fake.forbidContentWrites) return forbidden();
         const hook = refHook;
         refHook = undefined;
         hook?.();
@@ -233,6 +237,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       method: 'POST',
       pattern: /^\/repos\/[^/]+\/[^/]+\/git\/blobs$/,
       handle: (_m, body) => {
+        if (fake.forbidContentWrites) return forbidden();
         if (typeof body.content !== 'string') return [422, { message: 'content is missing' }];
         const content = body.encoding === 'base64' ? Buffer.from(body.content, 'base64').toString('utf8') : body.content;
         return [201, { sha: putBlob(content) }];
@@ -260,6 +265,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       method: 'POST',
       pattern: /^\/repos\/[^/]+\/[^/]+\/git\/trees$/,
       handle: (_m, body) => {
+        if (fake.forbidContentWrites) return forbidden();
         const base = typeof body.base_tree === 'string' ? trees.get(body.base_tree) : undefined;
         if (body.base_tree !== undefined && !base) return [422, { message: 'base_tree is not a valid tree' }];
         const files = new Map(base?.files ?? []);
@@ -276,6 +282,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
       method: 'POST',
       pattern: /^\/repos\/[^/]+\/[^/]+\/git\/commits$/,
       handle: (_m, body) => {
+        if (fake.forbidContentWrites) return forbidden();
         const tree = String(body.tree);
         if (!trees.has(tree)) return [422, { message: 'Tree SHA does not exist' }];
         const parents = (body.parents as string[]) ?? [];

@@ -1,16 +1,19 @@
-import type { ApplyOutcome } from '../../app/apply.js';
 import { gitHeadCommit } from '../../app/git-info.js';
-import { planWorkspace } from '../../app/plan-workspace.js';
+import { reviewWorkspace } from '../../app/review-plan.js';
 import { resolveIn } from '../../app/workspace.js';
+import { buildApplyReport, type ApplyReport } from '../../core/apply-report.js';
 import { defaultBranchOf, githubToken, readActionsContext, type ActionsContext } from '../../github/actions-context.js';
 import { repoPath } from '../../github/annotations.js';
-import { runGitHubApply, type ApplyRun } from '../../github/apply-flow.js';
-import { GitHubSetupError, githubCall } from '../../github/github-error.js';
-import { createOctokit, throttleFromEnv, type Octokit } from '../../github/octokit.js';
+import { runGitHubApply } from '../../github/apply-flow.js';
+import { GitHubSetupError } from '../../github/github-error.js';
+import type { GitHubPort } from '../../github/github-port.js';
+import { createOctokit, throttleFromEnv } from '../../github/octokit.js';
+import { octokitPort } from '../../github/octokit-port.js';
 import { runPrPlan } from '../../github/pr-plan.js';
+import { actionsStepIo, writeStepOutputs } from '../../github/step-io.js';
 import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
-import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { EXIT, exitCodeForReport } from '../exit-codes.js';
 import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
 import type { ApplyCliOptions } from './apply.js';
@@ -19,6 +22,11 @@ import type { GitHubPlanOptions } from './github.js';
 
 // The work of `groupops github plan|apply`, loaded when one of them runs (see github.ts): octokit
 // and the GitHub flows are most of what the CLI would otherwise load on every start.
+
+/** The GitHub port for this run's repository, with the token from the environment (a setup error without one). */
+function githubFor(io: CliIo, ctx: ActionsContext): GitHubPort {
+  return octokitPort(createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) }), ctx.repo);
+}
 
 /** `groupops github plan`: annotations, job summary, sticky PR comment; resolves to the exit status. */
 export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promise<number> {
@@ -29,23 +37,29 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     ctx,
     cwd: io.cwd,
     comment: opts.comment,
-    out: (line) => io.stdout.write(`${line}\n`),
-    octokit: () => createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) }),
+    step: actionsStepIo(io.env, (line) => io.stdout.write(`${line}\n`)),
+    github: () => githubFor(io, ctx),
     plan: async () => {
       const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
       mask = shouldMask({ ...opts, format: 'markdown' }, ws);
-      return (await planWorkspace(ws, stateFileSystem(io))).plan;
+      return reviewWorkspace(ws, stateFileSystem(io));
     },
     mask: () => mask,
   });
+  // The one place the plan step hands values to the workflow's later steps.
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson });
+  // Refused (a snapshot of another target): the comment and the summary say so, and the step fails with exit 3.
+  if (result.refused) throw result.refused;
+  // No token: the summary holds the plan, and the step still fails, saying how to pass one.
+  if (result.setupError) throw result.setupError;
   return result.valid ? EXIT.ok : EXIT.error;
 }
 
 /** `groupops github apply`: apply, commit the snapshot through the API, comment on the PR; resolves to the exit status. */
 export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'format'>): Promise<number> {
   const ctx = await readActionsContext(io.env);
-  const octokit = createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) });
-  const branch = await defaultBranchToApply(ctx, octokit);
+  const github = githubFor(io, ctx);
+  const branch = await defaultBranchToApply(ctx, github);
   const head = await gitHeadCommit(io.cwd);
   if (!head) throw new GitHubSetupError(`no git commit is checked out in ${io.cwd}: run after actions/checkout`);
   const ws = await workspaceFrom(io, { ...opts, format: 'text' });
@@ -53,44 +67,43 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
   const snapshotFile = resolveIn(ws.cwd, ws.statePath);
   // The run log of a public repository is public: identity values are masked unless --no-mask.
   const mask = opts.mask ?? ws.config.output.maskIdentities;
-  const result = await runGitHubApply({
+  const { report } = await runGitHubApply({
     ctx,
-    octokit,
+    github,
     branch,
     expectedParent: head,
     snapshotPath: repoPath(snapshotFile, root),
     groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
     readSnapshot: () => readTextIfExists(stateFileSystem(io), snapshotFile),
     mask,
-    apply: () => applyAsCli(io, { ...opts, format: 'text', mask }),
-    out: (line) => io.stdout.write(`${line}\n`),
+    apply: () => applyAsCli(io, { ...opts, format: 'text', mask }, ws.statePath),
+    step: actionsStepIo(io.env, (line) => io.stdout.write(`${line}\n`)),
   });
-  return result.exitCode;
+  return exitCodeForReport(report);
 }
 
 /**
  * The branch to apply: the run's branch, which must be the default branch (a dispatch on a feature
  * branch must never reach the tenant).
  */
-async function defaultBranchToApply(ctx: ActionsContext, octokit: Octokit): Promise<string> {
+async function defaultBranchToApply(ctx: ActionsContext, github: GitHubPort): Promise<string> {
   const branch = ctx.refName;
   if (!branch) throw new GitHubSetupError('GITHUB_REF_NAME is not set: groupops github apply runs in a push or workflow_dispatch job');
-  const defaultBranch =
-    defaultBranchOf(ctx) ?? (await githubCall('read the repository', () => octokit.rest.repos.get({ owner: ctx.repo.owner, repo: ctx.repo.repo }))).data.default_branch;
+  const defaultBranch = defaultBranchOf(ctx) ?? (await github.defaultBranch());
   if (branch !== defaultBranch) {
     throw new GitHubSetupError(`groupops github apply applies the default branch (${defaultBranch}) only; this run is for "${branch}". Nothing was sent.`);
   }
   return branch;
 }
 
-/** Runs `groupops apply` in-process, keeping its outcome and reporting its error as the command would. */
-async function applyAsCli(io: CliIo, opts: ApplyCliOptions): Promise<ApplyRun> {
-  let outcome: ApplyOutcome | undefined;
+/** Runs `groupops apply` in-process, as the command would (its output in the log), and reports how it ended. */
+async function applyAsCli(io: CliIo, opts: ApplyCliOptions, statePath: string): Promise<ApplyReport> {
+  let report: ApplyReport | undefined;
   try {
-    const exitCode = await runApply(io, opts, (o) => (outcome = o));
-    return { exitCode, ...(outcome ? { outcome } : {}) };
+    await runApply(io, opts, (r) => (report = r));
   } catch (error) {
     reportError(io, error, { mask: opts.mask === true });
-    return { exitCode: exitCodeFor(error), error, ...(outcome ? { outcome } : {}) };
+    return report ?? buildApplyReport({ snapshotPath: statePath, error });
   }
+  return report ?? buildApplyReport({ snapshotPath: statePath, error: new Error('the apply ended without a report') });
 }

@@ -8,6 +8,7 @@ import { planCounts } from '../../core/render/describe.js';
 import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
+import { jsonErrorDocument } from '../json-output.js';
 import { renderPlanChunks } from '../render-plan.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -24,7 +25,13 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
     .option('--watch', 're-validate and re-plan on every change under the groups folder')
     .action(async (opts: PlanOptions) => {
-      const ws = await workspaceFrom(io, opts);
+      // A script reading the JSON plan gets a document that says why there is none (not with
+      // --out: a file that held a plan is not replaced by an error).
+      const failed = (err: unknown, mask: boolean): never => {
+        if (opts.format === 'json' && !opts.out && !opts.watch) io.stdout.write(jsonErrorDocument(err, mask));
+        throw err;
+      };
+      const ws = await workspaceFrom(io, opts).catch((err: unknown) => failed(err, opts.mask === true));
       if (opts.watch) {
         // Loaded when asked for: the file watcher is not needed by a single plan.
         const { watchPlan } = await import('../watch.js');
@@ -32,7 +39,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired } = await planWorkspace(ws, stateFileSystem(io));
+      const { plan, desired } = await planWorkspace(ws, stateFileSystem(io)).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });

@@ -9,7 +9,7 @@ export interface DescribeOptions {
 }
 
 /** One identity as a reader sees it: `openid o6_b…L2M (gzh, appid wx12…, WeChat)`. */
-function describeIdentity(id: Identity, options: DescribeOptions): string {
+export function describeIdentity(id: Identity, options: DescribeOptions): string {
   const extras: string[] = [];
   if (id.platform !== undefined) extras.push(`platform ${printable(id.platform)}`);
   if (id.appid !== undefined) extras.push(`appid ${printable(id.appid)}`);
@@ -35,8 +35,8 @@ export function describeGroup(group: GroupRef): string {
  * renderers read them in place, since a plan of a million changes copied into per-group lists is
  * a million pushes for lines of which a few thousand are shown.
  */
-export function groupRuns(changes: readonly Change[]): { group: GroupRef; start: number; end: number }[] {
-  const out: { group: GroupRef; start: number; end: number }[] = [];
+export function groupRuns(changes: readonly Change[]): { key: string; group: GroupRef; start: number; end: number }[] {
+  const out: { key: string; group: GroupRef; start: number; end: number }[] = [];
   let current: { key: string; group: GroupRef; start: number; end: number } | undefined;
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i]!;
@@ -46,7 +46,7 @@ export function groupRuns(changes: readonly Change[]): { group: GroupRef; start:
     }
     current.end = i + 1;
   }
-  return out.map(({ group, start, end }) => ({ group, start, end }));
+  return out;
 }
 
 /** How many of changes[start, end) are adds. */

@@ -16,8 +16,15 @@ export interface JsonOptions {
 }
 
 /**
- * The plan as one JSON document in a stable order: summary, checksum, changes, planned requests,
- * and (for apply) the batches with their exact decimal batch IDs.
+ * The version of every JSON document groupops prints (`validate`, `plan`, `apply`), described by
+ * schemas/*-output.schema.json: the major number changes when a field a script may read changes or
+ * goes, the minor one when fields are added.
+ */
+export const FORMAT_VERSION = '1.0';
+
+/**
+ * The plan as one JSON document in a stable order: formatVersion, summary, checksum, changes,
+ * planned requests, and (for apply) the batches with their exact decimal batch IDs.
  */
 export function renderJson(plan: Plan, options: JsonOptions): string {
   return [...renderJsonChunks(plan, options)].join('');
@@ -30,6 +37,7 @@ export function renderJson(plan: Plan, options: JsonOptions): string {
 export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<string> {
   const id = (i: ReturnType<typeof canonicalIdentity>) => (options.mask ? { ...i, value: maskValue(i.value) } : i);
   yield* prettyJsonChunks([
+    ['formatVersion', FORMAT_VERSION],
     ['summary', plan.summary],
     ['checksum', plan.checksum],
     [

@@ -1,20 +1,11 @@
-import { canonicalIdentity, type Op } from '../model.js';
-import type { FailedRow } from '../not-applied.js';
+import { canonicalIdentity } from '../model.js';
+import type { AnsweredRequest, FailedRow } from '../not-applied.js';
 import { describeMember, plural } from './describe.js';
 import { escapeMarkdown } from './escape-markdown.js';
 import { maskValue } from './mask.js';
 import { printable } from './printable.js';
 
-/** An answered request as the result renderers see it (the app's AppliedRequest fits). */
-export interface AnsweredRequest {
-  readonly op: Op;
-  readonly items: number;
-  readonly batchId?: string;
-  readonly target?: 'customer';
-  readonly status: 'accepted' | 'partial' | 'unknown';
-  readonly failed: readonly FailedRow[];
-  readonly message?: string;
-}
+export type { AnsweredRequest } from '../not-applied.js';
 
 /** Rows listed before the rest are only counted. */
 export const MAX_NOT_APPLIED_LINES = 200;

@@ -1,5 +1,7 @@
 import pc from 'picocolors';
+import { describeIdentityChanges, diffIdentities } from '../identity-changes.js';
 import type { Plan } from '../plan.js';
+import { printable } from './printable.js';
 import { addsIn, describeGroup, groupRuns, describeMember, planCounts, plural, requestCounts } from './describe.js';
 
 export interface TextOptions {
@@ -17,7 +19,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   const c = pc.createColors(options.color);
   const lines: string[] = [];
   if (plan.changes.length === 0) {
-    lines.push(c.green('No changes.') + ' The platform matches the group files.', '');
+    lines.push(c.green('No changes.') + ' The group files match the snapshot.', '');
   } else {
     lines.push('groupops will make these changes:', '');
     let budget = options.maxLines ?? TEXT_MAX_LINES;
@@ -29,7 +31,8 @@ export function renderText(plan: Plan, options: TextOptions): string {
         const ch = plan.changes[i]!;
         if (ch.op === 'delete') lines.push(c.red(`  - ${describeMember(ch.member, options)}`));
         else if (ch.previous) {
-          lines.push(c.yellow(`  ~ ${describeMember(ch.member, options)}`) + c.dim('  (identities changed: re-sent as an add)'));
+          const what = printable(describeIdentityChanges(diffIdentities(ch.previous, ch.member).changes));
+          lines.push(c.yellow(`  ~ ${describeMember(ch.member, options)}`) + c.dim(`  (identities changed: ${what}; re-sent as an add)`));
           lines.push(c.dim(`      was ${describeMember(ch.previous, options)}`));
         } else lines.push(c.green(`  + ${describeMember(ch.member, options)}`));
       }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_BASE_URL } from '../../../src/app/target.js';
 import { openWorkspace } from '../../../src/app/workspace.js';
 import { planBatches } from '../../../src/core/batches.js';
 import { diffMemberships, stateFromGroups } from '../../../src/core/diff.js';
@@ -30,7 +31,8 @@ afterEach(async () => {
 
 /** A journal an apply in another terminal is writing: its header, then the deletes that take `from` to `to`, acknowledged. */
 function journalOf(from: MembershipState, to: MembershipState): string {
-  const header = { journal: JOURNAL_VERSION, applyId: 'other-terminal', base: null, commit: null, endpoint: 'http://x/api', toolVersion: '9.9.9', started: '2024-05-01T10:00:00.000Z' };
+  // The endpoint of the default target, which the workspace selects: a journal of another tenant's apply would be refused.
+  const header = { journal: JOURNAL_VERSION, applyId: 'other-terminal', base: null, commit: null, endpoint: `${DEFAULT_BASE_URL}/api/integrate/audience/group/rel/v2/batchAdd`, toolVersion: '9.9.9', started: '2024-05-01T10:00:00.000Z' };
   return formatJournalHeader(header) + planBatches(diffMemberships(to, from)).map((b, i) => formatJournalRecord(i, b, `${i + 1}`)).join('');
 }
 

@@ -10,7 +10,8 @@ const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it int
 describe('renderJson', () => {
   it('prints the documented shape in a stable key order', () => {
     const doc = JSON.parse(renderJson(samplePlan(), { mask: false })) as Record<string, unknown> & { changes: Record<string, unknown>[] };
-    expect(Object.keys(doc)).toEqual(['summary', 'checksum', 'changes', 'requests', 'batches']);
+    expect(Object.keys(doc)).toEqual(['formatVersion', 'summary', 'checksum', 'changes', 'requests', 'batches']);
+    expect(doc.formatVersion).toBe('1.0');
     expect(Object.keys(doc.summary as object)).toEqual(['add', 'delete', 'requests']);
     expect(doc.changes.map((c) => Object.keys(c))).toEqual([
       ['op', 'group', 'member'],

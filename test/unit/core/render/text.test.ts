@@ -23,7 +23,7 @@ describe('renderText', () => {
 
         # group VIP客户 (enterprise)
         + openid o6_bmjrPTlm6_2sgVt7hMZOPfL2M (platform gzh, appid wx1234567890abcdef, WeChat ecosystem)
-        ~ phone 13900000001 + unionid oUpF8uNew  (identities changed: re-sent as an add)
+        ~ phone 13900000001 + unionid oUpF8uNew  (identities changed: unionid value changed; re-sent as an add)
             was phone 13900000001 + unionid oUpF8uOld
         - phone 18888888888
 
@@ -52,7 +52,7 @@ describe('renderText', () => {
 
   it('says so when nothing changes', () => {
     const out = renderText(buildPlan(state([enterprise('g'), phones(2)]), state([enterprise('g'), phones(2)])), { color: false, mask: false });
-    expect(out).toContain('No changes.');
+    expect(out).toContain('No changes. The group files match the snapshot.');
     expect(out.trimEnd().split('\n').at(-1)).toBe('Plan: 0 to add, 0 to delete, in 0 requests.');
   });
 
