@@ -65,7 +65,7 @@ describe('a full disk during apply (the CLI in process, its file system failing 
     expect(failed.stderr).toMatch(/^error: could not write \.groupops\/snapshot\.json\.journal: the disk is full \(ENOSPC\)$/m);
     expect(failed.stderr).toMatch(/Request \d was acknowledged by the API but is not recorded: the next groupops apply sends it again \(adds and deletes are idempotent\)/);
     expect(failed.stderr).toMatch(/^Free some space on that disk, then run the command again\.$/m);
-    expect(failed.stdout).toContain('The snapshot .groupops/snapshot.json is unchanged.');
+    expect(failed.stdout).toContain('Stopped before any of 2 requests was recorded.\nThe snapshot .groupops/snapshot.json is unchanged.');
     expect(await repo!.snapshotText()).toBe(before);
     expect(await stateFolder()).toEqual(['config.yaml', 'snapshot.json']);
 
