@@ -4,21 +4,21 @@ import { FileSystemError } from '../errors/index.js';
 /** The calls of the FileSystem port, as they are named in messages. */
 export type FsOperation = 'read' | 'stat' | 'create' | 'write' | 'sync' | 'close' | 'rename' | 'link' | 'remove' | 'make-folder' | 'remove-folder' | 'list' | 'sync-folder';
 
-/** What each call was doing, for "could not … <path>". */
-const VERB: Record<FsOperation, string> = {
-  read: 'read',
-  stat: 'look at',
-  create: 'create',
-  write: 'write',
-  sync: 'sync to disk',
-  close: 'close',
-  rename: 'rename',
-  link: 'create',
-  remove: 'remove',
-  'make-folder': 'create the folder',
-  'remove-folder': 'remove the folder',
-  list: 'list the folder',
-  'sync-folder': 'sync to disk the folder',
+/** What each call was doing, for "could not …" ({path}: the path, {to}: a rename's target). */
+const DOING: Record<FsOperation, string> = {
+  read: 'read {path}',
+  stat: 'look at {path}',
+  create: 'create {path}',
+  write: 'write {path}',
+  sync: 'sync {path} to disk',
+  close: 'close {path}',
+  rename: 'rename {path} to {to}',
+  link: 'create {path}',
+  remove: 'remove {path}',
+  'make-folder': 'create the folder {path}',
+  'remove-folder': 'remove the folder {path}',
+  list: 'list the folder {path}',
+  'sync-folder': 'sync the folder {path} to disk',
 };
 
 /** What an error code means, and what to do about it (`{path}` stands for the path). */
@@ -55,21 +55,13 @@ export function toFileSystemError(error: unknown, operation: FsOperation, path: 
   const errno = errnoOf(error);
   if (errno === undefined) return error;
   const shown = displayPath(path, displayRoot);
-  const target = to === undefined ? '' : ` to ${displayPath(to, displayRoot)}`;
+  const doing = DOING[operation].replace('{path}', shown).replace('{to}', to === undefined ? '' : displayPath(to, displayRoot));
   const meaning = MEANING[errno] ?? { what: `an unexpected file-system error${syscallOf(error)}`, advice: 'Check the disk and the path, then run the command again.' };
-  return new FileSystemError(
-    { errno, path: shown, problem: `could not ${VERB[operation]} ${shown}${target}: ${meaning.what} (${errno})`, advice: meaning.advice.replaceAll('{path}', shown) },
-    { cause: error },
-  );
-}
-
-/** An error as Node's file-system calls throw it, for tests that inject one: `errnoError('ENOSPC')`. */
-export function errnoError(code: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: injected`), { code });
+  return new FileSystemError({ errno, path: shown, problem: `could not ${doing}: ${meaning.what} (${errno})`, advice: meaning.advice.replaceAll('{path}', shown) }, { cause: error });
 }
 
 /** The path as users know it: relative to the work tree when inside it. */
-export function displayPath(path: string, displayRoot: string | undefined): string {
+function displayPath(path: string, displayRoot: string | undefined): string {
   if (displayRoot === undefined) return path;
   const rel = relative(displayRoot, path);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;

@@ -78,12 +78,12 @@ export async function writeSnapshot(fs: FileSystem, path: string, snapshot: Snap
 }
 
 /** The temporary file a write of `path` by this process goes through (swept by the lock if a kill leaves it). */
-export function temporaryPath(path: string): string {
+function temporaryPath(path: string): string {
   return `${path}.${process.pid}.tmp`;
 }
 
 /** Replaces a file atomically and durably (readers see the old or the new content, never a torn one). */
-export async function writeFileAtomic(fs: FileSystem, path: string, text: string | Iterable<string>): Promise<void> {
+async function writeFileAtomic(fs: FileSystem, path: string, text: string | Iterable<string>): Promise<void> {
   const folder = dirname(path);
   await makeFolderDurably(fs, folder);
   const tmp = temporaryPath(path);

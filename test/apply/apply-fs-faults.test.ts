@@ -56,7 +56,7 @@ describe('file-system faults during apply: reported as what they are, nothing ac
   const beforeSending: [string, Fault, RegExp][] = [
     ['a read-only file system when taking the lock', { operation: 'create', path: /\.lock\.\d+\.tmp$/, errno: 'EROFS' }, /^could not create \.groupops\/snapshot\.json\.lock\.\d+\.tmp: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/],
     ['a snapshot that cannot be read', { operation: 'read', path: /snapshot\.json$/, errno: 'EACCES' }, /^could not read \.groupops\/snapshot\.json: permission denied \(EACCES\)\nNothing was sent, and the snapshot is unchanged\.\nCheck the permissions of \.groupops\/snapshot\.json/],
-    ['a full disk when starting the journal', { operation: 'sync', path: /\.journal$/, errno: 'ENOSPC' }, /^could not sync to disk \.groupops\/snapshot\.json\.journal: the disk is full \(ENOSPC\)\nNothing was sent, and the snapshot is unchanged\./],
+    ['a full disk when starting the journal', { operation: 'sync', path: /\.journal$/, errno: 'ENOSPC' }, /^could not sync \.groupops\/snapshot\.json\.journal to disk: the disk is full \(ENOSPC\)\nNothing was sent, and the snapshot is unchanged\./],
     ['too many open files', { operation: 'create', path: /\.journal$/, errno: 'EMFILE' }, /too many files are open in this process \(EMFILE\)\nNothing was sent/],
   ];
   for (const [what, fault, message] of beforeSending) {

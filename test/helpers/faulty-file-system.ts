@@ -1,5 +1,5 @@
 import type { FileSystem, WritableFile } from '../../src/state/file-system.js';
-import { errnoError, toFileSystemError, type FsOperation } from '../../src/state/fs-error.js';
+import { toFileSystemError, type FsOperation } from '../../src/state/fs-error.js';
 
 /** A call to fail, and how. */
 export interface Fault {
@@ -100,4 +100,9 @@ export class FaultyFileSystem implements FileSystem {
     }
     return call();
   }
+}
+
+/** An error as Node's file-system calls throw it: `errnoError('ENOSPC')`. */
+export function errnoError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected`), { code });
 }

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { FileSystem, WritableFile } from '../../src/state/file-system.js';
-import { errnoError, toFileSystemError, type FsOperation } from '../../src/state/fs-error.js';
+import { toFileSystemError, type FsOperation } from '../../src/state/fs-error.js';
+import { errnoError } from './faulty-file-system.js';
 
 interface Inode {
   readonly id: number;

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileSystemError, GroupopsError } from '../../../src/errors/index.js';
 import { EXIT, exitCodeFor } from '../../../src/cli/exit-codes.js';
 import type { FileSystem } from '../../../src/state/file-system.js';
-import { errnoError, toFileSystemError } from '../../../src/state/fs-error.js';
+import { toFileSystemError } from '../../../src/state/fs-error.js';
 import { nodeFileSystem } from '../../../src/state/node-file-system.js';
+import { errnoError } from '../../helpers/faulty-file-system.js';
 import { MemoryFileSystem } from '../../helpers/memory-file-system.js';
 
 const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
