@@ -177,9 +177,8 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
   if (lines.length === 0) return { ok: true, journal: undefined };
   const valid = validators();
   const issues: SourceIssue[] = [];
-  const corrupt = (n: number, what: string, problem: string): undefined => {
+  const corrupt = (n: number, what: string, problem: string): void => {
     issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not a valid ${what} (${problem}). ${CORRUPT_HINT}` });
-    return undefined;
   };
   const parseLine = (n: number): unknown => {
     try {
