@@ -1,6 +1,10 @@
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectOk, runCli, type ChildRun } from './child.js';
+import { readProfileIn, splitCpu, type CpuSplit } from './cpu-profile.js';
 import { sampleRss, type RssSample } from './rss-sampler.js';
 import type { FromSandbox, ToSandbox } from './sandbox-process.js';
 
@@ -22,6 +26,10 @@ export interface ApplyFigures {
   readonly afterRss: number;
   /** CPU time (user + system) the sandbox process spent on this apply's requests. */
   readonly sandboxCpuMs: number;
+  /** CPU time (user + system, all threads) the apply process spent while sending, from /proc samples. */
+  readonly clientCpuMs: number;
+  /** What the main thread was busy with while sending, as shares (profiled runs only). */
+  readonly cpuSplit?: CpuSplit;
 }
 
 /** The bench's sandbox: its own process (see sandbox-process.ts), with latency; lives for the whole bench. */
@@ -76,15 +84,21 @@ export async function startSandboxProcess(latencyMs: number): Promise<BenchSandb
 
 /**
  * Runs `groupops apply` in `cwd` against the sandbox with `concurrency` requests in flight, and
- * measures requests, the sending phase (first arrival to last answer) and the apply's memory while sending.
+ * measures requests, the sending phase (first arrival to last answer), the apply's memory and CPU
+ * while sending, and with `profile` its main thread's CPU by category (a V8 CPU profile: sampling
+ * costs a few percent, so targets are not measured on profiled runs).
  */
-export async function measureApply(sandbox: BenchSandbox, cwd: string, concurrency: number): Promise<ApplyFigures> {
+export async function measureApply(sandbox: BenchSandbox, cwd: string, concurrency: number, options: { profile?: boolean } = {}): Promise<ApplyFigures> {
   await sandbox.stats();
   let sampler: { stop(): RssSample[] } | undefined;
+  const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'groupops-bench-prof-')) : undefined;
   try {
     // --format json: the largest output apply can write (every change), so its memory is counted too.
     const run = expectOk(
-      await runCli(['apply', '--concurrency', String(concurrency), '--format', 'json'], cwd, { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url }, (pid) => (sampler = sampleRss(pid, 50)), { keepStdout: false }),
+      await runCli(['apply', '--concurrency', String(concurrency), '--format', 'json'], cwd, { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url }, (pid) => (sampler = sampleRss(pid, 50)), {
+        keepStdout: false,
+        ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      }),
       'apply',
     );
     const all = sampler?.stop() ?? [];
@@ -110,8 +124,17 @@ export async function measureApply(sandbox: BenchSandbox, cwd: string, concurren
       },
       afterRss: max(after),
       sandboxCpuMs: cpuMs,
+      clientCpuMs: (during.at(-1)?.cpuMs ?? 0) - (during[0]?.cpuMs ?? 0),
+      ...(profileDir ? { cpuSplit: splitCpu(readProfileIn(profileDir), { fromUs: monotonicUs(first), toUs: monotonicUs(end) }) } : {}),
     };
   } finally {
     sampler?.stop();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
+}
+
+/** An epoch time (ms) as CLOCK_MONOTONIC microseconds, the clock of V8's CPU profiles (shared by every process of the machine). */
+function monotonicUs(epochMs: number): number {
+  const offsetMs = performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6;
+  return (epochMs - offsetMs) * 1000;
 }

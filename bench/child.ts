@@ -17,11 +17,14 @@ export interface ChildRun {
 }
 
 const HOOK = fileURLToPath(new URL('./rss-hook.js', import.meta.url));
+/** This checkout's CLI. */
 export const CLI = fileURLToPath(new URL('../../bin/groupops.js', import.meta.url));
 
 export interface RunOptions {
   /** False: count stdout's bytes but keep none of it (an apply's JSON lists every change: hundreds of MiB at 1M). */
   readonly keepStdout?: boolean;
+  /** Options for node itself, before the script (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Runs `node [--import rss-hook] script args` in `cwd`, timing it from spawn to exit. */
@@ -29,7 +32,7 @@ export function runNode(script: string, args: readonly string[], cwd: string, en
   const dir = mkdtempSync(join(tmpdir(), 'groupops-rss-'));
   const rssFile = join(dir, 'rss');
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', HOOK, script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', HOOK, script, ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', ...env, GROUPOPS_BENCH_RSS_FILE: rssFile },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +62,8 @@ export function runNode(script: string, args: readonly string[], cwd: string, en
 
 /** Runs the built CLI. */
 export function runCli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, onStart?: (pid: number) => void, options: RunOptions = {}): Promise<ChildRun> {
-  return runNode(CLI, args, cwd, env, onStart, options);
+  // GROUPOPS_BENCH_CLI: another build's bin/groupops.js, read per run so that two builds can take turns in one run.
+  return runNode(process.env.GROUPOPS_BENCH_CLI ?? CLI, args, cwd, env, onStart, options);
 }
 
 /** Fails loudly when a measured command did not do what the figure claims. */

@@ -1,8 +1,7 @@
 import { ApiError } from '../errors/index.js';
-import { batchIdOf, isSuccessCode } from './envelope.js';
-import { hintFor } from './hints.js';
-import type { CallSettings, EnvelopeAnswer } from './post-envelope.js';
-import { redactSecret } from './redact.js';
+import type { CallSettings } from './call-settings.js';
+import { batchIdOf } from './envelope.js';
+import type { EnvelopeAnswer } from './post-envelope.js';
 
 /** The fields every ApiError about one answer shares. */
 export function answerBase(settings: CallSettings, answer: EnvelopeAnswer): { endpoint: string; status: number; attempts: number } {
@@ -10,32 +9,18 @@ export function answerBase(settings: CallSettings, answer: EnvelopeAnswer): { en
 }
 
 /**
- * Throws the ApiError of an answer whose envelope does not report success (HTTP 2xx with a code
- * other than "200"), quoting errorCode and msg with any echo of the token removed.
+ * The import batch ID of an acknowledged v1/v2 answer (exact decimal text), or the ApiError of one
+ * without a positive batch ID: an answer that names no batch acknowledges nothing that could be recorded.
  */
-export function requireSuccess(settings: CallSettings, answer: EnvelopeAnswer): void {
-  const { envelope, status } = answer;
-  if (isSuccessCode(envelope)) return;
-  const errorCode = envelope.errorCode === undefined ? {} : { errorCode: redactSecret(envelope.errorCode, settings.token) };
-  const msg = envelope.msg === undefined ? {} : { msg: redactSecret(envelope.msg, settings.token) };
-  const hint = hintFor(undefined, envelope.code);
-  throw new ApiError({
-    ...answerBase(settings, answer),
-    kind: 'rejected',
-    summary: `HTTP ${status} with code "${redactSecret(envelope.code, settings.token)}"`,
-    ...errorCode,
-    ...msg,
-    retryable: false,
-    ...(hint ? { hint } : {}),
-  });
-}
-
-/** The import batch ID of a successful v1/v2 answer (exact decimal text), or the ApiError of an answer without one. */
 export function requireBatchId(settings: CallSettings, answer: EnvelopeAnswer): string {
-  requireSuccess(settings, answer);
   const batchId = batchIdOf(answer.envelope.data);
   if (batchId === undefined) {
-    throw new ApiError({ ...answerBase(settings, answer), kind: 'malformed', summary: 'code "200" but data is not a batch ID (a decimal integer)', retryable: false });
+    throw new ApiError({
+      ...answerBase(settings, answer),
+      kind: 'malformed',
+      summary: 'errorCode SUCCESS but data is not a batch ID (a positive decimal integer); nothing of this request is recorded',
+      retryable: false,
+    });
   }
   return batchId;
 }

@@ -1,32 +1,30 @@
 import type { MembershipApi } from '../app/ports.js';
 import { ApiError } from '../errors/index.js';
-import { answerBase, requireSuccess } from './acknowledge.js';
+import { answerBase } from './acknowledge.js';
 import { callSettings, type ApiClientOptions } from './call-settings.js';
 import { CUSTOMER_BATCH_ADD_PATH, readCustomerResult, toCustomerBody, type CustomerParams } from './customer-wire.js';
-import { endpointUrl } from './endpoint-url.js';
 import { postEnvelope } from './post-envelope.js';
-import { redactSecret } from './redact.js';
 
 /**
  * The customer-group import (POST {base}{prefix}/audience/info/batchAdd) as a MembershipApi. Its
  * answer is synchronous: status 1 applied (but for errorData rows), 2 partly applied (only the rows
  * not in errorData are confirmed), 0 in progress (nothing confirmed: the receipt says unknown),
- * -1 failed (an ApiError). Same envelope, retries and error mapping as the other endpoints.
+ * -1 failed (an ApiError). The same envelope rule first (code "200" and errorCode SUCCESS), retries
+ * and error mapping as the other endpoints.
  * Its body holds strings, small numbers and booleans only (no longs), so JSON.stringify writes it exactly.
  */
 export function createCustomerClient(options: Omit<ApiClientOptions, 'matchingType'>, params: CustomerParams): MembershipApi {
-  const settings = callSettings(options, endpointUrl(options.baseUrl, options.pathPrefix, CUSTOMER_BATCH_ADD_PATH));
+  const settings = callSettings(options, CUSTOMER_BATCH_ADD_PATH);
   return {
     endpoint: settings.endpoint,
     async sendBatch(batch, signal) {
       const body = toCustomerBody(batch, params);
-      const answer = await postEnvelope(settings, Buffer.from(JSON.stringify(body), 'utf8'), signal);
-      requireSuccess(settings, answer);
+      const answer = await postEnvelope(settings, JSON.stringify(body), signal);
       const result = readCustomerResult(answer.envelope.data, body.data);
-      const message = (text: string): string => redactSecret(text, settings.token);
+      const message = settings.redact;
       switch (result.kind) {
         case 'malformed':
-          throw new ApiError({ ...answerBase(settings, answer), kind: 'malformed', summary: `code "200" but ${result.why}`, retryable: false });
+          throw new ApiError({ ...answerBase(settings, answer), kind: 'malformed', summary: `errorCode SUCCESS but ${result.why}`, retryable: false });
         case 'failed':
           throw new ApiError({
             ...answerBase(settings, answer),

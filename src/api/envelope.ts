@@ -19,18 +19,24 @@ export function readEnvelope(body: unknown): Envelope | undefined {
   return { code, errorCode: scalarText(record.errorCode), msg: scalarText(record.msg), data: record.data };
 }
 
-/** Whether the envelope reports success (product decision: HTTP 2xx and code "200"). */
-export function isSuccessCode(envelope: Envelope): boolean {
-  return envelope.code === '200';
+/**
+ * Whether the envelope acknowledges the request (rabbitpre-api.md): code "200" and errorCode
+ * "SUCCESS", compared case-insensitively. An absent errorCode is not success: an envelope that
+ * does not say SUCCESS has not said the request was taken, and recording it would claim
+ * memberships that nothing will ever resend.
+ */
+export function isAcknowledged(envelope: Envelope): boolean {
+  return envelope.code === '200' && envelope.errorCode !== undefined && envelope.errorCode.toUpperCase() === 'SUCCESS';
 }
 
 /**
- * The import batch ID as an exact decimal string, or undefined when `data` is not one.
- * The API documents a long; a decimal string is accepted too, since some gateways quote longs.
+ * The import batch ID as an exact decimal string, or undefined when `data` is not one: a positive
+ * integer (0 names no batch). The API documents a long; a decimal string is accepted too, since
+ * some gateways quote longs.
  */
 export function batchIdOf(data: unknown): string | undefined {
   const text = isLosslessNumber(data) ? data.toString() : typeof data === 'string' ? data : undefined;
-  return text !== undefined && isLongDigits(text) ? text : undefined;
+  return text !== undefined && text !== '0' && isLongDigits(text) ? text : undefined;
 }
 
 function scalarText(value: unknown): string | undefined {

@@ -1,25 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import ky from 'ky';
+import type { CallSettings } from './call-settings.js';
 import { readEnvelope, type Envelope } from './envelope.js';
-import { answerFailure, CANCELLED, failureToError, thrownFailure, type Failure } from './failure.js';
-import type { RawAnswer, Transport } from './http-transport.js';
+import { AnswerFailure, answerFailure, CANCELLED, failureToError, thrownFailure, type Failure } from './failure.js';
 import { parseLossless } from './lossless-json.js';
 import { retryAfterDelay, retryWait } from './retry-delay.js';
 
-/** Everything one endpoint call needs; built once per client. */
-export interface CallSettings {
-  readonly endpoint: string;
-  readonly token: string;
-  /** Sends one attempt (headers, keep-alive connections and the per-attempt deadline are fixed per client). */
-  readonly transport: Transport;
-  readonly retries: number;
-  readonly retryBaseMs: number;
-  readonly retryMaxMs: number;
-  readonly onRetry: ((info: { attempt: number; delayMs: number; reason: string }) => void) | undefined;
-  readonly random: () => number;
-  readonly now: () => number;
-}
+export type { CallSettings } from './call-settings.js';
 
-/** A 2xx answer with a JSON envelope (its code may still say the call failed). */
+/** An acknowledged answer: HTTP 2xx, code "200" and errorCode SUCCESS. */
 export interface EnvelopeAnswer {
   readonly status: number;
   readonly envelope: Envelope;
@@ -27,38 +16,70 @@ export interface EnvelopeAnswer {
 }
 
 /**
- * POSTs a JSON body (its UTF-8 bytes, sent as they are by every attempt) and resolves with the 2xx envelope. Network errors, timeouts, 408,
- * 429, 5xx (as the HTTP status or as the code of a 2xx envelope) and malformed 2xx bodies are
- * retried with exponential backoff and jitter, or after the server's Retry-After; anything else, or
- * the last failure, rejects with an ApiError that holds no token.
+ * POSTs a JSON body (sent as it is, UTF-8, by every attempt) through ky and resolves
+ * with the acknowledging envelope. Network errors, timeouts, 408, 429, 5xx (as the HTTP status or
+ * as the code of a 2xx envelope), busy errorCodes and malformed 2xx bodies are retried with
+ * exponential backoff and jitter, or after the server's Retry-After; anything else, or the last
+ * failure, rejects with an ApiError that holds no secret.
+ *
+ * How ky is used: its `fetch` is one attempt, which sends over the client's undici dispatcher
+ * (keep-alive, proxy), reads the whole answer and judges it, throwing an AnswerFailure for
+ * anything but an acknowledgement. So ky's timeout covers the answer's body as well as its
+ * headers, and ky's retry (limit, shouldRetry) decides on failed answers and lost connections
+ * alike; shouldRetry plans each wait (Retry-After or backoff), reports it before it starts, and
+ * waits it out itself.
+ *
  * Aborting `signal` cancels the call between attempts: a wait for a retry ends at once and no
  * further attempt starts (an ApiError of kind aborted), while an attempt in flight is left to
- * finish, so that an answer the server sent is not lost.
+ * finish, so that an answer the server sent is not lost. That is why ky never gets the caller's
+ * signal: on its Request it would cut the attempt in flight.
  */
-export async function postEnvelope(settings: CallSettings, body: Buffer, signal?: AbortSignal): Promise<EnvelopeAnswer> {
+export async function postEnvelope(settings: CallSettings, body: string | Uint8Array, signal?: AbortSignal): Promise<EnvelopeAnswer> {
+  if (signal?.aborted) throw failureToError(CANCELLED, settings, 0);
   let attempts = 0;
-  for (;;) {
-    if (signal?.aborted) throw failureToError(CANCELLED, settings.endpoint, attempts, settings.token);
+  let answer: EnvelopeAnswer | undefined;
+
+  // ky always passes the Request it built (with its timeout's signal); the type admits more.
+  const attempt = async (request: Request | URL | string): Promise<Response> => {
     attempts += 1;
-    let failure: Failure;
-    try {
-      const raw = await settings.transport.post(body);
-      const envelope = envelopeOf(raw.text);
-      const answered = answerFailure({ status: raw.status, envelope, retryAfter: headerText(raw, 'retry-after'), location: headerText(raw, 'location') }, settings.token);
-      if (answered === undefined) return { status: raw.status, envelope: envelope!, attempts };
-      failure = answered;
-    } catch (error) {
-      failure = thrownFailure(error, settings.token);
-    }
-    // A failure that would be retried is not, after a cancel; one that would not (a 401) is reported as it is.
-    if (signal?.aborted && failure.retryable) failure = CANCELLED;
-    if (!failure.retryable || attempts > settings.retries) throw failureToError(failure, settings.endpoint, attempts, settings.token);
-    const delayMs = planRetry(settings, failure, attempts);
-    try {
-      await sleep(delayMs, undefined, signal ? { signal } : {});
-    } catch {
-      throw failureToError(CANCELLED, settings.endpoint, attempts, settings.token);
-    }
+    // The body goes to undici as it is: in ky's Request it would be a web stream, copied for every attempt.
+    const raw = await settings.dispatcher.request({ origin: settings.origin, path: settings.path, method: 'POST', headers: settings.headers, body, ...(request instanceof Request ? { signal: request.signal } : {}) });
+    const text = await raw.body.text();
+    const envelope = envelopeOf(text);
+    const failure = answerFailure({ status: raw.statusCode, envelope, retryAfter: headerText(raw.headers, 'retry-after'), location: headerText(raw.headers, 'location') }, settings.redact, settings.url);
+    if (failure) throw new AnswerFailure(failure);
+    answer = { status: raw.statusCode, envelope: envelope!, attempts };
+    return new Response(null, { status: raw.statusCode });
+  };
+
+  try {
+    await ky.post(settings.url, {
+      fetch: attempt,
+      timeout: settings.timeoutMs,
+      retry: {
+        limit: settings.retries,
+        methods: ['post'],
+        // Decides, reports and waits: the wait ends at once when the caller aborts, which ky's own
+        // wait could only do with the caller's signal on the request too (cutting it off in flight).
+        shouldRetry: async ({ error, retryCount }) => {
+          const failure = thrownFailure(error, settings.redact, settings.timeoutMs);
+          // A failure that would be retried is not, after a cancel; one that would not (a 401) is reported as it is.
+          if (!failure.retryable || signal?.aborted) return false;
+          const delayMs = planRetry(settings, failure, retryCount);
+          try {
+            await sleep(delayMs, undefined, signal ? { signal } : {});
+          } catch {
+            return false;
+          }
+          return true;
+        },
+        delay: () => 0,
+      },
+    });
+    return answer!;
+  } catch (error) {
+    const failure = thrownFailure(error, settings.redact, settings.timeoutMs);
+    throw failureToError(signal?.aborted && failure.retryable ? CANCELLED : failure, settings, attempts);
   }
 }
 
@@ -68,7 +89,7 @@ function planRetry(settings: CallSettings, failure: Failure, retry: number): num
   const fromServer = retryAfterDelay(header, settings.now(), settings.retryMaxMs);
   // A Retry-After of 0 or in the past gets the backoff instead of no wait at all (see retryWait).
   const delayMs = retryWait(fromServer, retry, settings.retryBaseMs, settings.retryMaxMs, settings.random);
-  const reason = fromServer === undefined ? failure.summary : `${failure.summary}, Retry-After ${header ?? ''}${fromServer === 0 ? ' (already due: backing off)' : ''}`;
+  const reason = fromServer === undefined ? failure.summary : `${failure.summary}, Retry-After ${settings.redact(header ?? '')}${fromServer === 0 ? ' (already due: backing off)' : ''}`;
   settings.onRetry?.({ attempt: retry + 1, delayMs, reason });
   return delayMs;
 }
@@ -83,7 +104,7 @@ function envelopeOf(text: string): Envelope | undefined {
   }
 }
 
-function headerText(raw: RawAnswer, name: string): string | null {
-  const value = raw.headers[name];
+function headerText(headers: Record<string, string | string[] | undefined>, name: string): string | null {
+  const value = headers[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : null;
 }

@@ -8,3 +8,19 @@ export const REDACTED = '[redacted]';
 export function redactSecret(text: string, secret: string): string {
   return secret === '' ? text : text.split(secret).join(REDACTED);
 }
+
+/** Removes every one of `secrets` from a text; built once per client. */
+export type Redact = (text: string) => string;
+
+/**
+ * A Redact for several secrets (the token, a hidden path of the base URL), longest first so that
+ * a secret holding another is removed whole.
+ */
+export function createRedactor(secrets: readonly string[]): Redact {
+  const ordered = [...new Set(secrets.filter((s) => s !== ''))].sort((a, b) => b.length - a.length);
+  if (ordered.length === 1) {
+    const [only] = ordered as [string];
+    return (text) => redactSecret(text, only);
+  }
+  return (text) => ordered.reduce(redactSecret, text);
+}

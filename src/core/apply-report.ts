@@ -1,4 +1,4 @@
-import { GroupopsError, InvalidInputError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
+import { ApiError, GroupopsError, InvalidInputError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
 import type { AnsweredRequest } from './not-applied.js';
 import type { Plan } from './plan.js';
 
@@ -22,6 +22,8 @@ export interface ApplyFailure {
   readonly issues?: readonly SourceIssue[];
   /** A refusal: how to proceed on purpose. */
   readonly override?: string;
+  /** An API error: whether trying again may succeed (false for a 401, 403 or a rejected request, which come back the same). */
+  readonly retryable?: boolean;
 }
 
 /** The snapshot commit a GitHub apply made, or why it could not. */
@@ -98,6 +100,7 @@ export function buildApplyReport(input: { readonly snapshotPath: string; readonl
 export function failureOf(error: unknown): ApplyFailure {
   if (error instanceof InvalidInputError) return { code: error.code, message: error.message, summary: error.summary, issues: error.issues };
   if (error instanceof UnsafePlanError) return { code: error.code, message: error.message, override: error.override };
+  if (error instanceof ApiError) return { code: error.code, message: error.message, retryable: error.retryable };
   if (error instanceof GroupopsError) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: `internal error (this is a bug in groupops): ${error instanceof Error ? error.message : String(error)}` };
 }

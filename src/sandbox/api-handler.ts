@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LosslessNumber } from 'lossless-json';
 import type { BatchIdCounter } from './batch-ids.js';
 import type { Endpoint } from './endpoints/index.js';
 import type { FaultPlan } from './faults.js';
@@ -11,7 +12,7 @@ import type { FaultKind, SandboxRequestLog, SandboxVerdict } from './types.js';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Faults that strike before the request is looked at: nothing is applied. */
-const BEFORE_APPLY: ReadonlySet<FaultKind> = new Set(['http500', 'http503', 'http429', 'dropBeforeApply']);
+const BEFORE_APPLY: ReadonlySet<FaultKind> = new Set(['http500', 'http503', 'http429', 'dropBeforeApply', 'systemBusy', 'systemError']);
 
 /** What the API pipeline works with. */
 export interface ApiDeps {
@@ -105,6 +106,12 @@ function faultDecision(fault: FaultKind, deps: ApiDeps): Decision {
       return { ...base, reply: page(503, 'Service Unavailable') };
     case 'http429':
       return { ...base, reply: { ...envelopeReply(429, '429', 'TOO_MANY_REQUESTS', 'rate limited'), headers: { 'retry-after': String(deps.faults.settings.retryAfterSeconds) } } };
+    case 'systemBusy':
+      return { ...base, reply: envelopeReply(200, '200', 'SYSTEM_BUSY', '系统繁忙，请稍后再试') };
+    case 'systemError':
+      // What a gateway that fills in code "200" for every answer it passes on sends: data even looks
+      // like a batch ID (a fresh one, never issued for an accepted request), yet nothing was imported.
+      return { ...base, reply: envelopeReply(200, '200', 'SYSTEM_ERROR', 'import failed', new LosslessNumber(deps.batchIds.next())) };
     default:
       return { ...base, reply: { status: 0, body: '' } };
   }

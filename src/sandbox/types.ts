@@ -39,12 +39,17 @@ export type FaultKind =
   | 'dropBeforeApply' // the connection is destroyed without applying or answering
   | 'dropAfterApply' // the request is applied, then the connection is destroyed without an answer
   | 'malformed' // the request is applied, then answered HTTP 200 with truncated JSON
-  | 'slow'; // the request is applied, the answer is sent after `slowMs`
+  | 'slow' // the request is applied, the answer is sent after `slowMs`
+  | 'systemBusy' // HTTP 200 with code "200" and errorCode SYSTEM_BUSY, nothing applied (a client retries it)
+  | 'systemError'; // HTTP 200 with code "200", errorCode SYSTEM_ERROR and a batch ID in data, nothing applied (not an acknowledgement)
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http503', 'http429', 'dropBeforeApply', 'dropAfterApply', 'malformed', 'slow'];
+export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http503', 'http429', 'dropBeforeApply', 'dropAfterApply', 'malformed', 'slow', 'systemBusy', 'systemError'];
 
-/** Random kinds used when `kinds` is not given: all but `slow`, which stalls for long and must be asked for. */
-export const DEFAULT_RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'slow');
+/**
+ * Random kinds used when `kinds` is not given: all but `slow` (it stalls for long), `systemBusy` and
+ * `systemError` (answers a client cannot count on retries to get past), which must be asked for.
+ */
+export const DEFAULT_RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'slow' && k !== 'systemBusy' && k !== 'systemError');
 
 export interface FaultOptions {
   /** Chance in [0, 1] that a request to an API endpoint gets a random fault. Default 0. */

@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MembershipApi } from '../../src/app/ports.js';
 import { createV2Client, type ApiClientOptions } from '../../src/api/v2-client.js';
 import { ApiError, GroupopsError } from '../../src/errors/index.js';
 import { startBareServer, type BareReply, type BareRequest, type BareServer } from '../helpers/bare-server.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
 import { batch, item, phone, smallBatch } from './batch-builders.js';
 
 const TOKEN = 'tok-7c1e9a52-very-secret';
@@ -66,7 +68,7 @@ describe('v2 client against a bare server: the request', () => {
     expect(req.headers.accept).toBe('application/json');
     expect(req.headers['user-agent']).toMatch(/^groupops\//);
     expect(req.body).toBe('{"publicParams":{"optType":"add"},"data":[{"identities":[{"identityValue":"18888888888","identityType":"phone"}],"groups":"group1,group2","categoryType":"1"}]}');
-    // The receipt carries the model's answer only: the journal records the batch's items, not the bytes sent.
+    // The receipt speaks the model: no wire bytes leave the client.
     expect(receipt).toEqual({ batchId: '15314513451345123' });
   });
 
@@ -81,6 +83,59 @@ describe('v2 client against a bare server: the request', () => {
     const { api } = await clientFor((_r, i) => ({ body: `{"code":"200","errorCode":"SUCCESS","msg":"ok","data":${ids[i] ?? ''}}` }));
     expect((await api.sendBatch(smallBatch())).batchId).toBe('9007199254740993');
     expect((await api.sendBatch(smallBatch())).batchId).toBe('18446744073709551617');
+  });
+});
+
+describe('v2 client: connections', () => {
+  /** A plain server counting the connections it accepted and closing idle ones after `keepAliveMs`. */
+  async function countingServer(keepAliveMs = 5_000): Promise<{ url: string; connections: () => number; closed: () => Promise<void>; close: () => Promise<void> }> {
+    let connections = 0;
+    let onClose: (() => void) | undefined;
+    const http = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        // The body arrives whole, and content-length counts its UTF-8 bytes.
+        expect(Number(req.headers['content-length'])).toBe(Buffer.concat(chunks).length);
+        res.end(OK);
+      });
+    });
+    http.keepAliveTimeout = keepAliveMs;
+    http.on('connection', (socket) => {
+      connections++;
+      socket.on('close', () => onClose?.());
+    });
+    const loopback = await listenOnLoopback(http);
+    return { url: loopback.url, connections: () => connections, closed: () => new Promise((resolve) => (onClose = resolve)), close: loopback.close };
+  }
+
+  it('keeps connections alive: twenty sequential requests go over two connections at most', async () => {
+    const counting = await countingServer();
+    try {
+      const api = createV2Client({ baseUrl: counting.url, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0 });
+      for (let i = 0; i < 20; i++) expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+      // undici checks a connection that just went idle before reusing it (a turn of the event loop),
+      // and opens a second one for a request sent in that turn; both are then kept and reused.
+      expect(counting.connections()).toBeLessThanOrEqual(2);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('does not reuse a connection the server closed while it was idle: the next request goes out on a new one, without a retry', async () => {
+    const counting = await countingServer(50);
+    try {
+      const retried: string[] = [];
+      const api = createV2Client({ baseUrl: counting.url, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0, onRetry: (r) => retried.push(r.reason) });
+      const closed = counting.closed();
+      await api.sendBatch(smallBatch());
+      await closed;
+      expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+      expect(counting.connections()).toBe(2);
+      expect(retried).toEqual([]);
+    } finally {
+      await counting.close();
+    }
   });
 });
 
@@ -299,6 +354,124 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     expect(err).toMatchObject({ kind: 'malformed', retryable: false });
   });
 
+});
+
+describe('v2 client: only code "200" with errorCode SUCCESS and a positive batch ID acknowledges a request', () => {
+  it('fails on HTTP 200 with code "200" but errorCode SYSTEM_ERROR, quoting code, errorCode and msg, without retrying', async () => {
+    const { api, server, retries } = await clientFor(() => ({ body: '{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":15314513452345125}' }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(1);
+    expect(retries).toEqual([]);
+    expect(err).toMatchObject({ kind: 'rejected', status: 200, errorCode: 'SYSTEM_ERROR', msg: 'import failed', retryable: false, attempts: 1 });
+    expect(err.message).toContain('HTTP 200 with code "200" but errorCode "SYSTEM_ERROR" (not SUCCESS) [SYSTEM_ERROR: import failed]');
+    expect(err.message).not.toContain('15314513452345125');
+    expect(err.hint).toMatch(/nothing of it is recorded/);
+  });
+
+  it('fails when errorCode is absent, or is anything but SUCCESS', async () => {
+    for (const body of ['{"code":"200","msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":null,"msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":"OK","msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":"","data":15314513451345123}']) {
+      const { api } = await clientFor(() => ({ body }));
+      expect((await failure(api.sendBatch(smallBatch()))).kind).toBe('rejected');
+      await server?.close();
+    }
+  });
+
+  it('compares errorCode case-insensitively', async () => {
+    const { api } = await clientFor((_r, i) => ({ body: `{"code":"200","errorCode":"${['success', 'Success'][i] ?? ''}","msg":"ok","data":15314513451345123}` }));
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+  });
+
+  it('takes no batch ID of 0, negative, fractional or with leading zeros', async () => {
+    for (const data of ['0', '"0"', '-15', '15.0', '"0015"']) {
+      const { api, server } = await clientFor(() => ({ body: `{"code":"200","errorCode":"SUCCESS","msg":"ok","data":${data}}` }));
+      const err = await failure(api.sendBatch(smallBatch()));
+      expect(err).toMatchObject({ kind: 'malformed', retryable: false, attempts: 1 });
+      expect(server.requests).toHaveLength(1);
+      await server.close();
+    }
+  });
+
+  it('retries an HTTP 200 with code "200" and a busy errorCode, then succeeds', async () => {
+    const { api, server, retries } = await clientFor((_r, i) => (i < 2 ? { body: '{"code":"200","errorCode":"SYSTEM_BUSY","msg":"系统繁忙","data":null}' } : { body: OK }));
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests).toHaveLength(3);
+    expect(retries.map((r) => r.reason)).toEqual(['HTTP 200 with code "200" but errorCode "SYSTEM_BUSY" (not SUCCESS)', 'HTTP 200 with code "200" but errorCode "SYSTEM_BUSY" (not SUCCESS)']);
+  });
+
+  it('gives up on a busy errorCode after the retries, saying the server is busy', async () => {
+    const { api, server } = await clientFor(() => ({ body: '{"code":"200","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' }), { retries: 1 });
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(server.requests).toHaveLength(2);
+    expect(err).toMatchObject({ kind: 'rejected', retryable: true, errorCode: 'TOO_MANY_REQUESTS', attempts: 2 });
+    expect(err.hint).toMatch(/is busy \(errorCode "TOO_MANY_REQUESTS"\)/);
+  });
+
+  it('redacts a token the server echoes in errorCode or msg of an answer that is not SUCCESS', async () => {
+    const { api } = await clientFor(() => ({ body: JSON.stringify({ code: '200', errorCode: `E_${TOKEN}`, msg: `bad ${TOKEN}`, data: 15314513451345123 }) }));
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err.errorCode).toBe('E_[redacted]');
+    for (const text of renderings(err)) expect(text).not.toContain(TOKEN);
+  });
+});
+
+describe('v2 client: a token in the base URL\'s path is used, never shown', () => {
+  const PATH_TOKEN = 'ptok-4f0c9e77a1b2';
+
+  it('calls the path with the token, and shows and records the endpoint without it', async () => {
+    server = await startBareServer(() => ({ body: OK }));
+    const api = createV2Client({ baseUrl: `${server.url}/${PATH_TOKEN}/`, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0 });
+    expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
+    expect(server.requests[0]?.url).toBe(`/${PATH_TOKEN}${PATH}`);
+    expect(api.endpoint).toBe(`${server.url}/[redacted]${PATH}`);
+  });
+
+  it('leaves it out of every error, hint and retry reason, also where the server echoes the path', async () => {
+    const answers: ((req: BareRequest) => BareReply)[] = [
+      (req) => ({ status: 404, body: JSON.stringify({ code: '404', errorCode: 'NOT_FOUND', msg: `no endpoint at ${req.url}` }) }),
+      (req) => ({ status: 503, body: JSON.stringify({ code: '503', errorCode: 'BUSY', msg: `busy: ${decodeURIComponent(req.url)}` }) }),
+      (req) => ({ status: 307, headers: { location: `http://elsewhere.example${req.url}` } }),
+      () => 'hang',
+      () => 'drop',
+    ];
+    const reasons: string[] = [];
+    for (const answer of answers) {
+      server = await startBareServer(answer);
+      const api = createV2Client({ baseUrl: `${server.url}/${PATH_TOKEN}`, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 100, retries: 1, retryBaseMs: 1, retryMaxMs: 5, onRetry: (r) => reasons.push(r.reason) });
+      const err = await failure(api.sendBatch(smallBatch()));
+      for (const text of [...renderings(err), err.hint ?? '', err.msg ?? '']) expect(text).not.toContain(PATH_TOKEN);
+      expect(err.message).toContain(`${server.url}/[redacted]${PATH}`);
+      await server.close();
+    }
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason).not.toContain(PATH_TOKEN);
+  });
+
+  it('leaves it out of a refused connection\'s error', async () => {
+    server = await startBareServer(() => ({ body: OK }));
+    const api = createV2Client({ baseUrl: `${server.url}/${PATH_TOKEN}`, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0 });
+    await server.close();
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err.kind).toBe('network');
+    for (const text of [...renderings(err), err.hint ?? '']) expect(text).not.toContain(PATH_TOKEN);
+  });
+});
+
+describe('v2 client: a connection that cannot be made names the address tried and where it came from', () => {
+  it('says that nothing accepted the connection, naming RABBITPRE_BASE_URL and the address', async () => {
+    const { api, server } = await clientFor(() => ({ body: OK }), { retries: 0 });
+    await server.close();
+    const err = await failure(api.sendBatch(smallBatch()));
+    expect(err.kind).toBe('network');
+    expect(err.hint).toBe(`nothing accepted the connection to ${server.url}: check the address in RABBITPRE_BASE_URL and that the API can be reached from this machine`);
+    expect(err.message).toContain(`hint: nothing accepted the connection to ${server.url}`);
+  });
+
+  it('names the config setting when the config supplied the address', async () => {
+    const { api, server } = await clientFor(() => ({ body: OK }), { retries: 0, baseUrlFrom: 'api.baseUrl in .groupops/config.yaml' });
+    await server.close();
+    expect((await failure(api.sendBatch(smallBatch()))).hint).toContain('check the address in api.baseUrl in .groupops/config.yaml');
+  });
 });
 
 describe('v2 client against a bare server: the caller cancels', () => {

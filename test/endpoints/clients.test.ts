@@ -96,6 +96,36 @@ describe('customer client against a bare server', () => {
   });
 });
 
+describe('v1 and customer clients: only code "200" with errorCode SUCCESS acknowledges a request', () => {
+  const NOT_SUCCESS = '{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":15314513452345125}';
+
+  it('v1: an HTTP 200 with errorCode SYSTEM_ERROR is a failure quoting it, not a batch ID', async () => {
+    server = await startBareServer(() => ({ body: NOT_SUCCESS }));
+    const v1 = createV1Client(connection(server.url), { isMatching: true, matchingType: 2, identifyWay: 1 });
+    const err = await failure(v1.sendBatch(userBatch('add', userItem([id('phone', '13800000001')], ['A']))));
+    expect(err).toMatchObject({ kind: 'rejected', errorCode: 'SYSTEM_ERROR', msg: 'import failed', retryable: false });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('v1: a batch ID of 0 or a missing errorCode acknowledges nothing', async () => {
+    for (const body of ['{"code":"200","errorCode":"SUCCESS","msg":"ok","data":0}', '{"code":"200","msg":"ok","data":15314513451345123}']) {
+      server = await startBareServer(() => ({ body }));
+      const v1 = createV1Client(connection(server.url), { isMatching: true, matchingType: 2, identifyWay: 1 });
+      await failure(v1.sendBatch(userBatch('add', userItem([id('phone', '13800000001')], ['A']))));
+      await server.close();
+    }
+  });
+
+  it('customer: the same envelope rule comes before the per-row rules (a SUCCESS-less status 1 is a failure)', async () => {
+    const notSuccess = await bareCustomer(() => ({ body: '{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}' }));
+    const err = await failure(notSuccess.sendBatch(twoCustomers));
+    expect(err).toMatchObject({ kind: 'rejected', errorCode: 'SYSTEM_ERROR', retryable: false });
+    await server!.close();
+    const lowerCase = await bareCustomer(() => ({ body: '{"code":"200","errorCode":"success","msg":"ok","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}' }));
+    expect((await lowerCase.sendBatch(twoCustomers)).status).toBe('accepted');
+  });
+});
+
 describe('v1 and customer clients against the sandbox', () => {
   async function start(options: SandboxOptions = {}): Promise<{ v1: BatchIdApi; customers: MembershipApi }> {
     sandbox = await startSandbox({ seed: 7, ...options });

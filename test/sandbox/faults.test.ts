@@ -61,6 +61,26 @@ describe('sandbox: faults behave as named', () => {
     expect(s.memberships()).toHaveLength(1);
   });
 
+  it('systemError answers HTTP 200 with code "200" but errorCode SYSTEM_ERROR and a batch ID-like data, and applies nothing', async () => {
+    const s = await sandboxWith({ faults: { script: ['systemError'] } });
+    const a = await rawPost(s, v2Body());
+    expect(a.status).toBe(200);
+    expect(a.text).toMatch(/^\{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":\d{17}\}$/);
+    expect(s.memberships()).toEqual([]);
+    expect(s.requests()[0]).toMatchObject({ verdict: 'fault', fault: 'systemError', applied: false, code: '200', errorCode: 'SYSTEM_ERROR' });
+  });
+
+  it('systemBusy answers HTTP 200 with code "200" but errorCode SYSTEM_BUSY, and applies nothing', async () => {
+    const s = await sandboxWith({ faults: { script: ['systemBusy', 'ok'] } });
+    const a = await rawPost(s, v2Body());
+    expect([a.status, a.json?.code, a.json?.errorCode]).toEqual([200, '200', 'SYSTEM_BUSY']);
+    expect(s.memberships()).toEqual([]);
+    // The same request again is accepted, with errorCode SUCCESS: a client that retries gets past it.
+    const b = await rawPost(s, v2Body());
+    expect([b.status, b.json?.code, b.json?.errorCode]).toEqual([200, '200', 'SUCCESS']);
+    expect(s.memberships()).toHaveLength(1);
+  });
+
   it('slow applies, then answers later than the client waits', async () => {
     const s = await sandboxWith({ faults: { script: ['slow'], slowMs: 2_000 } });
     const api = createV2Client({ baseUrl: s.url, pathPrefix: '/api/integrate', token: s.token, timeoutMs: 100, retries: 0 });

@@ -1,5 +1,7 @@
 import { createMembershipApis } from '../../api/create-apis.js';
+import { proxyFromEnv } from '../../api/proxy.js';
 import { applyWorkspace, type ApplyOutcome } from '../../app/apply.js';
+import { DEFAULT_BASE_URL } from '../../app/target.js';
 import { gitHeadCommit } from '../../app/git-info.js';
 import type { Workspace } from '../../app/workspace.js';
 import { buildApplyReport, type ApplyReport } from '../../core/apply-report.js';
@@ -68,6 +70,8 @@ async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: W
   const reporter = createApplyReporter(io);
   const { api, customerApi } = createMembershipApis(ws.config, {
     baseUrl: ws.target.baseUrl,
+    baseUrlFrom: baseUrlFrom(io, ws),
+    proxy: proxyFromEnv(io.env),
     pathPrefix: ws.config.api.pathPrefix,
     token,
     timeoutMs: ws.config.api.timeoutMs,
@@ -126,3 +130,8 @@ function renderReport(report: ApplyReport, ws: Workspace, opts: ApplyCliOptions)
   return [`${renderApplyText(report, { mask }).join('\n')}\n`];
 }
 
+/** What supplied the base URL, as the messages about connections name it: the default by the variable that would change it. */
+function baseUrlFrom(io: CliIo, ws: Workspace): string {
+  const defaulted = !ws.target.declared && ws.config.api.baseUrl === undefined && (io.env.RABBITPRE_BASE_URL ?? '').trim() === '';
+  return defaulted ? `RABBITPRE_BASE_URL (not set: the default ${DEFAULT_BASE_URL} is used)` : ws.target.baseUrlFrom;
+}

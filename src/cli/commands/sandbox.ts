@@ -29,7 +29,7 @@ export function registerSandbox(program: Command, io: CliIo, done: (code: number
     .option('--token <token>', 'the X-Token the sandbox accepts (not a secret)')
     .option('--latency <ms>', 'answer each request this long after it arrived (the sandbox\'s own work counts in it)', wholeNumber(0, 600_000))
     .option('--fault-rate <r>', 'share of requests (0..1) that get a random fault', numberIn(0, 1))
-    .option('--fault-kinds <list>', `comma-separated faults to draw from (${FAULT_KINDS.join(', ')}; default all but slow)`, kinds)
+    .option('--fault-kinds <list>', `comma-separated faults to draw from (${FAULT_KINDS.join(', ')}; default all but slow, systemBusy and systemError)`, kinds)
     .option('--seed <n>', 'seed of the random fault sequence', wholeNumber(0, 2 ** 32 - 1))
     .option('--retry-after <seconds>', 'Retry-After of http429 faults', numberIn(0))
     .option('--slow-ms <ms>', 'how late a slow fault answers', wholeNumber(0, 3_600_000))

@@ -52,6 +52,8 @@ export function renderApplyText(report: ApplyReport, options: { mask: boolean })
     out.push(`Snapshot written: ${snapshot.path} (${plural(snapshot.memberships, 'membership')}${report.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
   } else out.push(`The snapshot ${snapshot.path} is unchanged.`);
   if (report.status === 'partial') out.push('Run groupops apply again to retry what was not applied.');
+  // A refusal (401, 403, a rejected request) comes back the same until its cause is fixed.
+  else if (report.failure?.retryable === false) out.push('Fix what the error names before running groupops apply again: the same request would get the same answer.');
   else if (report.status !== 'applied') out.push('Run groupops apply again to send the rest.');
   return out;
 }

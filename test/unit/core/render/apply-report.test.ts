@@ -118,4 +118,11 @@ describe('renderApplyText', () => {
     ]);
     expect(renderApplyText(buildApplyReport({ snapshotPath: 's', error: new Error('x') }), { mask: false })).toEqual([]);
   });
+
+  it('says to run again to send the rest after a failure a retry may fix, and to fix the cause first after a refusal', () => {
+    const failed = (failure: ApiError) => renderApplyText(buildApplyReport({ snapshotPath: 's', outcome: { status: 'failed', plan, requests: [], snapshotWritten: false, memberships: 0, recovered: 0, failure } }), { mask: false }).at(-1);
+    const api = (status: number, retryable: boolean) => new ApiError({ kind: 'http', endpoint: 'https://integrate.rabbitpre.com/api/integrate/audience/group/rel/v2/batchAdd', summary: `HTTP ${status}`, status, retryable, attempts: 1 });
+    expect(failed(api(503, true))).toBe('Run groupops apply again to send the rest.');
+    expect(failed(api(401, false))).toBe('Fix what the error names before running groupops apply again: the same request would get the same answer.');
+  });
 });
