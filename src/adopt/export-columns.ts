@@ -1,14 +1,17 @@
 import type { DepartmentField } from '../core/model.js';
 import type { SourceIssue } from '../errors/index.js';
 import { closest } from '../load/schema-issues.js';
+import { BUILTIN_TYPE_NAMES } from '../load/identity-types.js';
 
 /**
  * The identity types an export's columns are read as without being declared: those the vendor
  * documents (rabbitpre-api.md: v2's examples, v1's flat fields, the customer endpoint's fields).
  * A tenant's custom types are declared with `--identity-type`; any other column is an error unless
  * ignored, so that a `name` or `email` column never becomes an identity sent to the platform.
+ * The same list as group files and member lists (load/identity-types.ts); the config's custom types
+ * count as declared.
  */
-export const BUILT_IN_IDENTITY_TYPES = ['phone', 'openid', 'unionid', 'thirdId', 'audienceUserId'] as const;
+export const BUILT_IN_IDENTITY_TYPES: readonly string[] = BUILTIN_TYPE_NAMES;
 
 /** The qualifier columns of an identity: bare for the first identity column, `TYPE.q` for that column. */
 export const QUALIFIERS = ['platform', 'appid', 'isWeChatEcosystem'] as const;

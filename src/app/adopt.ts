@@ -10,7 +10,7 @@ import { InternalError, InvalidInputError, UnsafePlanError } from '../errors/ind
 import { endpointRulesOf } from '../load/endpoint-config.js';
 import { listGroupFiles } from '../load/group-files.js';
 import type { LoadedGroup } from '../load/group-file.js';
-import { loadGroups } from '../load/load-groups.js';
+import { loadGroups, type LoadGroupsOptions } from '../load/load-groups.js';
 import type { FileSystem } from '../state/file-system.js';
 import { journalPath } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -193,8 +193,10 @@ async function readExportFile(ws: Workspace, from: string, options: AdoptOptions
     const message = code === 'ENOENT' ? 'the export does not exist: check the --from path' : 'this is a folder, not an export: --from names a CSV file';
     throw new InvalidInputError([{ file: from, line: 1, column: 1, message }], 'the export cannot be read');
   }
+  // The config's custom identity types are the tenant's as much as --identity-type's.
+  const custom = [...ws.config.identityTypes.custom, ...(options.identityTypes ?? [])];
   const result = readExport(from, bytes, {
-    ...optional('identityTypes', options.identityTypes),
+    ...(custom.length > 0 ? { identityTypes: custom } : {}),
     ...optional('ignoreColumns', options.ignoreColumns),
   });
   if (!result.ok) throw new InvalidInputError(result.issues, 'the export is invalid');
@@ -231,7 +233,7 @@ async function writeGroupFiles(
   if (!options.force) await refuseOverwriting(ws, existing, out);
   const staged = await stageFiles(ws.cwd, ws.groupsDir, out);
   try {
-    const loaded = await loadGroups(staged.dir, ws.cwd, { rules: endpointRulesOf(ws.config), threads: 1 });
+    const loaded = await loadGroups(staged.dir, ws.cwd, { ...loadOptionsOf(ws), threads: 1 });
     if (!loaded.ok) {
       // Rules the export's reader does not know (the configured endpoint's): shown at the files adopt would write.
       const issues = loaded.issues.map((i) => ({ ...i, file: i.file.startsWith(`${staged.dir}/`) ? displayPath(ws.groupsDir, i.file.slice(staged.dir.length + 1)) : i.file }));
@@ -256,7 +258,7 @@ async function writeGroupFiles(
  * cannot be told.
  */
 async function existingOfExport(ws: Workspace, fromExport: MembershipState): Promise<{ remove: string[]; others: string[]; keep: string[] }> {
-  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { rules: endpointRulesOf(ws.config), threads: 1 });
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { ...loadOptionsOf(ws), threads: 1 });
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the groups folder holds invalid group files: fix them, or move them away, before adopt --force replaces the groups of the export');
   const remove: string[] = [];
   const others: string[] = [];
@@ -325,4 +327,9 @@ async function pathExists(path: string): Promise<boolean> {
 /** `{ [key]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes). */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The configured rules group files are read with (as validate reads them): endpoints, identity types, file size. */
+function loadOptionsOf(ws: Workspace): Pick<LoadGroupsOptions, 'rules' | 'identityTypes' | 'maxFileBytes'> {
+  return { rules: endpointRulesOf(ws.config), identityTypes: ws.config.identityTypes, maxFileBytes: ws.config.limits.maxFileBytes };
 }

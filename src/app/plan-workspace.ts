@@ -29,7 +29,12 @@ export interface PlanCaches {
 
 /** Reads and validates the group files; throws InvalidInputError with every issue. */
 export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promise<DesiredGroups> {
-  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { rules: endpointRulesOf(ws.config), ...(caches ? { cache: caches.groups } : {}) });
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, {
+    rules: endpointRulesOf(ws.config),
+    identityTypes: ws.config.identityTypes,
+    maxFileBytes: ws.config.limits.maxFileBytes,
+    ...(caches ? { cache: caches.groups } : {}),
+  });
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
   return loaded.value;
 }

@@ -13,6 +13,8 @@ export interface Workspace {
   readonly config: Config;
   /** The target (tenant) the command works on: `--target`, or the implicit one. */
   readonly target: SelectedTarget;
+  /** True when running in CI (the CI environment variable): output goes to a log others read. */
+  readonly ci?: boolean;
 }
 
 export interface WorkspaceOptions {
@@ -24,13 +26,14 @@ export interface WorkspaceOptions {
   readonly target?: string;
   /** The environment (RABBITPRE_BASE_URL); default: none of it, so tests and library callers say what they use. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly ci?: boolean;
 }
 
 /** Resolves the workspace from options, then the config file (and its target), then defaults. */
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const cwd = options.cwd ?? process.cwd();
   const configPath = options.config === undefined ? undefined : resolveIn(cwd, options.config);
-  const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH);
+  const config = await loadConfig(configPath ?? join(cwd, DEFAULT_CONFIG_PATH), configPath === undefined, options.config ?? DEFAULT_CONFIG_PATH, cwd);
   const target = selectTarget(config, options.target, options.env ?? {});
   return {
     cwd,
@@ -38,6 +41,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     statePath: options.state ?? target.state ?? DEFAULT_STATE_PATH,
     config,
     target,
+    ...(options.ci ? { ci: true } : {}),
   };
 }
 

@@ -27,11 +27,11 @@ export function withWorkspaceOptions(cmd: Command): Command {
 export function withCommonOptions(cmd: Command): Command {
   return withWorkspaceOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
-    .option('--mask', 'mask identity values (default for markdown)')
+    .option('--mask', 'mask identity values (default for markdown, and for every format in CI)')
     .option('--no-mask', 'show identity values in full');
 }
 
-/** The workspace a command runs in. */
+/** The workspace a command runs in; the masking it decides also applies to the problems main reports. */
 export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
   const ws = await openWorkspace({
     cwd: io.cwd,
@@ -40,15 +40,51 @@ export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Wor
     ...(opts.config !== undefined ? { config: opts.config } : {}),
     ...(opts.target !== undefined ? { target: opts.target } : {}),
     env: io.env,
+    ...(isCi(io.env) ? { ci: true } : {}),
   });
+  problemMasking.set(io, shouldMask(opts, ws));
   if (ws.target.declared && (io.env.RABBITPRE_BASE_URL ?? '').trim() !== '') {
     io.stderr.write(`warning: RABBITPRE_BASE_URL is not used: target "${ws.target.name}" has its own base URL (targets.${ws.target.name}.baseUrl in the config)\n`);
   }
   return ws;
 }
 
-/** Whether identity values are masked: the flag, else the config for markdown, else not. */
+/** True when the CI environment variable is set (to anything but "", "false" or "0"), as CI services do. */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * Whether identity values are masked: the flag; else the config when it says (for every format);
+ * else every format in CI, whose log everyone with access to the repository reads; else Markdown only.
+ */
 export function shouldMask(opts: CommonOptions, ws: Workspace): boolean {
   if (opts.mask !== undefined) return opts.mask;
+  if (ws.config.output.maskIdentitiesSet) return ws.config.output.maskIdentities;
+  if (ws.ci) return true;
   return opts.format === 'markdown' ? ws.config.output.maskIdentities : false;
+}
+
+const problemMasking = new WeakMap<CliIo, boolean>();
+
+/**
+ * Whether a command's output is masked when its workspace may not have opened: as decided once it
+ * did (shouldMask), else the flag, else CI.
+ */
+export function outputMasked(io: CliIo, opts: Pick<CommonOptions, 'mask'>): boolean {
+  return problemMasking.get(io) ?? opts.mask ?? isCi(io.env);
+}
+
+/**
+ * Whether the problems an error lists are masked: as the command's output, once its workspace is
+ * known; before that (a config that cannot be read) the last --mask/--no-mask, else CI.
+ */
+export function problemsMasked(io: CliIo, argv: readonly string[]): boolean {
+  const decided = problemMasking.get(io);
+  if (decided !== undefined) return decided;
+  const end = argv.indexOf('--');
+  const flags = (end === -1 ? argv : argv.slice(0, end)).filter((a) => a === '--mask' || a === '--no-mask');
+  if (flags.length > 0) return flags.at(-1) === '--mask';
+  return isCi(io.env);
 }

@@ -8,6 +8,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { problemsMasked } from './common-options.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report-error.js';
 
@@ -37,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     status = code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.error;
-    reportError(io, err);
+    reportError(io, err, { mask: problemsMasked(io, argv) });
     status = exitCodeFor(err);
   }
   // Output that could not be written (a full disk) is an error, unless the command already is one.

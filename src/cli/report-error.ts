@@ -1,4 +1,4 @@
-import { GroupopsError, InvalidInputError, formatIssue } from '../errors/index.js';
+import { GroupopsError, InvalidInputError, formatIssue, type SourceIssue } from '../errors/index.js';
 import { plural } from '../core/render/describe.js';
 import { maskIssue } from '../core/render/mask-issue.js';
 import { printable } from '../core/render/printable.js';
@@ -24,4 +24,15 @@ export function reportError(io: CliIo, err: unknown, options: { mask?: boolean }
   }
   const e = err as Error;
   io.stderr.write(`error: internal error (this is a bug in groupops): ${e?.stack ?? String(err)}\n`);
+}
+
+/**
+ * Prints warnings for people, one per line (path:line:col: warning: message): what is valid but
+ * probably not meant. They never change the exit status.
+ */
+export function reportWarnings(io: CliIo, warnings: readonly SourceIssue[], options: { mask: boolean }): void {
+  for (const w of warnings) {
+    const issue = options.mask ? maskIssue(w) : w;
+    io.stderr.write(`${printable(formatIssue({ ...issue, message: `warning: ${issue.message}` }))}\n`);
+  }
 }

@@ -37,7 +37,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
       io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, ws) }));
     } catch (err) {
       failure = err;
-      reportError(io, err);
+      reportError(io, err, { mask: shouldMask(opts, ws) });
     }
     io.stderr.write(`\n[${new Date().toLocaleTimeString()}] ${roundOutcome(failure, Date.now() - started)}; watching ${ws.groupsDir}/ for changes (Ctrl-C to stop)\n`);
   };

@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { InvalidInputError, sortIssues } from '../errors/index.js';
 import { schemaValidator } from './schemas.js';
 import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-config.js';
-import { schemaIssues } from './schema-issues.js';
+import { identityTypeConfigIssues, identityTypeSettingsOf, identityTypesWording, type IdentityTypesInput } from './identity-config.js';
+import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from './identity-types.js';
+import { DEFAULT_MAX_FILE_BYTES, isInside, readInputFile } from './input-file.js';
+import { schemaIssues, type Wording } from './schema-issues.js';
 import { targetConfigIssues, targetWording, type TargetConfig } from './target-config.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -14,7 +17,14 @@ export interface Config {
   readonly state?: string;
   readonly matchingType?: 1 | 2;
   readonly safety: { readonly maxDeletePercent: number; readonly maxDeleteCount: number };
-  readonly output: { readonly maskIdentities: boolean };
+  /**
+   * `maskIdentities` masks Markdown (and the github commands) by default; `maskIdentitiesSet` is
+   * true when the config file writes it, and then it applies to every format.
+   */
+  readonly output: { readonly maskIdentities: boolean; readonly maskIdentitiesSet?: true };
+  /** The identity types group files and member lists may use, and their value patterns. */
+  readonly identityTypes: IdentityTypeSettings;
+  readonly limits: { readonly maxFileBytes: number };
   readonly api: {
     readonly baseUrl?: string;
     readonly pathPrefix: string;
@@ -54,7 +64,9 @@ type ConfigFile = {
   state?: string;
   matchingType?: 1 | 2;
   safety?: Partial<Config['safety']>;
-  output?: Partial<Config['output']>;
+  output?: { maskIdentities?: boolean };
+  identityTypes?: IdentityTypesInput;
+  limits?: Partial<Config['limits']>;
   api?: Partial<Config['api']>;
   userGroups?: Config['userGroups'];
   v1?: V1Settings;
@@ -66,33 +78,45 @@ type ConfigFile = {
 export const DEFAULT_CONFIG: Config = {
   safety: { maxDeletePercent: 25, maxDeleteCount: 20 },
   output: { maskIdentities: true },
+  identityTypes: DEFAULT_IDENTITY_TYPES,
+  limits: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },
   api: { pathPrefix: '/api/integrate', timeoutMs: 30_000, retries: 5, concurrency: 4 },
 };
+
+/** The largest config file read: a config is a few hundred bytes; a bigger one is not one. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Reads and validates the config file. A missing optional config means defaults; a missing file
  * named explicitly, or an invalid one, throws InvalidInputError with positions. Issues name the
- * file as `displayPath` (the path as the user gave it, not the resolved one).
+ * file as `displayPath` (the path as the user gave it, not the resolved one). Only a regular file
+ * of at most MAX_CONFIG_BYTES is read; one inside `repoRoot` (the default config, which a pull
+ * request may replace) must really be there, not a symlink to elsewhere.
  */
-export async function loadConfig(file: string, optional: boolean, displayPath = file): Promise<Config> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return DEFAULT_CONFIG;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      const message = `the config file does not exist: check the --config path, or leave --config out to use ${DEFAULT_CONFIG_PATH} when present`;
-      throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message }], 'the config cannot be read');
-    }
-    throw err;
+export async function loadConfig(file: string, optional: boolean, displayPath = file, repoRoot?: string): Promise<Config> {
+  const cannot = (message: string) => new InvalidInputError([{ file: displayPath, line: 1, column: 1, message }], 'the config cannot be read');
+  // A config named outside the repository (--config /etc/...) is the user's own choice: read it where it is.
+  const inside = repoRoot !== undefined && isInside(file, repoRoot) ? { inside: [realpathOr(repoRoot)] } : {};
+  const read = readInputFile(file, { ...inside, maxBytes: MAX_CONFIG_BYTES, limitAdvice: 'a config file is a few lines, so this is not one' });
+  if (!read.ok) {
+    const missing = read.reason === 'missing';
+    if (missing && optional) return DEFAULT_CONFIG;
+    if (missing) throw cannot(`the config file does not exist: check the --config path, or leave --config out to use ${DEFAULT_CONFIG_PATH} when present`);
+    throw cannot(`the config file ${read.message}`);
   }
+  const bytes = read.bytes;
   const parsed = parseYamlSource(displayPath, bytes);
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the config is invalid');
   const value = parsed.source.value ?? {};
   const validate = schemaValidator('config');
   // Issues by line, as in group files: ajv lists them in the schema's order of keys, not the file's.
-  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], targetWording)), 'the config is invalid');
-  const rules = [...endpointConfigIssues(parsed.source, value as EndpointConfigInput), ...targetConfigIssues(parsed.source, value as ConfigFile)];
+  const wording: Wording = (e, path, field) => targetWording(e, path, field) ?? identityTypesWording(e, path, field);
+  if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], wording)), 'the config is invalid');
+  const rules = [
+    ...endpointConfigIssues(parsed.source, value as EndpointConfigInput),
+    ...targetConfigIssues(parsed.source, value as ConfigFile),
+    ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes),
+  ];
   if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
   return mergeConfig(value as ConfigFile);
 }
@@ -104,7 +128,9 @@ export function mergeConfig(file: ConfigFile): Config {
     ...(file.state !== undefined ? { state: file.state } : {}),
     ...(file.matchingType !== undefined ? { matchingType: file.matchingType } : {}),
     safety: { ...DEFAULT_CONFIG.safety, ...file.safety },
-    output: { ...DEFAULT_CONFIG.output, ...file.output },
+    output: file.output?.maskIdentities !== undefined ? { maskIdentities: file.output.maskIdentities, maskIdentitiesSet: true } : DEFAULT_CONFIG.output,
+    identityTypes: identityTypeSettingsOf(file.identityTypes),
+    limits: { ...DEFAULT_CONFIG.limits, ...file.limits },
     api: { ...DEFAULT_CONFIG.api, ...file.api },
     // Endpoint sections stay as written (and absent when not written); endpoint-config.ts resolves them.
     ...(file.userGroups !== undefined ? { userGroups: file.userGroups } : {}),
@@ -112,4 +138,12 @@ export function mergeConfig(file: ConfigFile): Config {
     ...(file.customer !== undefined ? { customer: file.customer } : {}),
     ...(file.targets !== undefined ? { targets: file.targets } : {}),
   };
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
 }

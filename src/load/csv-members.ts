@@ -2,8 +2,10 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { memberKey, type Identity, type Member } from '../core/model.js';
 import { MemberIndex } from '../core/sorted-members.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
-import type { LoadedMember } from './group-file.js';
-import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import type { IgnoredColumn, LoadedMember } from './group-file.js';
+import { identityProblems, isSendableIdentity, type IdentityField } from './identity-check.js';
+import { trimBlanks } from './identity-text.js';
+import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from './identity-types.js';
 import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
@@ -27,6 +29,16 @@ interface CsvLayout {
   readonly identities: readonly { type: string; index: number; qualifiers: Partial<Record<Qualifier, number>> }[];
 }
 
+/** How a member list is read: the identity types, and what its `memberFiles:` entry says. */
+export interface CsvReadOptions {
+  /** The identity types and value patterns (default: the built-in types and the phone pattern). */
+  readonly identityTypes?: IdentityTypeSettings;
+  /** Columns left out: never read, sent or recorded (`ignoreColumns:` of the entry). */
+  readonly ignoreColumns?: readonly IgnoredColumn[];
+  /** The group file's entry naming the list, for messages that say how to leave a column out. */
+  readonly entry?: { readonly file: string; readonly line: number; readonly column: number; readonly path?: string };
+}
+
 /** A list with problems still gives the members of its valid rows, for the checks across lists. */
 export type CsvMembersResult = { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[]; members?: LoadedMember[] };
 
@@ -36,9 +48,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Reads a CSV member list: a header row naming identity types (the first identity column is the
  * member's key) plus optional `platform`, `appid`, `isWeChatEcosystem` columns (bare: for the key
  * identity; `TYPE.platform` etc.: for that identity column), then one member per row. Values are
- * text, trimmed; an empty cell is an absent identity or field. Every problem has file, line, column.
+ * text, trimmed; an empty cell is an absent identity or field. Any other column (a CRM export's
+ * name or email) is a problem unless the entry lists it under `ignoreColumns`, and an ignored
+ * column is never read. Every problem has file, line, column.
  */
-export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResult {
+export function readCsvMembers(file: string, bytes: Uint8Array, options: CsvReadOptions = {}): CsvMembersResult {
+  const rules = identityTypeRules(options.identityTypes);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -50,9 +65,9 @@ export function readCsvMembers(file: string, bytes: Uint8Array): CsvMembersResul
   const { records, issues } = splitRecords(file, text);
   const header = records.length > 0 ? records.at(0) : undefined;
   if (!header) return { ok: false, issues: issues.length > 0 ? issues : [{ file, line: 1, column: 1, message: 'the member list is empty: the first row names the columns, e.g. phone,unionid' }] };
-  const layout = readHeader(file, header);
+  const layout = readHeader(file, header, rules, options);
   if (!('identities' in layout)) return { ok: false, issues: sortIssues([...layout, ...issues]) };
-  const rows = readRows(file, records, header.fields.length, layout);
+  const rows = readRows(file, records, header.fields.length, layout, rules);
   if (issues.length === 0) return rows;
   // The rows csv-parse could read are checked too: one run shows every problem it can find.
   return { ok: false, issues: sortIssues([...issues, ...(rows.ok ? [] : rows.issues)]), members: rows.members ?? [] };
@@ -230,36 +245,54 @@ function offsetOfLine(text: string, line: number): number {
   return offset;
 }
 
-function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] {
+function readHeader(file: string, header: CsvRecord, rules: IdentityTypeRules, options: CsvReadOptions): CsvLayout | SourceIssue[] {
   const issues: SourceIssue[] = [];
   const at = (j: number) => ({ file, line: header.line, column: columnOf(header, j) });
+  const ignored = new Map((options.ignoreColumns ?? []).map((c) => [c.name, c]));
   const seen = new Map<string, number>();
   const identities: { type: string; index: number; qualifiers: Partial<Record<Qualifier, number>> }[] = [];
   const qualified: { type: string | undefined; q: Qualifier; index: number }[] = [];
+  const unknown: { name: string; index: number; dotted: boolean }[] = [];
   header.fields.forEach((raw, j) => {
-    const name = raw.trim();
+    const name = trimBlanks(raw);
     const before = seen.get(name);
     if (name === '') issues.push({ ...at(j), message: `column ${j + 1} has no name: name every column (an identity type such as phone, or platform, appid, isWeChatEcosystem)` });
     else if (before !== undefined) issues.push({ ...at(j), message: `column "${name}" appears twice in the header (first as column ${before + 1}): keep one` });
     if (name === '' || before !== undefined) return;
     seen.set(name, j);
+    // Left out as the group file asks: its cells are never read, so they cannot be sent or recorded.
+    if (ignored.has(name)) return;
     const dot = name.indexOf('.');
     const [type, q] = dot === -1 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
     if ((QUALIFIERS as readonly string[]).includes(q)) {
       qualified.push({ type, q: q as Qualifier, index: j });
       return;
     }
-    if (dot === -1 && IDENTITY_TYPE.test(name) && !RESERVED_KEYS.has(name)) {
+    if (dot === -1 && rules.isKnown(name)) {
       identities.push({ type: name, index: j, qualifiers: {} });
       return;
     }
-    const hint = closest(q, QUALIFIERS);
-    const message =
-      dot !== -1
-        ? `column "${name}": after "${type}." comes platform, appid or isWeChatEcosystem${hint ? ` (did you mean "${type}.${hint}"?)` : ''}`
-        : `column "${name}" is not an identity type or member field: identity types start with a letter, then letters, digits or _${hint ? ` (did you mean "${hint}"?)` : ''}`;
-    issues.push({ ...at(j), message });
+    unknown.push({ name, index: j, dotted: dot !== -1 });
   });
+  const howToIgnore = ignoreHint(options, [...(options.ignoreColumns ?? []).map((c) => c.name).filter((n) => seen.has(n)), ...unknown.map((u) => u.name)]);
+  for (const { name, index, dotted } of unknown) {
+    const dot = name.indexOf('.');
+    const q = name.slice(dot + 1);
+    let message: string;
+    if (dotted) {
+      const hint = closest(q, QUALIFIERS);
+      message = `column "${name}": after "${name.slice(0, dot)}." comes platform, appid or isWeChatEcosystem${hint ? ` (did you mean "${name.slice(0, dot)}.${hint}"?)` : ''}`;
+    } else {
+      const hint = rules.suggest(name) ?? closest(name, QUALIFIERS);
+      message = `column "${name}" is not a known identity type or member field${hint ? ` (did you mean "${hint}"?)` : ''}: only identity columns and platform, appid, isWeChatEcosystem are read, and nothing else is sent`;
+    }
+    issues.push({ ...at(index), message: `${message}; ${howToIgnore}` });
+  }
+  for (const [name, c] of ignored) {
+    if (seen.has(name) || options.entry === undefined) continue;
+    const hint = closest(name, [...seen.keys()]);
+    issues.push({ file: options.entry.file, line: c.line, column: c.column, message: `ignoreColumns names "${name}", which is not a column of ${file}${hint ? ` (did you mean "${hint}"?)` : ''}: remove it, or fix the name` });
+  }
   if (identities.length === 0 && issues.length === 0) {
     issues.push({ file, line: header.line, column: 1, message: 'the header names no identity column: the first row names the columns, e.g. phone,unionid (the first identity column is the member\'s key)' });
   }
@@ -270,7 +303,7 @@ function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] 
       continue;
     }
     if (target.qualifiers[q] !== undefined) {
-      issues.push({ ...at(index), message: `column "${header.fields[index]!.trim()}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q]! + 1} already does): keep one` });
+      issues.push({ ...at(index), message: `column "${trimBlanks(header.fields[index]!)}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q]! + 1} already does): keep one` });
       continue;
     }
     target.qualifiers[q] = index;
@@ -278,7 +311,14 @@ function readHeader(file: string, header: CsvRecord): CsvLayout | SourceIssue[] 
   return issues.length > 0 ? issues : { identities };
 }
 
-function readRows(file: string, records: CsvRecords, width: number, layout: CsvLayout): CsvMembersResult {
+/** How to leave the columns `names` out, as the group file would say it (or as the config says custom types). */
+function ignoreHint(options: CsvReadOptions, names: readonly string[]): string {
+  const list = names.map((n) => (/^[A-Za-z0-9_.\u0080-\uffff-]+$/.test(n) ? n : JSON.stringify(n))).join(', ');
+  const path = options.entry?.path ?? 'list.csv';
+  return `to leave a column out (it is then never read or sent), list it in the group file's entry: memberFiles: [{ path: ${path}, ignoreColumns: [${list}] }]; an identity type of the tenant's own is declared under identityTypes.custom in the config`;
+}
+
+function readRows(file: string, records: CsvRecords, width: number, layout: CsvLayout, rules: IdentityTypeRules): CsvMembersResult {
   let issues: SourceIssue[] = [];
   let extra = 0;
   const report = (issue: SourceIssue) => {
@@ -296,7 +336,7 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
       report({ file, line: rec.line, column: 1, message: `this row has ${rec.fields.length} fields, the header has ${width}: quote values that contain a comma ("a,b")` });
       continue;
     }
-    const identities = rowIdentities(file, rec, layout, report);
+    const identities = rowIdentities(file, rec, layout, rules, report);
     if (!identities) continue;
     const member = { identities };
     const key = memberKey(member);
@@ -350,7 +390,7 @@ function recordOnLine(records: CsvRecords, line: number): CsvRecord {
 }
 
 /** The identities of one row, key first; undefined (with the problems reported) when the row is invalid. */
-function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: (i: SourceIssue) => void): Identity[] | undefined {
+function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, rules: IdentityTypeRules, report: (i: SourceIssue) => void): Identity[] | undefined {
   // A loop without per-row closures, collected in a scratch list and copied to one of the exact
   // length: this runs for every row of a million-member list, and a pushed-to array keeps room for
   // 16 elements for as long as the member lives.
@@ -360,7 +400,7 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: 
   const columns = layout.identities;
   for (let n = 0; n < columns.length; n++) {
     const col = columns[n]!;
-    const value = rec.fields[col.index]!.trim();
+    const value = trimBlanks(rec.fields[col.index]!);
     const platform = qualifierOf(rec, col.qualifiers.platform);
     const appid = qualifierOf(rec, col.qualifiers.appid);
     const eco = qualifierOf(rec, col.qualifiers.isWeChatEcosystem);
@@ -391,6 +431,12 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, report: 
       ok = false;
       continue;
     }
+    if (!isSendableIdentity(id, rules)) {
+      const columnOfField = (field: IdentityField): number => columnOf(rec, field === 'platform' ? col.qualifiers.platform! : field === 'appid' ? col.qualifiers.appid! : col.index);
+      for (const p of identityProblems(id, rules)) report({ file, line: rec.line, column: columnOfField(p.field), message: p.message, ...(p.sensitive ? { sensitive: p.sensitive } : {}) });
+      ok = false;
+      continue;
+    }
     out[count++] = id;
   }
   if (!ok || count === 0) return undefined;
@@ -413,7 +459,7 @@ function splitFields(line: string, into: string[]): void {
 
 /** The trimmed text of a qualifier column, or '' when the layout has none. */
 function qualifierOf(rec: CsvRecord, index: number | undefined): string {
-  return index === undefined ? '' : rec.fields[index]!.trim();
+  return index === undefined ? '' : trimBlanks(rec.fields[index]!);
 }
 
 /** The 1-based column where field `j` of a record starts, counting quotes on its first line. */

@@ -2,6 +2,9 @@ import { memberKey, type Category, type DepartmentField, type GroupRef, type Ide
 import { MemberIndex } from '../core/sorted-members.js';
 import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
 import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
+import { buildIdentity, isSendableIdentity } from './identity-check.js';
+import { isCleanIdentityText, trimBlanks } from './identity-text.js';
+import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from './identity-types.js';
 import { rememberMemberMap } from './member-maps.js';
 import { schemaValidator } from './schemas.js';
 import { parseYamlSubsetLines } from './yaml-subset.js';
@@ -12,12 +15,13 @@ import { parseYamlSubsetLines } from './yaml-subset.js';
  * subset or has any problem, so that the full path (group-file.ts) reports it with its positions
  * and wording; test/load/fast-path.test.ts holds the two paths to the same results.
  */
-export function fastReadGroupFile(file: string, text: string): LoadedGroup | undefined {
-  return fastReadGroupLines(file, text.split('\n'));
+export function fastReadGroupFile(file: string, text: string, identityTypes?: IdentityTypeSettings): LoadedGroup | undefined {
+  return fastReadGroupLines(file, text.split('\n'), identityTypes);
 }
 
 /** As fastReadGroupFile, for the file's lines (split at line feeds; see parseYamlSubsetLines, which changes them). */
-export function fastReadGroupLines(file: string, textLines: string[]): LoadedGroup | undefined {
+export function fastReadGroupLines(file: string, textLines: string[], identityTypes?: IdentityTypeSettings): LoadedGroup | undefined {
+  const rules = identityTypeRules(identityTypes);
   const doc = parseYamlSubsetLines(textLines);
   if (!doc) return undefined;
   const value = doc.value;
@@ -31,7 +35,7 @@ export function fastReadGroupLines(file: string, textLines: string[]): LoadedGro
   // The duplicate check leaves the group's member map (see member-maps.ts).
   const index = new MemberIndex(members);
   for (let i = 0; i < raw.length; i++) {
-    const member = memberOf(raw[i]!);
+    const member = memberOf(raw[i]!, rules);
     if (!member) return undefined;
     const key = memberKey(member);
     if (!index.add(key)) return undefined;
@@ -40,6 +44,8 @@ export function fastReadGroupLines(file: string, textLines: string[]): LoadedGro
   const { members: byKey, repeated } = index.finish();
   if (repeated.length > 0) return undefined;
   rememberMemberMap(members, byKey);
+  // An entry written as { path, ignoreColumns } is the full path's, which has the positions of its parts.
+  if (Array.isArray(value.memberFiles) && !value.memberFiles.every((p) => typeof p === 'string')) return undefined;
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,
@@ -60,18 +66,18 @@ function groupRefOf(value: Record<string, unknown>): GroupRef | undefined {
   const dept = value.department as Record<string, unknown>;
   const field = (['wxDeptId', 'thirdDeptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;
   if (!field) return undefined;
-  const id = String(dept[field]).trim();
-  return id === '' ? undefined : { name, category, department: { field, value: id } };
+  const id = trimBlanks(String(dept[field]));
+  return id === '' || !isCleanIdentityText(id) ? undefined : { name, category, department: { field, value: id } };
 }
 
 /** A schema-valid member as readGroupFile builds it; undefined where readGroupFile would report something. */
-function memberOf(m: Record<string, unknown>): Member | undefined {
+function memberOf(m: Record<string, unknown>, rules: IdentityTypeRules): Member | undefined {
   if (Object.hasOwn(m, 'identities')) {
     const list = m.identities as Record<string, unknown>[];
     const identities: Identity[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const id = list[i]!;
-      const identity = identityOf(id.type as string, id.value as string, id);
+      const identity = identityOf(id.type as string, id.value as string, id, rules);
       if (!identity) return undefined;
       identities[i] = identity;
     }
@@ -84,18 +90,13 @@ function memberOf(m: Record<string, unknown>): Member | undefined {
     type = k;
   }
   if (type === undefined || typeof m[type] !== 'string') return undefined;
-  const identity = identityOf(type, m[type] as string, m);
+  const identity = identityOf(type, m[type] as string, m, rules);
   return identity ? { identities: [identity] } : undefined;
 }
 
-function identityOf(type: string, value: string, fields: Record<string, unknown>): Identity | undefined {
-  const v = value.trim();
-  if (v === '') return undefined;
-  const id: { -readonly [K in keyof Identity]: Identity[K] } = { type, value: v };
-  if (typeof fields.platform === 'string') id.platform = fields.platform.trim();
-  if (typeof fields.appid === 'string') id.appid = fields.appid.trim();
-  if (typeof fields.isWeChatEcosystem === 'boolean') id.isWeChatEcosystem = fields.isWeChatEcosystem;
-  return id;
+function identityOf(type: string, value: string, fields: Record<string, unknown>, rules: IdentityTypeRules): Identity | undefined {
+  const id = buildIdentity(type, value, fields);
+  return id.value !== '' && isSendableIdentity(id, rules) ? id : undefined;
 }
 
 /** `memberFiles:` entries with their positions (the column of the value after `- `); `textLines` without BOM and CRs. */

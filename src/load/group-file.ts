@@ -1,6 +1,9 @@
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { memberKey, type Category, type Department, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
 import { groupWording, IDENTITY_TYPE, MEMBER_FILE, RESERVED_KEYS, shorthandFieldTypo } from './group-wording.js';
+import { buildIdentity, identityProblems, type IdentityField } from './identity-check.js';
+import { identityTextProblem, trimBlanks } from './identity-text.js';
+import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from './identity-types.js';
 import { schemaValidator } from './schemas.js';
 import { schemaIssues } from './schema-issues.js';
 import { keyPositionOf, parseYamlSource, positionOf, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -17,6 +20,15 @@ export interface LoadedMember {
 /** An entry of `memberFiles:` as written, with its position for messages. */
 export interface MemberFileRef {
   readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  /** Columns of the list to leave out (`{ path, ignoreColumns: [...] }`): never read, sent or recorded. */
+  readonly ignoreColumns?: readonly IgnoredColumn[];
+}
+
+/** A column named under `ignoreColumns:`, with its position in the group file. */
+export interface IgnoredColumn {
+  readonly name: string;
   readonly line: number;
   readonly column: number;
 }
@@ -47,8 +59,12 @@ export type GroupFileRead = { ok: true; group: LoadedGroup } | { ok: false; issu
 
 const DEPARTMENT_FIELDS: readonly DepartmentField[] = ['wxDeptId', 'thirdDeptId', 'deptId'];
 
-/** Reads one group file: YAML, then the schema, then the rules of the file format; every issue is collected. */
-export function readGroupFile(file: string, bytes: Uint8Array): GroupFileRead {
+/**
+ * Reads one group file: YAML, then the schema, then the rules of the file format and of identities
+ * (`identityTypes`: the declared types and their patterns); every issue is collected.
+ */
+export function readGroupFile(file: string, bytes: Uint8Array, identityTypes?: IdentityTypeSettings): GroupFileRead {
+  const rules = identityTypeRules(identityTypes);
   const parsed = parseYamlSource(file, bytes);
   if (!parsed.ok) return parsed;
   const source = parsed.source;
@@ -68,7 +84,7 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileRead {
   const firstLine = new Map<string, number>();
   members.forEach((raw, i) => {
     const path = ['members', i];
-    const member = toMember(source, raw, path, issues);
+    const member = toMember(source, raw, path, issues, rules);
     if (!member) return;
     const line = positionOf(source, path).line;
     const key = memberKey(member);
@@ -99,12 +115,22 @@ export function readGroupFile(file: string, bytes: Uint8Array): GroupFileRead {
   };
 }
 
-/** The `memberFiles:` entries that name a CSV file, with their positions (the schema reports the others). */
+/**
+ * The `memberFiles:` entries that name a CSV file, with their positions (the schema reports the
+ * others): a path, or `{ path, ignoreColumns }`.
+ */
 function memberFileRefs(source: YamlSource, entries: unknown): MemberFileRef[] | undefined {
   if (!Array.isArray(entries)) return undefined;
   const refs: MemberFileRef[] = [];
-  entries.forEach((path: unknown, i) => {
-    if (typeof path === 'string' && MEMBER_FILE.test(path)) refs.push({ path, ...positionOf(source, ['memberFiles', i]) });
+  entries.forEach((entry: unknown, i) => {
+    if (typeof entry === 'string' && MEMBER_FILE.test(entry)) refs.push({ path: entry, ...positionOf(source, ['memberFiles', i]) });
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return;
+    const { path, ignoreColumns } = entry as { path?: unknown; ignoreColumns?: unknown };
+    if (typeof path !== 'string' || !MEMBER_FILE.test(path)) return;
+    const ignored = Array.isArray(ignoreColumns)
+      ? ignoreColumns.flatMap((name: unknown, k) => (typeof name === 'string' ? [{ name, ...positionOf(source, ['memberFiles', i, 'ignoreColumns', k]) }] : []))
+      : [];
+    refs.push({ path, ...positionOf(source, ['memberFiles', i, 'path']), ...(ignored.length > 0 ? { ignoreColumns: ignored } : {}) });
   });
   return refs;
 }
@@ -121,9 +147,10 @@ function toGroupRef(source: YamlSource, doc: Record<string, unknown>, issues: So
   const field = DEPARTMENT_FIELDS.find((f) => Object.hasOwn(dept, f))!;
   const at = { file: source.file, ...positionOf(source, ['department', field]) };
   if (field !== 'deptId') {
-    const value = String(dept[field]).trim();
-    if (value === '') issues.push({ ...at, message: `department.${field} is blank: write the department id` });
-    return value === '' ? undefined : { name, category, department: { field, value } };
+    const value = trimBlanks(String(dept[field]));
+    const problem = value === '' ? `department.${field} is blank: write the department id` : identityTextProblem(`department.${field}`, value);
+    if (problem !== undefined) issues.push({ ...at, message: problem });
+    return problem !== undefined ? undefined : { name, category, department: { field, value } };
   }
   // deptId is a long: take its digits as written so a value beyond 2^53 stays exact; other
   // spellings YAML reads as integers (0x10, 1e3, +7) would reach the API as something else.
@@ -143,10 +170,10 @@ function toGroupRef(source: YamlSource, doc: Record<string, unknown>, issues: So
 
 /**
  * Builds a member from either form for the duplicate check, reporting what the schema cannot say
- * (exactly one identity key). A member the schema already faults yields nothing, so a broken value
- * is reported once, not again as a duplicate.
+ * (exactly one identity key, the identity rules). A member the schema already faults yields
+ * nothing, so a broken value is reported once, not again as a duplicate.
  */
-function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues: SourceIssue[]): Member | undefined {
+function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues: SourceIssue[], rules: IdentityTypeRules): Member | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const m = raw as Record<string, unknown>;
   if (Object.hasOwn(m, 'identities')) {
@@ -154,14 +181,17 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
     const list = m.identities as unknown[];
     // Sized exactly: an array grown by push keeps room for 16 identities for as long as the member lives.
     const identities: Identity[] = new Array(list.length);
+    let ok = true;
     for (let i = 0; i < list.length; i++) {
       const id = list[i];
       if (!isIdentityShape(id)) return undefined;
       const identity = identityOf(id.type, id.value, id);
       if (!identity) return undefined;
+      const at = [...path, 'identities', i];
+      if (!checkIdentity(source, identity, issues, rules, (field) => positionOf(source, [...at, field]))) ok = false;
       identities[i] = identity;
     }
-    return { identities };
+    return ok ? { identities } : undefined;
   }
   const candidates = Object.keys(m).filter((k) => !RESERVED_KEYS.has(k));
   // Keys the schema already reported (bad type names, values that are not text, type/value) are not counted again.
@@ -186,7 +216,16 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
   const type = keys[0]!;
   if (typeof m[type] !== 'string') return undefined;
   const identity = identityOf(type, m[type], m);
-  return identity ? { identities: [identity] } : undefined;
+  if (!identity) return undefined;
+  const at = (field: IdentityField) => (field === 'type' ? keyPositionOf(source, path, type) : positionOf(source, [...path, field === 'value' ? type : field]));
+  return checkIdentity(source, identity, issues, rules, at) ? { identities: [identity] } : undefined;
+}
+
+/** Reports the identity rules an identity breaks, each at its field; true when it breaks none. */
+function checkIdentity(source: YamlSource, identity: Identity, issues: SourceIssue[], rules: IdentityTypeRules, at: (field: IdentityField) => { line: number; column: number }): boolean {
+  const problems = identityProblems(identity, rules);
+  for (const p of problems) issues.push({ file: source.file, ...at(p.field), message: p.message, ...(p.sensitive ? { sensitive: p.sensitive } : {}) });
+  return problems.length === 0;
 }
 
 function isIdentityShape(v: unknown): v is { type: string; value: string } & Record<string, unknown> {
@@ -196,9 +235,5 @@ function isIdentityShape(v: unknown): v is { type: string; value: string } & Rec
 /** The identity with trimmed values, or undefined when the schema faults it (bad type, empty value). */
 function identityOf(type: string, value: string, fields: Record<string, unknown>): Identity | undefined {
   if (!IDENTITY_TYPE.test(type) || value.trim() === '') return undefined;
-  const id: { -readonly [K in keyof Identity]: Identity[K] } = { type, value: value.trim() };
-  if (typeof fields.platform === 'string') id.platform = fields.platform.trim();
-  if (typeof fields.appid === 'string') id.appid = fields.appid.trim();
-  if (typeof fields.isWeChatEcosystem === 'boolean') id.isWeChatEcosystem = fields.isWeChatEcosystem;
-  return id;
+  return buildIdentity(type, value, fields);
 }

@@ -13,7 +13,10 @@ export function isYamlName(name: string): boolean {
 
 /**
  * Lists the group files under a folder (any depth), sorted, as paths relative to `cwd` with `/`.
- * Returns undefined when the folder does not exist.
+ * Returns undefined when the folder does not exist. Every entry named like a YAML file is listed
+ * whatever it is (a symlink, a FIFO, a device), so that the reader reports what is not a regular
+ * file instead of it being skipped; so is a symlink to a folder, which is not followed (a group
+ * file there would otherwise be silently left out, and its memberships deleted).
  */
 export async function listGroupFiles(dir: string, cwd = process.cwd()): Promise<string[] | undefined> {
   try {
@@ -29,11 +32,20 @@ export async function listGroupFiles(dir: string, cwd = process.cwd()): Promise<
       if (isHidden(e.name)) continue;
       const full = join(folder, e.name);
       if (e.isDirectory()) await walk(full);
-      else if ((e.isFile() || e.isSymbolicLink()) && isYamlName(e.name)) out.push(full);
+      else if (isYamlName(e.name) || (e.isSymbolicLink() && (await isFolder(full)))) out.push(full);
     }
   };
   await walk(dir);
   return out.map((f) => toDisplayPath(f, cwd)).sort();
+}
+
+/** True when a path leads to a folder (stat follows symlinks and never blocks, even on a FIFO). */
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A path as shown to users and in annotations: relative to the working folder, with `/`. */

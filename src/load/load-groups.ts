@@ -1,12 +1,16 @@
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MembershipState } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
+import { countryPrefixWarnings } from './country-prefix.js';
 import { buildDesiredState } from './desired-state.js';
 import { endpointRuleIssues, type EndpointRules } from './endpoint-rules.js';
 import { sizeOfStamp, stampFile, type GroupFileCache, type FileStamp } from './group-cache.js';
 import type { GroupFileResult, LoadedGroup } from './group-file.js';
 import { listGroupFiles } from './group-files.js';
 import { loadGroupFile, loadGroupFileFast } from './load-group-file.js';
+import type { IdentityTypeSettings } from './identity-types.js';
+import { DEFAULT_MAX_FILE_BYTES, isInside } from './input-file.js';
 import type { GroupsLocation } from './member-files.js';
 import { parseThreads, POOL_MIN_BYTES, readInPool, workersAvailable } from './parse-pool.js';
 
@@ -16,6 +20,8 @@ export interface DesiredGroups {
   readonly files: readonly string[];
   readonly groups: readonly LoadedGroup[];
   readonly state: MembershipState;
+  /** What is valid but probably not meant (phone numbers that differ only by +86): printed, never refused. */
+  readonly warnings: readonly SourceIssue[];
 }
 
 export type LoadGroupsResult = { ok: true; value: DesiredGroups } | { ok: false; issues: SourceIssue[] };
@@ -27,6 +33,10 @@ export interface LoadGroupsOptions {
   readonly threads?: number;
   /** What the configured endpoints can carry (default: v2 for user groups). */
   readonly rules?: EndpointRules;
+  /** The identity types and value patterns (default: the built-in types and the phone pattern). */
+  readonly identityTypes?: IdentityTypeSettings;
+  /** Files larger than this are refused unread (default DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
 }
 
 /**
@@ -34,9 +44,17 @@ export interface LoadGroupsOptions {
  * files are collected. Large folders are parsed on worker threads when running from the build.
  */
 export async function loadGroups(dir: string, cwd = process.cwd(), options: LoadGroupsOptions = {}): Promise<LoadGroupsResult> {
-  const where: GroupsLocation = { cwd, root: join(cwd, dir) };
-  const files = await listGroupFiles(where.root, cwd);
-  if (!files) return { ok: true, value: { folderExists: false, files: [], groups: [], state: new Map() } };
+  const root = join(cwd, dir);
+  const files = await listGroupFiles(root, cwd);
+  if (!files) return { ok: true, value: { folderExists: false, files: [], groups: [], state: new Map(), warnings: [] } };
+  const inside = await realFolders(cwd, root);
+  if (!inside.ok) return { ok: false, issues: [{ file: dir, line: 1, column: 1, message: inside.message }] };
+  const where: GroupsLocation = {
+    cwd,
+    root,
+    ...(options.identityTypes ? { identityTypes: options.identityTypes } : {}),
+    files: { inside: inside.folders, maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES },
+  };
   // Stamps are taken before reading, so an edit made while reading is seen by the next run.
   const stamps = await Promise.all(files.map((file) => stampFile(join(cwd, file))));
   const results: (GroupFileResult | undefined)[] = files.map((file, i) => options.cache?.lookup(file, stamps[i]));
@@ -84,5 +102,20 @@ export function combineGroupFiles(
   const desired = buildDesiredState(groups);
   if (!desired.ok) issues.push(...desired.issues);
   if (issues.length > 0 || !desired.ok) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, value: { folderExists: true, files, groups, state: desired.state } };
+  return { ok: true, value: { folderExists: true, files, groups, state: desired.state, warnings: sortIssues(countryPrefixWarnings(groups)) } };
+}
+
+/**
+ * The real folders group files and member lists may be in: the repository (cwd), and the groups
+ * folder itself when it is given outside the repository on purpose (--groups /elsewhere). A groups
+ * folder inside the repository that is really elsewhere (a symlink) is refused: a pull request
+ * could point it anywhere.
+ */
+async function realFolders(cwd: string, root: string): Promise<{ ok: true; folders: string[] } | { ok: false; message: string }> {
+  const [realCwd, realRoot] = await Promise.all([realpath(cwd), realpath(root)]);
+  if (!isInside(root, cwd)) return { ok: true, folders: [realRoot] };
+  if (!isInside(realRoot, realCwd)) {
+    return { ok: false, message: `the groups folder is a symlink that leads outside the repository (to ${realRoot}): keep the group files in the repository` };
+  }
+  return { ok: true, folders: [realCwd] };
 }

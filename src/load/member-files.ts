@@ -1,15 +1,46 @@
-import { readFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import type { SourceIssue } from '../errors/index.js';
 import { MAX_CSV_ISSUES, readCsvMembers, type CsvMembersResult } from './csv-members.js';
 import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef, MemberLists } from './group-file.js';
+import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from './identity-types.js';
+import { DEFAULT_MAX_FILE_BYTES, readInputFile, type InputFileRules } from './input-file.js';
 
-/** Where the files of a workspace are: the folder paths are shown relative to, and the groups folder. */
+/**
+ * Where the files of a workspace are and how they are read: the folder paths are shown relative
+ * to, the groups folder, and the rules every reader applies (plain data: it crosses to workers).
+ */
 export interface GroupsLocation {
-  /** The working folder: file paths in results are relative to it, with `/`. */
+  /** The working folder (the repository root): file paths in results are relative to it, with `/`. */
   readonly cwd: string;
   /** The groups folder (absolute): member files must stay inside it. */
   readonly root: string;
+  /** The identity types and value patterns (default: the built-in types and the phone pattern). */
+  readonly identityTypes?: IdentityTypeSettings;
+  /** Where files must really be and their size limit (default: inside the real cwd, DEFAULT_MAX_FILE_BYTES). */
+  readonly files?: InputFileRules;
+}
+
+/** The identity type settings of a location. */
+export function identityTypesOf(where: GroupsLocation): IdentityTypeSettings {
+  return where.identityTypes ?? DEFAULT_IDENTITY_TYPES;
+}
+
+const realCwds = new Map<string, string>();
+
+/** The file rules of a location: its own, or the defaults (inside the real path of cwd). */
+export function fileRulesOf(where: GroupsLocation): InputFileRules {
+  if (where.files) return where.files;
+  let real = realCwds.get(where.cwd);
+  if (real === undefined) {
+    try {
+      real = realpathSync.native(where.cwd);
+    } catch {
+      real = where.cwd;
+    }
+    realCwds.set(where.cwd, real);
+  }
+  return { inside: [real], maxBytes: DEFAULT_MAX_FILE_BYTES };
 }
 
 /**
@@ -61,15 +92,12 @@ function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFil
     return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)` }] };
   }
   const shown = posix.join(posix.dirname(groupFile), ref.path.split(sep).join('/'));
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? String(err)})`;
-    return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" ${why} (looked for ${shown}; paths are relative to the group file)` }] };
+  // The text check above cannot see symlinks: the real path is checked (and the kind and size) as it is read.
+  const read = readInputFile(target, fileRulesOf(where));
+  if (!read.ok) {
+    return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" ${read.message} (looked for ${shown}; paths are relative to the group file)` }] };
   }
-  return readCsvMembers(shown, bytes);
+  return readCsvMembers(shown, read.bytes, { identityTypes: identityTypesOf(where), ignoreColumns: ref.ignoreColumns ?? [], entry: { ...at, path: ref.path } });
 }
 
 /** The group file's members, then each list's; a key listed in two places is a problem naming both. */

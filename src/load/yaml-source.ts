@@ -39,7 +39,13 @@ export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; so
     const pos = lineCounter.linePos(e.pos[0]);
     issues.push({ file, line: pos.line, column: pos.col, message: yamlMessage(e.code, e.message, doc, lineCounter, text, e.pos[0]) });
   }
+  // Too deep to parse: one message, at the first place (the parser reports each level it gave up at).
+  const tooDeep = issues.find((i) => i.message === TOO_DEEP);
+  if (tooDeep) return { ok: false, issues: [tooDeep] };
   if (issues.length > 0) return { ok: false, issues };
+  // Before toJS: it would turn a key YAML reads as a boolean or a number into text ("true", "Infinity").
+  const shape = shapeIssue(doc, lineCounter, text);
+  if (shape) return { ok: false, issues: [{ file, ...shape }] };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -51,13 +57,57 @@ export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; so
   return { ok: true, source: { file, doc, lineCounter, text, value } };
 }
 
+/** The deepest nesting a groupops file may have: a group file nests five levels, a config three. */
+export const MAX_YAML_DEPTH = 64;
+
+const TOO_DEEP = `YAML nests too deeply (more than ${MAX_YAML_DEPTH} levels) to be a groupops file: flatten it`;
+
+/**
+ * The first node that makes the document something no groupops file is: a mapping key that is not
+ * text (YAML reads `true`, `no` under %YAML 1.1, `.inf`, `.NaN`, `1`, `~` as a boolean, a number
+ * or null; a list or an alias as a key), or nesting beyond MAX_YAML_DEPTH. Walked with a stack, so
+ * that depth costs no call stack.
+ */
+function shapeIssue(doc: Document.Parsed, lineCounter: LineCounter, text: string): { line: number; column: number; message: string } | undefined {
+  const at = (node: Node | null | undefined, message: string) => {
+    const p = lineCounter.linePos(node?.range?.[0] ?? 0);
+    return { line: p.line, column: p.col, message };
+  };
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > MAX_YAML_DEPTH) return at(node as Node, TOO_DEEP);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const problem = keyProblem(key, text);
+        if (problem) return at(key ?? (pair.value as Node | null) ?? node, problem);
+        stack.push({ node: pair.value, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push({ node: item, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** Why a mapping key is not text, or undefined when it is. */
+function keyProblem(key: Node | null, text: string): string | undefined {
+  if (key === null) return 'a mapping key is missing (YAML reads it as null): write the key';
+  if (isAlias(key)) return 'an alias (*name) is not allowed as a key: write the key out';
+  if (!isScalar(key)) return 'a key must be text, not a list or a mapping';
+  const v = key.value;
+  if (typeof v === 'string') return undefined;
+  const written = key.range ? text.slice(key.range[0], key.range[1]).trim() : String(v);
+  const what = v === null ? 'as empty (null)' : typeof v === 'boolean' ? 'as a boolean' : 'as a number';
+  return `the key ${written} is read by YAML ${what}, not as text: quote it ("${written}") if it is meant as text`;
+}
+
 function yamlMessage(code: string, message: string, doc: Document.Parsed, lineCounter: LineCounter, text: string, offset: number): string {
   const first = message.split('\n')[0] ?? message;
   if (code === 'DUPLICATE_KEY') return duplicateKeyMessage(doc, lineCounter, offset);
   if (code === 'MULTIPLE_DOCS') return 'a file holds one YAML document (one group): remove the "---" line and put the next group in a file of its own';
   if (code === 'TAG_RESOLVE_FAILED') return `YAML: unknown tag ${text.slice(offset).split(/\s/)[0] ?? ''}: remove it (plain values and quoted text need no tag)`;
   if (code === 'TAB_AS_INDENT') return 'YAML: tabs are not allowed as indentation: indent with spaces';
-  if (/call stack/i.test(first)) return 'YAML nests too deeply to be a group file: flatten it';
+  if (code === 'RESOURCE_EXHAUSTION' || /call stack/i.test(first)) return TOO_DEEP;
   return `YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
 }
 

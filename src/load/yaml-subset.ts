@@ -40,6 +40,20 @@ const CORE_NOT_TEXT = [
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
 
+/**
+ * The deepest nesting the subset takes: a group file nests five levels (members, a member,
+ * identities, an identity, its fields). Deeper text goes to the full parser, which reports it; the
+ * reader recurses, so without a bound a hostile file would overflow the stack.
+ */
+const MAX_DEPTH = 16;
+
+/** Takes the spaces off the end of a plain scalar: the only white space YAML strips there (tabs never reach the subset). */
+function trimSpacesEnd(text: string): string {
+  let e = text.length;
+  while (e > 0 && text.charCodeAt(e - 1) === 32) e--;
+  return e === text.length ? text : text.slice(0, e);
+}
+
 /** Thrown inside the reader when the text leaves the subset; never escapes this module. */
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported('outside the fast subset');
@@ -123,6 +137,7 @@ class SubsetReader {
 
   /** A block mapping whose keys start at `col`; `first` is its first entry when it sits on a `- ` line. */
   private readMap(col: number, depth: number, first: string | undefined): Record<string, unknown> {
+    if (depth > MAX_DEPTH) throw UNSUPPORTED;
     const obj: Record<string, unknown> = {};
     let content = first;
     for (;;) {
@@ -160,6 +175,7 @@ class SubsetReader {
 
   /** A block sequence whose `- ` indicators sit at `col`. */
   private readSeq(col: number, depth: number, topKey: string | undefined): unknown[] {
+    if (depth > MAX_DEPTH) throw UNSUPPORTED;
     const items: unknown[] = [];
     const lines: number[] = [];
     if (topKey !== undefined) this.itemLines.set(topKey, lines);
@@ -206,7 +222,7 @@ function readInline(rest: string): unknown {
     return value;
   }
   const hash = rest.indexOf(' #', s);
-  const plain = (hash === -1 ? rest.slice(s) : rest.slice(s, hash)).trimEnd();
+  const plain = trimSpacesEnd(hash === -1 ? rest.slice(s) : rest.slice(s, hash));
   if (plain.includes(': ') || plain.endsWith(':')) throw UNSUPPORTED;
   return resolvePlain(plain);
 }
@@ -245,7 +261,7 @@ function readFlowMap(line: string, s: number): { value: Record<string, unknown>;
     } else {
       let e = p;
       while (e < line.length && line.charCodeAt(e) !== 44 && line.charCodeAt(e) !== 125) e++;
-      const plain = line.slice(p, e).trimEnd();
+      const plain = trimSpacesEnd(line.slice(p, e));
       if (/[[\]{}#:]/.test(plain)) throw UNSUPPORTED;
       obj[key] = resolvePlain(plain);
       p = e;

@@ -5,7 +5,8 @@
  *
  * Every failure is a FileSystemError (errors/file-system-error.ts) naming the path and what went
  * wrong; conditions the callers expect (a file that does not exist, a lock file already there) are
- * results, not errors. Paths are absolute.
+ * results, not errors. A path to read that is not a regular file (a FIFO, a device: something a
+ * pull request may plant) is refused unread, as invalid input. Paths are absolute.
  */
 export interface FileSystem {
   /** The file's bytes; undefined when it does not exist. */

@@ -61,7 +61,7 @@ export function toFileSystemError(error: unknown, operation: FsOperation, path: 
 }
 
 /** The path as users know it: relative to the work tree when inside it. */
-function displayPath(path: string, displayRoot: string | undefined): string {
+export function displayPath(path: string, displayRoot: string | undefined): string {
   if (displayRoot === undefined) return path;
   const rel = relative(displayRoot, path);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;

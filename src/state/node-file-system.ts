@@ -1,6 +1,8 @@
-import { link, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { InvalidInputError } from '../errors/index.js';
 import type { FileSystem, WritableFile } from './file-system.js';
-import { toFileSystemError, type FsOperation } from './fs-error.js';
+import { displayPath, toFileSystemError, type FsOperation } from './fs-error.js';
 
 /** Options of the real file system. */
 export interface NodeFileSystemOptions {
@@ -37,16 +39,43 @@ export function nodeFileSystem(options: NodeFileSystemOptions = {}): FileSystem 
     datasync: () => call('sync', path, () => handle.datasync()),
     close: () => call('close', path, () => handle.close()),
   });
+  /**
+   * Opens a file to read only if it is a regular file: a pull request could plant a FIFO (a read
+   * that never ends) or a symlink to /dev/zero (one that never stops) where the snapshot or its
+   * journal would be. Opened without blocking, then checked, so nothing is read from anything else.
+   */
+  const openRegular = async (path: string): Promise<FileHandle> => {
+    const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      const stats = await handle.stat();
+      if (stats.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      if (!stats.isFile()) throw notRegular(stats, displayPath(path, root));
+      return handle;
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  };
+  const readRegular = async <T>(path: string, absent: T, read: (handle: FileHandle) => Promise<T>): Promise<T> => {
+    let handle: FileHandle;
+    try {
+      handle = await openRegular(path);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return absent;
+      throw toFileSystemError(error, 'read', path, root);
+    }
+    try {
+      return await call('read', path, () => read(handle));
+    } finally {
+      await handle.close();
+    }
+  };
   return {
-    readFile: (path) => unless(['ENOENT'], undefined, 'read', path, () => readFile(path)),
+    readFile: (path) => readRegular(path, undefined, (handle) => handle.readFile()),
     readPieces: (path, take) =>
-      unless(['ENOENT'], false, 'read', path, async () => {
-        const handle = await open(path, 'r');
-        try {
-          for await (const piece of handle.createReadStream({ autoClose: false })) take(piece as Buffer);
-        } finally {
-          await handle.close();
-        }
+      readRegular(path, false, async (handle) => {
+        for await (const piece of handle.createReadStream({ autoClose: false, start: 0 })) take(piece as Buffer);
         return true;
       }),
     stamp: (path) =>
@@ -117,4 +146,10 @@ async function syncFolder(path: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/** A file that is not one to read: invalid input, named by what it is. */
+function notRegular(stats: Stats, shown: string): InvalidInputError {
+  const what = stats.isFIFO() ? 'a named pipe (FIFO)' : stats.isSocket() ? 'a socket' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'a special file';
+  return new InvalidInputError([{ file: shown, line: 1, column: 1, message: `this is ${what}, not a regular file: remove it` }], 'the file cannot be read');
 }

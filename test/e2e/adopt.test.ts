@@ -40,7 +40,7 @@ const adoptSchema = new Ajv({ allErrors: true, strict: true, strictRequired: fal
 function adoptDocument(stdout: string): Record<string, unknown> {
   const doc = JSON.parse(stdout) as Record<string, unknown>;
   expect(adoptSchema(doc), JSON.stringify(adoptSchema.errors)).toBe(true);
-  expect(doc.formatVersion).toBe('1.0');
+  expect(doc.formatVersion).toBe('1.1');
   return doc;
 }
 
@@ -157,7 +157,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     const adopted = await cli(['adopt', '--from', 'export.csv', '--format', 'json'], { RABBITPRE_BASE_URL: sandbox.url });
     expect(adopted.code, adopted.stderr).toBe(0);
     expect(adoptDocument(adopted.stdout)).toEqual({
-      formatVersion: '1.0',
+      formatVersion: '1.1',
       adopted: { source: 'export', file: 'export.csv', groups: 2, memberships: 2 },
       target: { name: 'default', baseUrl: sandbox.url },
       snapshot: { path: '.groupops/snapshot.json', written: true, memberships: 2 },
@@ -173,7 +173,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(adoptDocument(refused.stdout)).toMatchObject({ error: { code: 'UNSAFE_PLAN' } });
     const plan = await cli(['plan', '--format', 'json'], { RABBITPRE_BASE_URL: other.url });
     expect(plan.code).toBe(3);
-    expect(JSON.parse(plan.stdout)).toMatchObject({ formatVersion: '1.0', error: { code: 'UNSAFE_PLAN', message: expect.stringContaining('refusing to plan') } });
+    expect(JSON.parse(plan.stdout)).toMatchObject({ formatVersion: '1.1', error: { code: 'UNSAFE_PLAN', message: expect.stringContaining('refusing to plan') } });
     const moved = await cli(['adopt', '--retarget', '--format', 'json'], { RABBITPRE_BASE_URL: other.url });
     expect(moved.code, moved.stderr).toBe(0);
     expect(adoptDocument(moved.stdout)).toMatchObject({ adopted: null, target: { name: 'default', baseUrl: other.url }, previous: { memberships: 2, target: { name: 'default', baseUrl: sandbox.url, from: 'recorded' } } });

@@ -48,9 +48,17 @@ describe('readCsvMembers: the format', () => {
   });
 
   it('reads quoted fields (commas, quotes, line breaks) through csv-parse, with the line a record starts on', () => {
-    const members = ok('phone,custom\n"138","a,b"\n"139","say ""hi"""\n"137","two\nlines"\n"136",x\n');
-    expect(members.map((m) => m.member.identities.at(-1)!.value)).toEqual(['a,b', 'say "hi"', 'two\nlines', 'x']);
-    expect(members.map((m) => m.line)).toEqual([2, 3, 4, 6]);
+    const text = 'phone,thirdId,note\n"138","a,b",\n"139","say ""hi""",\n"137",y,"two\nlines"\n"136",x,\n';
+    const r = readCsvMembers('groups/vip.csv', Buffer.from(text), { ignoreColumns: [{ name: 'note', line: 3, column: 20 }] });
+    if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('\n'));
+    expect(r.members.map((m) => m.member.identities.at(-1)!.value)).toEqual(['a,b', 'say "hi"', 'y', 'x']);
+    expect(r.members.map((m) => m.line)).toEqual([2, 3, 4, 6]);
+  });
+
+  it('refuses a line break inside an identity value, which would be sent as part of it', () => {
+    expect(issues('phone,thirdId\n"137","two\nlines"\n')).toEqual([
+      'groups/vip.csv:2:7: the thirdId value contains a line break (U+000A): remove it (it would be sent to the platform as part of the value)',
+    ]);
   });
 
   it('gives the same members whether the fast split or csv-parse reads a file', () => {
@@ -70,8 +78,8 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
   it.each([
     ['an empty file', '', 'groups/vip.csv:1:1: the member list is empty'],
     ['no identity column', 'platform,appid\ngzh,wx\n', 'groups/vip.csv:1:1: the header names no identity column'],
-    ['a bad column name', 'phone,mobile phone\n1,2\n', 'groups/vip.csv:1:7: column "mobile phone" is not an identity type'],
-    ['a reserved name', 'phone,value\n1,2\n', 'groups/vip.csv:1:7: column "value" is not an identity type'],
+    ['a bad column name', 'phone,mobile phone\n1,2\n', 'groups/vip.csv:1:7: column "mobile phone" is not a known identity type'],
+    ['a reserved name', 'phone,value\n1,2\n', 'groups/vip.csv:1:7: column "value" is not a known identity type'],
     ['a nameless column', 'phone,,x\n1,2,3\n', 'groups/vip.csv:1:7: column 2 has no name'],
     ['a duplicated column', 'phone,unionid,phone\n1,2,3\n', 'groups/vip.csv:1:15: column "phone" appears twice in the header (first as column 1)'],
     ['a qualifier of a missing column', 'phone,openid.platform\n1,gzh\n', 'groups/vip.csv:1:7: column "openid.platform" qualifies "openid", but there is no "openid" column'],
@@ -85,7 +93,7 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
     ['appid without isWeChatEcosystem', 'openid,appid,isWeChatEcosystem\no1,wx1,\n', 'groups/vip.csv:2:4: appid requires isWeChatEcosystem'],
     ['a duplicate member', 'phone,unionid\n138,a\n139,b\n138,c\n', 'groups/vip.csv:4:1: duplicate member: phone "138" is already listed on line 2 of this file'],
     ['an unclosed quote', 'phone\n"138\n', 'groups/vip.csv:2:1: CSV: the quote that starts here is never closed: close it'],
-    ['text after a closing quote', 'phone,x\n"138"x,1\n', 'groups/vip.csv:2:1: CSV: Invalid Closing Quote'],
+    ['text after a closing quote', 'phone,thirdId\n"138"x,1\n', 'groups/vip.csv:2:1: CSV: Invalid Closing Quote'],
   ])('%s', (_, text, expected) => {
     expect(issues(text)[0]).toContain(expected);
   });
@@ -98,7 +106,7 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
   });
 
   it('goes on after a row csv-parse cannot read, so the rows after it are checked in the same run', () => {
-    const r = csv('phone,x\n"138"x,1\n139,2\n,3\n"a\nb"c,4\n140,5\n');
+    const r = csv('phone,thirdId\n"138"x,1\n139,2\n,3\n"a\nb"c,4\n140,5\n');
     expect(briefIssues(r, 40)).toEqual([
       '2:1: CSV: Invalid Closing Quote: got "x" inst',
       "4:1: the phone cell is empty: it is this row'",

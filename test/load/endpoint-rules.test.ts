@@ -124,6 +124,7 @@ describe('group files: customer groups (kind: customer)', () => {
 
   it('checks the members of CSV member lists too, at their lines', async () => {
     const issues = await refused({
+      [CONFIG]: 'identityTypes:\n  custom: [crm_id]\n',
       'groups/c.yaml': 'name: C\nkind: customer\nmemberFiles: [c.csv]\n',
       'groups/c.csv': 'phone,crm_id\n13800000001,\n13800000002,X9\n',
     });
@@ -163,13 +164,14 @@ describe('group files with userGroups.endpoint: v1', () => {
       ].join('\n'),
       'groups/d.yaml': 'name: D\ncategory: department\ndepartment:\n  wxDeptId: "7"\nmembers:\n  - phone: "1"\n',
     };
-    expect(await refused({ ...files, [CONFIG]: V1_CONFIG })).toEqual([
+    const customTypes = 'identityTypes:\n  custom: [crm_id]\n';
+    expect(await refused({ ...files, [CONFIG]: V1_CONFIG + customTypes })).toEqual([
       'groups/a.yaml:3:1: identity type "crm_id" cannot be sent to the v1 endpoint (userGroups.endpoint: v1): use phone, openid, unionid, thirdId',
       'groups/a.yaml:4:1: two phone identities: the v1 endpoint (userGroups.endpoint: v1) takes at most one of each type per member',
       'groups/a.yaml:7:1: openid has platform "workwechat", which v1 cannot send per member: remove it, or set v1.accurateMatchType: workwechat in the config',
       'groups/d.yaml:1:1: group "D" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups',
     ]);
     await repo!.cleanup();
-    expect((await accepted(files)).state.size).toBe(2);
+    expect((await accepted({ ...files, [CONFIG]: customTypes })).state.size).toBe(2);
   });
 });

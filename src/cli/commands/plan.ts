@@ -5,10 +5,11 @@ import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
-import { shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
+import { reportWarnings } from '../report-error.js';
 import { renderPlanChunks } from '../render-plan.js';
 
 export interface PlanOptions extends CommonOptions {
@@ -31,7 +32,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         if (opts.format === 'json' && !opts.out && !opts.watch) io.stdout.write(jsonErrorDocument(err, mask));
         throw err;
       };
-      const ws = await workspaceFrom(io, opts).catch((err: unknown) => failed(err, opts.mask === true));
+      const ws = await workspaceFrom(io, opts).catch((err: unknown) => failed(err, outputMasked(io, opts)));
       if (opts.watch) {
         // Loaded when asked for: the file watcher is not needed by a single plan.
         const { watchPlan } = await import('../watch.js');
@@ -41,6 +42,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       }
       const { plan, desired } = await planWorkspace(ws, stateFileSystem(io)).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
       if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
       if (opts.out) {

@@ -4,10 +4,12 @@ import { plural } from '../../core/render/describe.js';
 import { failureOf } from '../../core/apply-report.js';
 import { errorJson } from '../../core/render/apply-report.js';
 import { FORMAT_VERSION } from '../../core/render/json.js';
-import { InvalidInputError } from '../../errors/index.js';
-import { withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import { maskIssue } from '../../core/render/mask-issue.js';
+import { InvalidInputError, type SourceIssue } from '../../errors/index.js';
+import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { reportWarnings } from '../report-error.js';
 
 /** `groupops validate`: checks every group file and the config. */
 export function registerValidate(program: Command, io: CliIo, done: (code: number) => void): void {
@@ -22,18 +24,33 @@ export function registerValidate(program: Command, io: CliIo, done: (code: numbe
           throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to validate');
         }
         const counts = describeDesired(desired);
-        if (opts.format === 'json') io.stdout.write(`${JSON.stringify({ formatVersion: FORMAT_VERSION, valid: true, ...counts, issues: [] }, null, 2)}\n`);
-        else io.stdout.write(`${plural(counts.files, 'group file')} valid: ${plural(counts.groups, 'group')}, ${plural(counts.memberships, 'membership')}.\n`);
+        const mask = shouldMask(opts, ws);
+        if (opts.format === 'json') {
+          const warnings = desired.warnings.map((w) => issueJson(w, mask));
+          io.stdout.write(`${JSON.stringify({ formatVersion: FORMAT_VERSION, valid: true, ...counts, issues: [], warnings }, null, 2)}\n`);
+        } else {
+          reportWarnings(io, desired.warnings, { mask });
+          io.stdout.write(`${plural(counts.files, 'group file')} valid: ${plural(counts.groups, 'group')}, ${plural(counts.memberships, 'membership')}.\n`);
+        }
         done(EXIT.ok);
       } catch (err) {
         if (opts.format === 'json') {
-          // The documented issue shape only: `sensitive` is for masking and says nothing a script needs
-          // (this output is local, so the values stay as written). Any other failure is named as the error.
-          const issues = err instanceof InvalidInputError ? err.issues.map(({ file, line, column, message }) => ({ file, line, column, message })) : [];
-          const error = err instanceof InvalidInputError ? {} : { error: errorJson(failureOf(err), false) };
+          // Masked as the command's other output is (in CI, or as configured). Any other failure is named as the error.
+          const mask = outputMasked(io, opts);
+          const issues = err instanceof InvalidInputError ? err.issues.map((i) => issueJson(i, mask)) : [];
+          const error = err instanceof InvalidInputError ? {} : { error: errorJson(failureOf(err), mask) };
           io.stdout.write(`${JSON.stringify({ formatVersion: FORMAT_VERSION, valid: false, issues, ...error }, null, 2)}\n`);
         }
         throw err;
       }
     });
+}
+
+/**
+ * The documented issue shape only: `sensitive` is for masking and says nothing a script needs;
+ * the values it lists are masked when the output is (in CI, or as configured).
+ */
+function issueJson(issue: SourceIssue, mask: boolean): { file: string; line: number; column: number; message: string } {
+  const { file, line, column, message } = mask ? maskIssue(issue) : issue;
+  return { file, line, column, message };
 }

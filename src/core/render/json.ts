@@ -20,7 +20,7 @@ export interface JsonOptions {
  * schemas/*-output.schema.json: the major number changes when a field a script may read changes or
  * goes, the minor one when fields are added.
  */
-export const FORMAT_VERSION = '1.0';
+export const FORMAT_VERSION = '1.1';
 
 /**
  * The plan as one JSON document in a stable order: formatVersion, summary, checksum, changes,

@@ -3,6 +3,7 @@ import { groupFileStem, PathAllocator, safeSegment } from '../../../src/adopt/fi
 import { renderGroupFiles, type FileOut, type GroupToWrite } from '../../../src/adopt/group-file-text.js';
 import type { GroupRef, Member } from '../../../src/core/model.js';
 import { buildPlan, isEmptyPlan } from '../../../src/core/plan.js';
+import { DEFAULT_IDENTITY_TYPES } from '../../../src/load/identity-types.js';
 import { loadGroups } from '../../../src/load/load-groups.js';
 import { createTempRepo, type TempRepo } from '../../helpers/temp-repo.js';
 import { department, enterprise, member, openid, phone, phones, state, unionid } from '../core/builders.js';
@@ -19,7 +20,8 @@ const byPath = (files: readonly FileOut[]) => Object.fromEntries(files.map((f) =
 /** Writes the files into a temp groups folder and reads them back with the real loader. */
 async function roundTrip(groups: readonly GroupToWrite[], files: readonly FileOut[]): Promise<void> {
   repo = await createTempRepo({ files: Object.fromEntries(files.map((f) => [`groups/${f.path}`, f.text])) });
-  const loaded = await loadGroups('groups', repo.dir, { threads: 1 });
+  // memberNo is the tenant's own identity type, declared as a config's identityTypes.custom would.
+  const loaded = await loadGroups('groups', repo.dir, { threads: 1, identityTypes: { ...DEFAULT_IDENTITY_TYPES, custom: ['memberNo'] } });
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`).join('\n'));
   const want = state(...groups.map((g): [GroupRef, Member[]] => [g.group, [...g.members]]));
   expect(isEmptyPlan(buildPlan(loaded.value.state, want))).toBe(true);

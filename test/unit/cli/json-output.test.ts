@@ -19,7 +19,7 @@ function documentOf(command: keyof typeof schemas, stdout: string): Record<strin
   const doc = JSON.parse(stdout) as Record<string, unknown>;
   const validate = schemas[command];
   expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-  expect(doc.formatVersion).toBe('1.0');
+  expect(doc.formatVersion).toBe('1.1');
   return doc;
 }
 

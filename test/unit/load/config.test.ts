@@ -46,7 +46,9 @@ describe('loadConfig', () => {
       groups: 'desired',
       matchingType: 2,
       safety: { maxDeletePercent: 25, maxDeleteCount: 50 },
-      output: { maskIdentities: false },
+      output: { maskIdentities: false, maskIdentitiesSet: true },
+      identityTypes: DEFAULT_CONFIG.identityTypes,
+      limits: DEFAULT_CONFIG.limits,
       api: { ...DEFAULT_CONFIG.api, retries: 2 },
     });
   });

@@ -3,9 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { SourceIssue } from '../../../src/errors/index.js';
-import { readGroupFile } from '../../../src/load/group-file.js';
+import { readGroupFile as readGroupFileWith } from '../../../src/load/group-file.js';
 import { listGroupFiles } from '../../../src/load/group-files.js';
-import { loadGroups } from '../../../src/load/load-groups.js';
+import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from '../../../src/load/identity-types.js';
+import { loadGroups as loadGroupsWith } from '../../../src/load/load-groups.js';
+
+/** The corpus's tenant declares these custom identity types, as a config's identityTypes.custom would. */
+const CORPUS_TYPES: IdentityTypeSettings = { ...DEFAULT_IDENTITY_TYPES, custom: ['constructor', 'toString', 'crm_id'] };
+const readGroupFile = (file: string, bytes: Uint8Array) => readGroupFileWith(file, bytes, CORPUS_TYPES);
+const loadGroups = (dir: string, cwd: string) => loadGroupsWith(dir, cwd, { identityTypes: CORPUS_TYPES });
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const VALID = 'test/fixtures/groups/valid';
@@ -199,7 +205,7 @@ describe('valid group files', () => {
 
   it('reports a missing folder as absent, not as an error', async () => {
     const result = await loadGroups('test/fixtures/groups/no-such-folder', root);
-    expect(result).toEqual({ ok: true, value: { folderExists: false, files: [], groups: [], state: new Map() } });
+    expect(result).toEqual({ ok: true, value: { folderExists: false, files: [], groups: [], state: new Map(), warnings: [] } });
   });
 });
 

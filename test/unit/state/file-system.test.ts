@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSystemError, GroupopsError } from '../../../src/errors/index.js';
+import { FileSystemError, GroupopsError, InvalidInputError } from '../../../src/errors/index.js';
 import { EXIT, exitCodeFor } from '../../../src/cli/exit-codes.js';
 import type { FileSystem } from '../../../src/state/file-system.js';
 import { toFileSystemError } from '../../../src/state/fs-error.js';
@@ -109,6 +110,29 @@ for (const [name, make] of adapters) {
     });
   });
 }
+
+describe('nodeFileSystem and files a pull request may plant', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'groupops-fs-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses a FIFO or a device unread, as invalid input naming what it is', async () => {
+    const fs = nodeFileSystem({ displayRoot: root });
+    execFileSync('mkfifo', [join(root, 'snapshot.json.journal')]);
+    await symlink('/dev/zero', join(root, 'snapshot.json'));
+    for (const read of [() => fs.readFile(join(root, 'snapshot.json.journal')), () => fs.readPieces(join(root, 'snapshot.json.journal'), () => undefined)]) {
+      const err = await read().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).issues).toEqual([{ file: 'snapshot.json.journal', line: 1, column: 1, message: 'this is a named pipe (FIFO), not a regular file: remove it' }]);
+    }
+    const device = await fs.readFile(join(root, 'snapshot.json')).catch((e: unknown) => e);
+    expect((device as InvalidInputError).issues[0]?.message).toBe('this is a device, not a regular file: remove it');
+  });
+});
 
 describe('toFileSystemError', () => {
   const cases: [string, RegExp][] = [

@@ -93,13 +93,13 @@ describe('renderApplyJsonChunks', () => {
   it('puts formatVersion first and the status, completeness and snapshot after the plan', () => {
     const doc = json(report('applied', [accepted('delete', 1, '15314513451345123'), accepted('add', 3, '15314513451345124')]));
     expect(Object.keys(doc)).toEqual(['formatVersion', 'summary', 'checksum', 'changes', 'requests', 'batches', 'status', 'complete', 'snapshot']);
-    expect(doc).toMatchObject({ formatVersion: '1.0', status: 'applied', complete: true, batches: [{ op: 'delete', items: 1, batchId: '15314513451345123' }, { op: 'add', items: 3, batchId: '15314513451345124' }] });
+    expect(doc).toMatchObject({ formatVersion: '1.1', status: 'applied', complete: true, batches: [{ op: 'delete', items: 1, batchId: '15314513451345123' }, { op: 'add', items: 3, batchId: '15314513451345124' }] });
   });
 
   it('is a document for a run that stopped before planning too: status, error and every issue, values masked when asked', () => {
     const invalid = buildApplyReport({ snapshotPath: 's', error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid') });
     expect(json(invalid)).toEqual({
-      formatVersion: '1.0',
+      formatVersion: '1.1',
       batches: [],
       status: 'invalid',
       complete: false,

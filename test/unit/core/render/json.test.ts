@@ -11,7 +11,7 @@ describe('renderJson', () => {
   it('prints the documented shape in a stable key order', () => {
     const doc = JSON.parse(renderJson(samplePlan(), { mask: false })) as Record<string, unknown> & { changes: Record<string, unknown>[] };
     expect(Object.keys(doc)).toEqual(['formatVersion', 'summary', 'checksum', 'changes', 'requests', 'batches']);
-    expect(doc.formatVersion).toBe('1.0');
+    expect(doc.formatVersion).toBe('1.1');
     expect(Object.keys(doc.summary as object)).toEqual(['add', 'delete', 'requests']);
     expect(doc.changes.map((c) => Object.keys(c))).toEqual([
       ['op', 'group', 'member'],
