@@ -1,5 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { isatty } from 'node:tty';
+import type { FileSystem } from '../state/file-system.js';
+import { nodeFileSystem } from '../state/node-file-system.js';
 
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
@@ -12,6 +14,13 @@ export interface CliIo {
   readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** `--no-color` was given (main sets it once the command line is parsed). */
   readonly noColor?: boolean;
+  /** The file system of the snapshot, its journal and its lock; the real one unless a test passes its own (e.g. one that injects faults). */
+  readonly fileSystem?: FileSystem;
+}
+
+/** The snapshot's file system a command uses: the one `io` carries, else the real one (paths shown relative to `io.cwd`). */
+export function stateFileSystem(io: CliIo): FileSystem {
+  return io.fileSystem ?? nodeFileSystem({ displayRoot: io.cwd });
 }
 
 /** The real process streams (stdout as an OutputGoneSafe: `groupops plan | head` is no error). */

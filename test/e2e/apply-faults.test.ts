@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 
@@ -66,7 +67,7 @@ describe('apply under a 35% fault rate (end to end)', () => {
       expect(first.failures + second.failures).toBeGreaterThan(0);
 
       // Every recorded batch ID is one whose answer the API delivered, recorded once, digits exact.
-      const recorded = (await readSnapshot(join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
+      const recorded = (await readSnapshot(nodeFileSystem(), join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
       expect(new Set(recorded).size).toBe(recorded.length);
       const delivered = deliveredBatchIds(sandbox);
       expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);

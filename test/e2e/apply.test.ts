@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import {
   STATE,
@@ -55,7 +56,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     const want = await desiredKeys(repo);
     expect(holdsExactly(sandbox, want)).toBe(true);
     expect(await snapshotKeys(repo)).toEqual(want);
-    const { snapshot } = await readSnapshot(join(repo.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(repo.dir, STATE));
     expect(snapshot.lastApply).toMatchObject({
       commit: repo.head(),
       endpoint: `${sandbox.url}/api/integrate/audience/group/rel/v2/batchAdd`,

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FORMAT_VERSION } from '../../src/core/render/json.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
@@ -99,7 +100,7 @@ describe('groupops explain', () => {
     // The CSV row: its own line, and the group file that lists the CSV.
     expect(out).toContain('  ~ Bulk (enterprise): pending update (its identities changed: the next apply re-sends it as an add)\n      written at groups/enterprise/bulk.csv:4 (member list of groups/enterprise/bulk.yaml): phone 13900000000 + unionid oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\n      recorded in the snapshot: phone 13900000000');
     expect(out).toMatch(/ {2}\+ 研发部 H5 培训 \(department, wxDeptId 1001\): pending add \(written, not applied yet: the next apply adds it\)\n {6}written at groups\/departments\/rd-wecom\.yaml:\d+: phone 13900000000/);
-    const { snapshot } = await readSnapshot(join(r.dir, '.groupops/snapshot.json'));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(r.dir, '.groupops/snapshot.json'));
     const batch = snapshot.lastApply!.requests.find((q) => q.batchId !== undefined)!.batchId!;
     expect(out).toContain(`The snapshot's last apply: commit ${snapshot.lastApply!.commit!.slice(0, 12)}, ${snapshot.lastApply!.time}, 2 requests: add batch ${batch}, add (customer groups).`);
   });
@@ -124,7 +125,7 @@ describe('groupops explain', () => {
     expect(result.code, result.stderr).toBe(0);
     const d = doc(result);
     expect(d).toMatchObject({ formatVersion: FORMAT_VERSION, query: '13900000000', matched: true, journal: null });
-    const { snapshot } = await readSnapshot(join(r.dir, '.groupops/snapshot.json'));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(r.dir, '.groupops/snapshot.json'));
     expect(d.snapshot).toEqual({
       path: '.groupops/snapshot.json',
       exists: true,

@@ -13,7 +13,7 @@ import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { confirmApply } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 import type { ApplyCliOptions } from './apply.js';
@@ -99,6 +99,7 @@ async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: W
       {
         api,
         customerApi,
+        fileSystem: stateFileSystem(io),
         concurrency: opts.concurrency ?? ws.config.api.concurrency,
         clock: () => new Date(),
         gitCommit: gitHeadCommit,

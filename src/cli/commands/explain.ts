@@ -5,7 +5,7 @@ import { renderExplainJson } from '../../core/render/explain-json.js';
 import { renderExplainText } from '../../core/render/explain-text.js';
 import { shouldMask, withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, type CliIo } from '../io.js';
 
 /**
  * `groupops explain <identity value or member key>`: every group a member is in or will be in, the
@@ -21,7 +21,7 @@ export function registerExplain(program: Command, io: CliIo, done: (code: number
     .option('--no-mask', 'show identity values as written (the default outside CI)')
     .action(async (member: MemberQuery, opts: CommonOptions) => {
       const ws = await workspaceFrom(io, opts);
-      const report = await explainWorkspace(ws, member);
+      const report = await explainWorkspace(ws, stateFileSystem(io), member);
       const mask = shouldMask(opts, ws);
       io.stdout.write(opts.format === 'json' ? renderExplainJson(report, { mask }) : renderExplainText(report, { color: useColor(io), mask }));
       // Like grep: a script can tell "not found" from "found" by the status alone.

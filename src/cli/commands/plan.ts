@@ -8,7 +8,7 @@ import { planCounts } from '../../core/render/describe.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
 import { reportWarnings } from '../report-error.js';
 import { renderPlanChunks } from '../render-plan.js';
@@ -41,7 +41,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired, snapshotDigest } = await planWorkspace(ws).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
+      const { plan, desired, snapshotDigest } = await planWorkspace(ws, stateFileSystem(io)).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
       if (!desired.folderExists) {
         // Neither side exists: this is not the repository (a mistyped --groups, or another folder), not an empty plan.
         if (snapshotDigest === null) {

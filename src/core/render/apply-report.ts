@@ -42,7 +42,11 @@ export function renderApplyText(report: ApplyReport, options: { mask: boolean })
   }
   if (report.status === 'applied') out.push(`Applied ${plural(acked, 'request')}:`);
   else if (report.status === 'partial') out.push(`Sent ${plural(acked, 'request')}, but ${pendingSummary(report.requests)}:`);
-  else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
+  else {
+    // When the journal could not be written, the API acknowledged more than was recorded: say recorded.
+    const done = report.failure?.code === 'FILE_SYSTEM' ? 'recorded' : 'acknowledged';
+    out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was ${done}.` : `Stopped after ${acked} of ${plural(total, 'request')}; ${done}:`);
+  }
   for (const r of report.requests) out.push(`  ${describeAnswer(r)}`);
   out.push(...notAppliedText(report.requests, options));
   if (snapshot.written) {
