@@ -1,7 +1,9 @@
+import { isLosslessNumber } from 'lossless-json';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
-import type { Identity } from '../core/model.js';
+import { memberKey, type Department, type Identity, type Op } from '../core/model.js';
 import { isLongDigits, jsonString } from '../core/json-text.js';
 import { InternalError } from '../errors/index.js';
+import { parseLossless } from './lossless-json.js';
 
 /** The path of the v2 membership import, after the path prefix (rabbitpre-api.md §1). */
 export const V2_BATCH_ADD_PATH = '/audience/group/rel/v2/batchAdd';
@@ -48,4 +50,97 @@ function v2IdentityJson(identity: Identity): string {
   if (identity.appid !== undefined) out += `,"appid":${jsonString(identity.appid)}`;
   if (identity.isWeChatEcosystem !== undefined) out += `,"isWeChatEcosystem":${identity.isWeChatEcosystem ? 'true' : 'false'}`;
   return `${out}}`;
+}
+
+/**
+ * Reads a v2 request body (as v2BodyJson writes it) back into the batch it was made from, or says
+ * why it is not one. groupops 0.1 journals recorded accepted requests as the body sent (journal
+ * version 2), and an interrupted apply of that release must still be folded. Checked in full, as
+ * input from a file: every field and its type, categoryType against the department field, deptId
+ * as the exact digits of an integer (read losslessly: ids beyond 2^53). Group names never hold a
+ * comma (the group schema refuses one), so splitting `groups` gives back the names sent.
+ */
+export function decodeV2Body(text: string): { ok: true; batch: PlannedBatch } | { ok: false; problem: string } {
+  let body: unknown;
+  try {
+    body = parseLossless(text);
+  } catch (error) {
+    // The exact parser is stricter than JSON.parse (a key written twice, for one).
+    return { ok: false, problem: `the body cannot be read exactly: ${(error as Error).message}` };
+  }
+  try {
+    return { ok: true, batch: batchOf(body) };
+  } catch (error) {
+    if (error instanceof BodyProblem) return { ok: false, problem: error.message };
+    throw error;
+  }
+}
+
+class BodyProblem extends Error {}
+
+function fail(at: string, what: string): never {
+  throw new BodyProblem(`${at} ${what}`);
+}
+
+function fields(value: unknown, at: string, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isLosslessNumber(value)) fail(at, 'must be an object');
+  const record = value as Record<string, unknown>;
+  const extra = Object.keys(record).find((k) => !allowed.includes(k));
+  if (extra !== undefined) fail(`${at}/${extra}`, 'is not a field of the v2 body');
+  return record;
+}
+
+function text(record: Record<string, unknown>, key: string, at: string, required: boolean): string | undefined {
+  const value = record[key];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') fail(`${at}/${key}`, 'must be a string');
+  return value;
+}
+
+function batchOf(body: unknown): PlannedBatch {
+  const top = fields(body, '', ['publicParams', 'data']);
+  const params = fields(top.publicParams, '/publicParams', ['optType', 'matchingType']);
+  const op = params.optType;
+  if (op !== 'add' && op !== 'delete') fail('/publicParams/optType', 'must be "add" or "delete"');
+  const mt = params.matchingType;
+  if (mt !== undefined && !(isLosslessNumber(mt) && (mt.toString() === '1' || mt.toString() === '2'))) fail('/publicParams/matchingType', 'must be 1 or 2');
+  if (!Array.isArray(top.data)) fail('/data', 'must be an array');
+  return { op: op as Op, items: top.data.map((item, n) => itemOf(item, `/data/${n}`)) };
+}
+
+function itemOf(value: unknown, at: string): BatchItem {
+  const item = fields(value, at, ['identities', 'groups', 'categoryType', 'deptId', 'thirdDeptId', 'wxDeptId']);
+  if (!Array.isArray(item.identities) || item.identities.length === 0) fail(`${at}/identities`, 'must be a non-empty array');
+  const identities = item.identities.map((id, n) => identityOf(id, `${at}/identities/${n}`));
+  const groups = text(item, 'groups', at, true)!;
+  if (groups === '') fail(`${at}/groups`, 'must not be empty');
+  const categoryType = item.categoryType;
+  if (categoryType !== '1' && categoryType !== '2') fail(`${at}/categoryType`, 'must be "1" or "2"');
+  const departments = (['deptId', 'thirdDeptId', 'wxDeptId'] as const).filter((f) => item[f] !== undefined);
+  if (departments.length > 1) fail(at, `has ${departments.join(' and ')}: at most one department field`);
+  if ((categoryType === '2') !== (departments.length === 1)) fail(`${at}/categoryType`, `is "${categoryType}" but the item has ${departments.length === 1 ? 'a' : 'no'} department field`);
+  let department: Department | undefined;
+  const field = departments[0];
+  if (field === 'deptId') {
+    const digits = isLosslessNumber(item.deptId) ? item.deptId.toString() : undefined;
+    if (digits === undefined || !isLongDigits(digits)) fail(`${at}/deptId`, 'is not written as the digits of an integer');
+    department = { field, value: digits };
+  } else if (field !== undefined) department = { field, value: text(item, field, at, true)! };
+  const member = { identities };
+  return { member, memberKey: memberKey(member), category: categoryType === '2' ? 'department' : 'enterprise', ...(department ? { department } : {}), groups: groups.split(',') };
+}
+
+function identityOf(value: unknown, at: string): Identity {
+  const id = fields(value, at, ['identityValue', 'identityType', 'platform', 'appid', 'isWeChatEcosystem']);
+  const platform = text(id, 'platform', at, false);
+  const appid = text(id, 'appid', at, false);
+  const ecosystem = id.isWeChatEcosystem;
+  if (ecosystem !== undefined && typeof ecosystem !== 'boolean') fail(`${at}/isWeChatEcosystem`, 'must be true or false');
+  return {
+    type: text(id, 'identityType', at, true)!,
+    value: text(id, 'identityValue', at, true)!,
+    ...(platform !== undefined ? { platform } : {}),
+    ...(appid !== undefined ? { appid } : {}),
+    ...(ecosystem !== undefined ? { isWeChatEcosystem: ecosystem } : {}),
+  };
 }

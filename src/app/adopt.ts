@@ -11,8 +11,8 @@ import { endpointRulesOf } from '../load/endpoint-config.js';
 import { listGroupFiles } from '../load/group-files.js';
 import type { LoadedGroup } from '../load/group-file.js';
 import { loadGroups, type LoadGroupsOptions } from '../load/load-groups.js';
+import type { FileSystem } from '../state/file-system.js';
 import { journalPath } from '../state/journal.js';
-import { removeJournal } from '../state/journal-writer.js';
 import { acquireStateLock } from '../state/lock.js';
 import type { AdoptedFrom, Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
@@ -36,8 +36,10 @@ export interface AdoptOptions {
   readonly retarget?: boolean;
 }
 
-/** The ports adopt needs: the clock, git, the tool's version. It sends nothing. */
+/** The ports adopt needs: the snapshot's file system, the clock, git, the tool's version. It sends nothing. */
 export interface AdoptDeps {
+  /** Where the snapshot, its journal and its lock are read and written (state/node-file-system.ts). */
+  readonly fileSystem: FileSystem;
   readonly clock: () => Date;
   readonly gitCommit: (cwd: string) => Promise<string | null>;
   readonly toolVersion: string;
@@ -85,9 +87,9 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
     throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message: 'the group files declare no memberships: there is nothing to adopt' }], 'there is nothing to adopt');
   }
   const statePath = resolveIn(ws.cwd, ws.statePath);
-  const lock = await acquireStateLock(statePath, ws.statePath, deps.clock());
+  const lock = await acquireStateLock(deps.fileSystem, statePath, ws.statePath, deps.clock());
   try {
-    const read = await readSnapshot(statePath, ws.statePath);
+    const read = await readSnapshot(deps.fileSystem, statePath, ws.statePath);
     const previous = { memberships: countMemberships(read.snapshot.applied), ...optional('target', snapshotTarget(read.snapshot)) };
     const pendingJournal = read.journal !== undefined && !read.journal.stale && read.journal.journal.records.length > 0;
     if (!options.force) refuseReplacing(ws, previous.memberships, pendingJournal);
@@ -115,12 +117,12 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
       },
     };
     try {
-      await writeSnapshot(statePath, snapshot);
+      await writeSnapshot(deps.fileSystem, statePath, snapshot);
     } catch (err) {
       await placed?.rollback();
       throw err;
     }
-    if (read.journal) await removeJournal(journalPath(statePath));
+    if (read.journal) await deps.fileSystem.remove(journalPath(statePath));
     return {
       source: exported ? 'export' : 'groups',
       target,
@@ -144,16 +146,16 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
  */
 async function retarget(ws: Workspace, deps: AdoptDeps, target: TargetRecord): Promise<AdoptOutcome> {
   const statePath = resolveIn(ws.cwd, ws.statePath);
-  const lock = await acquireStateLock(statePath, ws.statePath, deps.clock());
+  const lock = await acquireStateLock(deps.fileSystem, statePath, ws.statePath, deps.clock());
   try {
-    const read = await readSnapshot(statePath, ws.statePath);
+    const read = await readSnapshot(deps.fileSystem, statePath, ws.statePath);
     if (read.digest === null && !read.journal) {
       const message = 'there is no snapshot here to retarget: the first apply or adopt records the target it is made for';
       throw new InvalidInputError([{ file: ws.statePath, line: 1, column: 1, message }], 'there is nothing to retarget');
     }
     const previous = { memberships: countMemberships(read.snapshot.applied), ...optional('target', snapshotTarget(read.snapshot)) };
-    await writeSnapshot(statePath, { ...read.snapshot, target });
-    if (read.journal) await removeJournal(journalPath(statePath));
+    await writeSnapshot(deps.fileSystem, statePath, { ...read.snapshot, target });
+    if (read.journal) await deps.fileSystem.remove(journalPath(statePath));
     const memberships = countMemberships(read.snapshot.applied);
     const groups = [...read.snapshot.applied.values()].filter((g) => g.members.size > 0).length;
     const journalRemoved = read.journal !== undefined && !read.journal.stale && read.journal.journal.records.length > 0;

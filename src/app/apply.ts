@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
 import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
+import { plural } from '../core/render/describe.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
-import { InternalError, UnsafePlanError } from '../errors/index.js';
+import { FileSystemError, InternalError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
 import type { DesiredGroups } from '../load/load-groups.js';
+import type { FileSystem } from '../state/file-system.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
 import { pendingJournalWarning, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
-import { removeJournal, JournalWriter } from '../state/journal-writer.js';
-import { journalPath, type JournalHeader, type RecordMeta } from '../state/journal.js';
-import { acquireStateLock } from '../state/lock.js';
+import { JournalWriter } from '../state/journal-writer.js';
+import { JOURNAL_VERSION, journalPath, type JournalHeader, type RecordMeta } from '../state/journal.js';
+import { acquireStateLock, type StateLock } from '../state/lock.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
 import { apiFor, sendBatches } from './apply-send.js';
@@ -52,10 +54,12 @@ export interface ApplyProgress {
   warn?(message: string): void;
 }
 
-/** The ports an apply runs against: the API, the clock, git and progress output. */
+/** The ports an apply runs against: the API, the file system of the snapshot, the clock, git and progress output. */
 export interface ApplyDeps {
   /** The user-group endpoint (v2 or v1). */
   readonly api: MembershipApi;
+  /** Where the snapshot, its journal and its lock are read and written (state/node-file-system.ts). */
+  readonly fileSystem: FileSystem;
   /** The customer-group endpoint; needed when the plan has customer-group batches. */
   readonly customerApi?: MembershipApi;
   /** Requests in flight within one operation. */
@@ -67,6 +71,12 @@ export interface ApplyDeps {
   readonly progress?: ApplyProgress;
   /** Aborting stops new requests; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /**
+   * Asked once a plan with changes has passed the safety checks, before anything is sent or
+   * written (terraform's "Do you want to perform these actions?"): false cancels the apply with a
+   * NotApprovedError. Absent: approved.
+   */
+  readonly approve?: (plan: Plan) => Promise<boolean>;
   readonly newApplyId?: () => string;
 }
 
@@ -90,6 +100,8 @@ export interface ApplyOutcome {
   readonly requests: readonly AppliedRequest[];
   /** True when the snapshot file was (re)written. */
   readonly snapshotWritten: boolean;
+  /** False when there is no snapshot file after the apply (a first apply that got nothing acknowledged). */
+  readonly snapshotExists: boolean;
   /** Memberships the snapshot records after the apply. */
   readonly memberships: number;
   /** Requests of an earlier, interrupted apply that were folded in from its journal. */
@@ -108,11 +120,11 @@ export interface ApplyOutcome {
  */
 export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: ApplyOptions = {}): Promise<ApplyOutcome> {
   let desired: DesiredGroups | undefined = await validateGroups(ws);
+  const fs = deps.fileSystem;
   const statePath = resolveIn(ws.cwd, ws.statePath);
-  const lock = await acquireStateLock(statePath, ws.statePath, deps.clock());
+  const lock = await explained(NOTHING_SENT, () => acquireStateLock(fs, statePath, ws.statePath, deps.clock()));
   try {
-    const fingerprint = await stateFingerprint(statePath);
-    const read = await readSnapshot(statePath, ws.statePath);
+    const { fingerprint, read } = await explained(NOTHING_SENT, async () => ({ fingerprint: await stateFingerprint(fs, statePath), read: await readSnapshot(fs, statePath, ws.statePath) }));
     checkSnapshotTarget(read.snapshot, ws.target, ws.statePath, 'apply');
     const warning = pendingJournalWarning(read.journal, ws.statePath);
     if (warning) deps.progress?.warn?.(warning);
@@ -132,22 +144,53 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
       },
     );
     if (refusal) throw new UnsafePlanError(refusal.reason, refusal.override);
+    // Asked under the lock, so what is approved is what is sent; a pending journal is folded only after.
+    if (!isEmptyPlan(plan) && deps.approve && !(await deps.approve(plan))) {
+      throw new NotApprovedError('apply cancelled: the plan was not approved, so nothing was sent and nothing written');
+    }
     // The plan holds what sending needs; the loaded files, their members' lines and the member
     // maps are let go here, so they are collected while sending (a third of the memory at 1M).
     desired = undefined;
-    if ((await stateFingerprint(statePath)) !== fingerprint) {
+    if ((await explained(NOTHING_SENT, () => stateFingerprint(fs, statePath))) !== fingerprint) {
       throw new UnsafePlanError(
         `refusing to apply: ${ws.statePath} changed while the plan was being made (another apply or a git command won the race).`,
         'Run groupops plan again, review it, then apply.',
       );
     }
-    const base = await recoverJournal(statePath, read, ws);
+    const base = await recoverJournal(fs, statePath, read, ws);
     if (isEmptyPlan(plan)) {
-      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
+      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
     }
     return await sendPlan(ws, statePath, plan, base, deps);
   } finally {
+    await releaseLock(lock, deps);
+  }
+}
+
+/** What a failure before the first request means. */
+const NOTHING_SENT = 'Nothing was sent, and the snapshot is unchanged.';
+
+/**
+ * Runs file-system work, saying what its failure means for the apply (a FileSystemError that
+ * already says so is left as it is): the adapter knows which call failed, only the apply knows
+ * what was sent and recorded by then.
+ */
+async function explained<T>(consequence: string | (() => string), work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FileSystemError && error.consequence === undefined) throw error.withConsequence(typeof consequence === 'string' ? consequence : consequence());
+    throw error;
+  }
+}
+
+/** Releases the lock; a lock that cannot be removed does not undo the apply: it is a warning (a dead holder's lock is taken over). */
+async function releaseLock(lock: StateLock, deps: ApplyDeps): Promise<void> {
+  try {
     await lock.release();
+  } catch (error) {
+    if (!(error instanceof FileSystemError)) throw error;
+    deps.progress?.warn?.(`${error.problem}. The apply is not affected; the next apply takes over the lock, since this process has ended by then.`);
   }
 }
 
@@ -161,16 +204,21 @@ interface Base {
 
 /**
  * Makes an interrupted apply's journal part of the snapshot file before a new journal starts, so a
- * journal only ever holds one apply. A stale or empty journal is just removed.
+ * journal only ever holds one apply: the snapshot is written first, then the journal removed, so
+ * its requests are never in neither. A stale or empty journal is just removed.
  */
-async function recoverJournal(statePath: string, read: SnapshotRead, ws: Workspace): Promise<Base> {
+async function recoverJournal(fs: FileSystem, statePath: string, read: SnapshotRead, ws: Workspace): Promise<Base> {
   const pending = read.journal;
   if (!pending) return { snapshot: read.snapshot, digest: read.digest, written: false, recovered: 0 };
   const recovered = pending.stale ? 0 : pending.journal.records.length;
   let digest = read.digest;
+  const displayPath = ws.statePath;
+  const kept = `Nothing was sent. ${pending.displayPath} still holds the ${plural(recovered, 'request')} an interrupted apply had acknowledged, so nothing acknowledged was lost: the next groupops apply writes them into ${displayPath}.`;
   // The target was checked before: a snapshot written now records it (one of the previous release gets it here).
-  if (recovered > 0) ({ digest } = await writeSnapshot(statePath, { ...read.snapshot, target: targetRecord(ws.target) }));
-  await removeJournal(journalPath(statePath));
+  if (recovered > 0) ({ digest } = await explained(kept, () => writeSnapshot(fs, statePath, { ...read.snapshot, target: targetRecord(ws.target) })));
+  await explained(recovered > 0 ? `Nothing was sent; ${displayPath} now holds the ${plural(recovered, 'request')} recovered from the journal.` : NOTHING_SENT, () =>
+    fs.remove(journalPath(statePath)),
+  );
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
 }
 
@@ -178,8 +226,11 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   if (!deps.customerApi && plan.batches.some((b) => b.target === 'customer')) {
     throw new InternalError('the plan has customer-group requests but no customer-group endpoint was given to apply');
   }
+  const fs = deps.fileSystem;
+  const journalFile = journalPath(statePath);
+  const journalShown = journalPath(ws.statePath);
   const header: JournalHeader = {
-    journal: 2,
+    journal: JOURNAL_VERSION,
     applyId: (deps.newApplyId ?? randomUUID)(),
     base: base.digest,
     commit: await deps.gitCommit(ws.cwd),
@@ -187,7 +238,8 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     toolVersion: deps.toolVersion,
     started: deps.clock().toISOString(),
   };
-  const journal = await JournalWriter.create(journalPath(statePath), header);
+  const beforeSending = base.written ? `Nothing was sent; ${ws.statePath} now holds the ${plural(base.recovered, 'request')} recovered from the journal.` : NOTHING_SENT;
+  const journal = await explained(beforeSending, () => JournalWriter.create(fs, journalFile, header));
   // Per answered request only its metadata and its confirmed items (the plan's own item objects)
   // are kept, so memory does not grow with the requests sent. The items are folded into the
   // applied state once sending is over: folding while answers arrive would put a map update per
@@ -198,9 +250,10 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const onAck = async (index: number, batch: PlannedBatch, receipt: BatchReceipt): Promise<void> => {
     const api = apiFor(batch, deps);
     const { meta, acknowledged, failed } = confirmed(index, batch, receipt, api !== deps.api ? api.endpoint : undefined);
-    // A request accepted in full by the v2 endpoint is journaled as the bytes it was sent as.
-    const whole = acknowledged.length === batch.items.length && meta.status === undefined && meta.endpoint === undefined;
-    await journal.append(index, { ...batch, items: acknowledged }, meta, whole ? receipt.v2Body : undefined);
+    await explained(
+      `Request ${index + 1} was acknowledged by the API but is not recorded: the next groupops apply sends it again (adds and deletes are idempotent). groupops stopped sending; the requests recorded before it are kept.`,
+      () => journal.append(index, { ...batch, items: acknowledged }, meta),
+    );
     records.push({ index, op: batch.op, confirmed: acknowledged.length, ...meta });
     confirmedItems.push({ op: batch.op, items: acknowledged });
     const request: AppliedRequest = {
@@ -229,7 +282,11 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } finally {
-    await journal.close();
+    // Every record counts only once synced, so a close that fails loses nothing: the failure that
+    // stopped the apply, if any, is what gets reported.
+    await journal.close().catch((error: unknown) => {
+      if (!(error instanceof FileSystemError)) throw error;
+    });
   }
   const sentAll = sent.failure === undefined && !sent.interrupted;
   const pending = requests.some((r) => r.status !== 'accepted');
@@ -238,8 +295,8 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   const ordered = [...requests].sort((a, b) => a.index - b.index);
   if (records.length === 0) {
     // Nothing acknowledged: the snapshot stays byte for byte as it was.
-    await removeJournal(journalPath(statePath));
-    return { status, plan, requests: ordered, snapshotWritten: base.written, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
+    await removeJournalOrWarn(fs, journalFile, deps, 'It records nothing; the next apply removes it.');
+    return { status, plan, requests: ordered, snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
   }
   // In the order the answers came: deletes and adds of one apply never touch the same membership,
   // and every delete is recorded before the first add is sent.
@@ -257,13 +314,18 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   };
   // The rename makes the snapshot hold the journal; a kill before the delete leaves a stale
   // journal that readers recognise by its applyId and ignore.
-  await writeSnapshot(statePath, snapshot);
-  await removeJournal(journalPath(statePath));
+  const unrecorded = sent.failure instanceof FileSystemError ? ' A request acknowledged but not recorded is sent again by the next apply.' : '';
+  await explained(
+    `Nothing acknowledged was lost: the ${plural(records.length, 'acknowledged request')} ${records.length === 1 ? 'is' : 'are'} recorded in ${journalShown} (synced to disk), and the next groupops apply writes them into ${ws.statePath} (groupops plan already counts them as applied).${unrecorded}`,
+    () => writeSnapshot(fs, statePath, snapshot),
+  );
+  await removeJournalOrWarn(fs, journalFile, deps, `${ws.statePath} holds every request it records, and the next apply recognises it as folded (its apply id is in the snapshot) and removes it.`);
   return {
     status,
     plan,
     requests: ordered,
     snapshotWritten: true,
+    snapshotExists: true,
     memberships: countMemberships(snapshot.applied),
     recovered: base.recovered,
     ...(sent.failure !== undefined ? { failure: sent.failure } : {}),
@@ -288,4 +350,14 @@ function confirmed(index: number, batch: PlannedBatch, receipt: BatchReceipt, en
   }
   if (split.failed.length === 0) return { meta: base, acknowledged: split.acknowledged, failed: [] };
   return { meta: { ...base, status: 'partial', notApplied: split.failed.length }, acknowledged: split.acknowledged, failed: split.failed };
+}
+
+/** Removes the journal once nothing depends on it; failing to is a warning saying why that is harmless. */
+async function removeJournalOrWarn(fs: FileSystem, path: string, deps: ApplyDeps, harmless: string): Promise<void> {
+  try {
+    await fs.remove(path);
+  } catch (error) {
+    if (!(error instanceof FileSystemError)) throw error;
+    deps.progress?.warn?.(`${error.problem}. ${harmless}`);
+  }
 }

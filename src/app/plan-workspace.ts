@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors/index.js';
 import type { GroupFileCache } from '../load/group-cache.js';
 import { endpointRulesOf } from '../load/endpoint-config.js';
 import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
+import type { FileSystem } from '../state/file-system.js';
 import type { SnapshotCache } from '../state/snapshot-cache.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot } from '../state/snapshot-store.js';
@@ -39,13 +40,13 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
 }
 
 /**
- * Validates the group files, reads the snapshot, and plans; refuses (UnsafePlanError) a snapshot of
- * another target. Sends nothing, writes nothing.
+ * Validates the group files, reads the snapshot (through `fs`, the snapshot's file system), and
+ * plans; refuses (UnsafePlanError) a snapshot of another target. Sends nothing, writes nothing.
  */
-export async function planWorkspace(ws: Workspace, desired?: DesiredGroups, caches?: PlanCaches): Promise<WorkspacePlan> {
-  const groups = desired ?? (await validateGroups(ws, caches));
+export async function planWorkspace(ws: Workspace, fs: FileSystem, caches?: PlanCaches): Promise<WorkspacePlan> {
+  const groups = await validateGroups(ws, caches);
   const statePath = resolveIn(ws.cwd, ws.statePath);
-  const { snapshot, digest } = caches ? await caches.snapshot.read(statePath, ws.statePath) : await readSnapshot(statePath, ws.statePath);
+  const { snapshot, digest } = caches ? await caches.snapshot.read(fs, statePath, ws.statePath) : await readSnapshot(fs, statePath, ws.statePath);
   checkSnapshotTarget(snapshot, ws.target, ws.statePath, 'plan');
   const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff } : {});
   return { plan, desired: groups, snapshot, snapshotDigest: digest };

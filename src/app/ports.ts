@@ -18,11 +18,6 @@ export interface BatchReceipt {
   readonly failed?: readonly ItemFailure[];
   /** The API's message about the result (shown with failed or unknown results). */
   readonly message?: string;
-  /**
-   * The v2 request body exactly as sent (set by the v2 client): for a request accepted in full the
-   * journal records these bytes as its items rather than formatting them again.
-   */
-  readonly v2Body?: Buffer;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { countMemberships } from '../core/model.js';
 import { safetyVerdict, type ReviewedPlan } from '../core/safety.js';
+import type { FileSystem } from '../state/file-system.js';
 import { planWorkspace } from './plan-workspace.js';
 import type { Workspace } from './workspace.js';
 
@@ -7,8 +8,8 @@ import type { Workspace } from './workspace.js';
  * Plans for a PR's reviewers: the plan, and the verdict of the safety limits as the apply on merge
  * will check them (the repository's config, no override), so that a refusal is known before merging.
  */
-export async function reviewWorkspace(ws: Workspace): Promise<ReviewedPlan> {
-  const { plan, desired, snapshot } = await planWorkspace(ws);
+export async function reviewWorkspace(ws: Workspace, fs: FileSystem): Promise<ReviewedPlan> {
+  const { plan, desired, snapshot } = await planWorkspace(ws, fs);
   const safety = safetyVerdict(
     {
       plan,

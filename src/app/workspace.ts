@@ -11,6 +11,8 @@ export interface Workspace {
   /** The snapshot path, relative to cwd as given. */
   readonly statePath: string;
   readonly config: Config;
+  /** The config file read (or looked for), relative to cwd as given: `plan --watch` watches it. */
+  readonly configPath: string;
   /** The target (tenant) the command works on: `--target`, or the implicit one. */
   readonly target: SelectedTarget;
   /** True when running in CI (the CI environment variable): output goes to a log others read. */
@@ -40,6 +42,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     groupsDir: options.groups ?? target.groups ?? 'groups',
     statePath: options.state ?? target.state ?? DEFAULT_STATE_PATH,
     config,
+    configPath: options.config ?? DEFAULT_CONFIG_PATH,
     target,
     ...(options.ci ? { ci: true } : {}),
   };

@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
+import { findRepoRoot, fromCwd } from '../app/repo-root.js';
 import { openWorkspace, type Workspace } from '../app/workspace.js';
+import { GroupopsError } from '../errors/index.js';
 import type { CliIo } from './io.js';
 
 export type Format = 'text' | 'markdown' | 'json';
@@ -31,13 +33,29 @@ export function withCommonOptions(cmd: Command): Command {
     .option('--no-mask', 'show identity values in full');
 }
 
-/** The workspace a command runs in; the masking it decides also applies to the problems main reports. */
-export async function workspaceFrom(io: CliIo, opts: CommonOptions): Promise<Workspace> {
+/**
+ * The workspace a command runs in: rooted at the repository root found from the current folder (as
+ * git finds its root), with the paths given on the command line taken from the current folder.
+ * Outside any repository it refuses, unless the command creates one there (`creates`: adopt --from
+ * writes the groups folder), which then works in the current folder. The masking it decides also
+ * applies to the problems main reports.
+ */
+export async function workspaceFrom(io: CliIo, opts: CommonOptions, options: { creates?: boolean } = {}): Promise<Workspace> {
+  const found = await findRepoRoot(io.cwd);
+  if (found === undefined && opts.groups === undefined && options.creates !== true) {
+    throw new GroupopsError(
+      'CONFIG_ERROR',
+      `not in a groupops repository: neither ${io.cwd} nor a folder above it holds .groupops/, .git or groups/. ` +
+        'Run groupops in the repository root (the folder with groups/), or name the groups folder with --groups. Nothing was read.',
+    );
+  }
+  const root = found ?? io.cwd;
+  const path = (p: string): string => fromCwd(root, io.cwd, p);
   const ws = await openWorkspace({
-    cwd: io.cwd,
-    ...(opts.groups !== undefined ? { groups: opts.groups } : {}),
-    ...(opts.state !== undefined ? { state: opts.state } : {}),
-    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    cwd: root,
+    ...(opts.groups !== undefined ? { groups: path(opts.groups) } : {}),
+    ...(opts.state !== undefined ? { state: path(opts.state) } : {}),
+    ...(opts.config !== undefined ? { config: path(opts.config) } : {}),
     ...(opts.target !== undefined ? { target: opts.target } : {}),
     env: io.env,
     ...(isCi(io.env) ? { ci: true } : {}),

@@ -1,4 +1,7 @@
 import { EventEmitter, once } from 'node:events';
+import { isatty } from 'node:tty';
+import type { FileSystem } from '../state/file-system.js';
+import { nodeFileSystem } from '../state/node-file-system.js';
 
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
@@ -7,6 +10,17 @@ export interface CliIo {
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Where `apply` reads the answer to its confirmation; absent: there is no terminal to ask on. */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** `--no-color` was given (main sets it once the command line is parsed). */
+  readonly noColor?: boolean;
+  /** The file system of the snapshot, its journal and its lock; the real one unless a test passes its own (e.g. one that injects faults). */
+  readonly fileSystem?: FileSystem;
+}
+
+/** The snapshot's file system a command uses: the one `io` carries, else the real one (paths shown relative to `io.cwd`). */
+export function stateFileSystem(io: CliIo): FileSystem {
+  return io.fileSystem ?? nodeFileSystem({ displayRoot: io.cwd });
 }
 
 /** The real process streams (stdout as an OutputGoneSafe: `groupops plan | head` is no error). */
@@ -14,7 +28,17 @@ export function processIo(): CliIo {
   // stderr stays the real stream (the progress bar drives it through readline); its writes are
   // never waited on, and there is nowhere left to report its own failure, so that is ignored.
   process.stderr.on('error', () => undefined);
-  return { stdout: new OutputGoneSafe(process.stdout), stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: new OutputGoneSafe(process.stdout),
+    stderr: process.stderr,
+    // Only a terminal is read from (apply's question): stdin that is a pipe left open by whoever
+    // started groupops is never opened, so it cannot keep the process waiting.
+    get stdin() {
+      return isatty(0) ? process.stdin : undefined;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /**
@@ -63,10 +87,19 @@ export class OutputGoneSafe extends EventEmitter {
   }
 }
 
-/** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org). */
-export function useColor(io: CliIo): boolean {
+/**
+ * Whether to colour what goes to `stream`, in this order: `--no-color` turns colours off; a
+ * non-empty FORCE_COLOR turns them on (off for `0` or `false`), also when not on a terminal, as Node
+ * itself does; a non-empty NO_COLOR (https://no-color.org) or TERM=dumb turns them off; otherwise
+ * colours go to a terminal only.
+ */
+export function useColor(io: CliIo, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
+  if (io.noColor === true) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
   const noColor = io.env.NO_COLOR;
-  return Boolean(io.stdout.isTTY) && (noColor === undefined || noColor === '');
+  if ((noColor !== undefined && noColor !== '') || io.env.TERM === 'dumb') return false;
+  return Boolean(io[stream].isTTY);
 }
 
 /**

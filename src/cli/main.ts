@@ -3,6 +3,7 @@ import { toolVersion } from '../load/package-root.js';
 import { registerAdopt } from './commands/adopt.js';
 import { registerApply } from './commands/apply.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExplain } from './commands/explain.js';
 import { registerGitHub } from './commands/github.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
@@ -10,6 +11,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { problemsMasked } from './common-options.js';
+import { addHelpTexts } from './help-text.js';
 import { processIo, type CliIo } from './io.js';
 import { reportError } from './report-error.js';
 
@@ -19,28 +21,44 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const done = (c: number): void => {
     code = c;
   };
+  // --no-color is a program option (understood before or after the command); the commands see it
+  // through their io once commander has parsed it.
+  let noColor = false;
+  const cli: CliIo = {
+    ...io,
+    get noColor() {
+      return noColor;
+    },
+  };
   const program = new Command('groupops')
     .description('GitOps for Rabbitpre (兔展) user-group memberships')
     .version(toolVersion(), '--version', 'print the version')
-    .helpOption('--help', 'show help')
+    .helpOption('-h, --help', 'show help')
+    .option('--no-color', 'no colours (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 forces them)')
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  registerInit(program, io, done);
-  registerValidate(program, io, done);
-  registerPlan(program, io, done);
-  registerApply(program, io, done);
-  registerAdopt(program, io, done);
-  registerDemo(program, io, done);
-  registerGitHub(program, io, done);
-  registerSandbox(program, io, done);
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .hook('preAction', (_program, command) => {
+      noColor = command.optsWithGlobals<{ color?: boolean }>().color === false;
+    });
+  registerInit(program, cli, done);
+  registerValidate(program, cli, done);
+  registerPlan(program, cli, done);
+  registerApply(program, cli, done);
+  registerAdopt(program, cli, done);
+  registerExplain(program, cli, done);
+  registerDemo(program, cli, done);
+  registerGitHub(program, cli, done);
+  registerSandbox(program, cli, done);
+  addHelpTexts(program);
   let status: number;
   try {
     await program.parseAsync([...argv]);
     status = code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.error;
-    reportError(io, err, { mask: problemsMasked(io, argv) });
+    reportError(io, err, { mask: problemsMasked(cli, argv) });
     status = exitCodeFor(err);
   }
   // Output that could not be written (a full disk) is an error, unless the command already is one.

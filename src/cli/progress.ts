@@ -3,6 +3,7 @@ import type { ApplyProgress } from '../app/apply.js';
 import type { Plan } from '../core/plan.js';
 import { plural } from '../core/render/describe.js';
 import { describeAnswer } from '../core/render/not-applied.js';
+import { isCi } from './common-options.js';
 import type { CliIo } from './io.js';
 
 /** Apply progress for the command line, plus the client's retries; `stop` ends a bar cleanly. */
@@ -17,8 +18,7 @@ export interface ApplyReporter extends ApplyProgress {
  * carries the plan and the result.
  */
 export function createApplyReporter(io: CliIo): ApplyReporter {
-  const ci = io.env.CI !== undefined && io.env.CI !== '' && io.env.CI !== 'false';
-  return io.stderr.isTTY && !ci ? barReporter(io) : lineReporter(io);
+  return io.stderr.isTTY && !isCi(io.env) ? barReporter(io) : lineReporter(io);
 }
 
 function lineReporter(io: CliIo): ApplyReporter {

@@ -1,14 +1,15 @@
-import { ApiError, GroupopsError, InvalidInputError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
+import { ApiError, GroupopsError, InvalidInputError, NotApprovedError, UnsafePlanError, type SourceIssue } from '../errors/index.js';
 import type { AnsweredRequest } from './not-applied.js';
 import type { Plan } from './plan.js';
 
 /**
  * How an apply ended: applied (every request acknowledged in full), unchanged (nothing to send),
  * partial (every request answered, some rows not applied or not confirmed), failed or interrupted
- * (stopped early), refused (a safety limit, nothing sent), invalid (the input could not be read or
- * checked, nothing sent).
+ * (stopped early), refused (a safety limit, nothing sent), cancelled (not approved: the answer was not
+ * `yes`, or no terminal and neither --auto-approve nor CI; nothing sent), invalid (the input could not
+ * be read or checked, nothing sent).
  */
-export type ApplyStatus = 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted' | 'refused' | 'invalid';
+export type ApplyStatus = 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted' | 'refused' | 'cancelled' | 'invalid';
 
 /** Why an apply stopped or was refused, as every output says it. */
 export interface ApplyFailure {
@@ -43,8 +44,11 @@ export interface ApplyReport {
   readonly requests: readonly AnsweredRequest[];
   /** Requests of an earlier, interrupted apply folded in from its journal. */
   readonly recovered: number;
-  /** The snapshot as the apply left it; absent when it stopped before reading it. */
-  readonly snapshot?: { readonly path: string; readonly written: boolean; readonly memberships: number };
+  /**
+   * The snapshot as the apply left it; absent when it stopped before reading it. `exists` false: there
+   * is no snapshot file (a first apply that got nothing acknowledged), which is not "unchanged".
+   */
+  readonly snapshot?: { readonly path: string; readonly written: boolean; readonly memberships: number; readonly exists?: boolean };
   readonly failure?: ApplyFailure;
   /** Set by the GitHub apply step once it tried to commit the snapshot. */
   readonly snapshotCommit?: SnapshotCommitOutcome;
@@ -68,6 +72,8 @@ export interface ApplyOutcomeLike {
   readonly memberships: number;
   readonly recovered: number;
   readonly failure?: unknown;
+  /** False when there is no snapshot file after the apply. */
+  readonly snapshotExists?: boolean;
 }
 
 /**
@@ -83,12 +89,12 @@ export function buildApplyReport(input: { readonly snapshotPath: string; readonl
       plan: outcome.plan,
       requests: outcome.requests,
       recovered: outcome.recovered,
-      snapshot: { path: input.snapshotPath, written: outcome.snapshotWritten, memberships: outcome.memberships },
+      snapshot: { path: input.snapshotPath, written: outcome.snapshotWritten, memberships: outcome.memberships, ...(outcome.snapshotExists === false ? { exists: false } : {}) },
       ...(failure !== undefined ? { failure: failureOf(failure) } : {}),
     };
   }
   return {
-    status: error instanceof UnsafePlanError ? 'refused' : error instanceof InvalidInputError ? 'invalid' : 'failed',
+    status: error instanceof UnsafePlanError ? 'refused' : error instanceof NotApprovedError ? 'cancelled' : error instanceof InvalidInputError ? 'invalid' : 'failed',
     ...(input.plan ? { plan: input.plan } : {}),
     requests: [],
     recovered: 0,

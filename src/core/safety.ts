@@ -2,11 +2,13 @@ import type { Plan } from './plan.js';
 
 /** The delete limits of product.md "Safety": config values, a command-line cap, and the override. */
 export interface SafetyLimits {
-  /** Refuse when deletes exceed this share of the applied memberships (and `maxDeleteCount`). */
+  /** The share rule: refuse when deletes exceed this share of the applied memberships (and `maxDeleteCount`). */
   readonly maxDeletePercent: number;
-  /** Refuse when deletes exceed this count (and `maxDeletePercent`). */
+  /** The share rule: refuse when deletes exceed this count (and `maxDeletePercent`). */
   readonly maxDeleteCount: number;
-  /** `--max-deletes N`: an absolute cap that replaces both limits above. */
+  /** The absolute cap: refuse more deletes than this, whatever their share (absent: no cap). */
+  readonly maxDeleteTotal?: number;
+  /** `--max-deletes N`: an absolute cap that replaces the three limits above. */
   readonly maxDeletes?: number;
   /** `--allow-mass-delete`: the user accepts any number of deletes. */
   readonly allowMassDelete: boolean;
@@ -30,6 +32,61 @@ export interface SafetyRefusal {
   readonly kind: RefusalKind;
   readonly reason: string;
   readonly override: string;
+  /** For `mass-delete`: which delete rule fired, with its numbers (for renderers that say it their own way). */
+  readonly deletes?: DeleteVerdict;
+}
+
+/** A delete rule that the plan breaks, with the limit it is held to. */
+export type DeleteRule =
+  /** The share rule: more than `maxDeletePercent`% of the applied memberships and more than `maxDeleteCount`. */
+  | { readonly rule: 'share'; readonly maxDeletePercent: number; readonly maxDeleteCount: number }
+  /** The absolute cap of the config: more than `maxDeleteTotal` deletes. */
+  | { readonly rule: 'total'; readonly maxDeleteTotal: number }
+  /** The command line's `--max-deletes N`, which replaces the two above. */
+  | { readonly rule: 'max-deletes'; readonly maxDeletes: number };
+
+/** How a plan's deletes stand against the delete limits. */
+export interface DeleteVerdict {
+  readonly deletes: number;
+  /** Memberships the snapshot records as applied. */
+  readonly applied: number;
+  /** deletes / applied in percent, rounded to one decimal (0 when nothing is applied). */
+  readonly sharePercent: number;
+  /** The rules the deletes break (empty: within every limit). */
+  readonly broken: readonly DeleteRule[];
+  /** True when rules are broken but `--allow-mass-delete` accepts them. */
+  readonly allowed: boolean;
+}
+
+/**
+ * Weighs a plan's deletes against the delete limits: every rule it breaks, with the numbers. Pure,
+ * so that the PR comment can say before a merge what an apply would say after it.
+ */
+export function evaluateDeletes(deletes: number, applied: number, limits: SafetyLimits): DeleteVerdict {
+  const sharePercent = applied === 0 ? 0 : Math.round((deletes * 1000) / applied) / 10;
+  const broken: DeleteRule[] = [];
+  if (limits.maxDeletes !== undefined) {
+    if (deletes > limits.maxDeletes) broken.push({ rule: 'max-deletes', maxDeletes: limits.maxDeletes });
+  } else {
+    // Integer cross-multiplication: a share compared as a float could flip at the boundary.
+    if (deletes * 100 > applied * limits.maxDeletePercent && deletes > limits.maxDeleteCount) {
+      broken.push({ rule: 'share', maxDeletePercent: limits.maxDeletePercent, maxDeleteCount: limits.maxDeleteCount });
+    }
+    if (limits.maxDeleteTotal !== undefined && deletes > limits.maxDeleteTotal) broken.push({ rule: 'total', maxDeleteTotal: limits.maxDeleteTotal });
+  }
+  return { deletes, applied, sharePercent, broken, allowed: broken.length > 0 && limits.allowMassDelete };
+}
+
+/** A broken rule in words: `more than 25% and more than 20 (config safety.maxDeletePercent, safety.maxDeleteCount)`. */
+export function describeDeleteRule(rule: DeleteRule): string {
+  switch (rule.rule) {
+    case 'share':
+      return `more than ${rule.maxDeletePercent}% of them and more than ${rule.maxDeleteCount} (the share limit: config safety.maxDeletePercent and safety.maxDeleteCount)`;
+    case 'total':
+      return `more than ${rule.maxDeleteTotal} in total (the absolute cap: config safety.maxDeleteTotal)`;
+    case 'max-deletes':
+      return `more than --max-deletes ${rule.maxDeletes}`;
+  }
 }
 
 /**
@@ -62,28 +119,17 @@ function checkDesiredPresent(input: SafetyInput, limits: SafetyLimits): SafetyRe
 }
 
 function checkDeleteLimit(input: SafetyInput, limits: SafetyLimits): SafetyRefusal | undefined {
-  if (limits.allowMassDelete) return undefined;
-  const deletes = input.plan.summary.delete;
-  const applied = input.appliedMemberships;
-  const share = applied === 0 ? 0 : Math.round((deletes * 1000) / applied) / 10;
-  const override = `If these deletes are intended, run again with --allow-mass-delete (or --max-deletes ${deletes}).`;
-  if (limits.maxDeletes !== undefined) {
-    if (deletes <= limits.maxDeletes) return undefined;
-    return {
-      kind: 'mass-delete',
-      reason: `refusing to apply: the plan deletes ${deletes} of ${applied} applied memberships, more than --max-deletes ${limits.maxDeletes}.`,
-      override,
-    };
-  }
-  // Integer cross-multiplication: a share compared as a float could flip at the boundary.
-  const overPercent = deletes * 100 > applied * limits.maxDeletePercent;
-  if (!(overPercent && deletes > limits.maxDeleteCount)) return undefined;
+  const verdict = evaluateDeletes(input.plan.summary.delete, input.appliedMemberships, limits);
+  if (verdict.broken.length === 0 || verdict.allowed) return undefined;
+  const { deletes, applied, sharePercent } = verdict;
+  const configs = verdict.broken.flatMap((r) => (r.rule === 'share' ? ['safety.maxDeletePercent / safety.maxDeleteCount'] : r.rule === 'total' ? ['safety.maxDeleteTotal'] : []));
   return {
     kind: 'mass-delete',
-    reason:
-      `refusing to apply: the plan deletes ${deletes} of ${applied} applied memberships (${share}%), more than the limit ` +
-      `(over ${limits.maxDeletePercent}% and over ${limits.maxDeleteCount}; config safety.maxDeletePercent / safety.maxDeleteCount).`,
-    override,
+    reason: `refusing to apply: the plan deletes ${deletes} of ${applied} applied memberships (${sharePercent}%), ${verdict.broken.map(describeDeleteRule).join('; and ')}.`,
+    override:
+      `If these deletes are intended, run again with --allow-mass-delete (or --max-deletes ${deletes})` +
+      (configs.length > 0 ? `, or raise ${configs.join(' and ')} in the config.` : '.'),
+    deletes: verdict,
   };
 }
 

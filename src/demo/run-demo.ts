@@ -10,6 +10,7 @@ import { describeAnswer, notAppliedText } from '../core/render/not-applied.js';
 import { renderText } from '../core/render/text.js';
 import { packageRoot, toolVersion } from '../load/package-root.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
+import { nodeFileSystem } from '../state/node-file-system.js';
 import { createDemoRepo } from './demo-repo.js';
 import { describeSandboxCustomers, describeSandboxMemberships } from './describe-sandbox.js';
 
@@ -47,7 +48,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
       out();
       out(c.bold('1. Plan'));
-      const { plan } = await planWorkspace(ws);
+      const { plan } = await planWorkspace(ws, deps.fileSystem);
       out(renderText(plan, { color: options.color, mask: false }).trimEnd());
 
       out();
@@ -96,6 +97,7 @@ function demoDeps(sandbox: Sandbox, ws: Workspace, out: (line?: string) => void)
   return {
     api,
     customerApi,
+    fileSystem: nodeFileSystem({ displayRoot: ws.cwd }),
     concurrency: 4,
     clock: () => new Date(),
     gitCommit: gitHeadCommit,

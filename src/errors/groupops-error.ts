@@ -1,5 +1,5 @@
 /** Codes the command line maps to exit statuses and users can tell apart. */
-export type ErrorCode = 'INVALID_INPUT' | 'API_ERROR' | 'UNSAFE_PLAN' | 'STATE_CONFLICT' | 'CONFIG_ERROR' | 'INTERNAL';
+export type ErrorCode = 'INVALID_INPUT' | 'API_ERROR' | 'UNSAFE_PLAN' | 'STATE_CONFLICT' | 'CONFIG_ERROR' | 'FILE_SYSTEM' | 'INTERNAL' | 'NOT_APPROVED';
 
 /** The base of every error groupops reports on purpose. */
 export class GroupopsError extends Error {

@@ -66,7 +66,7 @@ export async function runGitHubApply(input: GitHubApplyInput): Promise<GitHubApp
       report = withSnapshotCommit(applied, { error: message });
       step.out(formatAnnotation('error', `groupops: the snapshot could not be committed: ${message}`));
     }
-  } else step.out('The snapshot is unchanged: nothing to commit.');
+  } else step.out(after === undefined ? 'There is no snapshot yet (nothing was acknowledged): nothing to commit.' : 'The snapshot is unchanged: nothing to commit.');
 
   const reason = reasonOf(report, input.mask);
   if (reason && report.status !== 'unchanged' && report.status !== 'applied') step.out(formatAnnotation('error', `groupops apply ${report.status}: ${reason}`));

@@ -16,7 +16,7 @@ export interface Config {
   readonly groups?: string;
   readonly state?: string;
   readonly matchingType?: 1 | 2;
-  readonly safety: { readonly maxDeletePercent: number; readonly maxDeleteCount: number };
+  readonly safety: { readonly maxDeletePercent: number; readonly maxDeleteCount: number; readonly maxDeleteTotal: number };
   /**
    * `maskIdentities` masks Markdown (and the github commands) by default; `maskIdentitiesSet` is
    * true when the config file writes it, and then it applies to every format.
@@ -76,7 +76,8 @@ type ConfigFile = {
 
 /** The settings used when there is no config file. */
 export const DEFAULT_CONFIG: Config = {
-  safety: { maxDeletePercent: 25, maxDeleteCount: 20 },
+  // maxDeleteTotal: see docs/config.md for why 5000 (ten full delete requests).
+  safety: { maxDeletePercent: 25, maxDeleteCount: 20, maxDeleteTotal: 5000 },
   output: { maskIdentities: true },
   identityTypes: DEFAULT_IDENTITY_TYPES,
   limits: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },

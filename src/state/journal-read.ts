@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { InvalidInputError } from '../errors/index.js';
-import { readInputFile } from '../load/input-file.js';
+import type { FileSystem } from './file-system.js';
 import { foldJournal } from './journal-fold.js';
 import { journalPath, parseJournal, type Journal } from './journal.js';
 import type { Snapshot } from './snapshot-format.js';
@@ -30,15 +29,10 @@ export function snapshotDigest(text: string | undefined): string | null {
   return text === undefined ? null : createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/**
- * Reads a file's text, or undefined when it does not exist. Only a regular file is read: a pull
- * request could plant a FIFO or a symlink to /dev/zero where the journal would be.
- */
-export async function readTextIfExists(path: string, displayPath = path): Promise<string | undefined> {
-  const read = readInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
-  if (read.ok) return read.bytes.toString('utf8');
-  if (read.reason === 'missing') return undefined;
-  throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `this ${read.message}` }], 'the file cannot be read');
+/** Reads a file's text, or undefined when it does not exist. */
+export async function readTextIfExists(fs: FileSystem, path: string): Promise<string | undefined> {
+  const bytes = await fs.readFile(path);
+  return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /**
@@ -49,10 +43,10 @@ export async function readTextIfExists(path: string, displayPath = path): Promis
  * makes the next apply re-send an idempotent request. Callers warn about it (`baseMatches`).
  * Reads only: the snapshot file is rewritten by the next apply.
  */
-export async function withPendingJournal(statePath: string, displayPath: string, read: { snapshot: Snapshot; digest: string | null }): Promise<SnapshotRead> {
+export async function withPendingJournal(fs: FileSystem, statePath: string, displayPath: string, read: { snapshot: Snapshot; digest: string | null }): Promise<SnapshotRead> {
   const path = journalPath(statePath);
   const display = journalPath(displayPath);
-  const text = await readTextIfExists(path, display);
+  const text = await readTextIfExists(fs, path);
   if (text === undefined) return read;
   const parsed = parseJournal(display, text);
   if (!parsed.ok) throw new InvalidInputError(parsed.issues, 'the apply journal cannot be read');
@@ -79,17 +73,12 @@ export function pendingJournalWarning(pending: PendingJournal | undefined, state
  * A digest of the snapshot file and its journal as they are on disk, to tell whether anything
  * changed them between planning and sending. Streams the files, so memory stays flat.
  */
-export async function stateFingerprint(statePath: string): Promise<string> {
+export async function stateFingerprint(fs: FileSystem, statePath: string): Promise<string> {
   const hash = createHash('sha256');
   for (const path of [statePath, journalPath(statePath)]) {
     hash.update(`${path}\n`);
-    try {
-      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-      hash.update('\u0000present');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      hash.update('\u0000absent');
-    }
+    const present = await fs.readPieces(path, (piece) => hash.update(piece));
+    hash.update(present ? '\u0000present' : '\u0000absent');
   }
   return hash.digest('hex');
 }

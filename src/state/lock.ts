@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { link, mkdir, open, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UnsafePlanError } from '../errors/index.js';
+import { FileSystemError, UnsafePlanError } from '../errors/index.js';
+import { makeFolderDurably } from './durable-folder.js';
+import type { FileSystem, WritableFile } from './file-system.js';
 
 /** Who holds a state lock. */
 export interface LockHolder {
@@ -29,31 +30,32 @@ export function lockPath(statePath: string): string {
  * apply's `.groupops/`) are removed on release if nothing else was written in them: an apply that
  * fails before anything is recorded leaves the work tree as it was.
  */
-export async function acquireStateLock(statePath: string, displayPath: string, started: Date): Promise<StateLock> {
+export async function acquireStateLock(fs: FileSystem, statePath: string, displayPath: string, started: Date): Promise<StateLock> {
   const path = lockPath(statePath);
   const me: LockHolder = { pid: process.pid, host: hostname(), started: started.toISOString() };
   const aside = `${path}.${process.pid}.tmp`;
-  const created = await writeAside(aside, `${JSON.stringify(me)}\n`);
+  const holderText = Buffer.from(`${JSON.stringify(me)}\n`, 'utf8');
+  const created = await writeAside(fs, aside, holderText);
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (await tryCreate(aside, path)) {
-        await sweepDeadTemps(statePath);
+      if (await tryCreate(fs, aside, path, holderText)) {
+        await sweepDeadTemps(fs, statePath);
         const release = async (): Promise<void> => {
-          await unlinkIfExists(path);
-          if (created !== undefined) await removeEmptyFolders(dirname(path), created);
+          await fs.remove(path);
+          if (created !== undefined) await removeEmptyFolders(fs, dirname(path), created);
         };
         return { path, release };
       }
-      const holder = await readHolder(path);
+      const holder = await readHolder(fs, path);
       if (holder === undefined) continue; // released between our attempt and the read
       if (!isStale(holder)) throw busy(holder, lockPath(displayPath));
       // Re-read right before removing, so a lock a live process just took over is left alone.
-      const again = await readHolder(path);
-      if (again && again.pid === holder.pid && again.host === holder.host && again.started === holder.started) await unlinkIfExists(path);
+      const again = await readHolder(fs, path);
+      if (again && again.pid === holder.pid && again.host === holder.host && again.started === holder.started) await fs.remove(path);
     }
     throw new UnsafePlanError(`refusing to apply: could not take ${lockPath(displayPath)}: other applies keep taking it.`, 'Wait for them to finish, then run again.');
   } finally {
-    await unlinkIfExists(aside);
+    await fs.remove(aside);
   }
 }
 
@@ -62,68 +64,60 @@ export async function acquireStateLock(statePath: string, displayPath: string, s
  * (undefined: it existed). Tried twice: another apply releasing its lock may remove a folder it
  * made between our mkdir and our write.
  */
-async function writeAside(aside: string, text: string): Promise<string | undefined> {
+async function writeAside(fs: FileSystem, aside: string, text: Uint8Array): Promise<string | undefined> {
   let created: string | undefined;
   for (let attempt = 0; ; attempt++) {
-    const made = await mkdir(dirname(aside), { recursive: true });
+    // Made durable here, as the snapshot's folder: the journal written in it later relies on that.
+    const made = await makeFolderDurably(fs, dirname(aside));
     created ??= made;
     try {
-      await writeFile(aside, text, 'utf8');
+      await writeWhole(await fs.create(aside), text);
       return created;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw err;
+      if (!(err instanceof FileSystemError && err.errno === 'ENOENT') || attempt > 0) throw err;
     }
   }
 }
 
+/**
+ * Writes a whole (small) file, synced, and closes it. Synced because the journal's folder sync makes
+ * the lock's name durable too: a crash must leave a lock naming its (then dead) holder, which the
+ * next apply takes over, not an empty one it would refuse as held by an unknown process.
+ */
+async function writeWhole(file: WritableFile, text: Uint8Array): Promise<void> {
+  try {
+    await file.write([text]);
+    await file.sync();
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    throw err;
+  }
+  await file.close();
+}
+
 /** Removes `dir` and its parents up to `top` while they are empty; a folder with anything in it stays. */
-async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+async function removeEmptyFolders(fs: FileSystem, dir: string, top: string): Promise<void> {
   for (let folder = dir; ; folder = dirname(folder)) {
-    try {
-      await rmdir(folder);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') return;
-      if (code !== 'ENOENT') throw err;
-    }
+    if ((await fs.removeFolder(folder)) === 'not-empty') return;
     if (folder === top || dirname(folder) === folder) return;
   }
 }
 
-async function tryCreate(aside: string, path: string): Promise<boolean> {
-  try {
-    await link(aside, path);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
-  }
+async function tryCreate(fs: FileSystem, aside: string, path: string, text: Uint8Array): Promise<boolean> {
+  const linked = await fs.link(aside, path);
+  if (linked !== 'unsupported') return linked === 'linked';
   // File systems without hard links: exclusive create, then the content.
-  try {
-    const handle = await open(path, 'wx');
-    try {
-      await handle.writeFile(await readFile(aside));
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
+  const file = await fs.createExclusive(path);
+  if (!file) return false;
+  await writeWhole(file, text);
+  return true;
 }
 
-async function readHolder(path: string): Promise<LockHolder | undefined> {
-  let text: string;
+async function readHolder(fs: FileSystem, path: string): Promise<LockHolder | undefined> {
+  const bytes = await fs.readFile(path);
+  if (bytes === undefined) return undefined;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const value = JSON.parse(text) as Partial<LockHolder>;
+    const value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Partial<LockHolder>;
     if (typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.started === 'string') return value as LockHolder;
   } catch {
     // Falls through: an unreadable holder is reported as such below.
@@ -155,21 +149,13 @@ function busy(holder: LockHolder, display: string): UnsafePlanError {
 }
 
 /** Temporary files (`<name>.<pid>.tmp`) next to the snapshot left by killed processes of this host. */
-async function sweepDeadTemps(statePath: string): Promise<void> {
+async function sweepDeadTemps(fs: FileSystem, statePath: string): Promise<void> {
   const dir = dirname(statePath);
   const prefixes = [basename(statePath), basename(lockPath(statePath))];
-  for (const name of await readdir(dir)) {
+  for (const name of await fs.list(dir)) {
     const m = /^(.*)\.(\d+)\.tmp$/.exec(name);
     if (!m || !prefixes.includes(m[1]!)) continue;
     const pid = Number(m[2]);
-    if (pid !== process.pid && !isAlive(pid)) await unlinkIfExists(join(dir, name));
-  }
-}
-
-async function unlinkIfExists(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (pid !== process.pid && !isAlive(pid)) await fs.remove(join(dir, name));
   }
 }

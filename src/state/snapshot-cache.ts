@@ -1,4 +1,4 @@
-import { stampFile } from '../load/group-cache.js';
+import type { FileSystem } from './file-system.js';
 import type { SnapshotRead } from './journal-read.js';
 import { journalPath } from './journal.js';
 import { readSnapshot } from './snapshot-store.js';
@@ -6,7 +6,8 @@ import { readSnapshot } from './snapshot-store.js';
 /**
  * The snapshot as last read, for `plan --watch`: read again only when the snapshot file or its
  * apply journal changed (size, time or inode), since parsing a million-membership snapshot takes
- * longer than the whole re-plan may.
+ * longer than the whole re-plan may. Both files are the applied side: an apply in another terminal
+ * appends to the journal and replaces the snapshot, and the next plan must show it.
  */
 export class SnapshotCache {
   private last: { stamp: string; path: string; read: SnapshotRead } | undefined;
@@ -14,14 +15,15 @@ export class SnapshotCache {
   readonly stats = { hits: 0, misses: 0 };
 
   /** The snapshot at `path` (with its pending journal folded in), from memory when unchanged. */
-  async read(path: string, displayPath = path): Promise<SnapshotRead> {
-    const stamp = `${(await stampFile(path)) ?? '-'}|${(await stampFile(journalPath(path))) ?? '-'}`;
+  async read(fs: FileSystem, path: string, displayPath = path): Promise<SnapshotRead> {
+    // Stamped before reading: a change during the read makes the next stamp differ, so it is read again.
+    const stamp = `${(await fs.stamp(path)) ?? '-'}|${(await fs.stamp(journalPath(path))) ?? '-'}`;
     if (this.last && this.last.path === path && this.last.stamp === stamp) {
       this.stats.hits++;
       return this.last.read;
     }
     this.stats.misses++;
-    const read = await readSnapshot(path, displayPath);
+    const read = await readSnapshot(fs, path, displayPath);
     this.last = { stamp, path, read };
     return read;
   }

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidInputError } from '../errors/index.js';
-import { readInputFile } from '../load/input-file.js';
+import { makeFolderDurably } from './durable-folder.js';
+import type { FileSystem } from './file-system.js';
 import { withPendingJournal, type SnapshotRead } from './journal-read.js';
 import { renderSnapshotChunks, type Snapshot } from './snapshot-format.js';
 import { readCanonicalSnapshot } from './snapshot-lines.js';
@@ -19,8 +19,8 @@ export const EMPTY_SNAPSHOT: Snapshot = { applied: new Map(), lastApply: null };
  * Reads the snapshot with its pending apply journal folded in (see journal-read.ts), so a plan
  * after an interrupted apply sees exactly what the API acknowledged. Writes nothing.
  */
-export async function readSnapshot(path: string, displayPath = path): Promise<SnapshotRead> {
-  return withPendingJournal(path, displayPath, await readSnapshotFile(path, displayPath));
+export async function readSnapshot(fs: FileSystem, path: string, displayPath = path): Promise<SnapshotRead> {
+  return withPendingJournal(fs, path, displayPath, await readSnapshotFile(fs, path, displayPath));
 }
 
 /** A snapshot file as read: the snapshot, and the digest of its text (null: no snapshot file). */
@@ -36,15 +36,10 @@ export interface SnapshotFile {
  * The layout groupops writes is read line by line from the bytes, so the file's text is never held
  * whole; anything else is decoded and read whole (see parseSnapshot).
  */
-export async function readSnapshotFile(path: string, displayPath = path): Promise<SnapshotFile> {
-  // Only a regular file: a pull request could make the snapshot a FIFO or a symlink to /dev/zero.
-  const read = readInputFile(path, { maxBytes: Number.MAX_SAFE_INTEGER });
-  if (!read.ok && read.reason === 'missing') return { snapshot: EMPTY_SNAPSHOT, digest: null };
-  if (!read.ok) {
-    const message = read.reason === 'folder' ? 'this is a folder, not a snapshot file: --state names the file, e.g. .groupops/snapshot.json' : `this ${read.message}`;
-    throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message }], 'the snapshot cannot be read');
-  }
-  const bytes = read.bytes;
+export async function readSnapshotFile(fs: FileSystem, path: string, displayPath = path): Promise<SnapshotFile> {
+  const read = await fs.readFile(path);
+  if (read === undefined) return { snapshot: EMPTY_SNAPSHOT, digest: null };
+  const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   // Checked strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
   if (!isUtf8(bytes)) {
     throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }], 'the snapshot cannot be read');
@@ -66,12 +61,14 @@ export interface SnapshotWritten {
 }
 
 /**
- * Writes the snapshot atomically: a temporary file, fsync, then rename over the old one. The text
- * is rendered and written piece by piece, so a million memberships never exist as one string.
+ * Writes the snapshot atomically: a temporary file next to it, synced, renamed over the old one,
+ * and the folder synced, so that readers and a crash see the old snapshot or the new one, never a
+ * torn one. The text is rendered and written piece by piece, so a million memberships never exist
+ * as one string.
  */
-export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<SnapshotWritten> {
+export async function writeSnapshot(fs: FileSystem, path: string, snapshot: Snapshot): Promise<SnapshotWritten> {
   const hash = createHash('sha256');
-  await writeFileAtomic(path, function* () {
+  await writeFileAtomic(fs, path, function* () {
     for (const chunk of renderSnapshotChunks(snapshot)) {
       hash.update(chunk, 'utf8');
       yield chunk;
@@ -80,17 +77,29 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<S
   return { digest: hash.digest('hex') };
 }
 
-/** Replaces a file atomically (readers see the old or the new content, never a torn one). */
-export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
+/** The temporary file a write of `path` by this process goes through (swept by the lock if a kill leaves it). */
+function temporaryPath(path: string): string {
+  return `${path}.${process.pid}.tmp`;
+}
+
+/** Replaces a file atomically and durably (readers see the old or the new content, never a torn one). */
+async function writeFileAtomic(fs: FileSystem, path: string, text: string | Iterable<string>): Promise<void> {
+  const folder = dirname(path);
+  await makeFolderDurably(fs, folder);
+  const tmp = temporaryPath(path);
+  const file = await fs.create(tmp);
   try {
-    // A handle's writeFile writes on from where the last write ended, all of its text.
-    for (const piece of typeof text === 'string' ? [text] : text) await handle.writeFile(piece, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    for (const piece of typeof text === 'string' ? [text] : text) await file.write([Buffer.from(piece, 'utf8')]);
+    // Synced before the rename: a crash after it must find the new content under the name, not an empty file.
+    await file.sync();
+    await file.close();
+    await fs.rename(tmp, path);
+  } catch (error) {
+    // The old file is untouched. The failure is what gets reported: the half-written copy is closed
+    // and removed if it can be (one that cannot is swept by the next apply's lock).
+    await file.close().catch(() => undefined);
+    await fs.remove(tmp).catch(() => undefined);
+    throw error;
   }
-  await rename(tmp, path);
+  await fs.syncFolder(folder);
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createV2Client } from '../../src/api/v2-client.js';
 import { applyWorkspace } from '../../src/app/apply.js';
 import { openWorkspace } from '../../src/app/workspace.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { startBareServer, type BareReply, type BareServer } from '../helpers/bare-server.js';
 import { groupYaml, phones, tempWorkspace } from './workspace-fixture.js';
@@ -47,6 +48,7 @@ async function applyInterruptedInBackoff(files: Record<string, string>, reply: (
   let tick = 0;
   const outcome = await applyWorkspace(await openWorkspace({ cwd: ws.dir }), {
     api,
+    fileSystem: nodeFileSystem(),
     concurrency: 1,
     clock: () => new Date(Date.UTC(2024, 4, 1, 10, 0, tick++)),
     gitCommit: async () => null,
@@ -77,7 +79,7 @@ describe('an apply interrupted while a request waits out a long Retry-After', ()
     expect(outcome.status).toBe('interrupted');
     expect(outcome.failure).toBeUndefined();
     expect(outcome.requests.map((r) => [r.index, r.batchId])).toEqual([[0, '15314513451345123']]);
-    const { snapshot } = await readSnapshot(join(dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(dir, STATE));
     expect(snapshot.lastApply?.complete).toBe(false);
     expect(snapshot.lastApply?.requests.map((r) => r.batchId)).toEqual(['15314513451345123']);
   });

@@ -7,6 +7,7 @@ import { applyWorkspace, type ApplyDeps, type ApplyOptions } from '../../src/app
 import { planWorkspace } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { ApiError, UnsafePlanError } from '../../src/errors/index.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { FakeApi } from './fake-api.js';
 import { groupYaml, membershipKeys, phones, tempWorkspace } from './workspace-fixture.js';
@@ -28,6 +29,7 @@ function deps(api: FakeApi, more: Partial<ApplyDeps> = {}): ApplyDeps {
   let tick = 0;
   return {
     api,
+    fileSystem: nodeFileSystem(),
     concurrency: 1,
     clock: () => new Date(Date.UTC(2024, 4, 1, 10, 0, tick++)),
     gitCommit: async () => 'c0ffee'.padEnd(40, '0'),
@@ -41,11 +43,11 @@ async function apply(dir: string, api: FakeApi, options: ApplyOptions = {}, more
 }
 
 async function snapshotKeys(dir: string): Promise<Set<string>> {
-  return membershipKeys((await readSnapshot(join(dir, STATE))).snapshot.applied);
+  return membershipKeys((await readSnapshot(nodeFileSystem(), join(dir, STATE))).snapshot.applied);
 }
 
 async function desiredKeys(dir: string): Promise<Set<string>> {
-  return membershipKeys((await planWorkspace(await openWorkspace({ cwd: dir }))).desired.state);
+  return membershipKeys((await planWorkspace(await openWorkspace({ cwd: dir }), nodeFileSystem())).desired.state);
 }
 
 describe('applyWorkspace', () => {
@@ -64,7 +66,7 @@ describe('applyWorkspace', () => {
     const text = await readFile(join(ws.dir, STATE), 'utf8');
     expect(text).toContain('"batchId":"15314513451345123"');
     expect(text).toContain('"batchId":"15314513451345124"');
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply).toMatchObject({ commit: 'c0ffee'.padEnd(40, '0'), toolVersion: '9.9.9', endpoint: api.endpoint, complete: true });
     expect(snapshot.lastApply?.requests.map((r) => r.batchId)).toEqual(api.issued);
     await expect(stat(join(ws.dir, `${STATE}.journal`))).rejects.toThrow(/ENOENT/);
@@ -119,14 +121,14 @@ describe('applyWorkspace', () => {
     expect(api.log).toHaveLength(2);
     expect(await snapshotKeys(ws.dir)).toEqual(api.held);
     expect(api.held.size).toBe(500);
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply).toMatchObject({ complete: false, requests: [{ op: 'add', items: 500, batchId: api.issued[0] }] });
 
     const resumed = await apply(ws.dir, api);
     expect(resumed.status).toBe('applied');
     expect(api.log.slice(2).map((r) => r.items)).toEqual([500, 500, 500]);
     expect(api.held).toEqual(await desiredKeys(ws.dir));
-    const final = (await readSnapshot(join(ws.dir, STATE))).snapshot.lastApply;
+    const final = (await readSnapshot(nodeFileSystem(), join(ws.dir, STATE))).snapshot.lastApply;
     // The batch IDs of the incomplete apply stay listed until an apply completes.
     expect(final?.complete).toBe(true);
     expect(final?.requests.map((r) => r.batchId)).toEqual(api.issued);
@@ -169,7 +171,7 @@ describe('applyWorkspace', () => {
     expect(outcome.status).toBe('interrupted');
     expect(api.log).toHaveLength(2);
     expect(outcome.requests.map((r) => r.index)).toEqual([0, 1]);
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply?.complete).toBe(false);
     expect(snapshot.lastApply?.requests.map((r) => r.batchId)).toEqual(api.issued);
     expect(api.held.size).toBe(1000);
@@ -212,7 +214,7 @@ describe('applyWorkspace', () => {
     expect(resumedApi.log.map((r) => [r.op, r.items])).toEqual([['add', 500], ['add', 500]]);
     expect(resumedApi.held).toEqual(await desiredKeys(ws.dir));
     expect(await snapshotKeys(ws.dir)).toEqual(resumedApi.held);
-    const lastApply = (await readSnapshot(join(ws.dir, STATE))).snapshot.lastApply;
+    const lastApply = (await readSnapshot(nodeFileSystem(), join(ws.dir, STATE))).snapshot.lastApply;
     expect(lastApply?.requests.map((r) => r.batchId)).toEqual([...capturing.issued.slice(0, 2), ...resumedApi.issued]);
   });
 
@@ -222,7 +224,7 @@ describe('applyWorkspace', () => {
     await apply(ws.dir, api);
     const snapshotText = await readFile(join(ws.dir, STATE), 'utf8');
     // A kill right after the snapshot rename and before the journal delete: the journal is stale.
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     const header = { journal: 1, applyId: snapshot.lastApply!.applyId, base: null, commit: null, endpoint: api.endpoint, toolVersion: '9.9.9', started: '2024-05-01T10:00:00.000Z' };
     await writeFile(join(ws.dir, `${STATE}.journal`), `${JSON.stringify(header)}\n`);
     const again = await apply(ws.dir, api);
@@ -268,6 +270,13 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
     await expectRefused(ws.dir, api, text, {}, /deletes 2 of 10/);
   });
 
+  it('honours the absolute cap of the config (safety.maxDeleteTotal) below the share limit', async () => {
+    const { ws, api, text } = await appliedWorkspace(100);
+    await ws.write({ '.groupops/config.yaml': 'safety:\n  maxDeleteTotal: 3\n', 'groups/a.yaml': groupYaml('A', phones(0, 96)) });
+    await expectRefused(ws.dir, api, text, {}, /deletes 4 of 100 applied memberships \(4%\), more than 3 in total \(the absolute cap: config safety.maxDeleteTotal\)[\s\S]*raise safety.maxDeleteTotal/);
+    expect((await apply(ws.dir, api, { maxDeletes: 4 })).status).toBe('applied');
+  });
+
   it('refuses a missing groups folder even with --allow-mass-delete, and an empty one without it', async () => {
     const { ws, api, text } = await appliedWorkspace(5);
     const missing = applyWorkspace(await openWorkspace({ cwd: ws.dir, groups: 'no-such-folder' }), deps(api), { allowMassDelete: true });
@@ -283,7 +292,7 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
   it('refuses a plan whose checksum is not the expected one', async () => {
     const { ws, api, text } = await appliedWorkspace(5);
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(0, 6)) });
-    const { plan } = await planWorkspace(await openWorkspace({ cwd: ws.dir }));
+    const { plan } = await planWorkspace(await openWorkspace({ cwd: ws.dir }), nodeFileSystem());
     await expectRefused(ws.dir, api, text, { expectPlan: '0'.repeat(64) }, /not the expected 0{64}/);
     expect((await apply(ws.dir, api, { expectPlan: plan.checksum })).status).toBe('applied');
   });

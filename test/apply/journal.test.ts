@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../src/errors/index.js';
 import { pendingJournalWarning, snapshotDigest } from '../../src/state/journal-read.js';
 import { JournalWriter } from '../../src/state/journal-writer.js';
 import { formatJournalHeader, formatJournalRecord, parseJournal, type JournalHeader } from '../../src/state/journal.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { renderSnapshot, type Snapshot } from '../../src/state/snapshot-format.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { membershipKeys, tempWorkspace } from './workspace-fixture.js';
@@ -18,7 +19,7 @@ const person = (phone: string, ...more: string[]): Member => ({ identities: [{ t
 const entries = (...ms: Member[]): [string, Member][] => ms.map((m) => [memberKey(m), m]);
 
 function header(base: string | null, applyId = 'apply-1'): JournalHeader {
-  return { journal: 1, applyId, base, commit: null, endpoint: 'http://x/api', toolVersion: '0.1.0', started: '2024-05-01T10:00:00.000Z' };
+  return { journal: 3, applyId, base, commit: null, endpoint: 'http://x/api', toolVersion: '0.1.0', started: '2024-05-01T10:00:00.000Z' };
 }
 
 /** Batches that take `from` to `to`, deletes first. */
@@ -83,7 +84,7 @@ describe('readSnapshot with a pending journal', () => {
     const batches = batchesBetween(before.applied, after);
     expect(batches.map((b) => b.op)).toEqual(['delete', 'add']);
     const { path } = await setUp((t) => formatJournalHeader(header(snapshotDigest(t))) + batches.map((b, i) => formatJournalRecord(i, b, `${9007199254740993n + BigInt(i)}`)).join(''));
-    const read = await readSnapshot(path);
+    const read = await readSnapshot(nodeFileSystem(), path);
     expect(membershipKeys(read.snapshot.applied)).toEqual(membershipKeys(after));
     // The re-sent member carries its new identities.
     expect([...read.snapshot.applied.values()].flatMap((g) => [...g.members.values()]).find((m) => m.identities[0]?.value === '13800000002')?.identities).toHaveLength(2);
@@ -98,7 +99,7 @@ describe('readSnapshot with a pending journal', () => {
       const lines = batches.map((b, i) => formatJournalRecord(i, b, `${i + 1}`));
       return formatJournalHeader(header(snapshotDigest(t))) + lines[0] + lines[1]!.slice(0, lines[1]!.length - 1);
     });
-    const read = await readSnapshot(path);
+    const read = await readSnapshot(nodeFileSystem(), path);
     // Only the delete was recorded: 13800000001 is gone and nothing was added.
     expect(membershipKeys(read.snapshot.applied)).toEqual(membershipKeys(stateFromGroups([{ group: VIP, members: entries(person('13800000002')) }])));
   });
@@ -111,7 +112,7 @@ describe('readSnapshot with a pending journal', () => {
     await writeFile(path, renderSnapshot(folded));
     const batches = batchesBetween(before.applied, after);
     await writeFile(`${path}.journal`, formatJournalHeader(header(snapshotDigest(renderSnapshot(before)))) + formatJournalRecord(0, batches[0]!, '7'));
-    const read = await readSnapshot(path);
+    const read = await readSnapshot(nodeFileSystem(), path);
     expect(read.journal?.stale).toBe(true);
     expect(membershipKeys(read.snapshot.applied)).toEqual(membershipKeys(after));
     expect(read.snapshot.lastApply?.complete).toBe(true);
@@ -120,7 +121,7 @@ describe('readSnapshot with a pending journal', () => {
   it('folds a journal written against another snapshot, and says so', async () => {
     const batches = batchesBetween(before.applied, after);
     const { path } = await setUp(() => formatJournalHeader(header('0'.repeat(64))) + formatJournalRecord(1, batches[1]!, '11'));
-    const read = await readSnapshot(path, 'state/snapshot.json');
+    const read = await readSnapshot(nodeFileSystem(), path, 'state/snapshot.json');
     expect(read.journal?.baseMatches).toBe(false);
     expect(membershipKeys(read.snapshot.applied).has([...membershipKeys(after)].find((k) => k.includes('13800000003'))!)).toBe(true);
     expect(pendingJournalWarning(read.journal, 'state/snapshot.json')).toMatch(/state\/snapshot\.json\.journal records 1 request .* changed since/);
@@ -128,8 +129,8 @@ describe('readSnapshot with a pending journal', () => {
 
   it('reports a corrupt journal as invalid input with its position', async () => {
     const { path } = await setUp(() => `${formatJournalHeader(header(null))}not json\n`);
-    await expect(readSnapshot(path, 'snapshot.json')).rejects.toThrow(InvalidInputError);
-    await expect(readSnapshot(path, 'snapshot.json')).rejects.toThrow(/snapshot\.json\.journal:2:1: the apply journal is corrupt/);
+    await expect(readSnapshot(nodeFileSystem(), path, 'snapshot.json')).rejects.toThrow(InvalidInputError);
+    await expect(readSnapshot(nodeFileSystem(), path, 'snapshot.json')).rejects.toThrow(/snapshot\.json\.journal:2:1: the apply journal is corrupt/);
   });
 });
 
@@ -141,7 +142,7 @@ describe('JournalWriter', () => {
     const members = Array.from({ length: 1200 }, (_, i) => person(`139${String(i).padStart(8, '0')}`));
     const batches = batchesBetween(new Map(), stateFromGroups([{ group: VIP, members: entries(...members) }]));
     expect(batches).toHaveLength(3);
-    const writer = await JournalWriter.create(path, header(null));
+    const writer = await JournalWriter.create(nodeFileSystem(), path, header(null));
     await Promise.all(batches.map((b, i) => writer.append(i, b, `${18446744073709551615n - BigInt(i)}`)));
     await writer.close();
     const parsed = parseJournal(path, await readFile(path, 'utf8'));

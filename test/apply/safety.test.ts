@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
-import { checkSafety, type SafetyInput, type SafetyLimits } from '../../src/core/safety.js';
+import { checkSafety, evaluateDeletes, safetyVerdict, type SafetyInput, type SafetyLimits } from '../../src/core/safety.js';
+import { renderSafetyVerdict } from '../../src/core/render/safety-verdict.js';
 
-const DEFAULTS: SafetyLimits = { maxDeletePercent: 25, maxDeleteCount: 20, allowMassDelete: false };
+const DEFAULTS: SafetyLimits = { maxDeletePercent: 25, maxDeleteCount: 20, maxDeleteTotal: 5000, allowMassDelete: false };
 const CHECKSUM = 'a'.repeat(64);
 
 function input(deletes: number, applied: number, more: Partial<SafetyInput> = {}): SafetyInput {
@@ -37,6 +38,54 @@ describe('checkSafety: mass deletes', () => {
 
   it('lets --allow-mass-delete through', () => {
     expect(checkSafety(input(900, 1000), { ...DEFAULTS, allowMassDelete: true })).toBeUndefined();
+  });
+});
+
+describe('checkSafety: the absolute delete cap', () => {
+  it('refuses 12000 deletes of a 50000-membership tenant (24%: within the share limit), naming the cap, its numbers and the overrides', () => {
+    const refusal = checkSafety(input(12_000, 50_000), DEFAULTS);
+    expect(refusal?.kind).toBe('mass-delete');
+    expect(refusal?.reason).toBe(
+      'refusing to apply: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal).',
+    );
+    expect(refusal?.override).toBe('If these deletes are intended, run again with --allow-mass-delete (or --max-deletes 12000), or raise safety.maxDeleteTotal in the config.');
+    expect(refusal?.deletes).toEqual({ deletes: 12_000, applied: 50_000, sharePercent: 24, broken: [{ rule: 'total', maxDeleteTotal: 5000 }], allowed: false });
+  });
+
+  it('allows deletes up to the cap exactly, and the share rule alone when no cap is set', () => {
+    expect(checkSafety(input(5000, 50_000), DEFAULTS)).toBeUndefined();
+    expect(checkSafety(input(12_000, 50_000), { ...DEFAULTS, maxDeleteTotal: undefined })).toBeUndefined();
+    expect(checkSafety(input(1, 50_000), { ...DEFAULTS, maxDeleteTotal: 0 })?.deletes?.broken).toEqual([{ rule: 'total', maxDeleteTotal: 0 }]);
+  });
+
+  it('names the share rule when it fires, and both rules when both do', () => {
+    const share = checkSafety(input(22, 84), DEFAULTS);
+    expect(share?.reason).toContain('more than 25% of them and more than 20 (the share limit: config safety.maxDeletePercent and safety.maxDeleteCount)');
+    expect(share?.deletes?.broken).toEqual([{ rule: 'share', maxDeletePercent: 25, maxDeleteCount: 20 }]);
+    const both = checkSafety(input(9000, 10_000), DEFAULTS);
+    expect(both?.deletes?.broken.map((r) => r.rule)).toEqual(['share', 'total']);
+    expect(both?.reason).toMatch(/\(90%\), more than 25% of them and more than 20 \(the share limit[^)]*\); and more than 5000 in total \(the absolute cap/);
+    expect(both?.override).toContain('raise safety.maxDeletePercent / safety.maxDeleteCount and safety.maxDeleteTotal in the config');
+  });
+
+  it('lets --max-deletes replace the cap too, and --allow-mass-delete accept it', () => {
+    expect(checkSafety(input(12_000, 50_000), { ...DEFAULTS, maxDeletes: 12_000 })).toBeUndefined();
+    expect(checkSafety(input(12_000, 50_000), { ...DEFAULTS, allowMassDelete: true })).toBeUndefined();
+    const flag = checkSafety(input(12_001, 50_000), { ...DEFAULTS, maxDeletes: 12_000 });
+    expect(flag?.deletes?.broken).toEqual([{ rule: 'max-deletes', maxDeletes: 12_000 }]);
+    expect(flag?.override).not.toContain('config');
+  });
+
+  it('is what the PR comment says the apply on merge would refuse, naming the cap', () => {
+    // Markdown escapes punctuation as character references; a reader of the rendered comment sees the characters.
+    const text = renderSafetyVerdict(safetyVerdict(input(12_000, 50_000), DEFAULTS)).join('\n').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    expect(text).toContain('would be refused by a safety limit**: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal)');
+  });
+
+  it('evaluateDeletes says where a plan stands even when it passes or is overridden', () => {
+    expect(evaluateDeletes(3, 100, DEFAULTS)).toEqual({ deletes: 3, applied: 100, sharePercent: 3, broken: [], allowed: false });
+    expect(evaluateDeletes(6000, 6000, { ...DEFAULTS, allowMassDelete: true })).toMatchObject({ sharePercent: 100, allowed: true, broken: [{ rule: 'share' }, { rule: 'total' }] });
+    expect(evaluateDeletes(0, 0, DEFAULTS).sharePercent).toBe(0);
   });
 });
 

@@ -60,7 +60,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(adopted.stdout).toContain(`Adopted 3 memberships in 2 groups from the group files as already on target "default" (${sandbox.url}). Nothing was sent.`);
     const snapshot = JSON.parse(await repo.read('.groupops/snapshot.json')) as { lastApply: Record<string, unknown> };
     expect(snapshot.lastApply).toMatchObject({ commit: repo.git('rev-parse', 'HEAD'), adopted: 'groups', complete: true, requests: [] });
-    const applied = await cli(['apply'], env);
+    const applied = await cli(['apply', '--auto-approve'], env);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Nothing to apply: nothing was sent.');
     expect(sandbox.requests()).toHaveLength(0);
@@ -135,7 +135,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     repo = await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001']) } });
     const cli = cliIn(repo);
     const env = { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url };
-    expect((await cli(['apply'], env)).code).toBe(0);
+    expect((await cli(['apply', '--auto-approve'], env)).code).toBe(0);
     // As the previous release wrote it: no target line.
     const text = await repo.read('.groupops/snapshot.json');
     await repo.write({ '.groupops/snapshot.json': text.replace(/^ {2}"target": .*\n/m, '') });
@@ -144,7 +144,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(elsewhere.stderr).toContain(`was last applied to ${sandbox.url} (it records no target name yet)`);
     expect((await cli(['plan', '--detailed-exitcode'], env)).code).toBe(0);
     await repo.write({ 'groups/a.yaml': groupFile('A', ['18800000001', '18800000002']) });
-    expect((await cli(['apply'], env)).code).toBe(0);
+    expect((await cli(['apply', '--auto-approve'], env)).code).toBe(0);
     expect(JSON.parse(await repo.read('.groupops/snapshot.json')).target).toEqual({ name: 'default', baseUrl: sandbox.url });
   });
 
@@ -194,10 +194,10 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(several.stderr).toContain('the config declares several targets (test, production): choose one with --target NAME');
     const unknown = await cli(['plan', '--target', 'prod']);
     expect(unknown.stderr).toContain('unknown target "prod"');
-    const noToken = await cli(['apply', '--target', 'test'], { RABBITPRE_TOKEN: sandbox.token });
+    const noToken = await cli(['apply', '--auto-approve', '--target', 'test'], { RABBITPRE_TOKEN: sandbox.token });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('RABBITPRE_TOKEN_TEST is not set (target "test" takes its token from it');
-    const applied = await cli(['apply', '--target', 'test'], { RABBITPRE_TOKEN_TEST: other.token, RABBITPRE_BASE_URL: sandbox.url });
+    const applied = await cli(['apply', '--auto-approve', '--target', 'test'], { RABBITPRE_TOKEN_TEST: other.token, RABBITPRE_BASE_URL: sandbox.url });
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toContain('warning: RABBITPRE_BASE_URL is not used: target "test" has its own base URL');
     expect(other.requests()).toHaveLength(1);

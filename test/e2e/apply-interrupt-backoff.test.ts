@@ -23,7 +23,7 @@ describe('Ctrl-C while apply waits out a long Retry-After', () => {
     // without the interrupt ending the wait, apply would go on retrying for minutes.
     server = await startBareServer(() => ({ status: 429, headers: { 'retry-after': '3600' }, body: '{"code":"429","errorCode":"SYSTEM_BUSY","msg":"系统繁忙"}' }));
     repo = await createRepo({ '.groupops/config.yaml': 'api:\n  retries: 3\n  concurrency: 1\n', 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
-    cli = startCli(['apply'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: 'tok-interrupt-backoff', RABBITPRE_BASE_URL: server.url, CI: 'true' } });
+    cli = startCli(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: 'tok-interrupt-backoff', RABBITPRE_BASE_URL: server.url, CI: 'true' } });
     // The retry line is printed as the wait starts.
     await cli.waitFor(/retry: attempt 2 in 30000 ms \(HTTP 429, Retry-After 3600\)/, { stream: 'stderr' });
     cli.signal('SIGINT');
@@ -35,7 +35,9 @@ describe('Ctrl-C while apply waits out a long Retry-After', () => {
     expect(result.stderr).toContain('error: the apply was interrupted; run groupops apply again to send the rest');
     expect(result.stderr).not.toContain('retry: attempt 3');
     expect(result.stdout).toContain('Stopped before any of 1 request was acknowledged.');
-    expect(result.stdout).toContain(`The snapshot ${STATE} is unchanged.`);
+    // There was no snapshot before this first apply: it is not "unchanged", there is none yet.
+    expect(result.stdout).toContain(`No snapshot was written: nothing was acknowledged, and there is no ${STATE} yet.`);
+    expect(result.stdout).not.toContain('unchanged');
     await expect(stat(join(repo.dir, STATE))).rejects.toThrow(/ENOENT/);
   });
 });

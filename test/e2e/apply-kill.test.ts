@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/sandbox/prng.js';
 import { startSandbox, type Sandbox, type SandboxRequestLog } from '../../src/sandbox/server.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import {
   STATE,
@@ -81,7 +82,7 @@ async function applyWithKills(sb: Sandbox, r: TempRepo, points: readonly KillPoi
     stats.runs++;
     const point = points[attempt];
     if (point?.at === 'held') sb.setFaults({ script: ['ok', 'slow'], slowMs: HOLD_MS });
-    const { child, done } = spawnCli(['apply', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
+    const { child, done } = spawnCli(['apply', '--auto-approve', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
     const kill = (): void => {
       if (!child.killed) child.kill('SIGKILL');
     };
@@ -114,7 +115,7 @@ async function applyWithKills(sb: Sandbox, r: TempRepo, points: readonly KillPoi
     const journal = join(r.dir, `${STATE}.journal`);
     if (result.signal === 'SIGKILL') {
       stats.killed++;
-      const midSend = existsSync(journal) && ((await readSnapshot(join(r.dir, STATE))).journal?.journal.records.length ?? 0) > 0;
+      const midSend = existsSync(journal) && ((await readSnapshot(nodeFileSystem(), join(r.dir, STATE))).journal?.journal.records.length ?? 0) > 0;
       if (midSend) stats.killedMidSend++;
       // Request 2's answer never came, so the run cannot have finished: the kill found it sending.
       if (point?.at === 'held') expect(midSend, result.stderr).toBe(true);
@@ -160,14 +161,14 @@ describe('apply SIGKILLed at every kind of point (end to end)', () => {
     expect(stats.killedMidSend).toBeGreaterThanOrEqual(2);
 
     // Recorded once each, and only IDs whose answers were delivered.
-    const recorded = (await readSnapshot(join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
+    const recorded = (await readSnapshot(nodeFileSystem(), join(repo.dir, STATE))).snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []));
     expect(new Set(recorded).size).toBe(recorded.length);
     expect(stats.lost.size).toBeGreaterThanOrEqual(2);
     const delivered = new Set(sandbox.requests().flatMap((q) => (q.batchId && !stats.lost.has(q.batchId) ? [q.batchId] : [])));
     expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);
 
     const seen = sandbox.requests().length;
-    const last = await runCli(['apply'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    const last = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(last.code, last.stderr).toBe(0);
     expect(sandbox.requests()).toHaveLength(seen);
     // No journal, lock or temporary file is left next to the snapshot.

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 
@@ -28,7 +29,7 @@ async function setUp(files: Record<string, string>, options: SandboxOptions = {}
   return { sb: sandbox, r: repo };
 }
 
-const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runCli(['apply', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
+const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runCli(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
 
 /** The snapshot never records a membership the platform does not hold. */
 async function nothingUnconfirmed(sb: Sandbox, r: TempRepo): Promise<void> {
@@ -61,7 +62,7 @@ describe('a repository with user groups (v2) and customer groups, applied in one
     expect(pathsSeen(sb)).toEqual([V2_PATH, CUSTOMER_PATH]);
     await nothingUnconfirmed(sb, r);
     expect((await snapshotKeys(r)).size).toBe(532);
-    const { snapshot } = await readSnapshot(join(r.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(r.dir, STATE));
     // Every request was answered (complete); the row left pending is marked on its request.
     expect(snapshot.lastApply!.complete).toBe(true);
     expect(snapshot.lastApply!.requests.filter((q) => q.endpoint !== undefined)).toEqual([{ op: 'add', items: 2, endpoint: `${sb.url}${CUSTOMER_PATH}`, status: 'partial', notApplied: 1 }]);
@@ -85,7 +86,7 @@ describe('a repository with user groups (v2) and customer groups, applied in one
     const want = await desiredKeys(r);
     expect(holdsExactly(sb, want)).toBe(true);
     expect(await snapshotKeys(r)).toEqual(want);
-    expect((await readSnapshot(join(r.dir, STATE))).snapshot.lastApply!.complete).toBe(true);
+    expect((await readSnapshot(nodeFileSystem(), join(r.dir, STATE))).snapshot.lastApply!.complete).toBe(true);
     const fourth = await apply(sb, r);
     expect(fourth.code).toBe(0);
     expect(fourth.stdout).toContain('Nothing to apply: nothing was sent.');
@@ -190,7 +191,7 @@ describe('user groups through the legacy v1 endpoint (userGroups.endpoint: v1)',
     expect(pathsSeen(sb)).toEqual([V1_PATH, CUSTOMER_PATH]);
     const v1Ids = sb.requests().flatMap((q) => (q.path === V1_PATH && q.batchId ? [q.batchId] : []));
     expect(v1Ids).toHaveLength(2);
-    const { snapshot } = await readSnapshot(join(r.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(r.dir, STATE));
     expect(snapshot.lastApply!.endpoint).toBe(`${sb.url}${V1_PATH}`);
     expect(snapshot.lastApply!.requests.flatMap((q) => (q.batchId ? [q.batchId] : []))).toEqual(v1Ids);
     const bodies = sb.requests().flatMap((q) => (q.path === V1_PATH ? [q.body as { publicParams: unknown; data: unknown[] }] : []));

@@ -122,7 +122,7 @@ describe('installed from the tarball into a fresh repository', () => {
     const plan = await groupops(['plan', '--detailed-exitcode']);
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain('Plan: 2 to add, 0 to delete, in 1 request.');
-    const apply = await groupops(['apply'], { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url });
+    const apply = await groupops(['apply', '--auto-approve'], { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(sandbox.memberships().map((m) => m.person.identities[0]!.value).sort()).toEqual(['13900000001', '13900000002']);
     const again = await groupops(['plan', '--detailed-exitcode'], { RABBITPRE_BASE_URL: sandbox.url });

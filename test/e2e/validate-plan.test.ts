@@ -122,11 +122,24 @@ describe('groupops validate and plan on the shipped groups', () => {
 
   it('prints no escape codes when stdout is not a terminal, with or without NO_COLOR', async () => {
     await shippedRepo();
-    for (const env of [{}, { NO_COLOR: '1' }, { FORCE_COLOR: '1' }, { TERM: 'xterm-256color', COLORTERM: 'truecolor' }]) {
+    for (const env of [{}, { NO_COLOR: '1' }, { FORCE_COLOR: '0' }, { TERM: 'xterm-256color', COLORTERM: 'truecolor' }]) {
       const r = await cli(['plan'], env);
       expect(r.code).toBe(0);
       expect(r.stdout).not.toContain(ESC);
       expect(r.stderr).not.toContain(ESC);
+    }
+  });
+
+  it('colours a plan that is not going to a terminal with FORCE_COLOR, unless --no-color says otherwise', async () => {
+    await shippedRepo();
+    const forced = await cli(['plan'], { FORCE_COLOR: '1' });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(ESC);
+    for (const args of [['plan', '--no-color'], ['--no-color', 'plan']]) {
+      const r = await cli(args, { FORCE_COLOR: '1' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain(ESC);
+      expect(r.stdout).toContain('Plan: 20 to add');
     }
   });
 

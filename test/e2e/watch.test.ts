@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** How many plans (or failed plans) the watcher has finished: one status line each. */
-const rounds = (stderr: string): number => stderr.split('; watching groups/ for changes (Ctrl-C to stop)').length - 1;
+const rounds = (stderr: string): number => stderr.split(' for changes (Ctrl-C to stop)').length - 1;
 /** The output of the last round only. */
 const lastRound = (text: string, marker: string): string => text.slice(text.lastIndexOf(marker));
 
@@ -79,5 +79,52 @@ describe('groupops plan --watch', () => {
     watcher.signal('SIGTERM');
     expect(await watcher.done).toMatchObject({ code: 0, signal: null });
     expect(await repo.fingerprint()).toEqual(before);
+  });
+
+  it('reloads the config when it changes: created, broken (reported like a group file, watching goes on), fixed, pointing at another groups folder', async () => {
+    repo = await createTempRepo({
+      copy: { groups: join(REPO_ROOT, 'groups') },
+      files: { 'other/solo.yaml': 'name: Solo\nmembers:\n  - phone: "13000000001"\n' },
+      prefix: 'groupops-e2e-watch-',
+    });
+    watcher = startCli(['plan', '--watch'], { cwd: repo.dir });
+    const w = watcher;
+    await w.waitFor((s) => rounds(s) === 1, { stream: 'stderr' });
+    expect(w.stderr()).toContain('; watching groups/ and .groupops/config.yaml for changes (Ctrl-C to stop)');
+    expect(w.stdout()).toContain('Plan: 20 to add');
+
+    // The config appears (its folder did not exist either): a v1 endpoint refuses the department groups' identity types.
+    let before = rounds(w.stderr());
+    await repo.write({ '.groupops/config.yaml': 'userGroups:\n  endpoint: v1\nv1:\n  isMatching: true\n' });
+    await w.waitFor((s) => rounds(s) > before, { stream: 'stderr' });
+    expect(lastRound(w.stderr(), 'workwechat')).toMatch(/problem/);
+
+    // A broken config: its problem with file, line and column, then a round status; the watcher keeps running.
+    before = rounds(w.stderr());
+    await repo.write({ '.groupops/config.yaml': 'safety:\n  maxDeleteCont: 5\n' });
+    await w.waitFor(/\.groupops\/config\.yaml:2:3: .*maxDeleteCont/, { stream: 'stderr' });
+    await w.waitFor((s) => rounds(s) > before, { stream: 'stderr' });
+    expect(lastRound(w.stderr(), 'maxDeleteCont')).toMatch(/\] checked in \d+ ms: 1 problem; watching groups\//);
+    // A group file saved while the config is broken: the config's problem again, no plan with the old config.
+    const plans = w.stdout().split('Plan:').length;
+    before = rounds(w.stderr());
+    const vip = await repo.read('groups/enterprise/vip-customers.yaml');
+    await repo.write({ 'groups/enterprise/vip-customers.yaml': `${vip}  - phone: "13000000099"\n` });
+    await w.waitFor((s) => rounds(s) > before, { stream: 'stderr' });
+    expect(w.stdout().split('Plan:').length).toBe(plans);
+
+    // Fixed, and pointing at another folder: that folder is planned and watched.
+    await repo.write({ '.groupops/config.yaml': 'groups: other\n' });
+    await w.waitFor(/Plan: 1 to add, 0 to delete, in 1 request\./);
+    await w.waitFor((s) => s.includes('; watching other/ and .groupops/config.yaml for changes'), { stream: 'stderr' });
+    await repo.write({ 'other/solo.yaml': 'name: Solo\nmembers:\n  - phone: "13000000001"\n  - phone: "13000000002"\n' });
+    await w.waitFor(/Plan: 2 to add, 0 to delete, in 1 request\./);
+
+    // The config removed: back to the defaults.
+    await repo.write({ '.groupops/config.yaml': null });
+    await w.waitFor((s) => lastRound(s, 'groupops will make these changes').includes('Plan: 21 to add'));
+
+    w.signal('SIGINT');
+    expect(await w.done).toMatchObject({ code: 0, signal: null });
   });
 });

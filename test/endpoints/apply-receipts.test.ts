@@ -4,6 +4,7 @@ import { applyWorkspace, type ApplyDeps } from '../../src/app/apply.js';
 import { planWorkspace } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { ApiError, InternalError } from '../../src/errors/index.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { FakeApi } from '../apply/fake-api.js';
 import { groupYaml, membershipKeys, phones, tempWorkspace } from '../apply/workspace-fixture.js';
@@ -33,6 +34,7 @@ function deps(api: FakeApi, customerApi: FakeCustomerApi | undefined): ApplyDeps
   return {
     api,
     ...(customerApi ? { customerApi } : {}),
+    fileSystem: nodeFileSystem(),
     concurrency: 2,
     clock: () => new Date(Date.UTC(2024, 4, 1, 10, 0, tick++)),
     gitCommit: async () => null,
@@ -41,8 +43,8 @@ function deps(api: FakeApi, customerApi: FakeCustomerApi | undefined): ApplyDeps
 }
 
 const apply = async (dir: string, api: FakeApi, customerApi?: FakeCustomerApi) => applyWorkspace(await openWorkspace({ cwd: dir }), deps(api, customerApi));
-const snapshotKeys = async (dir: string) => membershipKeys((await readSnapshot(join(dir, STATE))).snapshot.applied);
-const desiredKeys = async (dir: string) => membershipKeys((await planWorkspace(await openWorkspace({ cwd: dir }))).desired.state);
+const snapshotKeys = async (dir: string) => membershipKeys((await readSnapshot(nodeFileSystem(), join(dir, STATE))).snapshot.applied);
+const desiredKeys = async (dir: string) => membershipKeys((await planWorkspace(await openWorkspace({ cwd: dir }), nodeFileSystem())).desired.state);
 const held = (api: FakeApi, customers: FakeCustomerApi) => new Set([...api.held, ...customers.held]);
 
 describe('apply with user and customer groups', () => {
@@ -56,7 +58,7 @@ describe('apply with user and customer groups', () => {
     expect(customers.log.map((r) => [r.op, r.items])).toEqual([['add', 30]]);
     expect(held(api, customers)).toEqual(await desiredKeys(ws.dir));
     expect(await snapshotKeys(ws.dir)).toEqual(await desiredKeys(ws.dir));
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply).toMatchObject({ endpoint: api.endpoint, complete: true });
     expect(snapshot.lastApply!.requests).toEqual([
       { op: 'add', items: 500, batchId: api.issued[0] },
@@ -79,10 +81,10 @@ describe('apply with user and customer groups', () => {
     // Nothing the API did not confirm: the snapshot holds exactly what the fake platform holds.
     expect(await snapshotKeys(ws.dir)).toEqual(customers.held);
     expect(customers.held.size).toBe(2);
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply).toMatchObject({ complete: true, requests: [{ op: 'add', items: 2, endpoint: customers.endpoint, status: 'partial', notApplied: 1 }] });
 
-    const replan = await planWorkspace(await openWorkspace({ cwd: ws.dir }));
+    const replan = await planWorkspace(await openWorkspace({ cwd: ws.dir }), nodeFileSystem());
     expect(replan.plan.changes.map((c) => `${c.op} ${c.member.identities[0]!.value}`)).toEqual(['add 13900000002']);
 
     // Still failing: still pending, nothing else sent.
@@ -90,13 +92,13 @@ describe('apply with user and customer groups', () => {
     expect(second.status).toBe('partial');
     expect(customers.log.at(-1)).toMatchObject({ items: 1, failed: 1 });
     // Retrying a failing row does not pile requests up in the snapshot.
-    expect((await readSnapshot(join(ws.dir, STATE))).snapshot.lastApply!.requests).toEqual([{ op: 'add', items: 0, endpoint: customers.endpoint, status: 'partial', notApplied: 1 }]);
+    expect((await readSnapshot(nodeFileSystem(), join(ws.dir, STATE))).snapshot.lastApply!.requests).toEqual([{ op: 'add', items: 0, endpoint: customers.endpoint, status: 'partial', notApplied: 1 }]);
 
     customers.failing.clear();
     const third = await apply(ws.dir, api, customers);
     expect(third.status).toBe('applied');
     expect(await snapshotKeys(ws.dir)).toEqual(await desiredKeys(ws.dir));
-    expect((await readSnapshot(join(ws.dir, STATE))).snapshot.lastApply!.complete).toBe(true);
+    expect((await readSnapshot(nodeFileSystem(), join(ws.dir, STATE))).snapshot.lastApply!.complete).toBe(true);
     expect((await apply(ws.dir, api, customers)).status).toBe('unchanged');
     expect(api.log).toEqual([]);
   });
@@ -137,7 +139,7 @@ describe('apply with user and customer groups', () => {
     expect(first.requests.find((r) => r.target === 'customer')).toMatchObject({ status: 'unknown', message: '导入中', failed: [] });
     // The fake applied the rows (the import runs on), but the snapshot holds only the user groups.
     expect(await snapshotKeys(ws.dir)).toEqual(api.held);
-    const { snapshot } = await readSnapshot(join(ws.dir, STATE));
+    const { snapshot } = await readSnapshot(nodeFileSystem(), join(ws.dir, STATE));
     expect(snapshot.lastApply!.requests.find((r) => r.endpoint === customers.endpoint)).toEqual({ op: 'add', items: 0, endpoint: customers.endpoint, status: 'unknown', notApplied: 2 });
     const second = await apply(ws.dir, api, customers);
     expect(second.status).toBe('applied');

@@ -6,7 +6,7 @@ import { splitAcknowledged } from '../../src/core/not-applied.js';
 import { buildPlan, checksumBatches } from '../../src/core/plan.js';
 import { renderJson } from '../../src/core/render/json.js';
 import { renderText } from '../../src/core/render/text.js';
-import { formatJournalHeader, formatJournalRecord, parseJournal } from '../../src/state/journal.js';
+import { formatJournalHeader, formatJournalRecord, JOURNAL_VERSION, parseJournal } from '../../src/state/journal.js';
 import { renderSnapshot, type Snapshot } from '../../src/state/snapshot-format.js';
 import { parseSnapshot } from '../../src/state/snapshot-parse.js';
 import { customerBatch, customerItem, id } from './builders.js';
@@ -128,7 +128,7 @@ describe('the snapshot and the journal with customer groups', () => {
   });
 
   it('journals a customer request with its endpoint and only its confirmed items, and reads it back', () => {
-    const header = { journal: 1 as const, applyId: 'a1', base: null, commit: null, endpoint: 'http://x/v2', toolVersion: '0.1.0', started: '2024-05-01T10:00:00.000Z' };
+    const header = { journal: JOURNAL_VERSION, applyId: 'a1', base: null, commit: null, endpoint: 'http://x/v2', toolVersion: '0.1.0', started: '2024-05-01T10:00:00.000Z' };
     const batch = customerBatch('add', customerItem([id('audienceUserId', 'C1')], ['会员']));
     const text = formatJournalHeader(header) + formatJournalRecord(0, batch, { endpoint: 'http://x/customer', status: 'partial', notApplied: 1 }) + formatJournalRecord(1, { ...batch, items: [] }, { endpoint: 'http://x/customer', status: 'unknown', notApplied: 2 });
     const parsed = parseJournal('j', text);

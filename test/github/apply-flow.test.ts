@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** Applies the current files with plain `groupops apply`, so the repository starts with a snapshot. */
 async function applyLocally(): Promise<void> {
-  const res = await runCli(['apply'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const res = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
   expect(res.code, res.stderr).toBe(0);
 }
 
@@ -48,7 +48,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply'], repo.dir, env);
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(sb.memberships()).toHaveLength(3);
 
@@ -83,7 +83,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
     const sha = merge('drop one, add one', 6);
     sb.setFaults({ script: ['ok', 'http500'] });
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error::groupops apply failed: .*HTTP 500/m);
 
@@ -113,7 +113,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', []));
     const sha = merge('empty the group', 7);
     const sent = sb.requests().length;
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(3);
     expect(sb.requests()).toHaveLength(sent);
     expect(gh.ref('main')).toBe(sha);
@@ -123,6 +123,16 @@ describe('groupops github apply', () => {
     expect(res.stdout).toContain('The snapshot is unchanged: nothing to commit.');
   });
 
+  it('does not call a snapshot that does not exist unchanged (a first apply the API refused)', async () => {
+    const sha = gitInit(repo.dir);
+    landOnMain(gh, repo.dir, sha, 9);
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }));
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain('There is no snapshot yet (nothing was acknowledged): nothing to commit.');
+    expect(res.stdout).not.toContain('unchanged');
+    expect(gh.ref('main')).toBe(sha);
+  });
+
   it('refuses with exit 3 a snapshot of another tenant (RABBITPRE_BASE_URL elsewhere): nothing sent, nothing committed, the reason on the PR', async () => {
     await applyLocally();
     gitInit(repo.dir);
@@ -130,7 +140,7 @@ describe('groupops github apply', () => {
     const sha = merge('one more', 8);
     const other = await startSandbox();
     try {
-      const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
+      const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
       expect(res.code).toBe(3);
       expect(other.requests()).toHaveLength(0);
       expect(gh.ref('main')).toBe(sha);
@@ -145,7 +155,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 11);
     gh.forbidContentWrites = true;
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m);
     expect(sb.requests()).toHaveLength(0);
@@ -154,7 +164,7 @@ describe('groupops github apply', () => {
 
   it('applies only the default branch: a dispatch on another branch sends nothing', async () => {
     const sha = gitInit(repo.dir);
-    const res = await runCli(['github', 'apply'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('applies the default branch (main) only; this run is for "feature". Nothing was sent.');
     expect(sb.requests()).toHaveLength(0);

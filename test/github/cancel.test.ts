@@ -55,7 +55,7 @@ describe('a cancelled apply job', () => {
       RABBITPRE_BASE_URL: proxy.url,
       PATH: process.env.PATH ?? '',
     });
-    const child = spawn(process.execPath, [BIN, 'github', 'apply'], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'github', 'apply', '--auto-approve'], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -47,7 +47,7 @@ describe('GitHub flow end to end: PR opened -> new push -> merge -> apply', () =
       'groups/beta.yaml': groupYaml('Beta', ['13600000001']),
     });
     // main starts applied: its snapshot matches the tenant.
-    const applied = await step(['apply'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+    const applied = await step(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
     expect(applied.code, applied.stderr).toBe(0);
     base = gitInit(repo.dir);
     mirrorCommit(gh, repo.dir, base);
@@ -139,7 +139,7 @@ describe('GitHub flow end to end: PR opened -> new push -> merge -> apply', () =
       RABBITPRE_TOKEN: sb.token,
       RABBITPRE_BASE_URL: sb.url,
     });
-    const res = await step(['github', 'apply'], repo.dir, env);
+    const res = await step(['github', 'apply', '--auto-approve'], repo.dir, env);
     expect(res.code, res.stdout + res.stderr).toBe(0);
 
     // The tenant holds exactly the merged group files.

@@ -117,7 +117,7 @@ describe('groupops github apply on invalid group files', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply'], repo.dir, env);
+    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
     expect(res.code).toBe(1);
     expect(sb.requests()).toHaveLength(0);
 

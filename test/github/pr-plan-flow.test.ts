@@ -101,7 +101,7 @@ describe('the PR comment and job summary of a mixed plan, rendered as GitHub ren
 
       // The verdict: refused, by which rule, with the numbers, and the override of the workflow.
       const verdict = doc.querySelectorAll('p').find((p) => p.text.includes('would be refused'))!;
-      expect(verdict.text).toContain('The apply on merge would be refused by a safety limit: the plan deletes 31 of 45 applied memberships (68.9%), more than the limit (over 25% and over 20');
+      expect(verdict.text).toContain('The apply on merge would be refused by a safety limit: the plan deletes 31 of 45 applied memberships (68.9%), more than 25% of them and more than 20 (the share limit: config safety.maxDeletePercent and safety.maxDeleteCount)');
       const override = doc.querySelectorAll('p').find((p) => p.text.startsWith('To apply it on purpose'))!;
       expect(override.text).toContain('run the groups-apply workflow by hand');
       expect(override.querySelector('strong')!.text).toBe('To apply it on purpose:');

@@ -177,6 +177,11 @@ describe('action.yml', () => {
     expect(action.inputs.command?.required).toBe(true);
   });
 
+  it('approves an apply itself (the review happened on the PR)', () => {
+    const main = runSteps.find((s) => s.id === 'groupops')!;
+    expect(main.run).toMatch(/^\s*args\+=\(--auto-approve\)$/m);
+  });
+
   it('runs groupops with exec and node, no npx in between, so a cancelled job\'s SIGINT reaches it', () => {
     const main = runSteps.find((s) => s.id === 'groupops')!;
     expect(main.run).toMatch(/^\s*exec node "\$GITHUB_ACTION_PATH\/bin\/groupops\.js" github "\$GROUPOPS_COMMAND" "\$\{args\[@\]\}"$/m);

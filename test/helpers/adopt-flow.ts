@@ -80,7 +80,7 @@ export async function adoptEditApply(cli: FlowCli, repo: FlowRepo, sandbox: Sand
   expect(changed.stdout).toContain('Plan: 1 to add, 1 to delete, in 2 requests.');
   repo.commit('VIP: 18800000004 replaces 18800000003');
 
-  const applied = await cli(['apply'], env);
+  const applied = await cli(['apply', '--auto-approve'], env);
   expect(applied.code, applied.stderr).toBe(0);
   // Only the change reaches the platform, not the adopted tenant.
   const sent = sandbox.requests().map((r) => ({ op: (r.body as { publicParams: { optType: string } }).publicParams.optType, items: (r.body as { data: unknown[] }).data.length }));
@@ -95,6 +95,9 @@ export async function adoptEditApply(cli: FlowCli, repo: FlowRepo, sandbox: Sand
   repo.commit('snapshot after the apply');
 }
 
+/** An apply run from a test has no terminal to answer on: it is approved on the command line. */
+const approval = (command: string): string[] => (command === 'apply' ? ['--auto-approve'] : []);
+
 /**
  * The same snapshot against another tenant: RABBITPRE_BASE_URL pointing elsewhere with the implicit
  * target, then a config with two named targets where the snapshot is given to the other one. Each
@@ -105,7 +108,7 @@ export async function refuseOtherTargets(cli: FlowCli, repo: FlowRepo, sandbox: 
   const sentBefore = sandbox.requests().length;
 
   for (const command of ['plan', 'apply']) {
-    const r = await cli([command], { RABBITPRE_TOKEN: other.token, RABBITPRE_BASE_URL: other.url });
+    const r = await cli([command, ...approval(command)], { RABBITPRE_TOKEN: other.token, RABBITPRE_BASE_URL: other.url });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`refusing to ${command}: .groupops/snapshot.json belongs to target "default" (${sandbox.url}), but RABBITPRE_BASE_URL points at ${other.url}`);
     expect(r.stderr).toContain(`Unset RABBITPRE_BASE_URL (or point it at ${sandbox.url})`);
@@ -139,7 +142,7 @@ export async function refuseOtherTargets(cli: FlowCli, repo: FlowRepo, sandbox: 
 
   // The same snapshot pointed at the second target.
   for (const command of ['plan', 'apply']) {
-    const r = await cli([command, '--target', 'test', '--state', '.groupops/snapshot.json'], tokens);
+    const r = await cli([command, ...approval(command), '--target', 'test', '--state', '.groupops/snapshot.json'], tokens);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`refusing to ${command}: .groupops/snapshot.json belongs to target "production" (${sandbox.url}), but the selected target is "test" (${other.url})`);
     expect(r.stderr).toContain('--target production');

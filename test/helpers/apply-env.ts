@@ -6,6 +6,7 @@ import { groupKey, identityKey, type Category, type GroupRef, type MembershipSta
 import type { Sandbox, SandboxIdentity, SandboxMembership } from '../../src/sandbox/server.js';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { CLI_BIN, REPO_ROOT, type CliResult } from './cli.js';
 
@@ -118,7 +119,7 @@ export function stateKeys(state: MembershipState): Set<string> {
 
 /** The memberships the snapshot on disk records, its pending journal folded in (what the next apply sees). */
 export async function snapshotKeys(repo: TempRepo): Promise<Set<string>> {
-  return stateKeys((await readSnapshot(join(repo.dir, STATE))).snapshot.applied);
+  return stateKeys((await readSnapshot(nodeFileSystem(), join(repo.dir, STATE))).snapshot.applied);
 }
 
 function sandboxGroupKey(m: SandboxMembership): string {

@@ -6,6 +6,7 @@ import { DiffMemo } from '../../src/core/diff.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { GroupFileCache } from '../../src/load/group-cache.js';
 import { loadGroups } from '../../src/load/load-groups.js';
+import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { SnapshotCache } from '../../src/state/snapshot-cache.js';
 import { writeSnapshot } from '../../src/state/snapshot-store.js';
 
@@ -86,14 +87,14 @@ describe('DiffMemo and SnapshotCache', () => {
     const snapshots = new SnapshotCache();
     const statePath = join(dir, '.groupops/snapshot.json');
     const first = await load(cache);
-    await writeSnapshot(statePath, { applied: first.state, lastApply: null });
-    const applied = (await snapshots.read(statePath)).snapshot.applied;
+    await writeSnapshot(nodeFileSystem(), statePath, { applied: first.state, lastApply: null });
+    const applied = (await snapshots.read(nodeFileSystem(), statePath)).snapshot.applied;
     expect(buildPlan(first.state, applied, { memo }).changes).toEqual([]);
     expect(memo.stats).toEqual({ reused: 0, compared: 4 });
 
     write('groups/g1.yaml', group('G1', [1, 11, 99]));
     const second = await load(cache);
-    const again = (await snapshots.read(statePath)).snapshot.applied;
+    const again = (await snapshots.read(nodeFileSystem(), statePath)).snapshot.applied;
     expect(again).toBe(applied);
     expect(snapshots.stats).toEqual({ hits: 1, misses: 1 });
     const plan = buildPlan(second.state, again, { memo });
@@ -105,10 +106,10 @@ describe('DiffMemo and SnapshotCache', () => {
   it('reads the snapshot again when it changed', async () => {
     const statePath = join(dir, '.groupops/snapshot.json');
     const snapshots = new SnapshotCache();
-    expect((await snapshots.read(statePath)).snapshot.applied.size).toBe(0);
+    expect((await snapshots.read(nodeFileSystem(), statePath)).snapshot.applied.size).toBe(0);
     write('groups/a.yaml', group('A', [1]));
-    await writeSnapshot(statePath, { applied: (await load(new GroupFileCache())).state, lastApply: null });
-    expect((await snapshots.read(statePath)).snapshot.applied.size).toBe(1);
+    await writeSnapshot(nodeFileSystem(), statePath, { applied: (await load(new GroupFileCache())).state, lastApply: null });
+    expect((await snapshots.read(nodeFileSystem(), statePath)).snapshot.applied.size).toBe(1);
     expect(snapshots.stats).toEqual({ hits: 0, misses: 2 });
   });
 });

@@ -5,7 +5,7 @@ import { describeTarget } from '../../core/target.js';
 import { plural } from '../../core/render/describe.js';
 import { withWorkspaceOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { stateFileSystem, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
 import { wholeNumber } from '../option-parsers.js';
 
@@ -33,12 +33,12 @@ export function registerAdopt(program: Command, io: CliIo, done: (code: number) 
       let outcome: AdoptOutcome;
       let statePath: string;
       try {
-        const ws = await workspaceFrom(io, { ...opts, format: 'text' });
+        const ws = await workspaceFrom(io, { ...opts, format: 'text' }, { creates: opts.from !== undefined });
         statePath = ws.statePath;
         const { adoptWorkspace } = await import('../../app/adopt.js');
         const { gitHeadCommit } = await import('../../app/git-info.js');
         const { toolVersion } = await import('../../load/package-root.js');
-        outcome = await adoptWorkspace(ws, { clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() }, {
+        outcome = await adoptWorkspace(ws, { fileSystem: stateFileSystem(io), clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() }, {
           ...(opts.from !== undefined ? { from: opts.from } : {}),
           identityTypes: opts.identityType,
           ignoreColumns: opts.ignoreColumn,

@@ -11,8 +11,9 @@ import { GroupopsError } from '../../errors/index.js';
 import { DEFAULT_STATE_PATH } from '../../state/snapshot-store.js';
 import { toolVersion } from '../../load/package-root.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
+import { confirmApply } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
 import { renderPlan } from '../render-plan.js';
 import type { ApplyCliOptions } from './apply.js';
@@ -80,9 +81,14 @@ async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: W
   });
   const format = opts.format;
   const controller = new AbortController();
+  let sending = false;
   const interrupt = (): void => {
     reporter.stop();
-    io.stderr.write('\ninterrupted: no new request is sent and no retry; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n');
+    io.stderr.write(
+      sending
+        ? '\ninterrupted: no new request is sent and no retry; waiting for those in flight so the snapshot records them (press Ctrl-C again to quit at once; the journal keeps what was acknowledged)\n'
+        : '\ninterrupted before sending: nothing was sent\n',
+    );
     controller.abort();
   };
   process.once('SIGINT', interrupt);
@@ -93,13 +99,25 @@ async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: W
       {
         api,
         customerApi,
+        fileSystem: stateFileSystem(io),
         concurrency: opts.concurrency ?? ws.config.api.concurrency,
         clock: () => new Date(),
         gitCommit: gitHeadCommit,
         toolVersion: toolVersion(),
         signal: controller.signal,
+        approve: (plan) =>
+          confirmApply(io, plan, {
+            autoApprove: opts.autoApprove === true,
+            planShown: format === 'text' && io.stdout.isTTY === true,
+            mask: shouldMask(opts, ws),
+            signal: controller.signal,
+          }),
         progress: {
           ...reporter,
+          sending: (plan, concurrency) => {
+            sending = true;
+            reporter.sending?.(plan, concurrency);
+          },
           // The plan goes out before anything is sent (or refused), so a reader sees what it is about.
           planned: (plan) => {
             planned(plan);

@@ -8,6 +8,7 @@ export interface ApplyCliOptions extends CommonOptions {
   allowMassDelete?: boolean;
   expectPlan?: string;
   concurrency?: number;
+  autoApprove?: boolean;
 }
 
 /** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
@@ -27,7 +28,8 @@ export function withApplyOptions(cmd: Command): Command {
     .option('--max-deletes <n>', 'refuse more than N deletes (replaces the config limits)', wholeNumber(0))
     .option('--allow-mass-delete', 'apply even beyond the delete limits')
     .option('--expect-plan <sha256>', 'apply only if the plan has this checksum (the one `groupops plan` prints)', sha256)
-    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', wholeNumber(1, 32));
+    .option('--concurrency <n>', 'requests in flight within one operation (default: config api.concurrency, 4)', wholeNumber(1, 32))
+    .option('--auto-approve', "send without asking for 'yes' (needed without a terminal, unless CI is set)");
 }
 
 function sha256(value: string): string {

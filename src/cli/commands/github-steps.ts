@@ -15,7 +15,7 @@ import { applyStepOutputs, planStepOutputs } from '../../github/step-outputs.js'
 import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
-import type { CliIo } from '../io.js';
+import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
 import type { ApplyCliOptions } from './apply.js';
 import { runApply } from './apply-run.js';
@@ -43,7 +43,7 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     plan: async () => {
       const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
       mask = shouldMask({ ...opts, format: 'markdown' }, ws);
-      return reviewWorkspace(ws);
+      return reviewWorkspace(ws, stateFileSystem(io));
     },
     mask: () => mask,
   });
@@ -75,7 +75,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
     expectedParent: head,
     snapshotPath: repoPath(snapshotFile, root),
     groupsPath: repoPath(resolveIn(ws.cwd, ws.groupsDir), root),
-    readSnapshot: () => readTextIfExists(snapshotFile),
+    readSnapshot: () => readTextIfExists(stateFileSystem(io), snapshotFile),
     mask,
     apply: () => applyAsCli(io, { ...opts, format: 'text', mask }, ws.statePath),
     step: actionsStepIo(io.env, (line) => io.stdout.write(`${line}\n`)),

@@ -5,9 +5,10 @@ import { planWorkspace } from '../../app/plan-workspace.js';
 import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
 import { reportWarnings } from '../report-error.js';
 import { renderPlanChunks } from '../render-plan.js';
@@ -24,7 +25,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .description('show the pending changes and the requests they need; sends nothing')
     .option('--out <file>', 'write the rendered plan to a file instead of stdout')
     .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
-    .option('--watch', 're-validate and re-plan on every change under the groups folder')
+    .option('--watch', 're-validate and re-plan on every change under the groups folder or of the config')
     .action(async (opts: PlanOptions) => {
       // A script reading the JSON plan gets a document that says why there is none (not with
       // --out: a file that held a plan is not replaced by an error).
@@ -40,8 +41,15 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
         done(EXIT.ok);
         return;
       }
-      const { plan, desired } = await planWorkspace(ws).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
-      if (!desired.folderExists) io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      const { plan, desired, snapshotDigest } = await planWorkspace(ws, stateFileSystem(io)).catch((err: unknown) => failed(err, shouldMask(opts, ws)));
+      if (!desired.folderExists) {
+        // Neither side exists: this is not the repository (a mistyped --groups, or another folder), not an empty plan.
+        if (snapshotDigest === null) {
+          const message = `the groups folder "${ws.groupsDir}" does not exist in ${ws.cwd}, and there is no snapshot (${ws.statePath}): run groupops in the repository root, create the folder, or name it with --groups`;
+          failed(new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message }], 'there is nothing to plan'), shouldMask(opts, ws));
+        }
+        io.stderr.write(`warning: the groups folder "${ws.groupsDir}" does not exist: the plan deletes every applied membership\n`);
+      }
       reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });

@@ -19,6 +19,7 @@ const HEADLINE: Record<ApplyStatus, string> = {
   failed: '❌ failed',
   interrupted: '⚠️ interrupted',
   refused: '⛔ refused by a safety limit',
+  cancelled: '✋ cancelled (not approved)',
   invalid: '❌ invalid input',
 };
 
@@ -41,12 +42,16 @@ export function renderApplyText(report: ApplyReport, options: { mask: boolean })
   }
   if (report.status === 'applied') out.push(`Applied ${plural(acked, 'request')}:`);
   else if (report.status === 'partial') out.push(`Sent ${plural(acked, 'request')}, but ${pendingSummary(report.requests)}:`);
-  else out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was acknowledged.` : `Stopped after ${acked} of ${plural(total, 'request')}; acknowledged:`);
+  else {
+    // When the journal could not be written, the API acknowledged more than was recorded: say recorded.
+    const done = report.failure?.code === 'FILE_SYSTEM' ? 'recorded' : 'acknowledged';
+    out.push(acked === 0 ? `Stopped before any of ${plural(total, 'request')} was ${done}.` : `Stopped after ${acked} of ${plural(total, 'request')}; ${done}:`);
+  }
   for (const r of report.requests) out.push(`  ${describeAnswer(r)}`);
   out.push(...notAppliedText(report.requests, options));
   if (snapshot.written) {
     out.push(`Snapshot written: ${snapshot.path} (${plural(snapshot.memberships, 'membership')}${report.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`);
-  } else out.push(`The snapshot ${snapshot.path} is unchanged.`);
+  } else out.push(snapshot.exists === false ? `No snapshot was written: nothing was acknowledged, and there is no ${snapshot.path} yet.` : `The snapshot ${snapshot.path} is unchanged.`);
   if (report.status === 'partial') out.push('Run groupops apply again to retry what was not applied.');
   // A refusal (401, 403, a rejected request) comes back the same until its cause is fixed.
   else if (report.failure?.retryable === false) out.push('Fix what the error names before running groupops apply again: the same request would get the same answer.');
@@ -205,6 +210,7 @@ function snapshotLines(report: ApplyReport): string[] {
   const s = report.snapshot;
   if (!s || report.snapshotCommit !== undefined) return [];
   if (s.written) return [`Snapshot written: ${codeSpan(s.path)} (${plural(s.memberships, 'membership')}${report.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`, ''];
+  if (s.exists === false) return [`No snapshot was written: nothing was acknowledged, and there is no ${codeSpan(s.path)} yet.`, ''];
   return [`The snapshot ${codeSpan(s.path)} is unchanged.`, ''];
 }
 
@@ -238,6 +244,7 @@ function nextStep(report: ApplyReport, place: ReportPlace): string | undefined {
       ? '**Next:** if the change is intended, run the *groups-apply* workflow by hand (*Run workflow*) with the override it names (*allow-mass-delete*), or fix the group files in a new PR.'
       : '**Next:** if the change is intended, run again with the override it names; otherwise fix the group files.';
   }
+  if (report.status === 'cancelled') return '**Next:** run groupops apply again and answer `yes`, or pass --auto-approve; nothing was sent.';
   if (report.status === 'invalid') return place === 'github' ? '**Next:** fix the input it names in a new PR; nothing was sent.' : '**Next:** fix the input it names; nothing was sent.';
   return undefined;
 }

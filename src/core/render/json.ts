@@ -16,7 +16,7 @@ export interface JsonOptions {
 }
 
 /**
- * The version of every JSON document groupops prints (`validate`, `plan`, `apply`), described by
+ * The version of every JSON document groupops prints (`validate`, `plan`, `apply`, `explain`), described by
  * schemas/*-output.schema.json: the major number changes when a field a script may read changes or
  * goes, the minor one when fields are added.
  */
@@ -75,7 +75,8 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<s
   yield '\n';
 }
 
-function jsonGroup(group: Plan['changes'][number]['group']): Record<string, unknown> {
+/** A group as the JSON documents write it: `{ name, category, department? }`, or `{ name, kind: "customer" }`. */
+export function jsonGroup(group: Plan['changes'][number]['group']): Record<string, unknown> {
   if (group.kind === 'customer') return { name: group.name, kind: 'customer' };
   const g = canonicalGroup(group);
   return g.department ? { name: g.name, category: g.category, department: { [g.department.field]: g.department.value } } : { name: g.name, category: g.category };

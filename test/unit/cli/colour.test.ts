@@ -52,6 +52,51 @@ describe('colours in the text plan', () => {
     expect(io.out()).not.toContain(ESC);
   });
 
+  it('are off for a terminal with --no-color, before or after the command', async () => {
+    for (const argv of [['plan', '--no-color'], ['--no-color', 'plan']]) {
+      const io = fakeIo((await shipped()).dir, { tty: true });
+      expect(await main(['node', 'groupops', ...argv], io)).toBe(0);
+      expect(io.out()).not.toContain(ESC);
+      expect(io.out()).toContain('Plan: 20 to add');
+      await repo!.cleanup();
+    }
+  });
+
+  it('are off for a terminal with TERM=dumb', async () => {
+    const io = fakeIo((await shipped()).dir, { tty: true, env: { TERM: 'dumb' } });
+    expect(await main(['node', 'groupops', 'plan'], io)).toBe(0);
+    expect(io.out()).not.toContain(ESC);
+  });
+
+  it('are on without a terminal with FORCE_COLOR, which also wins over NO_COLOR and TERM=dumb', async () => {
+    for (const env of [{ FORCE_COLOR: '1' }, { FORCE_COLOR: 'true', NO_COLOR: '1' }, { FORCE_COLOR: '3', TERM: 'dumb' }]) {
+      const io = fakeIo((await shipped()).dir, { tty: false, env });
+      expect(await main(['node', 'groupops', 'plan'], io)).toBe(0);
+      expect(io.out(), JSON.stringify(env)).toContain(ESC);
+      await repo!.cleanup();
+    }
+  });
+
+  it('are off for a terminal with FORCE_COLOR=0 or false; an empty FORCE_COLOR or NO_COLOR is ignored', async () => {
+    for (const [env, colour] of [
+      [{ FORCE_COLOR: '0' }, false],
+      [{ FORCE_COLOR: 'false' }, false],
+      [{ FORCE_COLOR: '' }, true],
+      [{ NO_COLOR: '' }, true],
+    ] as const) {
+      const io = fakeIo((await shipped()).dir, { tty: true, env });
+      expect(await main(['node', 'groupops', 'plan'], io)).toBe(0);
+      expect(io.out().includes(ESC), JSON.stringify(env)).toBe(colour);
+      await repo!.cleanup();
+    }
+  });
+
+  it('--no-color wins over FORCE_COLOR', async () => {
+    const io = fakeIo((await shipped()).dir, { tty: true, env: { FORCE_COLOR: '1' } });
+    expect(await main(['node', 'groupops', 'plan', '--no-color'], io)).toBe(0);
+    expect(io.out()).not.toContain(ESC);
+  });
+
   it('never reach a file written with --out, even from a terminal', async () => {
     const io = fakeIo((await shipped()).dir, { tty: true });
     expect(await main(['node', 'groupops', 'plan', '--out', 'plan.txt'], io)).toBe(0);

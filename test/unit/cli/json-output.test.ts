@@ -64,7 +64,7 @@ describe('validate --format json', () => {
 describe('plan --format json', () => {
   it('a plan with every kind of group and a re-sent member; invalid files and a corrupt snapshot give an error document', async () => {
     repo = await tempRepo(VALID);
-    expect((await runCli(['apply'], repo.dir, env())).code).toBe(0);
+    expect((await runCli(['apply', '--auto-approve'], repo.dir, env())).code).toBe(0);
     await repo.write('groups/people.yaml', VALID['groups/people.yaml'].replace('13900000000', '13911110000'));
     // The plans name the tenant the snapshot records (the sandbox), as the apply did.
     const tenant = { RABBITPRE_BASE_URL: sb.url };
@@ -88,29 +88,37 @@ describe('plan --format json', () => {
 describe('apply --format json', () => {
   it('applied, refused, failed part-way, invalid and without a token: each a document its schema describes', async () => {
     repo = await tempRepo(VALID);
-    const applied = await runCli(['apply', '--format', 'json'], repo.dir, env());
+    const applied = await runCli(['apply', '--auto-approve', '--format', 'json'], repo.dir, env());
     expect(applied.code, applied.stderr).toBe(0);
     expect(documentOf('apply', applied.stdout)).toMatchObject({ status: 'applied', complete: true, snapshot: { written: true } });
 
     await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 2)));
-    const refused = await runCli(['apply', '--format', 'json'], repo.dir, env());
+    const refused = await runCli(['apply', '--auto-approve', '--format', 'json'], repo.dir, env());
     expect(refused.code).toBe(3);
     expect(documentOf('apply', refused.stdout)).toMatchObject({ status: 'refused', complete: false, batches: [], error: { code: 'UNSAFE_PLAN' } });
 
     await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 31)));
     await repo.write('groups/dept.yaml', groupYaml('研发部', phones(0, 1), '1001'));
     sb.setFaults({ script: ['ok', 'http500'] });
-    const failed = await runCli(['apply', '--format', 'json'], repo.dir, env());
+    const failed = await runCli(['apply', '--auto-approve', '--format', 'json'], repo.dir, env());
     sb.setFaults({});
     expect(failed.code).toBe(1);
     expect(documentOf('apply', failed.stdout)).toMatchObject({ status: 'failed', complete: false, error: { code: 'API_ERROR' } });
 
     await repo.write('groups/bad.yaml', INVALID);
-    const invalid = await runCli(['apply', '--format', 'json'], repo.dir, env());
+    const invalid = await runCli(['apply', '--auto-approve', '--format', 'json'], repo.dir, env());
     expect(invalid.code).toBe(1);
     expect(documentOf('apply', invalid.stdout)).toMatchObject({ status: 'invalid', complete: false, batches: [], error: { code: 'INVALID_INPUT', issues: [expect.objectContaining({ line: 3 })] } });
 
-    const noToken = await runCli(['apply', '--format', 'json'], repo.dir, {});
+    // Without a terminal, without --auto-approve and outside CI: not approved, nothing sent.
+    await repo.write('groups/bad.yaml', groupYaml('Bad', phones(40, 41)));
+    const sent = sb.requests().length;
+    const cancelled = await runCli(['apply', '--format', 'json'], repo.dir, env());
+    expect(cancelled.code).toBe(1);
+    expect(sb.requests()).toHaveLength(sent);
+    expect(documentOf('apply', cancelled.stdout)).toMatchObject({ status: 'cancelled', complete: false, batches: [], error: { code: 'NOT_APPROVED' } });
+
+    const noToken = await runCli(['apply', '--auto-approve', '--format', 'json'], repo.dir, {});
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('RABBITPRE_TOKEN is not set');
     expect(documentOf('apply', noToken.stdout)).toMatchObject({ status: 'failed', complete: false, error: { code: 'CONFIG_ERROR' } });

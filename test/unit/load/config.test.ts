@@ -33,6 +33,7 @@ describe('loadConfig', () => {
           'matchingType: 2',
           'safety:',
           '  maxDeleteCount: 50',
+          '  maxDeleteTotal: 800',
           'output:',
           '  maskIdentities: false',
           'api:',
@@ -45,7 +46,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       groups: 'desired',
       matchingType: 2,
-      safety: { maxDeletePercent: 25, maxDeleteCount: 50 },
+      safety: { maxDeletePercent: 25, maxDeleteCount: 50, maxDeleteTotal: 800 },
       output: { maskIdentities: false, maskIdentitiesSet: true },
       identityTypes: DEFAULT_CONFIG.identityTypes,
       limits: DEFAULT_CONFIG.limits,
@@ -56,6 +57,13 @@ describe('loadConfig', () => {
   it('reads an empty config as the defaults', async () => {
     repo = await createTempRepo({ files: { '.groupops/config.yaml': '# nothing set yet\n' } });
     expect(await loadConfig(repo.path('.groupops/config.yaml'), true)).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('caps deletes at 5000 by default, and refuses a cap that is not a whole number', async () => {
+    expect(DEFAULT_CONFIG.safety.maxDeleteTotal).toBe(5000);
+    expect(await refusal('safety:\n  maxDeleteTotal: 12.5\n')).toEqual([
+      expect.objectContaining({ line: 2, column: 19, message: expect.stringContaining('integer') }),
+    ]);
   });
 
   it('refuses an unknown key with its line and a did-you-mean', async () => {

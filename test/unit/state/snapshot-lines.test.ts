@@ -5,6 +5,7 @@ import { snapshotDigest } from '../../../src/state/journal-read.js';
 import { renderSnapshot, type LastApply, type Snapshot } from '../../../src/state/snapshot-format.js';
 import { readCanonicalSnapshot } from '../../../src/state/snapshot-lines.js';
 import { parseSnapshot } from '../../../src/state/snapshot-parse.js';
+import { nodeFileSystem } from '../../../src/state/node-file-system.js';
 import { readSnapshotFile } from '../../../src/state/snapshot-store.js';
 import { createTempRepo, type TempRepo } from '../../helpers/temp-repo.js';
 import { department, enterprise, member, openid, phone, phones, state, unionid } from '../core/builders.js';
@@ -121,7 +122,7 @@ describe('readSnapshotFile', () => {
     ['reformatted', Buffer.from(JSON.stringify(JSON.parse(text), null, 2))],
   ])('gives the snapshot and the digest of the text a UTF-8 decoder gives (%s)', async (_name, bytes) => {
     repo = await createTempRepo({ files: { 's.json': bytes } });
-    const read = await readSnapshotFile(repo.path('s.json'));
+    const read = await readSnapshotFile(nodeFileSystem(), repo.path('s.json'));
     const decoded = new TextDecoder().decode(bytes);
     expect(read.digest).toBe(snapshotDigest(decoded));
     expect(read.snapshot).toEqual(wholeRead(decoded.startsWith('{\n') ? decoded : text));
@@ -131,7 +132,7 @@ describe('readSnapshotFile', () => {
     const bytes = Buffer.from(text.replace('13500000004', '1350000000X'));
     bytes[bytes.indexOf('X')] = 0xff;
     repo = await createTempRepo({ files: { 's.json': bytes } });
-    const err = await readSnapshotFile(repo.path('s.json'), 's.json').catch((e: unknown) => e);
+    const err = await readSnapshotFile(nodeFileSystem(), repo.path('s.json'), 's.json').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).issues[0]).toMatchObject({ file: 's.json', line: 1, message: expect.stringContaining('not valid UTF-8') as unknown });
   });

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../../../src/errors/index.js';
 import { snapshotDigest } from '../../../src/state/journal-read.js';
 import { renderSnapshot, type LastApply, type Snapshot } from '../../../src/state/snapshot-format.js';
 import { parseSnapshot } from '../../../src/state/snapshot-parse.js';
+import { nodeFileSystem } from '../../../src/state/node-file-system.js';
 import { readSnapshot } from '../../../src/state/snapshot-store.js';
 import { createTempRepo, type TempRepo } from '../../helpers/temp-repo.js';
 import { department, enterprise, member, openid, phone, phones, state, unionid } from '../core/builders.js';
@@ -186,7 +187,7 @@ describe('readSnapshot', () => {
 
   it('reads a missing snapshot as nothing applied yet', async () => {
     repo = await createTempRepo();
-    const read = await readSnapshot(repo.path('.groupops/snapshot.json'));
+    const read = await readSnapshot(nodeFileSystem(), repo.path('.groupops/snapshot.json'));
     expect(read.snapshot.applied.size).toBe(0);
     expect(read.snapshot.lastApply).toBeNull();
     expect(read.digest).toBeNull();
@@ -194,14 +195,14 @@ describe('readSnapshot', () => {
 
   it('reads a written snapshot with its batch IDs exact', async () => {
     repo = await createTempRepo({ files: { '.groupops/snapshot.json': renderSnapshot(sample()) } });
-    const read = await readSnapshot(repo.path('.groupops/snapshot.json'));
+    const read = await readSnapshot(nodeFileSystem(), repo.path('.groupops/snapshot.json'));
     expect(read.snapshot.lastApply?.requests[1]?.batchId).toBe(BIG_ID);
     expect(read.digest).toBe(snapshotDigest(renderSnapshot(sample())));
   });
 
   it('throws InvalidInputError for a corrupt snapshot, naming the path as shown', async () => {
     repo = await createTempRepo({ files: { '.groupops/snapshot.json': '{"schemaVersion": 1, "lastApply": null, "groups": [' } });
-    const err = await readSnapshot(repo.path('.groupops/snapshot.json'), '.groupops/snapshot.json').catch((e: unknown) => e);
+    const err = await readSnapshot(nodeFileSystem(), repo.path('.groupops/snapshot.json'), '.groupops/snapshot.json').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).issues[0]!.file).toBe('.groupops/snapshot.json');
   });
@@ -211,7 +212,7 @@ describe('readSnapshot', () => {
     const bytes = Buffer.from(text.replace('18888888888', '1888888888X'));
     bytes[bytes.indexOf('X')] = 0xff;
     repo = await createTempRepo({ files: { '.groupops/snapshot.json': bytes } });
-    const err = await readSnapshot(repo.path('.groupops/snapshot.json'), '.groupops/snapshot.json').catch((e: unknown) => e);
+    const err = await readSnapshot(nodeFileSystem(), repo.path('.groupops/snapshot.json'), '.groupops/snapshot.json').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).issues[0]!.message).toContain('not valid UTF-8');
   });
