@@ -48,7 +48,7 @@ beforeAll(async () => {
     'groups/vip.yaml': groupYaml('VIP', ['18888888888', '13900000001']),
     'groups/beta.yaml': groupYaml('Beta', ['13600000001']),
   });
-  const applied = await runCli(['apply'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const applied = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
   expect(applied.code, applied.stderr).toBe(0);
   const base = gitInit(repo.dir);
   mirrorCommit(gh, repo.dir, base);
