@@ -11,6 +11,7 @@ import { createOctokit, throttleFromEnv } from '../../github/octokit.js';
 import { octokitPort } from '../../github/octokit-port.js';
 import { runPrPlan } from '../../github/pr-plan.js';
 import { actionsStepIo, writeStepOutputs } from '../../github/step-io.js';
+import { applyStepOutputs, planStepOutputs } from '../../github/step-outputs.js';
 import { readTextIfExists } from '../../state/journal-read.js';
 import { shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
@@ -47,7 +48,7 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     mask: () => mask,
   });
   // The one place the plan step hands values to the workflow's later steps.
-  await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson });
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson, ...planStepOutputs(result.plan, { refused: result.refused !== undefined }) });
   // Refused (a snapshot of another target): the comment and the summary say so, and the step fails with exit 3.
   if (result.refused) throw result.refused;
   // No token: the summary holds the plan, and the step still fails, saying how to pass one.
@@ -79,6 +80,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
     apply: () => applyAsCli(io, { ...opts, format: 'text', mask }, ws.statePath),
     step: actionsStepIo(io.env, (line) => io.stdout.write(`${line}\n`)),
   });
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, applyStepOutputs(report));
   return exitCodeForReport(report);
 }
 
