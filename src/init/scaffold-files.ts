@@ -43,7 +43,7 @@ export const GITIGNORE_LINES = [
  * modelines of its shipped example groups resolve in the user's repository too.
  */
 export function scaffoldFiles(options: ScaffoldOptions): ScaffoldFile[] {
-  const docs = `https://github.com/${options.repository}/blob/v${options.version}/docs`;
+  const docs = docsUrl(options);
   return [
     { path: '.groupops/config.yaml', content: configYaml(docs) },
     { path: 'groups/example.yaml', content: exampleGroupYaml(docs) },
@@ -51,6 +51,18 @@ export function scaffoldFiles(options: ScaffoldOptions): ScaffoldFile[] {
     { path: '.github/workflows/groups-apply.yml', content: applyWorkflow(options) },
     ...EDITOR_SCHEMAS.map((name) => ({ path: `schemas/${name}`, content: stampSchema(schemaText(options, name), options.version) })),
   ];
+}
+
+/**
+ * The example group file `init` writes, as this version writes it: `adopt --from` takes a file that is
+ * still exactly this for the placeholder it is, not for a group of the user's.
+ */
+export function exampleGroupText(options: Pick<ScaffoldOptions, 'version' | 'repository'>): string {
+  return exampleGroupYaml(docsUrl(options));
+}
+
+function docsUrl(options: Pick<ScaffoldOptions, 'version' | 'repository'>): string {
+  return `https://github.com/${options.repository}/blob/v${options.version}/docs`;
 }
 
 function schemaText(options: ScaffoldOptions, name: string): string {
@@ -78,8 +90,10 @@ state: .groupops/snapshot.json   # the snapshot: what was applied, committed by 
 safety:
   maxDeletePercent: 25           # apply refuses more deletes than 25% of the snapshot ...
   maxDeleteCount: 20             # ... and more than 20 in total (--allow-mass-delete overrides)
-output:
-  maskIdentities: true           # mask identity values (188****8888) in PR comments, job summaries and CI logs
+  maxDeleteTotal: 5000           # and never more than 5000 deletes in one apply, whatever the share
+# output:
+#   maskIdentities: true         # mask identity values (188****8888) in every output, on this machine too
+#                                # (default: in PR comments, job summaries, Markdown, and whenever CI is set)
 # api:
 #   baseUrl: https://integrate.rabbitpre.com   # your tenant's API (RABBITPRE_BASE_URL wins)
 `;

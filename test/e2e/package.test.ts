@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { adoptEditApply, refuseOtherTargets, type FlowRepo } from '../helpers/adopt-flow.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /**
@@ -12,7 +13,10 @@ import { REPO_ROOT } from '../helpers/cli.js';
  * run with `npx groupops`. No network: the tarball's dependencies come from the npm cache that
  * `npm ci` filled (the user's repository gets a lock file naming groupops's locked versions, as
  * `npm install -D groupops` would write, and `npm ci --offline` installs it). Each step is one `it`
- * on the same repository, in order, so later steps (adopt, targets) slot in between.
+ * on the same repository, in order, as issue 12 tells it: init, adopt from a platform export, plan (no
+ * changes), an edited group planned and applied to the sandbox, and the same snapshot refused (exit 3)
+ * for another tenant and another target (the steps of test/helpers/adopt-flow.ts, which the in-repo
+ * test drives with the built CLI).
  */
 
 interface Run {
@@ -47,6 +51,7 @@ let tarball: string;
 let files: string[];
 let repo: string;
 let sandbox: Sandbox;
+let other: Sandbox;
 /** `npx groupops …` in the user's repository. */
 const groupops = (args: readonly string[], env: Record<string, string> = {}) => run('npx', ['groupops', ...args], repo, { NO_COLOR: '1', ...env });
 
@@ -59,10 +64,12 @@ beforeAll(async () => {
   tarball = join(scratch, info.filename);
   files = info.files.map((f) => f.path).sort();
   sandbox = await startSandbox();
+  other = await startSandbox();
 }, 120_000);
 
 afterAll(async () => {
   await sandbox?.close();
+  await other?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
@@ -117,21 +124,13 @@ describe('installed from the tarball into a fresh repository', () => {
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 
-  it('an edited group plans its change and applies it to the sandbox', async () => {
-    await writeFile(join(repo, 'groups/example.yaml'), 'name: Example group\nmembers:\n  - phone: "13900000001"\n  - phone: "13900000002"\n');
-    const plan = await groupops(['plan', '--detailed-exitcode']);
-    expect(plan.code, plan.stderr).toBe(2);
-    expect(plan.stdout).toContain('Plan: 2 to add, 0 to delete, in 1 request.');
-    const apply = await groupops(['apply', '--auto-approve'], { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url });
-    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(sandbox.memberships().map((m) => m.person.identities[0]!.value).sort()).toEqual(['13900000001', '13900000002']);
-    const again = await groupops(['plan', '--detailed-exitcode'], { RABBITPRE_BASE_URL: sandbox.url });
-    expect(again.code, again.stdout + again.stderr).toBe(0);
-    // The snapshot records the tenant it was applied to: a plan against another one is refused.
-    const elsewhere = await groupops(['plan', '--detailed-exitcode']);
-    expect(elsewhere.code).toBe(3);
-    expect(elsewhere.stderr).toContain('refusing to plan');
-  });
+  it('adopts a platform export in place of the example init wrote, plans no changes, applies only an edit to the sandbox', async () => {
+    await adoptEditApply(groupops, consumerRepo(), sandbox);
+  }, 120_000);
+
+  it('refuses (exit 3) the same snapshot pointed at another tenant or another target', async () => {
+    await refuseOtherTargets(groupops, consumerRepo(), sandbox, other);
+  }, 120_000);
 
   it('npx groupops demo runs on the example groups the package brings', async () => {
     const demo = await groupops(['demo']);
@@ -140,6 +139,25 @@ describe('installed from the tarball into a fresh repository', () => {
     expect(demo.stdout).toContain('Nothing to do: the platform matches the group files; 0 requests sent.');
   }, 60_000);
 });
+
+/** The user's repository as the adoption steps see it: files written and read, commits made with git. */
+function consumerRepo(): FlowRepo {
+  return {
+    write: async (files) => {
+      for (const [rel, text] of Object.entries(files)) {
+        await mkdir(dirname(join(repo, rel)), { recursive: true });
+        await writeFile(join(repo, rel), text);
+      }
+    },
+    read: (rel) => readFile(join(repo, rel), 'utf8'),
+    commit: (message) => {
+      for (const args of [['add', '-A'], ['-c', 'user.name=acme', '-c', 'user.email=acme@example.invalid', 'commit', '--quiet', '-m', message]]) {
+        const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+      }
+    },
+  };
+}
 
 function repositoryOf(url: string | undefined): string {
   return /github\.com\/([^/]+\/[^/.]+)/.exec(url ?? '')?.[1] ?? '';
