@@ -13,7 +13,7 @@ import { runPrPlan } from '../../github/pr-plan.js';
 import { actionsStepIo, writeStepOutputs } from '../../github/step-io.js';
 import { applyStepOutputs, planStepOutputs } from '../../github/step-outputs.js';
 import { readTextIfExists } from '../../state/journal-read.js';
-import { shouldMask, workspaceFrom } from '../common-options.js';
+import { isCi, shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
 import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -67,7 +67,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
   const root = { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) };
   const snapshotFile = resolveIn(ws.cwd, ws.statePath);
   // The run log of a public repository is public: identity values are masked unless --no-mask.
-  const mask = opts.mask ?? ws.config.output.maskIdentities;
+  const mask = opts.mask ?? (isCi(io.env) || ws.config.output.maskIdentities);
   const { report } = await runGitHubApply({
     ctx,
     github,
