@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
+import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, tempRepo } from './gh-env.js';
+import { runMain } from '../helpers/cli.js';
 
 const SNAP = '.groupops/snapshot.json';
 const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
@@ -27,7 +28,7 @@ afterEach(async () => {
 
 /** Applies the current files with plain `groupops apply`, so the repository starts with a snapshot. */
 async function applyLocally(): Promise<void> {
-  const res = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const res = await runMain(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' } });
   expect(res.code, res.stderr).toBe(0);
 }
 
@@ -37,7 +38,8 @@ function merge(message: string, pr?: number): string {
 }
 
 function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
-  const eventPath = join(repo.dir, '..', `${repo.dir.split('/').pop()}-event.json`);
+  // Inside the repository's .git/ (outside its work tree), so that the repository's clean-up removes it.
+  const eventPath = join(repo.dir, '.git', 'event.json');
   return pushApplyEnv(gh, { sha, eventPath, workspace: repo.dir, sandbox: sb }, extra);
 }
 
@@ -48,7 +50,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(sb.memberships()).toHaveLength(3);
 
@@ -83,7 +85,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
     const sha = merge('drop one, add one', 6);
     sb.setFaults({ script: ['ok', 'http500'] });
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error::groupops apply failed: .*HTTP 500/m);
 
@@ -113,7 +115,7 @@ describe('groupops github apply', () => {
     await repo.write('groups/vip.yaml', groupYaml('VIP', []));
     const sha = merge('empty the group', 7);
     const sent = sb.requests().length;
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(3);
     expect(sb.requests()).toHaveLength(sent);
     expect(gh.ref('main')).toBe(sha);
@@ -126,7 +128,7 @@ describe('groupops github apply', () => {
   it('does not call a snapshot that does not exist unchanged (a first apply the API refused)', async () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 9);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }) });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('There is no snapshot yet (nothing was acknowledged): nothing to commit.');
     expect(res.stdout).not.toContain('unchanged');
@@ -140,7 +142,7 @@ describe('groupops github apply', () => {
     const sha = merge('one more', 8);
     const other = await startSandbox();
     try {
-      const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
+      const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }) });
       expect(res.code).toBe(3);
       expect(other.requests()).toHaveLength(0);
       expect(gh.ref('main')).toBe(sha);
@@ -155,7 +157,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 11);
     gh.forbidContentWrites = true;
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m);
     expect(sb.requests()).toHaveLength(0);
@@ -164,7 +166,7 @@ describe('groupops github apply', () => {
 
   it('applies only the default branch: a dispatch on another branch sends nothing', async () => {
     const sha = gitInit(repo.dir);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }) });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('applies the default branch (main) only; this run is for "feature". Nothing was sent.');
     expect(sb.requests()).toHaveLength(0);

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import type { FakeGitHub } from '../helpers/fake-github.js';
 
 /** A temp folder with files; removed by `cleanup`. */
@@ -67,19 +66,6 @@ export function pullRequestEvent(gh: FakeGitHub, pr: { number: number; headSha: 
     },
     repository: { full_name: base, default_branch: 'main' },
   };
-}
-
-/** Runs the CLI in-process and captures what it writes. */
-export async function runCli(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'groupops', ...argv], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd,
-  });
-  return { code, stdout, stderr };
 }
 
 /** Runs git in a folder with a fixed identity; returns its trimmed output. */
