@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { readExport, type ExportContents } from '../adopt/export-csv.js';
 import { renderGroupFiles, type FileOut } from '../adopt/group-file-text.js';
-import { stageFiles, type PlacedFiles } from '../adopt/stage-files.js';
+import { pathExists, stageFiles, type PlacedFiles } from '../adopt/stage-files.js';
 import { countMemberships, groupKey, type GroupMembers, type MembershipState } from '../core/model.js';
 import { buildPlan, isEmptyPlan } from '../core/plan.js';
 import { snapshotTarget, type SnapshotTarget, type TargetRecord } from '../core/target.js';
@@ -336,16 +336,6 @@ async function schemaFor(cwd: string): Promise<string | undefined> {
 /** A path under the groups folder as shown to users: relative to the workspace root, with `/`. */
 function displayPath(groupsDir: string, path: string): string {
   return posix.join(groupsDir.split(sep).join('/'), path);
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }
 
 /** `{ [key]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes). */
