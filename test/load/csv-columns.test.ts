@@ -3,7 +3,7 @@ import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { readCsvMembers } from '../../src/load/csv-members.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
+import { fastReadGroupFile } from '../../src/load/fast/fast-group-file.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
 
 let repo: TempRepo | undefined;

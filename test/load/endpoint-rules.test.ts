@@ -5,7 +5,7 @@ import { groupKey } from '../../src/core/model.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { loadConfig } from '../../src/load/config.js';
 import { customerSettingsOf, userGroupEndpoint, v1SettingsOf } from '../../src/load/endpoint-config.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
+import { fastReadGroupFile } from '../../src/load/fast/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
+import { fastReadGroupFile } from '../../src/load/fast/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { BUILTIN_TYPE_NAMES, DEFAULT_IDENTITY_TYPES } from '../../src/load/identity-types.js';
 import { readGroupBytes } from '../../src/load/load-group-file.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/errors/index.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
+import { fastReadGroupFile } from '../../src/load/fast/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { readGroupBytes } from '../../src/load/load-group-file.js';
 import { loadGroups } from '../../src/load/load-groups.js';
-import { parseYamlSubset } from '../../src/load/yaml-subset.js';
+import { parseYamlSubset } from '../../src/load/fast/yaml-subset.js';
 import { createTempRepo } from '../helpers/temp-repo.js';
 
 const where = { cwd: '/nonexistent', root: '/nonexistent' };
@@ -71,7 +71,7 @@ describe('control characters in identity fields', () => {
   it('are refused in a CSV cell too, at its column', async () => {
     const repo = await createTempRepo({ files: { 'groups/g.yaml': 'name: G\nmemberFiles: [g.csv]\n', 'groups/g.csv': 'phone,unionid\n13800000001,"u\u001f1"\n' } });
     try {
-      const r = await loadGroups('groups', repo.dir, { threads: 1 });
+      const r = await loadGroups('groups', repo.dir);
       expect(r.ok ? [] : r.issues.map(formatIssue)).toEqual([expect.stringMatching(/^groups\/g\.csv:2:13: the unionid value contains the control character U\+001F/)]);
     } finally {
       await repo.cleanup();

@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
-import { readGroupFile } from '../../src/load/group-file.js';
-import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from '../../src/load/identity-types.js';
-import { readGroupBytes } from '../../src/load/load-group-file.js';
-import { parseYamlSubset } from '../../src/load/yaml-subset.js';
+import { fastReadGroupFile } from '../../../src/load/fast/fast-group-file.js';
+import { readGroupFile } from '../../../src/load/group-file.js';
+import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from '../../../src/load/identity-types.js';
+import { readGroupBytes } from '../../../src/load/load-group-file.js';
+import { parseYamlSubset } from '../../../src/load/fast/yaml-subset.js';
 
 // The fast path must be invisible: for every input, what the loader returns (fast path, or the
 // full path it falls back to) equals what the full path alone returns, issues and positions
 // included; and whenever the subset reader accepts a text, its value equals the yaml package's.
-const corpus = join(import.meta.dirname, '../fixtures/groups');
+const corpus = join(import.meta.dirname, '../../fixtures/groups');
 /** The custom types these files use, declared as a config's identityTypes.custom would. */
 const TYPES: IdentityTypeSettings = { ...DEFAULT_IDENTITY_TYPES, custom: ['workwechat', 'email', 'custom_id', 'custom'] };
 const where = { cwd: corpus, root: corpus, identityTypes: TYPES };

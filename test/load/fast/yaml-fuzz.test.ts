@@ -1,10 +1,10 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { readGroupFile } from '../../src/load/group-file.js';
-import { DEFAULT_IDENTITY_TYPES } from '../../src/load/identity-types.js';
-import { readGroupBytes } from '../../src/load/load-group-file.js';
-import { parseYamlSubset } from '../../src/load/yaml-subset.js';
-import { seededRandom } from '../../src/sandbox/prng.js';
+import { readGroupFile } from '../../../src/load/group-file.js';
+import { DEFAULT_IDENTITY_TYPES } from '../../../src/load/identity-types.js';
+import { readGroupBytes } from '../../../src/load/load-group-file.js';
+import { parseYamlSubset } from '../../../src/load/fast/yaml-subset.js';
+import { seededRandom } from '../../../src/sandbox/prng.js';
 
 // A seeded differential fuzzer: random YAML in and around the subset the fast reader takes, with
 // the characters and spellings that have fooled it (Unicode white space, keys YAML reads as
