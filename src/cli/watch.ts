@@ -11,7 +11,7 @@ import { isHidden } from '../load/group-files.js';
 import { shouldMask, workspaceFrom } from './common-options.js';
 import type { PlanOptions } from './commands/plan.js';
 import { stateFileSystem, useColor, type CliIo } from './io.js';
-import { renderPlan } from './render-plan.js';
+import { jsonIsPretty, renderPlan } from './render-plan.js';
 import { reportError } from './report-error.js';
 
 /** How long to wait for more events before re-planning: one save often fires several. */
@@ -79,7 +79,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
         if (stateMoved) await watchApplied(current.statePath);
       }
       const { plan } = await planWorkspace(current, fs, caches);
-      io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, current) }));
+      io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, current), pretty: jsonIsPretty(io, opts) }));
     } catch (err) {
       failure = err;
       reportError(io, err, { mask: shouldMask(opts, ws) });

@@ -9,11 +9,13 @@ export interface ApplyCliOptions extends CommonOptions {
   expectPlan?: string;
   concurrency?: number;
   autoApprove?: boolean;
+  pretty?: boolean;
 }
 
 /** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
 export function registerApply(program: Command, io: CliIo, done: (code: number) => void): void {
   withApplyOptions(withCommonOptions(program.command('apply')))
+    .option('--pretty', 'indent the JSON result (--format json), as it is on a terminal')
     .description('apply the pending changes: deletes first, then adds; writes the snapshot with every batch ID (needs RABBITPRE_TOKEN)')
     .action(async (opts: ApplyCliOptions) => {
       // Loaded when asked for: the API client, the journal and the progress bar are not needed by a plan.

@@ -61,7 +61,7 @@ describe('renderJson', () => {
 
   it('keeps batch IDs as exact decimal strings and puts extra fields last', () => {
     const text = renderJson(samplePlan(), { mask: false, batches: [{ op: 'add', items: 3, batchId: BIG_ID }], extra: { status: 'applied' } });
-    expect(text).toContain(`"batchId": "${BIG_ID}"`);
+    expect(text).toContain(`"batchId":"${BIG_ID}"`);
     const doc = JSON.parse(text) as Record<string, unknown>;
     expect(doc.batches).toEqual([{ op: 'add', items: 3, batchId: BIG_ID }]);
     expect(Object.keys(doc).at(-1)).toBe('status');
@@ -69,8 +69,30 @@ describe('renderJson', () => {
 
   it('masks identity values, the previous ones too, when asked', () => {
     const text = renderJson(samplePlan(), { mask: true });
-    expect(text).toContain('"value": "188****8888"');
-    expect(text).toContain('"value": "oU****ld"');
+    expect(text).toContain('"value":"188****8888"');
+    expect(text).toContain('"value":"oU****ld"');
     for (const value of ['18888888888', '13900000001', 'oUpF8uOld']) expect(text).not.toContain(value);
+  });
+
+  it('is one line unless asked to be pretty, and the same document either way', () => {
+    const plan = samplePlan();
+    const options = { mask: true, batches: [{ op: 'add' as const, items: 3, batchId: BIG_ID }], extra: { status: 'applied', note: undefined } };
+    const compact = renderJson(plan, options);
+    const pretty = renderJson(plan, { ...options, pretty: true });
+    expect(compact.split('\n')).toEqual([expect.any(String), '']);
+    // Exactly what JSON.stringify writes of the document, one line and indented by two.
+    expect(compact).toBe(`${JSON.stringify(JSON.parse(pretty))}\n`);
+    expect(pretty).toBe(`${JSON.stringify(JSON.parse(compact), null, 2)}\n`);
+    expect(compact.length).toBeLessThan(pretty.length / 1.5);
+  });
+
+  it('writes group names and values that need escaping exactly as JSON.stringify does', () => {
+    const odd: GroupRef = { name: 'a "quoted"\\ 名字 \ud83d\ude00', category: 'department', department: { field: 'deptId', value: '9223372036854775807' } };
+    const plan = buildPlan(state([odd, [member(phone('1"2\\3')), member({ type: 'crm', value: '\ud800lone' })]]), new Map());
+    const compact = renderJson(plan, { mask: false });
+    const doc = JSON.parse(compact) as { changes: unknown[] };
+    expect(compact).toBe(`${JSON.stringify(doc)}\n`);
+    expect(doc.changes).toHaveLength(2);
+    expect(JSON.stringify(doc)).toContain('\\ud800lone');
   });
 });

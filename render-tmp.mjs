@@ -1,0 +1,14 @@
+import { loadGroups } from './dist/src/load/load-groups.js';
+import { buildPlan } from './dist/src/core/plan.js';
+import { renderJsonChunks } from './dist/src/core/render/json.js';
+import { writeFilePieces } from './dist/src/cli/io.js';
+const dir = process.argv[2];
+let t = performance.now();
+const r = await loadGroups('groups', dir);
+console.log('load', performance.now() - t); t = performance.now();
+const plan = buildPlan(r.value.state, new Map());
+console.log('plan', performance.now() - t); t = performance.now();
+let n = 0; for (const c of renderJsonChunks(plan, { mask: false })) n += c.length;
+console.log('render only', performance.now() - t, n); t = performance.now();
+await writeFilePieces('/tmp/rb/out.json', renderJsonChunks(plan, { mask: false }));
+console.log('render+write', performance.now() - t); t = performance.now();
