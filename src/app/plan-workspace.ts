@@ -1,3 +1,4 @@
+import type { BatchMemo } from '../core/batches.js';
 import type { DiffMemo } from '../core/diff.js';
 import { buildPlan, type Plan } from '../core/plan.js';
 import { countMemberships } from '../core/model.js';
@@ -26,6 +27,7 @@ export interface PlanCaches {
   readonly groups: GroupFileCache;
   readonly snapshot: SnapshotCache;
   readonly diff: DiffMemo;
+  readonly batches: BatchMemo;
 }
 
 /** Reads and validates the group files; throws InvalidInputError with every issue. */
@@ -67,7 +69,7 @@ export async function planWorkspace(ws: Workspace, fs: FileSystem, caches?: Plan
   ws.log?.(`snapshot ${ws.statePath} read in ${Math.round(performance.now() - started)} ms`);
   checkSnapshotTarget(snapshot, ws.target, ws.statePath, 'plan');
   started = performance.now();
-  const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff } : {});
+  const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff, batchMemo: caches.batches } : {});
   ws.log?.(`planned ${plan.changes.length} changes in ${plan.summary.requests} requests in ${Math.round(performance.now() - started)} ms`);
   return { plan, desired: groups, snapshot, snapshotDigest: digest };
 }

@@ -2,6 +2,7 @@ import { basename, dirname, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
+import { BatchMemo } from '../core/batches.js';
 import { DiffMemo } from '../core/diff.js';
 import { InvalidInputError } from '../errors/index.js';
 import { GroupFileCache } from '../load/group-cache.js';
@@ -29,7 +30,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   const color = useColor(io);
   const fs = stateFileSystem(io);
   // Kept between runs: a re-plan after one edit re-reads one file and re-compares one group.
-  const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo() };
+  const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo(), batches: new BatchMemo() };
   let current = ws;
   let configChanged = false;
   let groups: FSWatcher | undefined;
