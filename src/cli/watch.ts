@@ -10,7 +10,7 @@ import { journalPath } from '../state/journal.js';
 import { SnapshotCache } from '../state/snapshot-cache.js';
 import { isHidden } from '../load/group-files.js';
 import { shouldMask, workspaceFrom } from './common-options.js';
-import type { PlanOptions } from './commands/plan.js';
+import type { PlanOptions } from './command-options.js';
 import { stateFileSystem, useColor, type CliIo } from './io.js';
 import { jsonIsPretty, renderPlan } from './render-plan.js';
 import { reportError } from './report-error.js';

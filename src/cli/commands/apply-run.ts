@@ -16,7 +16,7 @@ import { EXIT } from '../exit-codes.js';
 import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
 import { jsonIsPretty, renderPlan } from '../render-plan.js';
-import type { ApplyCliOptions } from './apply.js';
+import type { ApplyCliOptions } from '../command-options.js';
 
 /**
  * Runs an apply as the command line does and resolves to its exit status; `onReport` receives the

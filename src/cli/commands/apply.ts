@@ -1,16 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import type { ApplyCliOptions } from '../command-options.js';
+import { withCommonOptions } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { wholeNumber } from '../option-parsers.js';
-
-export interface ApplyCliOptions extends CommonOptions {
-  maxDeletes?: number;
-  allowMassDelete?: boolean;
-  expectPlan?: string;
-  concurrency?: number;
-  autoApprove?: boolean;
-  pretty?: boolean;
-}
 
 /** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
 export function registerApply(program: Command, io: CliIo, done: (code: number) => void): void {

@@ -6,19 +6,13 @@ import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import type { PlanOptions } from '../command-options.js';
+import { outputMasked, shouldMask, withCommonOptions, workspaceFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { stateFileSystem, useColor, writeFilePieces, writePieces, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
 import { reportWarnings } from '../report-error.js';
 import { jsonIsPretty, renderPlanChunks } from '../render-plan.js';
-
-export interface PlanOptions extends CommonOptions {
-  out?: string;
-  detailedExitcode?: boolean;
-  watch?: boolean;
-  pretty?: boolean;
-}
 
 /** `groupops plan`: prints the pending changes and the requests they need; sends nothing. */
 export function registerPlan(program: Command, io: CliIo, done: (code: number) => void): void {

@@ -4,7 +4,7 @@ import { canonicalGroup, canonicalIdentity, type GroupRef } from '../model.js';
 import type { Plan } from '../plan.js';
 import { maskValue } from './mask.js';
 import { failedRowJson, type AnsweredRequest } from './not-applied.js';
-import { jsonChunks, LazyArray, textOfChunks } from './json-chunks.js';
+import { jsonChunks, LazyArray } from './json-chunks.js';
 
 /** A request that was sent and answered; status absent means accepted, failed absent means none. */
 export type AppliedBatch = Pick<AnsweredRequest, 'op' | 'items'> & Partial<Omit<AnsweredRequest, 'op' | 'items'>>;
@@ -28,14 +28,8 @@ export const FORMAT_VERSION = '1.1';
 
 /**
  * The plan as one JSON document in a stable order: formatVersion, summary, checksum, changes,
- * planned requests, and (for apply) the batches with their exact decimal batch IDs.
- */
-export function renderJson(plan: Plan, options: JsonOptions): string {
-  return textOfChunks(renderJsonChunks(plan, options));
-}
-
-/**
- * renderJson's text in pieces: a plan of a million changes is a hundred MiB or more of JSON,
+ * planned requests, and (for apply) the batches with their exact decimal batch IDs; in pieces (UTF-8
+ * chunks): a plan of a million changes is a hundred MiB or more of JSON,
  * written piece by piece (each change's text made when it is written, straight from the change:
  * its group's text once per group) so that it never exists whole in memory.
  */

@@ -9,23 +9,15 @@ import { rememberMemberMap } from '../member-maps.js';
 import { schemaValidator } from '../schemas.js';
 import { readYamlSubset, type SubsetRefusal } from './yaml-subset.js';
 
-/**
- * The fast path of readGroupFile for a valid file in the plain YAML subset: the same LoadedGroup,
- * without building a YAML document with positions. Returns undefined whenever the file leaves the
- * subset or has any problem, so that the full path (group-file.ts) reports it with its positions
- * and wording; test/load/fast/ holds the two paths to the same results.
- */
-export function fastReadGroupFile(file: string, text: string, identityTypes?: IdentityTypeSettings): LoadedGroup | undefined {
-  const read = fastReadGroupLines(file, text.split('\n'), identityTypes);
-  return 'group' in read ? read : undefined;
-}
-
 /** Why the fast path left a file to the full parser: where and what (see SubsetRefusal), for `--verbose`. */
 export type FastRefusal = SubsetRefusal;
 
 /**
- * As fastReadGroupFile, for the file's lines (split at line feeds; see readYamlSubset, which changes
- * them); a file it leaves to the full path gives where and why.
+ * The fast path of readGroupFile for a valid file in the plain YAML subset, from its lines (split at
+ * line feeds; see readYamlSubset, which changes them): the same LoadedGroup, without building a
+ * YAML document with positions. A file that leaves the subset or has any problem gives where and
+ * why, so that the full path (group-file.ts) reports it with its positions and wording;
+ * test/load/fast/ holds the two paths to the same results.
  */
 export function fastReadGroupLines(file: string, textLines: string[], identityTypes?: IdentityTypeSettings): LoadedGroup | FastRefusal {
   const rules = identityTypeRules(identityTypes);

@@ -76,16 +76,10 @@ function trimSpacesEnd(text: string): string {
 /** Thrown inside the reader when the text leaves the subset (made only then: once per file); never escapes this module. */
 class Unsupported extends Error {}
 
-/** Reads `text` if it is in the subset; undefined means "use the full parser". */
-export function parseYamlSubset(text: string): SubsetDocument | undefined {
-  const read = readYamlSubset(text.split('\n'));
-  return 'value' in read ? read : undefined;
-}
-
 /**
- * As parseYamlSubset, for a text already split at its line feeds (the array is changed: a
+ * Reads a text already split at its line feeds, if it is in the subset (the array is changed: a
  * byte-order mark and the CR of each CRLF are taken off, which the caller may rely on); a text
- * outside the subset gives where and why it left it.
+ * outside the subset gives where and why it left it, for the caller to use the full parser.
  */
 export function readYamlSubset(lines: string[]): SubsetDocument | SubsetRefusal {
   if (lines.length > 0 && lines[0]!.charCodeAt(0) === 0xfeff) lines[0] = lines[0]!.slice(1);

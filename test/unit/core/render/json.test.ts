@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../../../src/core/model.js';
 import { buildPlan } from '../../../../src/core/plan.js';
-import { renderJson } from '../../../../src/core/render/json.js';
+import { textOfChunks } from '../../../../src/core/render/json-chunks.js';
+import { renderJsonChunks, type JsonOptions } from '../../../../src/core/render/json.js';
 import { enterprise, member, phone, state } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
 const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it into ...124
+
+/** The JSON document as one text. */
+const renderJson = (plan: Parameters<typeof renderJsonChunks>[0], options: JsonOptions): string => textOfChunks(renderJsonChunks(plan, options));
 
 describe('renderJson', () => {
   it('prints the documented shape in a stable key order', () => {
