@@ -65,8 +65,23 @@ interface Source {
  * those of a context with a few changed member keys are patched at those keys.
  */
 export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER_REQUEST, memo?: BatchMemo): PlannedBatch[] {
+  return planGroupBatches(groupsOf(changes), maxItems, memo);
+}
+
+/** A group's changes, sorted by member key as a diff gives them (a GroupDiff is one). */
+export interface GroupChanges {
+  readonly group: GroupRef;
+  readonly changes: readonly Change[];
+}
+
+/**
+ * As planBatches, for changes already in groups (a diff's): a re-plan (`plan --watch`) hands back
+ * the very same object for each group it did not compare again, and its deletes and adds are then
+ * not sorted out again.
+ */
+export function planGroupBatches(groups: readonly GroupChanges[], maxItems = MAX_ITEMS_PER_REQUEST, memo?: BatchMemo): PlannedBatch[] {
   if (!Number.isInteger(maxItems) || maxItems < 1) throw new RangeError('maxItems must be a positive integer');
-  const contexts = sourcesByContext(changes);
+  const contexts = sourcesByContext(groups);
   if (memo) {
     memo.stats.reused = memo.stats.patched = memo.stats.rebuilt = 0;
   }
@@ -87,35 +102,47 @@ export function planBatches(changes: readonly Change[], maxItems = MAX_ITEMS_PER
   return out;
 }
 
-/** Per context: the changes of each group, deletes and adds apart, groups in order of first appearance. */
-function sourcesByContext(changes: readonly Change[]): Map<string, [Source[], Source[]]> {
-  const contexts = new Map<string, [Source[], Source[]]>();
-  // Per group (by object, as a diff shares it among a group's changes): its two sources being filled.
-  const open = new Map<GroupRef, [Change[], Change[]]>();
-  const order: GroupRef[] = [];
+/** The changes in groups (by group object, as a diff shares it among a group's changes), groups in order of first appearance. */
+function groupsOf(changes: readonly Change[]): GroupChanges[] {
+  const byGroup = new Map<GroupRef, Change[]>();
   let group: GroupRef | undefined;
-  let lists: [Change[], Change[]] | undefined;
-  for (let i = 0; i < changes.length; i++) {
-    const c = changes[i]!;
+  let list: Change[] | undefined;
+  for (const c of changes) {
     if (c.group !== group) {
       group = c.group;
-      lists = open.get(group);
-      if (!lists) {
-        open.set(group, (lists = [[], []]));
-        order.push(group);
-      }
+      list = byGroup.get(group);
+      if (!list) byGroup.set(group, (list = []));
     }
-    lists![c.op === 'delete' ? 0 : 1].push(c);
+    list!.push(c);
   }
-  for (const g of order) {
-    const [deletes, adds] = open.get(g)!;
-    const ctx = contextKey(g);
+  return [...byGroup].map(([g, cs]) => ({ group: g, changes: cs }));
+}
+
+/** Each group's deletes and adds as sources, kept with the group's changes (see planGroupBatches). */
+const splits = new WeakMap<GroupChanges, readonly [Source | undefined, Source | undefined]>();
+
+/** Per context: the sources of its groups, deletes and adds apart, groups in order. */
+function sourcesByContext(groups: readonly GroupChanges[]): Map<string, [Source[], Source[]]> {
+  const contexts = new Map<string, [Source[], Source[]]>();
+  for (const g of groups) {
+    if (g.changes.length === 0) continue;
+    let split = splits.get(g);
+    if (!split) splits.set(g, (split = splitOps(g)));
+    const ctx = contextKey(g.group);
     let pair = contexts.get(ctx);
     if (!pair) contexts.set(ctx, (pair = [[], []]));
-    if (deletes.length > 0) pair[0].push(sourceOf(g, deletes));
-    if (adds.length > 0) pair[1].push(sourceOf(g, adds));
+    if (split[0]) pair[0].push(split[0]);
+    if (split[1]) pair[1].push(split[1]);
   }
   return contexts;
+}
+
+function splitOps(g: GroupChanges): readonly [Source | undefined, Source | undefined] {
+  let deletes = 0;
+  for (const c of g.changes) if (c.op === 'delete') deletes++;
+  if (deletes === 0) return [undefined, sourceOf(g.group, g.changes)];
+  if (deletes === g.changes.length) return [sourceOf(g.group, g.changes), undefined];
+  return [sourceOf(g.group, g.changes.filter((c) => c.op === 'delete')), sourceOf(g.group, g.changes.filter((c) => c.op === 'add'))];
 }
 
 function sourceOf(group: GroupRef, changes: readonly Change[]): Source {
@@ -156,7 +183,7 @@ function changedKeys(before: readonly Source[], after: readonly Source[]): strin
   for (const s of after) {
     seen.add(s.groupKey);
     const o = old.get(s.groupKey);
-    if (o && o.changes.length === s.changes.length && o.changes.every((c, i) => c === s.changes[i])) continue;
+    if (o === s) continue;
     if ((o && !o.ascending) || !s.ascending) return undefined;
     differingKeys(o?.changes ?? [], s.changes, keys);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_ITEMS_PER_REQUEST, planBatches, type BatchMemo, type PlannedBatch } from './batches.js';
+import { MAX_ITEMS_PER_REQUEST, planGroupBatches, type BatchMemo, type PlannedBatch } from './batches.js';
 import { diffCounted, type Change, type DiffMemo, type GroupDiff } from './diff.js';
 import { identitiesJson, jsonString } from './json-text.js';
 import type { MembershipState } from './model.js';
@@ -39,7 +39,7 @@ export interface PlanOptions {
 export function buildPlan(desired: MembershipState, applied: MembershipState, options: PlanOptions = {}): Plan {
   const { changes, adds: add, removedGroups, groups } = diffCounted(desired, applied, options.memo);
   const maxItems = options.maxItemsPerRequest ?? MAX_ITEMS_PER_REQUEST;
-  const batches = planBatches(changes, maxItems, options.batchMemo);
+  const batches = planGroupBatches(groups, maxItems, options.batchMemo);
   return {
     changes,
     batches,
