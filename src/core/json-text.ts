@@ -23,6 +23,11 @@ export function jsonString(s: string): string {
  * these. `value` rewrites each value first (a JSON plan's masking).
  */
 export function identitiesJson(identities: readonly Identity[], value?: (value: string) => string): string {
+  const first = identities[0];
+  // The common member: one identity, its type and value only.
+  if (identities.length === 1 && first!.platform === undefined && first!.appid === undefined && first!.isWeChatEcosystem === undefined) {
+    return `${typeHead(first!.type)}${jsonString(value ? value(first!.value) : first!.value)}}]`;
+  }
   let out = '[';
   for (let i = 0; i < identities.length; i++) {
     const id = identities[i]!;
@@ -33,4 +38,16 @@ export function identitiesJson(identities: readonly Identity[], value?: (value: 
     out += '}';
   }
   return `${out}]`;
+}
+
+/** `[{"type":"phone","value":` per type: a run has a handful of types. */
+const typeHeads = new Map<string, string>();
+
+function typeHead(type: string): string {
+  let head = typeHeads.get(type);
+  if (head === undefined) {
+    head = `[{"type":${jsonString(type)},"value":`;
+    if (typeHeads.size < 256) typeHeads.set(type, head);
+  }
+  return head;
 }

@@ -13,6 +13,8 @@ export class LazyArray<T = unknown> {
 
 /** Pretty text is joined up to about this many characters before it is encoded. */
 const CHUNK = 1 << 16;
+/** Elements of a LazyArray encoded in one piece. */
+const GATHER = 64;
 /** The size of the byte chunks handed out. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -96,15 +98,22 @@ export function* jsonChunks(entries: Iterable<readonly [string, unknown]>, prett
     }
     const { items, map, text } = value as LazyArray;
     out.write('[');
+    // Elements are gathered a few dozen at a time and encoded together: one encoding call per
+    // element cost a third of the rendering at a million changes.
+    const gathered: string[] = [];
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) out.write(',');
-      if (text) out.write(text(items[i]));
+      if (text) gathered.push(text(items[i]));
       else {
         const element = map(items[i]);
-        out.write(omitted(element) ? 'null' : JSON.stringify(element));
+        gathered.push(omitted(element) ? 'null' : JSON.stringify(element));
       }
-      if ((i & 255) === 255) yield* out.take();
+      if (gathered.length === GATHER) {
+        out.write(`${i + 1 > GATHER ? ',' : ''}${gathered.join(',')}`);
+        gathered.length = 0;
+        yield* out.take();
+      }
     }
+    if (gathered.length > 0) out.write(`${items.length > gathered.length ? ',' : ''}${gathered.join(',')}`);
     out.write(']');
   }
   out.write('}\n');

@@ -81,14 +81,19 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<U
 function changeText(mask: boolean): (c: Change) => string {
   const value = mask ? maskValue : undefined;
   let group: GroupRef | undefined;
-  let groupText = '';
+  // Everything before the member's identities, per operation: written once per group.
+  let addHead = '';
+  let deleteHead = '';
   return (c) => {
     if (c.group !== group) {
       group = c.group;
-      groupText = JSON.stringify(jsonGroup(group));
+      const groupText = JSON.stringify(jsonGroup(group));
+      addHead = `{"op":"add","group":${groupText},"member":{"identities":`;
+      deleteHead = `{"op":"delete","group":${groupText},"member":{"identities":`;
     }
-    const previous = c.previous ? `,"previous":{"identities":${identitiesJson(c.previous.identities, value)}}` : '';
-    return `{"op":"${c.op}","group":${groupText},"member":{"identities":${identitiesJson(c.member.identities, value)}}${previous}}`;
+    const head = c.op === 'add' ? addHead : deleteHead;
+    if (!c.previous) return `${head}${identitiesJson(c.member.identities, value)}}}`;
+    return `${head}${identitiesJson(c.member.identities, value)}},"previous":{"identities":${identitiesJson(c.previous.identities, value)}}}`;
   };
 }
 
