@@ -3,6 +3,7 @@ import { groupKey, memberKey, memberSignature, type Category, type DepartmentFie
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { firstInvalidUtf8 } from '../load/yaml-source.js';
 import { readExportHeader, type ExportColumnOptions, type ExportLayout } from './export-columns.js';
+import { csvFieldColumn } from '../load/csv-column.js';
 
 /** A member of an exported group, with the row it was first read from. */
 export interface ExportMember {
@@ -83,7 +84,7 @@ export function readExport(file: string, bytes: Uint8Array, options: ExportColum
   }
   const header = records[0];
   if (!header) return { ok: false, issues: [{ file, line: 1, column: 1, message: 'the export is empty: the first row names the columns, e.g. group,phone,unionid' }] };
-  const columnAt = (rec: ExportRecord) => (j: number) => columnOf(lines[rec.line - 1], j);
+  const columnAt = (rec: ExportRecord) => (j: number) => csvFieldColumn(lines[rec.line - 1], j);
   const layout = readExportHeader(file, header.line, header.fields, columnAt(header), options);
   if (!('identities' in layout)) return { ok: false, issues: sortIssues(layout) };
   return readRows(file, records, header.fields.length, layout, columnAt);
@@ -232,16 +233,3 @@ function rowIdentities(rec: ExportRecord, layout: ExportLayout, at: At, report: 
   return ok ? out : undefined;
 }
 
-/** The 1-based column where field `j` starts on a record's first line, counting quotes. */
-function columnOf(text: string | undefined, j: number): number {
-  if (text === undefined) return 1;
-  let field = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    if (field === j) return i + 1;
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) field++;
-  }
-  return field === j ? text.length + 1 : 1;
-}

@@ -82,12 +82,12 @@ async function placeFiles(stage: string, groupsRoot: string, files: readonly Fil
       const parts = f.path.split('/');
       const dest = join(groupsRoot, ...parts);
       for (const dir of missingDirs(groupsRoot, parts.slice(0, -1))) {
-        if (await exists(dir)) continue;
+        if (await pathExists(dir)) continue;
         await mkdir(dir);
         madeDirs.push(dir);
       }
       let kept: string | undefined;
-      if (await exists(dest)) {
+      if (await pathExists(dest)) {
         kept = await keepAside(dest);
         replaced.push(f.path);
       }
@@ -108,7 +108,8 @@ function missingDirs(root: string, parts: readonly string[]): string[] {
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await lstat(path);
     return true;

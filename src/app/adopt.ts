@@ -2,15 +2,18 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { readExport, type ExportContents } from '../adopt/export-csv.js';
 import { renderGroupFiles, type FileOut } from '../adopt/group-file-text.js';
-import { stageFiles, type PlacedFiles } from '../adopt/stage-files.js';
+import { pathExists, stageFiles, type PlacedFiles } from '../adopt/stage-files.js';
 import { countMemberships, groupKey, type GroupMembers, type MembershipState } from '../core/model.js';
 import { buildPlan, isEmptyPlan } from '../core/plan.js';
 import { snapshotTarget, type SnapshotTarget, type TargetRecord } from '../core/target.js';
 import { InternalError, InvalidInputError, UnsafePlanError } from '../errors/index.js';
+import { groupopsRepository } from '../init/action-ref.js';
+import { exampleGroupText } from '../init/scaffold-files.js';
 import { endpointRulesOf } from '../load/endpoint-config.js';
 import { listGroupFiles } from '../load/group-files.js';
 import type { LoadedGroup } from '../load/group-file.js';
 import { loadGroups, type LoadGroupsOptions } from '../load/load-groups.js';
+import { toolVersion } from '../load/package-root.js';
 import type { FileSystem } from '../state/file-system.js';
 import { journalPath } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
@@ -55,8 +58,10 @@ export interface AdoptOutcome {
   readonly files: readonly string[];
   /** Of those, the ones that replaced a file (`--force`). */
   readonly replaced: readonly string[];
-  /** Group files (and their member lists) removed because the export declares their groups (`--force`). */
+  /** Group files (and their member lists) removed because the export declares their groups (`--force`), or the untouched example `groupops init` wrote. */
   readonly removed: readonly string[];
+  /** Of those, the untouched examples of `groupops init` (placeholders, removed without --force). */
+  readonly initExamples?: readonly string[];
   /** Group files already in the groups folder whose groups the export does not have (their memberships are pending adds). */
   readonly otherGroupFiles: readonly string[];
   /** What the snapshot recorded before. */
@@ -98,9 +103,10 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
     let files: string[] = [];
     let replaced: string[] = [];
     let removed: string[] = [];
+    let initExamples: string[] = [];
     let otherGroupFiles: string[] = [];
     if (exported) {
-      ({ applied, placed, files, replaced, removed, otherGroupFiles } = await writeGroupFiles(ws, exported, options));
+      ({ applied, placed, files, replaced, removed, initExamples, otherGroupFiles } = await writeGroupFiles(ws, exported, options));
     } else applied = desired!.state;
     const snapshot: Snapshot = {
       target,
@@ -131,6 +137,7 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
       files,
       replaced,
       removed,
+      ...(initExamples.length > 0 ? { initExamples } : {}),
       otherGroupFiles,
       previous,
       journalRemoved: pendingJournal,
@@ -213,12 +220,17 @@ async function writeGroupFiles(
   ws: Workspace,
   exported: ExportContents,
   options: AdoptOptions,
-): Promise<{ applied: MembershipState; placed: PlacedFiles; files: string[]; replaced: string[]; removed: string[]; otherGroupFiles: string[] }> {
+): Promise<{ applied: MembershipState; placed: PlacedFiles; files: string[]; replaced: string[]; removed: string[]; initExamples: string[]; otherGroupFiles: string[] }> {
   const groupsRoot = resolveIn(ws.cwd, ws.groupsDir);
   const schema = await schemaFor(ws.cwd);
-  const existing = (await listGroupFiles(groupsRoot, ws.cwd)) ?? [];
+  const listed = (await listGroupFiles(groupsRoot, ws.cwd)) ?? [];
+  // The example `groupops init` wrote, untouched, is a placeholder: it makes way for the export's files.
+  const examples = await untouchedInitExamples(ws, listed);
+  const existing = listed.filter((f) => !examples.includes(f));
   const fromExport = exportState(exported);
-  const { remove, others, keep } = existing.length > 0 && options.force ? await existingOfExport(ws, fromExport) : { remove: [], others: [], keep: [] };
+  const ofExport = existing.length > 0 && options.force ? await existingOfExport(ws, fromExport) : { remove: [], others: [], keep: [] };
+  const { others, keep } = ofExport;
+  const remove = [...ofExport.remove, ...examples];
   const out = renderGroupFiles(
     exported.groups.map((g) => ({ group: g.group, members: [...g.members.values()].map((m) => m.member) })),
     {
@@ -245,7 +257,7 @@ async function writeGroupFiles(
     const placed = await staged.place(remove.map((f) => resolveIn(ws.cwd, f)));
     const written = new Set(files);
     const replaced = [...remove.filter((f) => written.has(f)), ...placed.replaced.map((p) => displayPath(ws.groupsDir, p))];
-    return { applied: loaded.value.state, placed, files, replaced, removed: remove.filter((f) => !written.has(f)), otherGroupFiles: others };
+    return { applied: loaded.value.state, placed, files, replaced, removed: remove.filter((f) => !written.has(f)), initExamples: examples.filter((f) => !written.has(f)), otherGroupFiles: others };
   } finally {
     await staged.discard();
   }
@@ -274,6 +286,18 @@ async function existingOfExport(ws: Workspace, fromExport: MembershipState): Pro
   // A member list goes with the files it belongs to, unless a file that stays names it too.
   for (const g of loaded.value.groups) if (fromExport.has(groupKey(g.group))) remove.push(...lists(g).filter((l) => !kept.has(l) && !remove.includes(l)));
   return { remove, others, keep: [...others, ...kept] };
+}
+
+/** The group files among `files` that are still exactly the example `groupops init` writes. */
+async function untouchedInitExamples(ws: Workspace, files: readonly string[]): Promise<string[]> {
+  const example = exampleGroupText({ version: toolVersion(), repository: groupopsRepository() });
+  const found: string[] = [];
+  for (const file of files) {
+    if (posix.basename(file) !== 'example.yaml') continue;
+    const text = await readFile(resolveIn(ws.cwd, file), 'utf8').catch(() => undefined);
+    if (text === example) found.push(file);
+  }
+  return found;
 }
 
 /** Refuses (without --force) to write into a groups folder that holds group files, or over any file. */
@@ -312,16 +336,6 @@ async function schemaFor(cwd: string): Promise<string | undefined> {
 /** A path under the groups folder as shown to users: relative to the workspace root, with `/`. */
 function displayPath(groupsDir: string, path: string): string {
   return posix.join(groupsDir.split(sep).join('/'), path);
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }
 
 /** `{ [key]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes). */

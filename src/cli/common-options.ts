@@ -83,13 +83,15 @@ export function isCi(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Whether identity values are masked: the flag; else the config when it says (for every format);
- * else every format in CI, whose log everyone with access to the repository reads; else Markdown only.
+ * Whether identity values are masked: the flag; else every format in CI, whose log everyone with
+ * access to the repository reads (the config cannot turn that off: a pull request may change the
+ * config, while the flag lives in the workflow); else the config when it says (for every format);
+ * else Markdown only.
  */
 export function shouldMask(opts: CommonOptions, ws: Workspace): boolean {
   if (opts.mask !== undefined) return opts.mask;
-  if (ws.config.output.maskIdentitiesSet) return ws.config.output.maskIdentities;
   if (ws.ci) return true;
+  if (ws.config.output.maskIdentitiesSet) return ws.config.output.maskIdentities;
   return opts.format === 'markdown' ? ws.config.output.maskIdentities : false;
 }
 

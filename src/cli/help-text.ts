@@ -30,6 +30,15 @@ nearest folder above that holds .groupops/, .git or groups/). Docs: docs/command
 
 /** Examples and exit statuses per command, by the command's path (`github apply`). */
 const COMMANDS: Readonly<Record<string, string>> = {
+  init: `
+Examples:
+  groupops init                                scaffold this repository: config, an example group, workflows, schemas
+  groupops init acme-groups                    the same in ./acme-groups (created if missing)
+  groupops init --branch trunk                 the apply workflow applies pushes to trunk
+  groupops init --action acme/groupops@v0.1.0  the workflows use a fork's Action
+  groupops init --force                        replace the files init writes (.gitignore only gains lines)
+
+Exit status: 0 scaffolded (also when every file was left as it was), 1 a bad option or a path it cannot write (nothing written).`,
   validate: `
 Examples:
   groupops validate                     check every group file under groups/ and the config

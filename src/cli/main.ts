@@ -5,6 +5,7 @@ import { registerApply } from './commands/apply.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExplain } from './commands/explain.js';
 import { registerGitHub } from './commands/github.js';
+import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .hook('preAction', (_program, command) => {
       noColor = command.optsWithGlobals<{ color?: boolean }>().color === false;
     });
+  registerInit(program, cli, done);
   registerValidate(program, cli, done);
   registerPlan(program, cli, done);
   registerApply(program, cli, done);

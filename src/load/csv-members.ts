@@ -10,6 +10,7 @@ import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
 import { splitPlainCsv, type CsvRecord, type CsvRecords } from './fast/csv-plain.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
+import { csvFieldColumn } from './csv-column.js';
 
 /** Columns that qualify an identity column rather than naming an identity type. */
 const QUALIFIERS = ['platform', 'appid', 'isWeChatEcosystem'] as const;
@@ -389,15 +390,5 @@ function qualifierOf(rec: CsvRecord, index: number | undefined): string {
 
 /** The 1-based column where field `j` of a record starts, counting quotes on its first line. */
 function columnOf(rec: CsvRecord, j: number): number {
-  const text = rec.text;
-  if (text === undefined) return 1;
-  let field = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    if (field === j) return i + 1;
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) field++;
-  }
-  return field === j ? text.length + 1 : 1;
+  return csvFieldColumn(rec.text, j);
 }

@@ -90,6 +90,26 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 
+  it('takes the example `groupops init` wrote, unchanged, for a placeholder that makes way for the export; an edited one is a group of the user\'s', async () => {
+    repo = await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000009\n' } });
+    const cli = cliIn(repo);
+    expect((await cli(['init'])).code).toBe(0);
+    const example = await repo.read('groups/example.yaml');
+    await repo.write({ 'groups/example.yaml': example.replace('members: []', 'members:\n  - phone: "18800000001"') });
+    const before = await repo.fingerprint();
+    const edited = await cli(['adopt', '--from', 'export.csv']);
+    expect(edited.code).toBe(3);
+    expect(edited.stderr).toContain('groups/ already holds 1 group file');
+    expect(await repo.fingerprint()).toEqual(before);
+
+    await repo.write({ 'groups/example.yaml': example });
+    const adopted = await cli(['adopt', '--from', 'export.csv']);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(adopted.stdout).toContain('Removed groups/example.yaml: the example `groupops init` wrote, unchanged');
+    expect(await repo.exists('groups/example.yaml')).toBe(false);
+    expect((await cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
   it('keeps group files whose groups the export does not have, at their paths, and says that plan shows them as adds', async () => {
     const old = groupFile('Old', ['18800000001']);
     repo = await createTempRepo({ git: true, files: { 'groups/New.yaml': old, 'export.csv': 'group,phone\nNew,18800000002\n' } });

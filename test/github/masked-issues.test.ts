@@ -89,6 +89,14 @@ describe('groupops github plan on invalid group files', () => {
     expect(gh.comments(12)[0]!.body).toContain(RAW);
   });
 
+  it('keeps the values masked in CI even when the config turns masking off (a PR could change the config): only --no-mask shows them', async () => {
+    await repo.write('.groupops/config.yaml', 'output:\n  maskIdentities: false\n');
+    const res = await runCli(['github', 'plan'], repo.dir, { ...(await prEnv()), CI: 'true' });
+    expect(res.code).toBe(1);
+    expect(res.stdout).not.toContain(RAW);
+    expect(gh.comments(12)[0]!.body).not.toContain(RAW);
+  });
+
   it('leaves local output as written: validate on the terminal and as JSON (without the internal sensitive field)', async () => {
     const text = await runCli(['validate'], repo.dir, { NO_COLOR: '1' });
     expect(text.code).toBe(1);

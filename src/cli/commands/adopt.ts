@@ -71,9 +71,12 @@ export function adoptText(outcome: AdoptOutcome, statePath: string, from: string
       lines.push(`Wrote ${plural(outcome.files.length, 'file')}${outcome.replaced.length > 0 ? ` (${outcome.replaced.length} replaced)` : ''}:`);
       for (const f of outcome.files) lines.push(`  ${f}`);
     }
-    if (outcome.removed.length > 0) {
-      lines.push(`Removed ${plural(outcome.removed.length, 'file')} whose groups the export replaces (--force):`);
-      for (const f of outcome.removed) lines.push(`  ${f}`);
+    const examples = new Set(outcome.initExamples ?? []);
+    for (const f of examples) lines.push(`Removed ${f}: the example \`groupops init\` wrote, unchanged, which the export's groups replace.`);
+    const replacedGroups = outcome.removed.filter((f) => !examples.has(f));
+    if (replacedGroups.length > 0) {
+      lines.push(`Removed ${plural(replacedGroups.length, 'file')} whose groups the export replaces (--force):`);
+      for (const f of replacedGroups) lines.push(`  ${f}`);
     }
     if (outcome.otherGroupFiles.length > 0) {
       lines.push(`${plural(outcome.otherGroupFiles.length, 'other group file')} in the groups folder ${outcome.otherGroupFiles.length === 1 ? 'is' : 'are'} not in the export: groupops plan shows ${outcome.otherGroupFiles.length === 1 ? 'its' : 'their'} memberships as adds.`);

@@ -11,8 +11,9 @@ import { createOctokit, throttleFromEnv } from '../../github/octokit.js';
 import { octokitPort } from '../../github/octokit-port.js';
 import { runPrPlan } from '../../github/pr-plan.js';
 import { actionsStepIo, writeStepOutputs } from '../../github/step-io.js';
+import { applyStepOutputs, planStepOutputs } from '../../github/step-outputs.js';
 import { readTextIfExists } from '../../state/journal-read.js';
-import { shouldMask, workspaceFrom } from '../common-options.js';
+import { isCi, shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
 import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
@@ -47,7 +48,7 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     mask: () => mask,
   });
   // The one place the plan step hands values to the workflow's later steps.
-  await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson });
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, { 'plan-json': result.planJson, ...planStepOutputs(result.plan, { refused: result.refused !== undefined }) });
   // Refused (a snapshot of another target): the comment and the summary say so, and the step fails with exit 3.
   if (result.refused) throw result.refused;
   // No token: the summary holds the plan, and the step still fails, saying how to pass one.
@@ -66,7 +67,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
   const root = { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) };
   const snapshotFile = resolveIn(ws.cwd, ws.statePath);
   // The run log of a public repository is public: identity values are masked unless --no-mask.
-  const mask = opts.mask ?? ws.config.output.maskIdentities;
+  const mask = opts.mask ?? (isCi(io.env) || ws.config.output.maskIdentities);
   const { report } = await runGitHubApply({
     ctx,
     github,
@@ -79,6 +80,7 @@ export async function githubApplyStep(io: CliIo, opts: Omit<ApplyCliOptions, 'fo
     apply: () => applyAsCli(io, { ...opts, format: 'text', mask }, ws.statePath),
     step: actionsStepIo(io.env, (line) => io.stdout.write(`${line}\n`)),
   });
+  await writeStepOutputs(io.env.GITHUB_OUTPUT, applyStepOutputs(report));
   return exitCodeForReport(report);
 }
 

@@ -54,13 +54,20 @@ describe('masking identity values in CI', () => {
     expect(problems.stderr).toContain(`phone "${VALUE}"`);
   });
 
-  it('follows output.maskIdentities when the config writes it, in every format and CI or not', async () => {
+  it('follows output.maskIdentities when the config writes it, in every format; in CI only --no-mask unmasks (a PR can change the config)', async () => {
     const masked = await run({ ...GROUPS, '.groupops/config.yaml': 'output:\n  maskIdentities: true\n' }, ['plan'], {});
     expect(masked.stdout).toContain(MASKED);
     expect(masked.stdout).not.toContain(VALUE);
     await repo!.write({ '.groupops/config.yaml': 'output:\n  maskIdentities: false\n' });
-    const shown = await run(GROUPS, ['plan', '--format', 'markdown'], { CI: 'true' });
-    expect(shown.stdout).toContain(VALUE);
+    const local = await run(GROUPS, ['plan', '--format', 'markdown'], {});
+    expect(local.stdout).toContain(VALUE);
+    for (const format of ['text', 'markdown', 'json']) {
+      const ci = await run(GROUPS, ['plan', '--format', format], { CI: 'true' });
+      expect(ci.stdout).toContain(MASKED);
+      expect(ci.stdout).not.toContain(VALUE);
+    }
+    const optedOut = await run(GROUPS, ['plan', '--no-mask'], { CI: 'true' });
+    expect(optedOut.stdout).toContain(VALUE);
   });
 
   it('reads CI as CI services set it', () => {
