@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { FakeGitHub } from '../helpers/fake-github.js';
+import { textOf } from '../helpers/text-of.js';
 
 /** A temp folder with files; removed by `cleanup`. */
 export async function tempRepo(files: Readonly<Record<string, string>>): Promise<{ dir: string; write: (path: string, text: string) => Promise<void>; cleanup: () => Promise<void> }> {
@@ -74,7 +75,7 @@ export async function runCli(argv: readonly string[], cwd: string, env: NodeJS.P
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'groupops', ...argv], {
-    stdout: { write: (s: string) => (stdout += s) },
+    stdout: { write: (s: string | Uint8Array) => (stdout += textOf(s)) },
     stderr: { write: (s: string) => (stderr += s) },
     env,
     cwd,

@@ -1,5 +1,6 @@
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { textOf } from './text-of.js';
 
 /** What a command run in-process printed, and its exit status. */
 export interface MainRun {
@@ -16,7 +17,7 @@ export async function runMain(args: readonly string[], cwd: string, env: NodeJS.
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
+    stdout: { write: (s: string | Uint8Array) => ((stdout += textOf(s)), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
     env,
     cwd,
