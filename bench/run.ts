@@ -6,19 +6,27 @@ import { measureApply, startSandboxProcess } from './apply-step.js';
 import { expectOk, runCli, runNode, type ChildRun } from './child.js';
 import { generateTenant } from './generate.js';
 import { measureGitDiff } from './git-step.js';
+import { benchMixed } from './mixed-tenant.js';
 import { mib, renderTable, seconds, type Row } from './table.js';
 import { measureWatch } from './watch-step.js';
 
-// `npm run bench`: synthetic tenants of 10k, 100k and 1M memberships (GROUPOPS_BENCH_TIERS=10000,100000
+// `npm run bench`: two tenants, each in its own table with its own targets.
+// The original tenant: synthetic tenants of 10k, 100k and 1M memberships (GROUPOPS_BENCH_TIERS=10000,100000
 // picks others), each through validate, plan, apply against the sandbox (its own process), a watch
 // re-plan, snapshot write and git diff, plus a CSV variant; the largest tier is then applied at
 // realistic latencies (APPLY_MATRIX: L = 100 and 300 ms, N = 4 and 16). GROUPOPS_BENCH_ONLY=apply
-// runs only the applies. Every figure comes from this run, printed as one table.
+// runs only the applies.
+// The independent tenant (generate-mixed.ts: every documented form, in realistic proportions) at 1M
+// and 3M memberships (GROUPOPS_BENCH_INDEPENDENT_TIERS), against js-yaml, csv-parse and reading the
+// bytes, measured in turns in the same run (mixed-tenant.ts).
+// GROUPOPS_BENCH_TENANT=original or independent runs one tenant only. Every figure comes from this run.
 /** The sandbox's latency for the apply every tier needs (its snapshot serves the later steps): a quick one, not a target. */
 const LATENCY_MS = 20;
 const CONCURRENCY = 4;
 const APPLY_ONLY = process.env.GROUPOPS_BENCH_ONLY === 'apply';
 const MAX_ITEMS = 500;
+const TENANT = process.env.GROUPOPS_BENCH_TENANT ?? 'both';
+if (!['both', 'original', 'independent'].includes(TENANT)) throw new Error(`GROUPOPS_BENCH_TENANT is original or independent (or unset for both), not ${TENANT}`);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const tiers = (process.env.GROUPOPS_BENCH_TIERS ?? '10000,100000,1000000').split(',').map(Number);
 const root = join(process.cwd(), '.bench', 'tenants');
@@ -35,16 +43,20 @@ const checksumIn = (run: ChildRun): string => {
 };
 const check = (ok: boolean, text: string) => checks.push(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
 
+const independentTiers = (process.env.GROUPOPS_BENCH_INDEPENDENT_TIERS ?? '1000000,3000000').split(',').map(Number);
 const sandbox = await startSandboxProcess(LATENCY_MS);
+let independent: Awaited<ReturnType<typeof benchMixed>> | undefined;
 try {
-  for (const size of tiers) await benchTier(size);
+  if (TENANT !== 'independent') for (const size of tiers) await benchTier(size);
+  if (TENANT !== 'original' && !APPLY_ONLY) independent = await benchMixed(root, independentTiers, label, (tier, what) => process.stderr.write(`[bench independent ${tier}] ${what}\n`));
 } finally {
   await sandbox.close();
   rmSync(root, { recursive: true, force: true });
 }
-process.stdout.write(`\n${renderTable(rows)}\n\nTargets (largest tier):\n${checks.map((c) => `  ${c}`).join('\n')}\n`);
+if (TENANT !== 'independent') process.stdout.write(`\nThe original tenant\n\n${renderTable(rows)}\n\nTargets (largest tier):\n${checks.map((c) => `  ${c}`).join('\n')}\n`);
+if (independent) process.stdout.write(`\nThe independent tenant\n\n${renderTable(independent.rows)}\n\nTargets:\n${independent.checks.map((c) => `  ${c}`).join('\n')}\n`);
 process.stdout.write(
-  `\nnode ${process.version}, ${(await import('node:os')).availableParallelism()} cores; sandbox in its own process; every tier applied at N=${CONCURRENCY}, L=${LATENCY_MS} ms (a figure), the largest also at ${APPLY_MATRIX.map((c) => `N=${c.concurrency}/L=${c.latencyMs} ms`).join(', ')}.\n`,
+  `\nnode ${process.version}, ${(await import('node:os')).availableParallelism()} cores${TENANT === 'independent' ? '' : `; sandbox in its own process; every tier of the original tenant applied at N=${CONCURRENCY}, L=${LATENCY_MS} ms (a figure), the largest also at ${APPLY_MATRIX.map((c) => `N=${c.concurrency}/L=${c.latencyMs} ms`).join(', ')}`}.\n`,
 );
 
 async function benchTier(size: number): Promise<void> {
@@ -84,8 +96,6 @@ async function benchTier(size: number): Promise<void> {
   progress('plan (cold)');
   const cold = expectOk(await runCli(['plan'], t.dir), 'plan');
   rows.push({ tier, step: 'plan, empty snapshot', wallMs: cold.wallMs, peakRss: cold.peakRss, requests: `${requestsIn(cold)} / ${bound}`, note: `${(cold.wallMs / floorMs).toFixed(2)} × floor` });
-  const single = expectOk(await runCli(['plan'], t.dir, { GROUPOPS_PARSE_THREADS: '1' }), 'plan (1 thread)');
-  rows.push({ tier, step: 'plan, empty snapshot, parse in-process', wallMs: single.wallMs, peakRss: single.peakRss, requests: `${requestsIn(single)} / ${bound}`, note: `${(single.wallMs / floorMs).toFixed(2)} × floor` });
 
   progress('apply against the sandbox');
   await sandbox.reset();
@@ -151,7 +161,7 @@ async function benchTier(size: number): Promise<void> {
     check(cold.wallMs <= 0.6 * floorMs, `cold plan ${seconds(cold.wallMs)} ≤ 0.6 × floor ${seconds(floorMs)} (${(cold.wallMs / floorMs).toFixed(2)})`);
     check(worst <= 300, `watch re-plan ${worst} ms ≤ 300 ms`);
     // Every step the tool runs (the floor is the yaml package's, not the tool's).
-    const peak = Math.max(validate.peakRss, cold.peakRss, single.peakRss, apply.run.peakRss, warm.peakRss, snap.peakRss, csvPeak, ...(matrix?.figures.map((f) => f.apply.run.peakRss) ?? []));
+    const peak = Math.max(validate.peakRss, cold.peakRss, apply.run.peakRss, warm.peakRss, snap.peakRss, csvPeak, ...(matrix?.figures.map((f) => f.apply.run.peakRss) ?? []));
     check(peak <= 1 << 30, `peak RSS ${mib(peak)} ≤ 1024 MiB (validate, plans, applies, snapshot write, CSV plan)`);
     check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s (median of ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')})`);
     check(requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound, `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`);

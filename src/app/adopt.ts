@@ -245,7 +245,7 @@ async function writeGroupFiles(
   if (!options.force) await refuseOverwriting(ws, existing, out);
   const staged = await stageFiles(ws.cwd, ws.groupsDir, out);
   try {
-    const loaded = await loadGroups(staged.dir, ws.cwd, { ...loadOptionsOf(ws), threads: 1 });
+    const loaded = await loadGroups(staged.dir, ws.cwd, loadOptionsOf(ws));
     if (!loaded.ok) {
       // Rules the export's reader does not know (the configured endpoint's): shown at the files adopt would write.
       const issues = loaded.issues.map((i) => ({ ...i, file: i.file.startsWith(`${staged.dir}/`) ? displayPath(ws.groupsDir, i.file.slice(staged.dir.length + 1)) : i.file }));
@@ -270,7 +270,7 @@ async function writeGroupFiles(
  * cannot be told.
  */
 async function existingOfExport(ws: Workspace, fromExport: MembershipState): Promise<{ remove: string[]; others: string[]; keep: string[] }> {
-  const loaded = await loadGroups(ws.groupsDir, ws.cwd, { ...loadOptionsOf(ws), threads: 1 });
+  const loaded = await loadGroups(ws.groupsDir, ws.cwd, loadOptionsOf(ws));
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the groups folder holds invalid group files: fix them, or move them away, before adopt --force replaces the groups of the export');
   const remove: string[] = [];
   const others: string[] = [];

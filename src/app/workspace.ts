@@ -17,6 +17,11 @@ export interface Workspace {
   readonly target: SelectedTarget;
   /** True when running in CI (the CI environment variable): output goes to a log others read. */
   readonly ci?: boolean;
+  /**
+   * Where `--verbose` sends what explains a slow run (the group files the fast reader left to the
+   * full YAML parser, and why; how long each step took); absent: nowhere. Never an identity value.
+   */
+  readonly log?: (message: string) => void;
 }
 
 export interface WorkspaceOptions {
@@ -29,6 +34,7 @@ export interface WorkspaceOptions {
   /** The environment (RABBITPRE_BASE_URL); default: none of it, so tests and library callers say what they use. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly ci?: boolean;
+  readonly log?: (message: string) => void;
 }
 
 /** Resolves the workspace from options, then the config file (and its target), then defaults. */
@@ -45,6 +51,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     configPath: options.config ?? DEFAULT_CONFIG_PATH,
     target,
     ...(options.ci ? { ci: true } : {}),
+    ...(options.log ? { log: options.log } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ export interface CommonOptions {
   target?: string;
   format: Format;
   mask?: boolean;
+  verbose?: boolean;
 }
 
 /** Adds the options that locate the workspace: groups folder, snapshot and config. */
@@ -30,7 +31,8 @@ export function withCommonOptions(cmd: Command): Command {
   return withWorkspaceOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--mask', 'mask identity values (default for markdown, and for every format in CI)')
-    .option('--no-mask', 'show identity values in full');
+    .option('--no-mask', 'show identity values in full')
+    .option('--verbose', 'say on stderr what takes time: group files read by the full YAML parser (and why), the time of each step');
 }
 
 /**
@@ -59,12 +61,19 @@ export async function workspaceFrom(io: CliIo, opts: CommonOptions, options: { c
     ...(opts.target !== undefined ? { target: opts.target } : {}),
     env: io.env,
     ...(isCi(io.env) ? { ci: true } : {}),
+    ...(opts.verbose === true || isVerbose(io.env) ? { log: (message: string) => void io.stderr.write(`verbose: ${message}\n`) } : {}),
   });
   problemMasking.set(io, shouldMask(opts, ws));
   if (ws.target.declared && (io.env.RABBITPRE_BASE_URL ?? '').trim() !== '') {
     io.stderr.write(`warning: RABBITPRE_BASE_URL is not used: target "${ws.target.name}" has its own base URL (targets.${ws.target.name}.baseUrl in the config)\n`);
   }
   return ws;
+}
+
+/** True when GROUPOPS_VERBOSE is set (to anything but "", "false" or "0"): --verbose where no flag can be added (a workflow's step). */
+export function isVerbose(env: NodeJS.ProcessEnv): boolean {
+  const v = env.GROUPOPS_VERBOSE?.trim().toLowerCase();
+  return v !== undefined && v !== '' && v !== 'false' && v !== '0';
 }
 
 /** True when the CI environment variable is set (to anything but "", "false" or "0"), as CI services do. */

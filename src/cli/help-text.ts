@@ -13,7 +13,7 @@ Environment variables:
   NO_COLOR                 set and not empty: no colours (so does --no-color)
   FORCE_COLOR              colours even when the output is not a terminal; 0 or false: none
   TERM                     dumb: no colours
-  GROUPOPS_PARSE_THREADS   threads that parse large group folders (default: one per core; 1: in-process)
+  GROUPOPS_VERBOSE         set (not empty, 0 or false): as --verbose, where no flag can be added (a workflow step)
   GITHUB_TOKEN, GITHUB_*   read by the github steps in Actions (see docs/github.md)`;
 
 const EXIT_STATUSES = `

@@ -1,4 +1,5 @@
 import { EventEmitter, once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { isatty } from 'node:tty';
 import type { FileSystem } from '../state/file-system.js';
 import { nodeFileSystem } from '../state/node-file-system.js';
@@ -6,7 +7,7 @@ import { nodeFileSystem } from '../state/node-file-system.js';
 /** What the command line writes to and reads from; tests pass their own. */
 export interface CliIo {
   /** `settle`, when there is one: waits until what was written is out; resolves to the error that stopped the output, if any. */
-  readonly stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number; settle?(): Promise<Error | undefined> };
+  readonly stdout: { write(chunk: string | Uint8Array): unknown; isTTY?: boolean; columns?: number; settle?(): Promise<Error | undefined> };
   readonly stderr: { write(chunk: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
@@ -74,7 +75,7 @@ export class OutputGoneSafe extends EventEmitter {
   }
 
   /** Writes, or drops the chunk once the output is gone (true: nothing to wait for). */
-  write(chunk: string): boolean {
+  write(chunk: string | Uint8Array): boolean {
     return this.#gone || this.#stream.write(chunk);
   }
 
@@ -107,8 +108,21 @@ export function useColor(io: CliIo, stream: 'stdout' | 'stderr' = 'stdout'): boo
  * pipe is asynchronous, and a reader slower than a million changes are rendered would otherwise
  * leave them all queued in memory.
  */
-export async function writePieces(stream: CliIo['stdout'], pieces: Iterable<string>): Promise<void> {
+export async function writePieces(stream: CliIo['stdout'], pieces: Iterable<string | Uint8Array>): Promise<void> {
   for (const piece of pieces) {
     if (stream.write(piece) === false && stream instanceof EventEmitter) await once(stream, 'drain');
+  }
+}
+
+/**
+ * Writes pieces to a file (created or replaced) as they come: a JSON plan of a million changes is
+ * written as it is rendered (in chunks of a MiB), never whole in memory.
+ */
+export async function writeFilePieces(path: string, pieces: Iterable<string | Uint8Array>): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    for (const piece of pieces) await (typeof piece === 'string' ? file.write(piece) : file.write(piece));
+  } finally {
+    await file.close();
   }
 }

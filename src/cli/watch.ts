@@ -2,6 +2,7 @@ import { basename, dirname, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { planWorkspace, type PlanCaches } from '../app/plan-workspace.js';
 import { resolveIn, type Workspace } from '../app/workspace.js';
+import { BatchMemo } from '../core/batches.js';
 import { DiffMemo } from '../core/diff.js';
 import { InvalidInputError } from '../errors/index.js';
 import { GroupFileCache } from '../load/group-cache.js';
@@ -9,9 +10,9 @@ import { journalPath } from '../state/journal.js';
 import { SnapshotCache } from '../state/snapshot-cache.js';
 import { isHidden } from '../load/group-files.js';
 import { shouldMask, workspaceFrom } from './common-options.js';
-import type { PlanOptions } from './commands/plan.js';
+import type { PlanOptions } from './command-options.js';
 import { stateFileSystem, useColor, type CliIo } from './io.js';
-import { renderPlan } from './render-plan.js';
+import { jsonIsPretty, renderPlan } from './render-plan.js';
 import { reportError } from './report-error.js';
 
 /** How long to wait for more events before re-planning: one save often fires several. */
@@ -29,7 +30,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
   const color = useColor(io);
   const fs = stateFileSystem(io);
   // Kept between runs: a re-plan after one edit re-reads one file and re-compares one group.
-  const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo() };
+  const caches: PlanCaches = { groups: new GroupFileCache(), snapshot: new SnapshotCache(), diff: new DiffMemo(), batches: new BatchMemo() };
   let current = ws;
   let configChanged = false;
   let groups: FSWatcher | undefined;
@@ -79,7 +80,7 @@ export async function watchPlan(io: CliIo, ws: Workspace, opts: PlanOptions, sig
         if (stateMoved) await watchApplied(current.statePath);
       }
       const { plan } = await planWorkspace(current, fs, caches);
-      io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, current) }));
+      io.stdout.write(renderPlan(plan, opts.format, { color, mask: shouldMask(opts, current), pretty: jsonIsPretty(io, opts) }));
     } catch (err) {
       failure = err;
       reportError(io, err, { mask: shouldMask(opts, ws) });

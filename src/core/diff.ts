@@ -50,8 +50,10 @@ export class DiffMemo {
   }
 }
 
-/** One group's changes, and how many of them are adds. */
-interface GroupDiff {
+/** One group's changes (sorted by member key), and how many of them are adds. */
+export interface GroupDiff {
+  readonly groupKey: string;
+  readonly group: GroupRef;
   readonly changes: readonly Change[];
   readonly adds: number;
 }
@@ -65,8 +67,12 @@ export function diffMemberships(desired: MembershipState, applied: MembershipSta
   return diffCounted(desired, applied, memo).changes;
 }
 
-/** diffMemberships, with the number of adds among the changes (counted per group, as they are made). */
-export function diffCounted(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): { changes: Change[]; adds: number; removedGroups: string[] } {
+/**
+ * diffMemberships, with the number of adds among the changes (counted per group, as they are made)
+ * and the diff of each group that has changes (in order; a memo hands back the very same objects
+ * for the groups it did not compare again).
+ */
+export function diffCounted(desired: MembershipState, applied: MembershipState, memo?: DiffMemo): { changes: Change[]; adds: number; removedGroups: string[]; groups: GroupDiff[] } {
   const keys = new Set<string>(desired.keys());
   for (const k of applied.keys()) keys.add(k);
   if (memo) {
@@ -89,7 +95,7 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
       if (memo) memo.stats.compared++;
     }
     memo?.set(gk, want?.members, have?.members, diff);
-    diffs.push(diff);
+    if (diff.changes.length > 0) diffs.push(diff);
     total += diff.changes.length;
     adds += diff.adds;
   }
@@ -98,7 +104,7 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
   const changes: Change[] = new Array(total);
   let k = 0;
   for (const d of diffs) for (let i = 0; i < d.changes.length; i++) changes[k++] = d.changes[i]!;
-  return { changes, adds, removedGroups };
+  return { changes, adds, removedGroups, groups: diffs };
 }
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): GroupDiff {
@@ -134,7 +140,7 @@ function diffSorted(gk: string, group: GroupRef, want: SortedMembers | undefined
       adds++;
     }
   }
-  return { changes: out, adds };
+  return { groupKey: gk, group, changes: out, adds };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { planBatches, type PlannedBatch } from './batches.js';
-import { diffCounted, type Change, type DiffMemo } from './diff.js';
+import { MAX_ITEMS_PER_REQUEST, planGroupBatches, type BatchMemo, type PlannedBatch } from './batches.js';
+import { diffCounted, type Change, type DiffMemo, type GroupDiff } from './diff.js';
 import { identitiesJson, jsonString } from './json-text.js';
 import type { MembershipState } from './model.js';
 
@@ -31,91 +31,92 @@ export interface PlanOptions {
   readonly maxItemsPerRequest?: number;
   /** Per-group diffs from the previous plan (`plan --watch`), so unchanged groups are not compared again. */
   readonly memo?: DiffMemo;
+  /** Items from the previous plan (`plan --watch`), so that unchanged contexts are not batched again. */
+  readonly batchMemo?: BatchMemo;
 }
 
 /** Diffs desired against applied memberships and batches the difference into requests. */
 export function buildPlan(desired: MembershipState, applied: MembershipState, options: PlanOptions = {}): Plan {
-  const { changes, adds: add, removedGroups } = diffCounted(desired, applied, options.memo);
-  const batches = planBatches(changes, options.maxItemsPerRequest);
+  const { changes, adds: add, removedGroups, groups } = diffCounted(desired, applied, options.memo);
+  const maxItems = options.maxItemsPerRequest ?? MAX_ITEMS_PER_REQUEST;
+  const batches = planGroupBatches(groups, maxItems, options.batchMemo);
   return {
     changes,
     batches,
     summary: { add, delete: changes.length - add, requests: batches.length },
-    checksum: checksumBatches(batches),
+    checksum: checksumChanges(groups, maxItems),
     removedGroups,
   };
 }
 
 /**
- * Items are hashed in runs of this many: one update per item costs more than the hashing itself at
- * a million items, and joining much longer arrays of pieces was measured twice as slow.
+ * What the checksum text starts with: a new way of batching (or of writing this text) gets a new
+ * version, so that a checksum taken by another version of groupops never matches by accident.
  */
-const ITEMS_PER_UPDATE = 512;
+const CHECKSUM_VERSION = 'groupops plan checksum 2';
 
-const SURROGATE = /[\ud800-\udfff]/;
+/** Each group's digest, kept with its diff: `plan --watch` reuses the diff of every group it did not compare again, so only edited groups are hashed again. */
+const groupDigests = new WeakMap<GroupDiff, string>();
 
 /**
- * A stable digest of the requests: the same desired and applied state always give the same checksum.
- * It hashes a text of lines: per request its operation (`add`, `delete`, `add customer`…); where the
- * items' context changes, `@[category, dept]`; the first time a group name appears, `=` + its JSON
- * (it is then named by its number, in order of appearance); per item `[groups]` as those numbers,
- * then the member key framed by its length (`19:phone␟13800000001␟␟`), then, when the member carries
- * more than its key says (a second identity, or the key identity's isWeChatEcosystem), `,` +
- * `JSON.stringify(identities.map(canonicalIdentity))`. Every kind of line starts with its own
- * character, so the text reads back one way only.
- * Why so: at a million items, the cost was the text, not the hashing. Group names are written once
- * (a Chinese name in every item made every run of items a two-byte string, slow to encode), and the
- * member key is a flat string the plan already holds, so most items add no text of their own. Runs
- * of items are joined once per ITEMS_PER_UPDATE (a string grown item by item would make a
- * million-node rope for the garbage collector).
+ * A stable digest of the requests the plan sends: the same desired and applied state always give
+ * the same checksum, and any difference in what is sent gives another. The requests are a function
+ * of the changes (planBatches is deterministic) and of the request size, so the digest is taken
+ * over those: sha256 over `CHECKSUM_VERSION`, the request size, then per group with changes (in
+ * group-key order) its key as JSON and the sha256 of its changes. A group's changes are hashed as
+ * one line each, in member-key order: `+` (add) or `-` (delete), the member key framed by its
+ * length (`19:phone␟13800000001␟␟`), then, when the member carries more than its key says (a
+ * second identity, or the key identity's isWeChatEcosystem), `,` and
+ * `JSON.stringify(identities.map(canonicalIdentity))`. Why per group: a re-plan after an edit
+ * (`plan --watch`) hashes the edited group again, not a million changes; and hashing groups' lines
+ * costs a fraction of hashing the batches' items (whose group lists differ item by item).
  */
-export function checksumBatches(batches: readonly PlannedBatch[]): string {
+export function checksumChanges(groups: readonly GroupDiff[], maxItems: number): string {
   const hash = createHash('sha256');
-  const names = new Map<string, string>();
-  let pieces: string[] = [];
-  let items = 0;
-  const flush = (): void => {
-    hash.update(pieces.join(''));
-    pieces = [];
-    items = 0;
-  };
-  let context: PlannedBatch['items'][number] | undefined;
-  let groups: readonly string[] | undefined;
-  let numbers = '';
-  for (const b of batches) {
-    pieces.push(b.target === 'customer' ? `${b.op} customer\n` : `${b.op}\n`);
-    for (const item of b.items) {
-      // By value: the same department may be one object or several, depending on where the state was read.
-      if (context === undefined || context.category !== item.category || context.department?.field !== item.department?.field || context.department?.value !== item.department?.value) {
-        const dept = item.department ? `${item.department.field}=${item.department.value}` : '';
-        pieces.push(`@[${jsonString(item.category)},${jsonString(dept)}]\n`);
-        context = item;
-      }
-      // Names are defined before the item's line, each on a line hashed on its own: rare, and kept
-      // out of the runs of items so that those stay one-byte text. Items of one group share its
-      // one-name list (see planBatches), so their numbers are written out once per change of list.
-      if (item.groups !== groups) {
-        for (const name of item.groups) {
-          if (names.has(name)) continue;
-          names.set(name, String(names.size));
-          flush();
-          hash.update(`=${jsonString(name)}\n`);
-        }
-        groups = item.groups;
-        numbers = `[${groups.map((name) => names.get(name)!).join(',')}],`;
-      }
-      const ids = item.member.identities;
-      // A lone surrogate would reach the hash as U+FFFD, as any other would: a key with surrogates goes
-      // as JSON, which escapes the lone ones (raw keys start with their type's letters, JSON with a quote).
-      const key = SURROGATE.test(item.memberKey) ? jsonString(item.memberKey) : item.memberKey;
-      // One piece per item: the join below flattens it (seven pieces per item cost twice the time).
-      const more = ids.length > 1 || ids[0]!.isWeChatEcosystem !== undefined ? `,${identitiesJson(ids)}` : '';
-      pieces.push(`${numbers}${key.length}:${key}${more}]\n`);
-      if (++items === ITEMS_PER_UPDATE) flush();
+  hash.update(`${CHECKSUM_VERSION}\n${maxItems}\n`);
+  let text = '';
+  for (const g of groups) {
+    let digest = groupDigests.get(g);
+    if (digest === undefined) groupDigests.set(g, (digest = groupDigest(g.changes)));
+    text += `${jsonString(g.groupKey)}:${digest}\n`;
+    if (text.length >= 1 << 16) {
+      hash.update(text);
+      text = '';
     }
   }
-  flush();
+  hash.update(text);
   return hash.digest('hex');
+}
+
+/** Lines are hashed in runs of this many: one update per line costs more than the hashing itself. */
+const LINES_PER_UPDATE = 512;
+
+function groupDigest(changes: readonly Change[]): string {
+  const hash = createHash('sha256');
+  // Pieces of up to LINES_PER_UPDATE lines, joined once: joining flat pieces is cheaper than making each line a string first.
+  const pieces: string[] = [];
+  let n = 0;
+  for (const c of changes) {
+    const ids = c.member.identities;
+    // A lone surrogate would reach the hash as U+FFFD, as any other would: such a key goes as JSON,
+    // which escapes the lone ones (raw keys start with their type's letters, JSON with a quote).
+    const key = isWellFormed(c.memberKey) ? c.memberKey : jsonString(c.memberKey);
+    pieces.push(c.op === 'add' ? '+' : '-', String(key.length), ':', key);
+    if (ids.length > 1 || ids[0]!.isWeChatEcosystem !== undefined) pieces.push(',', identitiesJson(ids));
+    pieces.push('\n');
+    if (++n === LINES_PER_UPDATE) {
+      hash.update(pieces.join(''));
+      pieces.length = 0;
+      n = 0;
+    }
+  }
+  if (n > 0) hash.update(pieces.join(''));
+  return hash.digest('hex');
+}
+
+/** String.prototype.isWellFormed (ES2024, in Node 20): no lone surrogate. */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** True when the plan sends nothing. */

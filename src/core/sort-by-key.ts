@@ -35,8 +35,9 @@ export function sortedPositions(keys: readonly string[]): Int32Array {
       if (code > max) max = code;
     }
     if (min === max) {
-      // Every key has the same character here (a common prefix): go one deeper, unless all ended (equal keys).
-      if (min !== 0) pending.push(start, end, depth + 1);
+      // Every key has the same character here (a common prefix, "phone␟1" say): skip past all of it
+      // in one pass, unless all ended (equal keys); one pass per character would fetch every key again.
+      if (min !== 0) pending.push(start, end, commonPrefixEnd(order, keys, start, end, depth + 1));
       continue;
     }
     if (max - min > WIDEST_SPAN) {
@@ -66,6 +67,20 @@ export function sortedPositions(keys: readonly string[]): Int32Array {
     }
   }
   return order;
+}
+
+/** How far (from `from`) the keys of order[start, end) agree with each other: where the next distinction lies. */
+function commonPrefixEnd(order: Int32Array, keys: readonly string[], start: number, end: number, from: number): number {
+  const first = keys[order[start]!]!;
+  let limit = first.length;
+  for (let i = start + 1; i < end && limit > from; i++) {
+    const key = keys[order[i]!]!;
+    let d = from;
+    const stop = Math.min(limit, key.length);
+    while (d < stop && key.charCodeAt(d) === first.charCodeAt(d)) d++;
+    limit = d;
+  }
+  return limit;
 }
 
 function insertionSort(order: Int32Array, keys: readonly string[], start: number, end: number): void {

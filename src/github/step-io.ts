@@ -16,7 +16,7 @@ export interface StepIo {
   /** Appends Markdown to the job summary; false when there is none (outside Actions), so the caller prints it. */
   appendSummary(markdown: string): Promise<boolean>;
   /** Writes a file for a later step of the job (an artifact to upload) and returns its path. */
-  writeFile(name: string, chunks: Iterable<string>): Promise<string>;
+  writeFile(name: string, chunks: Iterable<string | Uint8Array>): Promise<string>;
 }
 
 /**

@@ -21,39 +21,53 @@ function withoutPrefix(phone: string): string | undefined {
 export function countryPrefixWarnings(groups: readonly LoadedGroup[]): SourceIssue[] {
   const warnings: SourceIssue[] = [];
   for (const g of groups) {
-    // The prefixed numbers of the group, by the number without the prefix.
-    const prefixed = new Map<string, Seen[]>();
-    for (const m of g.members) {
-      for (const id of m.member.identities) {
-        if (id.type !== 'phone') continue;
-        const bare = withoutPrefix(id.value);
-        if (bare === undefined) continue;
-        const list = prefixed.get(bare);
-        if (list) list.push({ value: id.value, member: m });
-        else prefixed.set(bare, [{ value: id.value, member: m }]);
-      }
+    let found = warningsOf.get(g);
+    if (!found) warningsOf.set(g, (found = groupWarnings(g)));
+    warnings.push(...found);
+  }
+  return warnings;
+}
+
+/**
+ * Each group's warnings, kept with the group: `plan --watch` hands back the very same LoadedGroup for
+ * a file that did not change, so a re-plan looks at the edited group only (a group is never changed once read).
+ */
+const warningsOf = new WeakMap<LoadedGroup, SourceIssue[]>();
+
+function groupWarnings(g: LoadedGroup): SourceIssue[] {
+  const warnings: SourceIssue[] = [];
+  // The prefixed numbers of the group, by the number without the prefix.
+  const prefixed = new Map<string, Seen[]>();
+  for (const m of g.members) {
+    for (const id of m.member.identities) {
+      if (id.type !== 'phone') continue;
+      const bare = withoutPrefix(id.value);
+      if (bare === undefined) continue;
+      const list = prefixed.get(bare);
+      if (list) list.push({ value: id.value, member: m });
+      else prefixed.set(bare, [{ value: id.value, member: m }]);
     }
-    if (prefixed.size === 0) continue;
-    let found = 0;
-    const warn = (later: Seen, earlier: Seen): void => {
-      if (later.member === earlier.member || later.value === earlier.value) return;
-      found++;
-      if (found > MAX_WARNINGS_PER_GROUP) return;
-      const [first, second] = order(earlier, later);
-      const message = `phone "${second.value}" and phone "${first.value}" (${placeOf(g, first.member, second.member)}) differ only by the country prefix, so they are probably one person listed twice in group "${g.group.name}": keep one of them`;
-      warnings.push({ file: second.member.file ?? g.file, line: second.member.line, column: 1, message, sensitive: [first.value, second.value] });
-    };
-    for (const m of g.members) {
-      for (const id of m.member.identities) {
-        if (id.type !== 'phone') continue;
-        const same = prefixed.get(id.value);
-        if (same) for (const p of same) warn(p, { value: id.value, member: m });
-      }
+  }
+  if (prefixed.size === 0) return warnings;
+  let found = 0;
+  const warn = (later: Seen, earlier: Seen): void => {
+    if (later.member === earlier.member || later.value === earlier.value) return;
+    found++;
+    if (found > MAX_WARNINGS_PER_GROUP) return;
+    const [first, second] = order(earlier, later);
+    const message = `phone "${second.value}" and phone "${first.value}" (${placeOf(g, first.member, second.member)}) differ only by the country prefix, so they are probably one person listed twice in group "${g.group.name}": keep one of them`;
+    warnings.push({ file: second.member.file ?? g.file, line: second.member.line, column: 1, message, sensitive: [first.value, second.value] });
+  };
+  for (const m of g.members) {
+    for (const id of m.member.identities) {
+      if (id.type !== 'phone') continue;
+      const same = prefixed.get(id.value);
+      if (same) for (const p of same) warn(p, { value: id.value, member: m });
     }
-    for (const list of prefixed.values()) for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) warn(list[i]!, list[j]!);
-    if (found > MAX_WARNINGS_PER_GROUP) {
-      warnings.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_WARNINGS_PER_GROUP} more phone numbers of group "${g.group.name}" that differ from another only by the country prefix` });
-    }
+  }
+  for (const list of prefixed.values()) for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) warn(list[i]!, list[j]!);
+  if (found > MAX_WARNINGS_PER_GROUP) {
+    warnings.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_WARNINGS_PER_GROUP} more phone numbers of group "${g.group.name}" that differ from another only by the country prefix` });
   }
   return warnings;
 }

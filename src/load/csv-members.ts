@@ -8,6 +8,7 @@ import { trimBlanks } from './identity-text.js';
 import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from './identity-types.js';
 import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
+import { splitPlainCsv, type CsvRecord, type CsvRecords } from './fast/csv-plain.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
 import { csvFieldColumn } from './csv-column.js';
 
@@ -17,13 +18,6 @@ type Qualifier = (typeof QUALIFIERS)[number];
 
 /** Problems reported per CSV file before the rest are only counted (a broken export can have a million). */
 export const MAX_CSV_ISSUES = 50;
-
-/** A CSV record: its fields, the line it starts on, and the raw line for column positions. */
-interface CsvRecord {
-  readonly fields: readonly string[];
-  readonly line: number;
-  readonly text: string | undefined;
-}
 
 /** What the header says: identity columns in order (the first is the member's key) and their qualifier columns. */
 interface CsvLayout {
@@ -75,70 +69,13 @@ export function readCsvMembers(file: string, bytes: Uint8Array, options: CsvRead
 }
 
 /**
- * Records by index, made when asked for: a million row objects alive at once would mostly feed the
- * garbage collector. A record given by `at` may be reused by the next call: rows are read one at a time.
- */
-interface CsvRecords {
-  readonly length: number;
-  at(index: number): CsvRecord;
-}
-
-/**
- * Splits the text into records. Text without quotes is split on line breaks and commas — exactly
- * what csv-parse does with it, only faster; anything quoted goes through csv-parse, and what it
- * cannot read is reported (`issues`) next to the records it could.
+ * Splits the text into records: text without quotes by the fast splitter (exactly what csv-parse
+ * does with it, only faster), anything quoted through csv-parse, and what it cannot read is
+ * reported (`issues`) next to the records it could.
  */
 function splitRecords(file: string, text: string): { records: CsvRecords; issues: SourceIssue[] } {
-  const crlf = text.includes('\r');
-  // One kind of line break only: csv-parse takes the first break it meets as the record delimiter.
-  if (!text.includes('"') && (!crlf || !/\r(?!\n)|(?<!\r)\n/.test(text))) {
-    // Where each non-empty line starts and ends, and its number: the lines themselves are cut out
-    // when their record is asked for, so a million of them never live at once (they would all
-    // outlive young collections); typed arrays keep the positions out of the garbage collector's way.
-    const breakText = crlf ? '\r\n' : '\n';
-    const breakLength = crlf ? 2 : 1;
-    let starts = new Int32Array(1024);
-    let ends = new Int32Array(1024);
-    let numbers = new Int32Array(1024);
-    let count = 0;
-    let line = 1;
-    for (let start = 0; start < text.length; line++) {
-      let end = text.indexOf(breakText, start);
-      if (end === -1) end = text.length;
-      if (end > start) {
-        if (count === starts.length) [starts, ends, numbers] = [grown(starts), grown(ends), grown(numbers)];
-        starts[count] = start;
-        ends[count] = end;
-        numbers[count++] = line;
-      }
-      start = end + breakLength;
-    }
-    // One record object and one field list serve every row (see CsvRecords), split by hand: at a
-    // million rows, split() and a record per row cost more than reading the members out of them.
-    const fields: string[] = [];
-    const row = { fields, line: 0, text: '' as string | undefined };
-    const records: CsvRecords = {
-      length: count,
-      at: (r) => {
-        const lineText = text.slice(starts[r]!, ends[r]!);
-        // The header is kept while the rows are read: it gets a record of its own.
-        if (r === 0) return { fields: lineText.split(','), line: numbers[0]!, text: lineText };
-        splitFields(lineText, fields);
-        row.line = numbers[r]!;
-        row.text = lineText;
-        return row;
-      },
-    };
-    return { records, issues: [] };
-  }
-  return parseQuoted(file, text);
-}
-
-/** A copy of `a` with twice the room. */
-function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
+  const plain = splitPlainCsv(text);
+  return plain ? { records: plain, issues: [] } : parseQuoted(file, text);
 }
 
 const QUOTING_HINT = 'quote a value holding a comma, quote or line break ("a,b"), and double a quote inside it ("say ""hi""")';
@@ -445,18 +382,6 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, rules: I
 }
 
 const scratchIdentities: Identity[] = [];
-
-/** `line.split(',')` into `into`, without a new array. */
-function splitFields(line: string, into: string[]): void {
-  let k = 0;
-  let start = 0;
-  for (let comma = line.indexOf(',', start); comma !== -1; comma = line.indexOf(',', start)) {
-    into[k++] = line.slice(start, comma);
-    start = comma + 1;
-  }
-  into[k++] = line.slice(start);
-  into.length = k;
-}
 
 /** The trimmed text of a qualifier column, or '' when the layout has none. */
 function qualifierOf(rec: CsvRecord, index: number | undefined): string {

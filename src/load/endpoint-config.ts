@@ -1,5 +1,5 @@
 import type { SourceIssue } from '../errors/index.js';
-import type { Config, CustomerSettings, V1Settings } from './config.js';
+import type { Config, CustomerSettings, V1Settings } from './config-model.js';
 import type { EndpointRules } from './endpoint-rules.js';
 import { keyPositionOf, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
 

@@ -22,24 +22,45 @@ export const MAX_RULE_ISSUES_PER_GROUP = 50;
  */
 export function endpointRuleIssues(groups: readonly LoadedGroup[], rules: EndpointRules): SourceIssue[] {
   const issues: SourceIssue[] = [];
+  const ruleKey = JSON.stringify(rules);
   for (const g of groups) {
     const customer = g.group.kind === 'customer';
     if (!customer && rules.userEndpoint !== 'v1') continue;
-    if (!customer && g.group.category === 'department') {
-      issues.push({ file: g.file, line: g.nameLine, column: 1, message: `group "${g.group.name}" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups` });
+    const known = checked.get(g);
+    if (known?.ruleKey === ruleKey) {
+      issues.push(...known.issues);
       continue;
     }
-    const problemsOf = customer ? customerMemberProblems : (m: LoadedGroup['members'][number]['member']) => v1MemberProblems(m, rules.v1Match ?? {});
-    let found = 0;
-    for (const m of g.members) {
-      const problems = problemsOf(m.member);
-      if (problems.length === 0) continue;
-      found++;
-      if (found <= MAX_RULE_ISSUES_PER_GROUP) for (const p of problems) issues.push({ file: m.file ?? g.file, line: m.line, column: 1, message: p });
-    }
-    if (found > MAX_RULE_ISSUES_PER_GROUP) {
-      issues.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_RULE_ISSUES_PER_GROUP} more members of group "${g.group.name}" with the same kind of problem (${MAX_RULE_ISSUES_PER_GROUP} are listed)` });
-    }
+    const found = groupIssues(g, customer, rules);
+    checked.set(g, { ruleKey, issues: found });
+    issues.push(...found);
+  }
+  return issues;
+}
+
+/**
+ * Each group's issues under the rules they were checked with: `plan --watch` hands back the very
+ * same LoadedGroup for a file that did not change, so a re-plan checks the edited group only (the
+ * rules come from the config, which may change between runs: a group is checked again then).
+ */
+const checked = new WeakMap<LoadedGroup, { ruleKey: string; issues: SourceIssue[] }>();
+
+function groupIssues(g: LoadedGroup, customer: boolean, rules: EndpointRules): SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  if (!customer && g.group.category === 'department') {
+    issues.push({ file: g.file, line: g.nameLine, column: 1, message: `group "${g.group.name}" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups` });
+    return issues;
+  }
+  const problemsOf = customer ? customerMemberProblems : (m: LoadedGroup['members'][number]['member']) => v1MemberProblems(m, rules.v1Match ?? {});
+  let found = 0;
+  for (const m of g.members) {
+    const problems = problemsOf(m.member);
+    if (problems.length === 0) continue;
+    found++;
+    if (found <= MAX_RULE_ISSUES_PER_GROUP) for (const p of problems) issues.push({ file: m.file ?? g.file, line: m.line, column: 1, message: p });
+  }
+  if (found > MAX_RULE_ISSUES_PER_GROUP) {
+    issues.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_RULE_ISSUES_PER_GROUP} more members of group "${g.group.name}" with the same kind of problem (${MAX_RULE_ISSUES_PER_GROUP} are listed)` });
   }
   return issues;
 }

@@ -25,11 +25,6 @@ function stampFileSync(path: string): FileStamp | undefined {
   }
 }
 
-/** The size in a stamp, for balancing work. */
-export function sizeOfStamp(stamp: FileStamp | undefined): number {
-  return stamp === undefined ? 0 : Number(stamp.slice(0, stamp.indexOf(':')));
-}
-
 interface Entry {
   readonly stamp: FileStamp;
   readonly deps: readonly { readonly path: string; readonly stamp: FileStamp | undefined }[];

@@ -136,7 +136,7 @@ function memberFileRefs(source: YamlSource, entries: unknown): MemberFileRef[] |
 }
 
 /** The largest deptId the API's long can carry. */
-const MAX_LONG = 9223372036854775807n;
+export const MAX_LONG = 9223372036854775807n;
 
 function toGroupRef(source: YamlSource, doc: Record<string, unknown>, issues: SourceIssue[]): GroupRef | undefined {
   const category = (doc.category ?? 'enterprise') as Category;

@@ -5,14 +5,13 @@ import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { countryPrefixWarnings } from './country-prefix.js';
 import { buildDesiredState } from './desired-state.js';
 import { endpointRuleIssues, type EndpointRules } from './endpoint-rules.js';
-import { sizeOfStamp, stampFile, type GroupFileCache, type FileStamp } from './group-cache.js';
+import { stampFile, type GroupFileCache } from './group-cache.js';
 import type { GroupFileResult, LoadedGroup } from './group-file.js';
 import { listGroupFiles } from './group-files.js';
-import { loadGroupFile, loadGroupFileFast } from './load-group-file.js';
+import { loadGroupFile, type FullParseNote } from './load-group-file.js';
 import type { IdentityTypeSettings } from './identity-types.js';
 import { DEFAULT_MAX_FILE_BYTES, isInside } from './input-file.js';
 import type { GroupsLocation } from './member-files.js';
-import { parseThreads, POOL_MIN_BYTES, readInPool, workersAvailable } from './parse-pool.js';
 
 export interface DesiredGroups {
   /** False when the groups folder does not exist (apply refuses to delete everything because of it). */
@@ -29,8 +28,8 @@ export type LoadGroupsResult = { ok: true; value: DesiredGroups } | { ok: false;
 export interface LoadGroupsOptions {
   /** Results kept between runs (`plan --watch`): unchanged files are not read again. */
   readonly cache?: GroupFileCache;
-  /** Parsing threads (default: GROUPOPS_PARSE_THREADS, else one per core); 1 reads in-process. */
-  readonly threads?: number;
+  /** Hears of each group file the fast reader leaves to the full YAML parser (`--verbose`). */
+  readonly onFullParse?: (note: FullParseNote) => void;
   /** What the configured endpoints can carry (default: v2 for user groups). */
   readonly rules?: EndpointRules;
   /** The identity types and value patterns (default: the built-in types and the phone pattern). */
@@ -41,7 +40,7 @@ export interface LoadGroupsOptions {
 
 /**
  * Reads and validates every group file under `dir` (and their CSV member lists); all issues of all
- * files are collected. Large folders are parsed on worker threads when running from the build.
+ * files are collected.
  */
 export async function loadGroups(dir: string, cwd = process.cwd(), options: LoadGroupsOptions = {}): Promise<LoadGroupsResult> {
   const root = join(cwd, dir);
@@ -59,32 +58,14 @@ export async function loadGroups(dir: string, cwd = process.cwd(), options: Load
   const stamps = await Promise.all(files.map((file) => stampFile(join(cwd, file))));
   const results: (GroupFileResult | undefined)[] = files.map((file, i) => options.cache?.lookup(file, stamps[i]));
   const todo = files.flatMap((_, i) => (results[i] === undefined ? [i] : []));
-  const fresh = await readGroupFiles(where, todo.map((i) => files[i]!), todo.map((i) => stamps[i]), options.threads ?? parseThreads());
-  todo.forEach((i, k) => {
-    results[i] = fresh[k]!;
-    options.cache?.store(cwd, files[i]!, stamps[i], fresh[k]!);
-  });
+  for (const i of todo) {
+    results[i] = loadGroupFile(where, files[i]!, options.onFullParse);
+    options.cache?.store(cwd, files[i]!, stamps[i], results[i]!);
+  }
   options.cache?.retain(files);
   return combineGroupFiles(files, results as GroupFileResult[], options.rules);
 }
 
-/**
- * Reads files in-process through the fast path; the files it leaves to the full parser (some 30
- * times slower) go to worker threads when they add up to enough bytes and workers can run. Measured
- * on 2 cores, parsing everything on workers was slower than the fast path in-process: the results'
- * transfer costs about what the fast path saves.
- */
-async function readGroupFiles(where: GroupsLocation, files: readonly string[], stamps: readonly (FileStamp | undefined)[], threads: number): Promise<GroupFileResult[]> {
-  const results: (GroupFileResult | undefined)[] = files.map((file) => loadGroupFileFast(where, file));
-  const slow = files.flatMap((_, i) => (results[i] === undefined ? [i] : []));
-  const sizes = slow.map((i) => sizeOfStamp(stamps[i]));
-  const bytes = sizes.reduce((n, s) => n + s, 0);
-  if (threads > 1 && slow.length > 1 && bytes >= POOL_MIN_BYTES && workersAvailable()) {
-    const pooled = await readInPool(where, slow.map((i) => files[i]!), sizes, threads);
-    slow.forEach((i, k) => (results[i] = pooled[k]));
-  } else for (const i of slow) results[i] = loadGroupFile(where, files[i]!);
-  return results as GroupFileResult[];
-}
 /** Combines per-file results (from any reader: in-process, workers, a watch cache) into the desired state. */
 export function combineGroupFiles(
   files: readonly string[],

@@ -16,7 +16,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('generateTenant', () => {
   it.each(['yaml', 'csv'] as const)('writes a valid %s tenant of the stated size whose plan meets the lower bound', async (variant) => {
     const t = generateTenant(join(root, variant), 12_000, variant);
-    const loaded = await loadGroups('groups', t.dir, { threads: 1 });
+    const loaded = await loadGroups('groups', t.dir);
     if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.file}:${i.line}: ${i.message}`).join('\n'));
     expect(countMemberships(loaded.value.state)).toBe(t.memberships);
     expect(t.memberships).toBeGreaterThanOrEqual(11_500);
@@ -30,8 +30,8 @@ describe('generateTenant', () => {
   });
 
   it('gives the same tenant in both formats', async () => {
-    const yaml = await loadGroups('groups', join(root, 'yaml'), { threads: 1 });
-    const csv = await loadGroups('groups', join(root, 'csv'), { threads: 1 });
+    const yaml = await loadGroups('groups', join(root, 'yaml'));
+    const csv = await loadGroups('groups', join(root, 'csv'));
     const names = (r: typeof yaml) => (r.ok ? [...r.value.state.values()].map((g) => `${g.group.name}:${g.members.size}`).sort() : []);
     expect(names(csv)).toEqual(names(yaml));
   });

@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CLI_BIN, runCli } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { textOf } from '../helpers/text-of.js';
 
 // `apply` asks for `yes` on a terminal, as terraform does; without one it goes ahead only with
 // --auto-approve or in CI. Checked in-process through an io with a terminal's stdin, and once
@@ -37,7 +38,7 @@ function terminalIo(cwd: string, env: NodeJS.ProcessEnv = {}): CliIo & { stdin: 
   let err = '';
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   return {
-    stdout: { write: (s: string) => (out += s), isTTY: true, columns: 100 },
+    stdout: { write: (s: string | Uint8Array) => (out += textOf(s)), isTTY: true, columns: 100 },
     stderr: { write: (s: string) => (err += s), isTTY: true },
     stdin,
     env: { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url, NO_COLOR: '1', ...env },

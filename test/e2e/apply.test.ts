@@ -104,7 +104,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       { op: 'add', items: 3, batchId: ids[1] },
     ]);
     // The JSON text holds the IDs as strings, so no parser can round them.
-    expect(result.stdout).toContain(`"batchId": "${ids[1]}"`);
+    expect(result.stdout).toContain(`"batchId":"${ids[1]}"`);
     const want = await desiredKeys(r);
     expect(holdsExactly(sandbox, want)).toBe(true);
     expect(await snapshotKeys(r)).toEqual(want);

@@ -10,6 +10,7 @@ import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { FaultyFileSystem, type Fault } from '../helpers/faulty-file-system.js';
+import { textOf } from '../helpers/text-of.js';
 
 let sandbox: Sandbox | undefined;
 let repo: TempRepo | undefined;
@@ -25,7 +26,7 @@ async function groupops(args: string[], faults: readonly Fault[] = []): Promise<
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
+    stdout: { write: (s: string | Uint8Array) => (stdout += textOf(s)) },
     stderr: { write: (s: string) => (stderr += s) },
     env: { ...sandboxEnv(sandbox!), NO_COLOR: '1' },
     cwd: repo!.dir,

@@ -3,8 +3,9 @@ import { planBatches } from '../../src/core/batches.js';
 import { diffMemberships, stateFromGroups } from '../../src/core/diff.js';
 import { groupKey, memberKey, type GroupRef, type Member } from '../../src/core/model.js';
 import { splitAcknowledged } from '../../src/core/not-applied.js';
-import { buildPlan, checksumBatches } from '../../src/core/plan.js';
-import { renderJson } from '../../src/core/render/json.js';
+import { buildPlan } from '../../src/core/plan.js';
+import { textOfChunks } from '../../src/core/render/json-chunks.js';
+import { renderJsonChunks, type JsonOptions } from '../../src/core/render/json.js';
 import { renderText } from '../../src/core/render/text.js';
 import { formatJournalHeader, formatJournalRecord, JOURNAL_VERSION, parseJournal } from '../../src/state/journal.js';
 import { renderSnapshot, type Snapshot } from '../../src/state/snapshot-format.js';
@@ -15,6 +16,9 @@ const users: GroupRef = { name: '会员', category: 'enterprise' };
 const customers: GroupRef = { name: '会员', category: 'enterprise', kind: 'customer' };
 const phoneMember = (n: number): Member => ({ identities: [id('phone', `138${String(n).padStart(8, '0')}`)] });
 const members = (from: number, to: number): [string, Member][] => Array.from({ length: to - from }, (_, i) => phoneMember(from + i)).map((m) => [memberKey(m), m]);
+
+/** The JSON document as one text. */
+const renderJson = (plan: Parameters<typeof renderJsonChunks>[0], options: JsonOptions): string => textOfChunks(renderJsonChunks(plan, options));
 
 describe('customer groups in the plan', () => {
   it('never share a request with user groups: ceil(items / 500) per operation and endpoint, deletes first', () => {
@@ -42,7 +46,6 @@ describe('customer groups in the plan', () => {
     const asUsers = buildPlan(stateFromGroups([{ group: users, members: m }]), new Map());
     const asCustomers = buildPlan(stateFromGroups([{ group: customers, members: m }]), new Map());
     expect(asUsers.checksum).not.toBe(asCustomers.checksum);
-    expect(asUsers.checksum).toBe(checksumBatches([{ op: 'add', items: asUsers.batches[0]!.items }]));
   });
 
   it('lists user groups before customer groups and says which requests go to the customer endpoint', () => {

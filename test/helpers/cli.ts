@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { FileSystem } from '../../src/state/file-system.js';
+import { textOf } from './text-of.js';
 
 // Two ways to run the command line. Most tests run it in this process through `main(argv, io)`
 // (runMain): the sources as they are, no build, no process start. A few run the built CLI as a
@@ -47,7 +48,7 @@ export async function runMain(args: readonly string[], options: MainOptions): Pr
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
+    stdout: { write: (s: string | Uint8Array) => ((stdout += textOf(s)), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
     env: childEnvironment(options.env),
     cwd: options.cwd,

@@ -199,9 +199,9 @@ export class MemoryStep implements StepIo {
     return true;
   }
 
-  async writeFile(name: string, chunks: Iterable<string>): Promise<string> {
+  async writeFile(name: string, chunks: Iterable<string | Uint8Array>): Promise<string> {
     const path = `/runner/temp/${name}`;
-    this.files.set(path, [...chunks].join(''));
+    this.files.set(path, Buffer.concat([...chunks].map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))).toString('utf8'));
     return path;
   }
 

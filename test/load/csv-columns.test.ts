@@ -3,8 +3,8 @@ import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { readCsvMembers } from '../../src/load/csv-members.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { fastGroupOf } from './fast/differential.js';
 
 let repo: TempRepo | undefined;
 afterEach(async () => {
@@ -69,7 +69,7 @@ describe('CSV member lists read only identity and qualifier columns', () => {
 
   it('words a bad entry for people and leaves { path, ignoreColumns } to the full reader', async () => {
     const text = 'name: CRM\nmemberFiles:\n  - path: crm.csv\n    ignoreColumns: [name]\n';
-    expect(fastReadGroupFile('groups/crm.yaml', text)).toBeUndefined();
+    expect(fastGroupOf('groups/crm.yaml', text)).toBeUndefined();
     const r = await validate({ 'groups/crm.yaml': 'name: CRM\nmemberFiles:\n  - path: crm.txt\n    ignoreColumns: []\n    ignore: [x]\n' });
     expect(r.ok ? [] : r.issues).toEqual([
       expect.stringMatching(/^groups\/crm\.yaml:3:11: member file "crm\.txt" is not a \.csv file/),

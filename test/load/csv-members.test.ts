@@ -177,7 +177,7 @@ describe('memberFiles: CSV lists referenced from a group file', () => {
     return dir;
   };
   const load = async () => {
-    const r = await loadGroups('groups', dir, { threads: 1 });
+    const r = await loadGroups('groups', dir);
     return r.ok ? { ok: true as const, state: r.value.state } : { ok: false as const, issues: r.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`) };
   };
 

@@ -5,9 +5,9 @@ import { groupKey } from '../../src/core/model.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { loadConfig } from '../../src/load/config.js';
 import { customerSettingsOf, userGroupEndpoint, v1SettingsOf } from '../../src/load/endpoint-config.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { fastGroupOf } from './fast/differential.js';
 
 let repo: TempRepo | undefined;
 afterEach(async () => {
@@ -140,7 +140,7 @@ describe('group files: customer groups (kind: customer)', () => {
     const text = 'name: 会员\nkind: customer\ndescription: d\nmembers:\n  - audienceUserId: "C1"\n  - phone: "13800000001"\n';
     const full = readGroupFile('groups/c.yaml', Buffer.from(text));
     if (!full.ok) throw new Error('expected a valid file');
-    expect(fastReadGroupFile('groups/c.yaml', text)).toEqual(full.group);
+    expect(fastGroupOf('groups/c.yaml', text)).toEqual(full.group);
     expect(full.group.group).toEqual({ name: '会员', category: 'enterprise', kind: 'customer' });
   });
 });

@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { BUILTIN_TYPE_NAMES, DEFAULT_IDENTITY_TYPES } from '../../src/load/identity-types.js';
 import { readGroupBytes } from '../../src/load/load-group-file.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { fastGroupOf } from './fast/differential.js';
 
 let repo: TempRepo | undefined;
 afterEach(async () => {
@@ -72,13 +72,13 @@ describe('identity types are a declared set', () => {
 
   it('reads the same through the fast and the full reader: both refuse an unknown type, both take a declared one', () => {
     const text = group('  - phone: "13800000001"', '  - memberNo: "M-1"');
-    expect(fastReadGroupFile('g.yaml', text)).toBeUndefined();
+    expect(fastGroupOf('g.yaml', text)).toBeUndefined();
     const where = { cwd: '/nonexistent', root: '/nonexistent' };
     expect(readGroupBytes(where, 'g.yaml', Buffer.from(text))).toEqual(readGroupFile('g.yaml', Buffer.from(text)));
     const declared = { ...DEFAULT_IDENTITY_TYPES, custom: ['memberNo'] };
     const full = readGroupFile('g.yaml', Buffer.from(text), declared);
     expect(full.ok).toBe(true);
-    expect(fastReadGroupFile('g.yaml', text, declared)).toEqual(full.ok ? full.group : undefined);
+    expect(fastGroupOf('g.yaml', text, declared)).toEqual(full.ok ? full.group : undefined);
   });
 
   it('refuses a config pattern for a type that is not declared, a bad pattern, and a member field as a custom type', async () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../src/errors/index.js';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { readGroupBytes } from '../../src/load/load-group-file.js';
 import { loadGroups } from '../../src/load/load-groups.js';
-import { parseYamlSubset } from '../../src/load/yaml-subset.js';
 import { createTempRepo } from '../helpers/temp-repo.js';
+import { fastGroupOf, subsetOf } from './fast/differential.js';
 
 const where = { cwd: '/nonexistent', root: '/nonexistent' };
 /** What the loader (fast path, then the full parser) says of a group file's text. */
@@ -25,7 +24,7 @@ describe('plain scalars keep the white space YAML keeps', () => {
     ['an identity value ending in U+2028', 'name: G\nmembers:\n  - unionid: u1\u2028\n', 'groups/g.yaml:3:14: the unionid value contains the character U+2028'],
     ['a flow value ending in U+1680', 'name: G\nmembers:\n  - identities:\n      - { type: unionid, value: u1\u1680 }\n', 'groups/g.yaml:4:33: the unionid value ends with the character U+1680, an invisible space: remove it'],
   ])('%s is refused, not trimmed', (_, text, expected) => {
-    expect(fastReadGroupFile('groups/g.yaml', text)).toBeUndefined();
+    expect(fastGroupOf('groups/g.yaml', text)).toBeUndefined();
     expect(issuesOf(text)[0]).toContain(expected);
   });
 
@@ -71,7 +70,7 @@ describe('control characters in identity fields', () => {
   it('are refused in a CSV cell too, at its column', async () => {
     const repo = await createTempRepo({ files: { 'groups/g.yaml': 'name: G\nmemberFiles: [g.csv]\n', 'groups/g.csv': 'phone,unionid\n13800000001,"u\u001f1"\n' } });
     try {
-      const r = await loadGroups('groups', repo.dir, { threads: 1 });
+      const r = await loadGroups('groups', repo.dir);
       expect(r.ok ? [] : r.issues.map(formatIssue)).toEqual([expect.stringMatching(/^groups\/g\.csv:2:13: the unionid value contains the control character U\+001F/)]);
     } finally {
       await repo.cleanup();
@@ -108,8 +107,8 @@ describe('nesting', () => {
 
 describe('the subset reader hands what it does not read to the full parser', () => {
   it('takes no directive, and no key YAML would read as other than text', () => {
-    expect(parseYamlSubset('%YAML 1.1\n---\nname: G\n')).toBeUndefined();
-    expect(parseYamlSubset('name: G\nmembers:\n  - true: "5"\n')).toBeUndefined();
+    expect(subsetOf('%YAML 1.1\n---\nname: G\n')).toBeUndefined();
+    expect(subsetOf('name: G\nmembers:\n  - true: "5"\n')).toBeUndefined();
     expect(readGroupFile('g.yaml', Buffer.from('name: G\nmembers:\n  - True: "5"\n')).ok).toBe(false);
   });
 });

@@ -15,8 +15,8 @@ import { confirmApply } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
 import { createApplyReporter } from '../progress.js';
-import { renderPlan } from '../render-plan.js';
-import type { ApplyCliOptions } from './apply.js';
+import { jsonIsPretty, renderPlan } from '../render-plan.js';
+import type { ApplyCliOptions } from '../command-options.js';
 
 /**
  * Runs an apply as the command line does and resolves to its exit status; `onReport` receives the
@@ -35,12 +35,12 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onReport?: (rep
     // it refused when there was one.
     const report = buildApplyReport({ snapshotPath: ws?.statePath ?? opts.state ?? DEFAULT_STATE_PATH, error: err, ...(planned ? { plan: planned } : {}) });
     onReport?.(report);
-    if (format === 'json') await writePieces(io.stdout, renderApplyJsonChunks(report, { mask: ws ? shouldMask(opts, ws) : opts.mask === true }));
+    if (format === 'json') await writePieces(io.stdout, renderApplyJsonChunks(report, { mask: ws ? shouldMask(opts, ws) : opts.mask === true, pretty: jsonIsPretty(io, opts) }));
     throw err;
   }
   const report = buildApplyReport({ snapshotPath: ws.statePath, outcome });
   onReport?.(report);
-  await writePieces(io.stdout, renderReport(report, ws, opts));
+  await writePieces(io.stdout, renderReport(report, ws, opts, jsonIsPretty(io, opts)));
   if (outcome.status === 'failed') throw outcome.failure;
   if (outcome.status === 'partial') {
     io.stderr.write(`error: ${pendingSummary(outcome.requests)}; the snapshot records only what the API confirmed, and the next groupops apply sends the rest again\n`);
@@ -140,9 +140,9 @@ async function applyAsCommanded(io: CliIo, opts: ApplyCliOptions, opened: (ws: W
 }
 
 /** The result in the chosen format, in pieces to write one after the other (JSON lists every change). */
-function renderReport(report: ApplyReport, ws: Workspace, opts: ApplyCliOptions): Iterable<string> {
+function renderReport(report: ApplyReport, ws: Workspace, opts: ApplyCliOptions, pretty: boolean): Iterable<string | Uint8Array> {
   const mask = shouldMask(opts, ws);
-  if (opts.format === 'json') return renderApplyJsonChunks(report, { mask });
+  if (opts.format === 'json') return renderApplyJsonChunks(report, { mask, pretty });
   if (opts.format === 'markdown') return [renderApplyMarkdown(report, {}, { mask, place: 'local', withPlan: true })];
   return [`${renderApplyText(report, { mask }).join('\n')}\n`];
 }

@@ -1,19 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { withCommonOptions, type CommonOptions } from '../common-options.js';
+import type { ApplyCliOptions } from '../command-options.js';
+import { withCommonOptions } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { wholeNumber } from '../option-parsers.js';
-
-export interface ApplyCliOptions extends CommonOptions {
-  maxDeletes?: number;
-  allowMassDelete?: boolean;
-  expectPlan?: string;
-  concurrency?: number;
-  autoApprove?: boolean;
-}
 
 /** `groupops apply`: plans, checks the safety limits, sends deletes then adds, writes the snapshot. */
 export function registerApply(program: Command, io: CliIo, done: (code: number) => void): void {
   withApplyOptions(withCommonOptions(program.command('apply')))
+    .option('--pretty', 'indent the JSON result (--format json), as it is on a terminal')
     .description('apply the pending changes: deletes first, then adds; writes the snapshot with every batch ID (needs RABBITPRE_TOKEN)')
     .action(async (opts: ApplyCliOptions) => {
       // Loaded when asked for: the API client, the journal and the progress bar are not needed by a plan.

@@ -17,9 +17,9 @@ import { isCi, shouldMask, workspaceFrom } from '../common-options.js';
 import { EXIT, exitCodeForReport } from '../exit-codes.js';
 import { stateFileSystem, type CliIo } from '../io.js';
 import { reportError } from '../report-error.js';
-import type { ApplyCliOptions } from './apply.js';
+import type { ApplyCliOptions } from '../command-options.js';
 import { runApply } from './apply-run.js';
-import type { GitHubPlanOptions } from './github.js';
+import type { GitHubPlanOptions } from '../command-options.js';
 
 // The work of `groupops github plan|apply`, loaded when one of them runs (see github.ts): octokit
 // and the GitHub flows are most of what the CLI would otherwise load on every start.

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { withWorkspaceOptions, type CommonOptions } from '../common-options.js';
+import type { ApplyCliOptions, GitHubPlanOptions } from '../command-options.js';
+import { withWorkspaceOptions } from '../common-options.js';
 import type { CliIo } from '../io.js';
-import { withApplyOptions, type ApplyCliOptions } from './apply.js';
-
-export interface GitHubPlanOptions extends Omit<CommonOptions, 'format'> {
-  comment: boolean;
-}
+import { withApplyOptions } from './apply.js';
 
 /** The options the github commands share with the others (no --format: their output is fixed). */
 function withGitHubOptions(cmd: Command): Command {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { planWorkspace } from '../../app/plan-workspace.js';
@@ -6,18 +6,13 @@ import { resolveIn } from '../../app/workspace.js';
 import { isEmptyPlan } from '../../core/plan.js';
 import { planCounts } from '../../core/render/describe.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { outputMasked, shouldMask, withCommonOptions, workspaceFrom, type CommonOptions } from '../common-options.js';
+import type { PlanOptions } from '../command-options.js';
+import { outputMasked, shouldMask, withCommonOptions, workspaceFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { stateFileSystem, useColor, writePieces, type CliIo } from '../io.js';
+import { stateFileSystem, useColor, writeFilePieces, writePieces, type CliIo } from '../io.js';
 import { jsonErrorDocument } from '../json-output.js';
 import { reportWarnings } from '../report-error.js';
-import { renderPlanChunks } from '../render-plan.js';
-
-export interface PlanOptions extends CommonOptions {
-  out?: string;
-  detailedExitcode?: boolean;
-  watch?: boolean;
-}
+import { jsonIsPretty, renderPlanChunks } from '../render-plan.js';
 
 /** `groupops plan`: prints the pending changes and the requests they need; sends nothing. */
 export function registerPlan(program: Command, io: CliIo, done: (code: number) => void): void {
@@ -26,6 +21,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
     .option('--out <file>', 'write the rendered plan to a file instead of stdout')
     .option('--detailed-exitcode', 'exit 0 with no changes, 2 with changes, 1 on error')
     .option('--watch', 're-validate and re-plan on every change under the groups folder or of the config')
+    .option('--pretty', 'indent the JSON plan (--format json), as it is on a terminal; a file or a pipe gets it on one line')
     .action(async (opts: PlanOptions) => {
       // A script reading the JSON plan gets a document that says why there is none (not with
       // --out: a file that held a plan is not replaced by an error).
@@ -52,13 +48,15 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       }
       reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
-      const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws) });
+      const started = performance.now();
+      const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws), pretty: jsonIsPretty(io, opts) });
       if (opts.out) {
         const out = resolveIn(io.cwd, opts.out);
         await mkdir(dirname(out), { recursive: true });
-        await writeFile(out, rendered);
+        await writeFilePieces(out, rendered);
         io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
       } else await writePieces(io.stdout, rendered);
+      ws.log?.(`plan rendered and written in ${Math.round(performance.now() - started)} ms`);
       done(opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.changes : EXIT.ok);
     });
 }

@@ -4,7 +4,7 @@ import type { AnsweredRequest } from '../not-applied.js';
 import { planCounts, plural } from './describe.js';
 import { codeFence, codeSpan } from './escape-markdown.js';
 import { renderJsonChunks, FORMAT_VERSION } from './json.js';
-import { prettyJsonChunks } from './json-chunks.js';
+import { jsonChunks } from './json-chunks.js';
 import { renderMarkdown } from './markdown.js';
 import { maskIssue } from './mask-issue.js';
 import { countNotApplied, describeAnswer, failedRowJson, notAppliedMarkdown, notAppliedText, pendingPhrases } from './not-applied.js';
@@ -111,7 +111,7 @@ export function renderApplyMarkdown(report: ApplyReport, provenance: ApplyProven
  * error; without a plan (it stopped before one was made), formatVersion, status, complete, batches
  * and the error.
  */
-export function renderApplyJsonChunks(report: ApplyReport, options: { mask: boolean }): Iterable<string> {
+export function renderApplyJsonChunks(report: ApplyReport, options: { mask: boolean; pretty?: boolean }): Iterable<Uint8Array> {
   const extra = {
     status: report.status,
     complete: isComplete(report),
@@ -120,10 +120,10 @@ export function renderApplyJsonChunks(report: ApplyReport, options: { mask: bool
     ...(report.recovered > 0 ? { recovered: report.recovered } : {}),
     ...(report.failure ? { error: errorJson(report.failure, options.mask) } : {}),
   };
-  if (report.plan) return renderJsonChunks(report.plan, { mask: options.mask, batches: report.requests, extra });
+  const pretty = options.pretty === true;
+  if (report.plan) return renderJsonChunks(report.plan, { mask: options.mask, batches: report.requests, extra, pretty });
   return (function* () {
-    yield* prettyJsonChunks([['formatVersion', FORMAT_VERSION], ['batches', []], ...Object.entries(extra)]);
-    yield '\n';
+    yield* jsonChunks([['formatVersion', FORMAT_VERSION], ['batches', []], ...Object.entries(extra)], pretty);
   })();
 }
 

@@ -1,8 +1,10 @@
-import { canonicalGroup, canonicalIdentity } from '../model.js';
+import type { Change } from '../diff.js';
+import { identitiesJson } from '../json-text.js';
+import { canonicalGroup, canonicalIdentity, type GroupRef } from '../model.js';
 import type { Plan } from '../plan.js';
 import { maskValue } from './mask.js';
 import { failedRowJson, type AnsweredRequest } from './not-applied.js';
-import { LazyArray, prettyJsonChunks } from './json-chunks.js';
+import { jsonChunks, LazyArray } from './json-chunks.js';
 
 /** A request that was sent and answered; status absent means accepted, failed absent means none. */
 export type AppliedBatch = Pick<AnsweredRequest, 'op' | 'items'> & Partial<Omit<AnsweredRequest, 'op' | 'items'>>;
@@ -13,6 +15,8 @@ export interface JsonOptions {
   readonly batches?: readonly AppliedBatch[];
   /** Extra top-level fields (e.g. apply's status), placed after the plan's. */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Indented as `JSON.stringify(doc, null, 2)` (for a terminal, or `--pretty`); else one line, less than half the bytes. */
+  readonly pretty?: boolean;
 }
 
 /**
@@ -24,19 +28,14 @@ export const FORMAT_VERSION = '1.1';
 
 /**
  * The plan as one JSON document in a stable order: formatVersion, summary, checksum, changes,
- * planned requests, and (for apply) the batches with their exact decimal batch IDs.
+ * planned requests, and (for apply) the batches with their exact decimal batch IDs; in pieces (UTF-8
+ * chunks): a plan of a million changes is a hundred MiB or more of JSON,
+ * written piece by piece (each change's text made when it is written, straight from the change:
+ * its group's text once per group) so that it never exists whole in memory.
  */
-export function renderJson(plan: Plan, options: JsonOptions): string {
-  return [...renderJsonChunks(plan, options)].join('');
-}
-
-/**
- * renderJson's text in pieces: a plan of a million changes is hundreds of MiB of JSON, written
- * piece by piece (each change built when it is written) so that it never exists whole in memory.
- */
-export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<string> {
+export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<Uint8Array> {
   const id = (i: ReturnType<typeof canonicalIdentity>) => (options.mask ? { ...i, value: maskValue(i.value) } : i);
-  yield* prettyJsonChunks([
+  yield* jsonChunks([
     ['formatVersion', FORMAT_VERSION],
     ['summary', plan.summary],
     ['checksum', plan.checksum],
@@ -47,7 +46,7 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<s
         group: jsonGroup(c.group),
         member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
         ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
-      })),
+      }), changeText(options.mask)),
     ],
     [
       'requests',
@@ -71,8 +70,31 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<s
       })),
     ],
     ...Object.entries(options.extra ?? {}),
-  ]);
-  yield '\n';
+  ], options.pretty === true);
+}
+
+/**
+ * A change's compact JSON text, exactly `JSON.stringify` of the object renderJsonChunks maps it to,
+ * written directly: the changes of a group come one after the other, so the group's text is made
+ * once per group, and identities are written by identitiesJson.
+ */
+function changeText(mask: boolean): (c: Change) => string {
+  const value = mask ? maskValue : undefined;
+  let group: GroupRef | undefined;
+  // Everything before the member's identities, per operation: written once per group.
+  let addHead = '';
+  let deleteHead = '';
+  return (c) => {
+    if (c.group !== group) {
+      group = c.group;
+      const groupText = JSON.stringify(jsonGroup(group));
+      addHead = `{"op":"add","group":${groupText},"member":{"identities":`;
+      deleteHead = `{"op":"delete","group":${groupText},"member":{"identities":`;
+    }
+    const head = c.op === 'add' ? addHead : deleteHead;
+    if (!c.previous) return `${head}${identitiesJson(c.member.identities, value)}}}`;
+    return `${head}${identitiesJson(c.member.identities, value)}},"previous":{"identities":${identitiesJson(c.previous.identities, value)}}}`;
+  };
 }
 
 /** A group as the JSON documents write it: `{ name, category, department? }`, or `{ name, kind: "customer" }`. */

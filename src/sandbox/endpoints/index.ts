@@ -6,4 +6,4 @@ import { v2BatchAdd } from './v2-batch-add.js';
 /** Every endpoint the sandbox serves under the path prefix. */
 export const ENDPOINTS: readonly Endpoint[] = [v2BatchAdd, v1BatchAdd, customerBatchAdd];
 
-export type { Endpoint, EndpointContext, EndpointOutcome } from './endpoint.js';
+export type { Endpoint, EndpointContext } from './endpoint.js';

@@ -21,7 +21,7 @@ const byPath = (files: readonly FileOut[]) => Object.fromEntries(files.map((f) =
 async function roundTrip(groups: readonly GroupToWrite[], files: readonly FileOut[]): Promise<void> {
   repo = await createTempRepo({ files: Object.fromEntries(files.map((f) => [`groups/${f.path}`, f.text])) });
   // memberNo is the tenant's own identity type, declared as a config's identityTypes.custom would.
-  const loaded = await loadGroups('groups', repo.dir, { threads: 1, identityTypes: { ...DEFAULT_IDENTITY_TYPES, custom: ['memberNo'] } });
+  const loaded = await loadGroups('groups', repo.dir, { identityTypes: { ...DEFAULT_IDENTITY_TYPES, custom: ['memberNo'] } });
   if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`).join('\n'));
   const want = state(...groups.map((g): [GroupRef, Member[]] => [g.group, [...g.members]]));
   expect(isEmptyPlan(buildPlan(loaded.value.state, want))).toBe(true);

@@ -6,6 +6,7 @@ import { main } from '../../../src/cli/main.js';
 import { watchPlan } from '../../../src/cli/watch.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../../helpers/temp-repo.js';
+import { textOf } from '../../helpers/text-of.js';
 
 const ESC = '\u001b[';
 const CLEAR_SCREEN = '\u001b[2J';
@@ -15,7 +16,7 @@ function fakeIo(cwd: string, options: { tty: boolean; env?: NodeJS.ProcessEnv })
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => (out += s), isTTY: options.tty, columns: 100 },
+    stdout: { write: (s: string | Uint8Array) => (out += textOf(s)), isTTY: options.tty, columns: 100 },
     stderr: { write: (s: string) => (err += s), isTTY: options.tty },
     env: options.env ?? {},
     cwd,

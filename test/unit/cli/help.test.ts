@@ -25,7 +25,7 @@ describe('help', () => {
 
   it('lists the environment variables and the exit statuses', async () => {
     const text = await help('--help');
-    for (const name of ['RABBITPRE_TOKEN', 'RABBITPRE_BASE_URL', 'CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'GROUPOPS_PARSE_THREADS', 'GITHUB_TOKEN']) {
+    for (const name of ['RABBITPRE_TOKEN', 'RABBITPRE_BASE_URL', 'CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM', 'GROUPOPS_VERBOSE', 'GITHUB_TOKEN']) {
       expect(text).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
     expect(text).toContain('Exit statuses:\n  0  success\n  1  error');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApplyReport, type ApplyReport } from '../../../../src/core/apply-report.js';
 import type { AnsweredRequest } from '../../../../src/core/not-applied.js';
 import { buildPlan } from '../../../../src/core/plan.js';
+import { textOfChunks } from '../../../../src/core/render/json-chunks.js';
 import { renderApplyJsonChunks, renderApplyMarkdown, renderApplyText, renderSnapshotCommitMessage } from '../../../../src/core/render/apply-report.js';
 import { provenanceLine } from '../../../../src/github/plan-comment.js';
 import { ApiError, InvalidInputError, UnsafePlanError } from '../../../../src/errors/index.js';
@@ -18,7 +19,7 @@ const report = (status: ApplyReport['status'], requests: AnsweredRequest[], extr
   snapshot: { path: '.groupops/snapshot.json', written: requests.length > 0, memberships: 3 },
   ...extra,
 });
-const json = (r: ApplyReport, mask = false) => JSON.parse([...renderApplyJsonChunks(r, { mask })].join('')) as Record<string, unknown>;
+const json = (r: ApplyReport, mask = false) => JSON.parse(textOfChunks(renderApplyJsonChunks(r, { mask }))) as Record<string, unknown>;
 
 describe('renderSnapshotCommitMessage', () => {
   it('keeps batch IDs above 2^53 exact, lists them in plan order, with the provenance as trailers', () => {

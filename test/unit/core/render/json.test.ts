@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupRef } from '../../../../src/core/model.js';
 import { buildPlan } from '../../../../src/core/plan.js';
-import { renderJson } from '../../../../src/core/render/json.js';
+import { textOfChunks } from '../../../../src/core/render/json-chunks.js';
+import { renderJsonChunks, type JsonOptions } from '../../../../src/core/render/json.js';
 import { enterprise, member, phone, state } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
 const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it into ...124
+
+/** The JSON document as one text. */
+const renderJson = (plan: Parameters<typeof renderJsonChunks>[0], options: JsonOptions): string => textOfChunks(renderJsonChunks(plan, options));
 
 describe('renderJson', () => {
   it('prints the documented shape in a stable key order', () => {
@@ -61,7 +65,7 @@ describe('renderJson', () => {
 
   it('keeps batch IDs as exact decimal strings and puts extra fields last', () => {
     const text = renderJson(samplePlan(), { mask: false, batches: [{ op: 'add', items: 3, batchId: BIG_ID }], extra: { status: 'applied' } });
-    expect(text).toContain(`"batchId": "${BIG_ID}"`);
+    expect(text).toContain(`"batchId":"${BIG_ID}"`);
     const doc = JSON.parse(text) as Record<string, unknown>;
     expect(doc.batches).toEqual([{ op: 'add', items: 3, batchId: BIG_ID }]);
     expect(Object.keys(doc).at(-1)).toBe('status');
@@ -69,8 +73,30 @@ describe('renderJson', () => {
 
   it('masks identity values, the previous ones too, when asked', () => {
     const text = renderJson(samplePlan(), { mask: true });
-    expect(text).toContain('"value": "188****8888"');
-    expect(text).toContain('"value": "oU****ld"');
+    expect(text).toContain('"value":"188****8888"');
+    expect(text).toContain('"value":"oU****ld"');
     for (const value of ['18888888888', '13900000001', 'oUpF8uOld']) expect(text).not.toContain(value);
+  });
+
+  it('is one line unless asked to be pretty, and the same document either way', () => {
+    const plan = samplePlan();
+    const options = { mask: true, batches: [{ op: 'add' as const, items: 3, batchId: BIG_ID }], extra: { status: 'applied', note: undefined } };
+    const compact = renderJson(plan, options);
+    const pretty = renderJson(plan, { ...options, pretty: true });
+    expect(compact.split('\n')).toEqual([expect.any(String), '']);
+    // Exactly what JSON.stringify writes of the document, one line and indented by two.
+    expect(compact).toBe(`${JSON.stringify(JSON.parse(pretty))}\n`);
+    expect(pretty).toBe(`${JSON.stringify(JSON.parse(compact), null, 2)}\n`);
+    expect(compact.length).toBeLessThan(pretty.length / 1.5);
+  });
+
+  it('writes group names and values that need escaping exactly as JSON.stringify does', () => {
+    const odd: GroupRef = { name: 'a "quoted"\\ 名字 \ud83d\ude00', category: 'department', department: { field: 'deptId', value: '9223372036854775807' } };
+    const plan = buildPlan(state([odd, [member(phone('1"2\\3')), member({ type: 'crm', value: '\ud800lone' })]]), new Map());
+    const compact = renderJson(plan, { mask: false });
+    const doc = JSON.parse(compact) as { changes: unknown[] };
+    expect(compact).toBe(`${JSON.stringify(doc)}\n`);
+    expect(doc.changes).toHaveLength(2);
+    expect(JSON.stringify(doc)).toContain('\\ud800lone');
   });
 });

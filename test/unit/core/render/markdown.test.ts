@@ -37,7 +37,7 @@ describe('renderMarkdown', () => {
 
       🗑️ **1 group file removed**: Old group &#40;enterprise&#41; (−1). No group file declares this group any more, so all its memberships are deleted; the group itself stays on the platform, empty (groupops never deletes a group).
 
-      Plan checksum: \`0d5192787d627bd0e0459b3f94dc95d77a0c21b15c3fb88afd2f96d1a8ffa85d\`
+      Plan checksum: \`419fdba6d997fdc27c53e9de7699232f7bfc75b9348560b6653bf9d75baea1f1\`
 
       <details open><summary>研发部 &#40;department, wxDeptId 1001&#41;: +1 −0</summary>
 

@@ -31,7 +31,7 @@ describe('renderText', () => {
         delete  1 request, 2 items
         add     1 request, 3 items
 
-      Checksum: 0d5192787d627bd0e0459b3f94dc95d77a0c21b15c3fb88afd2f96d1a8ffa85d
+      Checksum: 419fdba6d997fdc27c53e9de7699232f7bfc75b9348560b6653bf9d75baea1f1
       Plan: 4 to add, 2 to delete, in 2 requests.
       "
     `);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readGroupFile } from '../../src/load/group-file.js';
-import { readGroupBytes } from '../../src/load/load-group-file.js';
-import { parseYamlSubset, parseYamlSubsetLines, utf8Lines } from '../../src/load/yaml-subset.js';
+import { readGroupFile } from '../../../src/load/group-file.js';
+import { readGroupBytes } from '../../../src/load/load-group-file.js';
+import { utf8Lines } from '../../../src/load/fast/utf8-lines.js';
+import { readYamlSubset } from '../../../src/load/fast/yaml-subset.js';
+import { subsetOf } from './differential.js';
 
 // Group files reach the fast path decoded line by line; whatever the bytes, the loader's result
 // must equal the full path's, as it did when files were decoded whole.
@@ -37,8 +39,9 @@ describe('the fast path on lines agrees with the text reader and the full path',
   ])('%s', (_name, text) => {
     const bytes = Buffer.from(text);
     expect(readGroupBytes(where, 'g.yaml', bytes)).toEqual(readGroupFile('g.yaml', bytes));
-    const fromLines = parseYamlSubsetLines(utf8Lines(bytes)!);
-    const fromText = parseYamlSubset(new TextDecoder().decode(bytes));
+    const lines = readYamlSubset(utf8Lines(bytes)!);
+    const fromLines = "value" in lines ? lines : undefined;
+    const fromText = subsetOf(new TextDecoder().decode(bytes));
     expect(fromLines?.value).toEqual(fromText?.value);
   });
 

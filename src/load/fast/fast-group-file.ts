@@ -1,34 +1,33 @@
-import { memberKey, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
-import { MemberIndex } from '../core/sorted-members.js';
-import type { LoadedGroup, LoadedMember, MemberFileRef } from './group-file.js';
-import { IDENTITY_TYPE, RESERVED_KEYS } from './group-wording.js';
-import { buildIdentity, isSendableIdentity } from './identity-check.js';
-import { isCleanIdentityText, trimBlanks } from './identity-text.js';
-import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from './identity-types.js';
-import { rememberMemberMap } from './member-maps.js';
-import { schemaValidator } from './schemas.js';
-import { parseYamlSubsetLines } from './yaml-subset.js';
+import { memberKey, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../../core/model.js';
+import { MemberIndex } from '../../core/sorted-members.js';
+import { MAX_LONG, type LoadedGroup, type LoadedMember, type MemberFileRef } from '../group-file.js';
+import { IDENTITY_TYPE, RESERVED_KEYS } from '../group-wording.js';
+import { buildIdentity, isSendableIdentity } from '../identity-check.js';
+import { isCleanIdentityText, trimBlanks } from '../identity-text.js';
+import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } from '../identity-types.js';
+import { rememberMemberMap } from '../member-maps.js';
+import { schemaValidator } from '../schemas.js';
+import { readYamlSubset, type SubsetRefusal } from './yaml-subset.js';
+
+/** Why the fast path left a file to the full parser: where and what (see SubsetRefusal), for `--verbose`. */
+export type FastRefusal = SubsetRefusal;
 
 /**
- * The fast path of readGroupFile for a valid file in the plain YAML subset: the same LoadedGroup,
- * without building a YAML document with positions. Returns undefined whenever the file leaves the
- * subset or has any problem, so that the full path (group-file.ts) reports it with its positions
- * and wording; test/load/fast-path.test.ts holds the two paths to the same results.
+ * The fast path of readGroupFile for a valid file in the plain YAML subset, from its lines (split at
+ * line feeds; see readYamlSubset, which changes them): the same LoadedGroup, without building a
+ * YAML document with positions. A file that leaves the subset or has any problem gives where and
+ * why, so that the full path (group-file.ts) reports it with its positions and wording;
+ * test/load/fast/ holds the two paths to the same results.
  */
-export function fastReadGroupFile(file: string, text: string, identityTypes?: IdentityTypeSettings): LoadedGroup | undefined {
-  return fastReadGroupLines(file, text.split('\n'), identityTypes);
-}
-
-/** As fastReadGroupFile, for the file's lines (split at line feeds; see parseYamlSubsetLines, which changes them). */
-export function fastReadGroupLines(file: string, textLines: string[], identityTypes?: IdentityTypeSettings): LoadedGroup | undefined {
+export function fastReadGroupLines(file: string, textLines: string[], identityTypes?: IdentityTypeSettings): LoadedGroup | FastRefusal {
   const rules = identityTypeRules(identityTypes);
-  const doc = parseYamlSubsetLines(textLines);
-  if (!doc) return undefined;
+  const doc = readYamlSubset(textLines);
+  if (!('value' in doc)) return doc;
   const value = doc.value;
   // The schema is the contract: a file it faults in any way is the full path's to report.
-  if (!schemaValidator('group')(value)) return undefined;
-  const group = groupRefOf(value);
-  if (!group) return undefined;
+  if (!schemaValidator('group')(value)) return { line: 1, reason: 'a problem the schema finds' };
+  const group = groupRefOf(value, doc.deptIdText);
+  if (!group) return { line: doc.keyLines.get('department') ?? 1, reason: 'a department id with a problem' };
   const raw = Array.isArray(value.members) ? (value.members as Record<string, unknown>[]) : [];
   const lines = doc.itemLines.get('members') ?? [];
   const members: LoadedMember[] = new Array(raw.length);
@@ -36,16 +35,16 @@ export function fastReadGroupLines(file: string, textLines: string[], identityTy
   const index = new MemberIndex(members);
   for (let i = 0; i < raw.length; i++) {
     const member = memberOf(raw[i]!, rules);
-    if (!member) return undefined;
+    if (!member) return { line: lines[i] ?? 1, reason: 'a member with a problem' };
     const key = memberKey(member);
-    if (!index.add(key)) return undefined;
+    if (!index.add(key)) return { line: lines[i] ?? 1, reason: 'a member listed twice' };
     members[i] = { key, member, line: lines[i]! };
   }
   const { members: byKey, repeated } = index.finish();
-  if (repeated.length > 0) return undefined;
+  if (repeated.length > 0) return { line: lines[repeated[0]!.index] ?? 1, reason: 'a member listed twice' };
   rememberMemberMap(members, byKey);
   // An entry written as { path, ignoreColumns } is the full path's, which has the positions of its parts.
-  if (Array.isArray(value.memberFiles) && !value.memberFiles.every((p) => typeof p === 'string')) return undefined;
+  if (Array.isArray(value.memberFiles) && !value.memberFiles.every((p) => typeof p === 'string')) return { line: doc.keyLines.get('memberFiles') ?? 1, reason: 'a memberFiles entry written as a mapping' };
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,
@@ -57,15 +56,21 @@ export function fastReadGroupLines(file: string, textLines: string[], identityTy
   };
 }
 
-/** The group reference, or undefined for what only the full path reads (deptId, blank ids). */
-function groupRefOf(value: Record<string, unknown>): GroupRef | undefined {
+/** The group reference, or undefined for what only the full path reports (blank or unclean ids, a deptId beyond a long). */
+function groupRefOf(value: Record<string, unknown>, deptIdText: string | undefined): GroupRef | undefined {
   const name = value.name as string;
   const category = (value.category ?? 'enterprise') as Category;
   if (value.kind === 'customer') return { name, category, kind: 'customer' };
   if (category !== 'department') return { name, category };
   const dept = value.department as Record<string, unknown>;
-  const field = (['wxDeptId', 'thirdDeptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;
+  const field = (['wxDeptId', 'thirdDeptId', 'deptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;
   if (!field) return undefined;
+  if (field === 'deptId') {
+    // As written, leading zeros aside (as group-file.ts takes it): a long beyond 2^53 stays exact.
+    if (deptIdText === undefined) return undefined;
+    const digits = deptIdText.replace(/^0+(?=[0-9])/, '');
+    return BigInt(digits) > MAX_LONG ? undefined : { name, category, department: { field, value: digits } };
+  }
   const id = trimBlanks(String(dept[field]));
   return id === '' || !isCleanIdentityText(id) ? undefined : { name, category, department: { field, value: id } };
 }

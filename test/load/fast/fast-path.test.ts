@@ -1,29 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { fastReadGroupFile } from '../../src/load/fast-group-file.js';
-import { readGroupFile } from '../../src/load/group-file.js';
-import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from '../../src/load/identity-types.js';
-import { readGroupBytes } from '../../src/load/load-group-file.js';
-import { parseYamlSubset } from '../../src/load/yaml-subset.js';
+import { readGroupFile } from '../../../src/load/group-file.js';
+import { DEFAULT_IDENTITY_TYPES, type IdentityTypeSettings } from '../../../src/load/identity-types.js';
+import { expectSameAsFull as sameAsFull, fastGroupOf, subsetOf, yamlReading } from './differential.js';
 
 // The fast path must be invisible: for every input, what the loader returns (fast path, or the
 // full path it falls back to) equals what the full path alone returns, issues and positions
 // included; and whenever the subset reader accepts a text, its value equals the yaml package's.
-const corpus = join(import.meta.dirname, '../fixtures/groups');
+const corpus = join(import.meta.dirname, '../../fixtures/groups');
 /** The custom types these files use, declared as a config's identityTypes.custom would. */
 const TYPES: IdentityTypeSettings = { ...DEFAULT_IDENTITY_TYPES, custom: ['workwechat', 'email', 'custom_id', 'custom'] };
-const where = { cwd: corpus, root: corpus, identityTypes: TYPES };
 const full = (file: string, text: string) => readGroupFile(file, Buffer.from(text), TYPES);
-const loaded = (file: string, text: string) => readGroupBytes(where, file, Buffer.from(text));
-const yamlValue = (text: string) => parseDocument(text, { uniqueKeys: true, strict: true, version: '1.2', merge: false, resolveKnownTags: false }).toJS({ maxAliasCount: 100 });
-
-function expectSameAsFull(file: string, text: string): void {
-  expect(loaded(file, text)).toEqual(full(file, text));
-  const subset = parseYamlSubset(text);
-  if (subset) expect(subset.value).toEqual(yamlValue(text));
-}
+const yamlValue = (text: string) => yamlReading(text)?.value;
+const expectSameAsFull = (file: string, text: string) => sameAsFull(file, text, TYPES);
 
 /** A group file in the shapes people write, all of which the fast path should take. */
 const typical = [
@@ -62,16 +52,16 @@ describe('the fast path reads the common shapes itself', () => {
     ['empty-members.yaml', 'name: Empty\nmembers: []\n'],
     ['member-files.yaml', 'name: Bulk\nmemberFiles:\n  - a.csv\n  - "b.csv"\n'],
   ])('%s: same group as the full path, without falling back', (file, text) => {
-    const fast = fastReadGroupFile(file, text, TYPES);
+    const fast = fastGroupOf(file, text, TYPES);
     expect(fast).toBeDefined();
     const reference = full(file, text);
     expect(reference.ok).toBe(true);
     expect(fast).toEqual(reference.ok ? reference.group : undefined);
-    expect(parseYamlSubset(text)!.value).toEqual(yamlValue(text));
+    expect(subsetOf(text)!.value).toEqual(yamlValue(text));
   });
 
   it('keeps member lines and the name line', () => {
-    const g = fastReadGroupFile('t.yaml', typical, TYPES)!;
+    const g = fastGroupOf('t.yaml', typical, TYPES)!;
     expect(g.nameLine).toBe(2);
     expect(g.members.map((m) => m.line)).toEqual([7, 8, 10, 14, 17, 21]);
     expect(g.members[4]!.member.identities[0]).toEqual({ type: 'workwechat', value: 'zhang.san', isWeChatEcosystem: false });
