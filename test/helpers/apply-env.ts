@@ -8,7 +8,7 @@ import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import { CLI_BIN, REPO_ROOT, type CliResult } from './cli.js';
+import { CLI_BIN, REPO_ROOT, runMain, type CliResult, type MainRun } from './cli.js';
 
 export type { CliResult } from './cli.js';
 
@@ -32,15 +32,13 @@ export function spawnCli(args: readonly string[], options: { cwd: string; env?: 
   return { child, done };
 }
 
-/** Runs the built CLI to completion (killed after `timeoutMs` so a hang fails the test instead of stalling it). */
-export async function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
-  const { child, done } = spawnCli(args, options);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  try {
-    return await done;
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * Runs the command line in this process (runMain), as the end-to-end apply tests see it: in CI (no
+ * terminal, masked output) without colours, and with a minimal environment (no inherited tokens).
+ * Only a test that kills or signals the CLI needs the built one (spawnCli).
+ */
+export function runGroupops(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<MainRun> {
+  return runMain(args, { cwd: options.cwd, env: { NO_COLOR: '1', CI: 'true', ...options.env } });
 }
 
 /** The environment that points apply at a sandbox. */
