@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One test file per core: vitest's default (cores - 1) runs the files one at a time on a 2-core
+    // machine, though most of an end-to-end file's time is spent waiting for a server or a process.
+    maxWorkers: '100%',
   },
 });

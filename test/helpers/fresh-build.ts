@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -8,7 +8,7 @@ export const BUILD_CONFIG = 'tsconfig.build.json';
 
 interface BuildConfig {
   readonly include: readonly string[];
-  readonly compilerOptions: { readonly tsBuildInfoFile: string };
+  readonly compilerOptions: { readonly tsBuildInfoFile: string; readonly outDir: string };
 }
 
 function readBuildConfig(root: string): BuildConfig {
@@ -48,12 +48,40 @@ export function buildIsStale(root: string): boolean {
   return newestInputTime(root) > built;
 }
 
+/** What tsc writes for a source file `x.ts`: `x.js`, `x.d.ts` and their maps. */
+const OUTPUT_SUFFIXES = ['.js', '.js.map', '.d.ts', '.d.ts.map'];
+
+/**
+ * Removes the outputs in dist/ whose source file is gone (a module deleted or moved), which tsc
+ * leaves behind: a test that imports or packs one would pass here and fail on a fresh clone.
+ * Returns the paths removed, relative to the root.
+ */
+export function removeOrphanOutputs(root: string): string[] {
+  const outDir = readBuildConfig(root).compilerOptions.outDir;
+  const removed: string[] = [];
+  const visit = (rel: string): void => {
+    const full = join(root, outDir, rel);
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full)) visit(rel === '' ? name : join(rel, name));
+      return;
+    }
+    const suffix = OUTPUT_SUFFIXES.find((s) => rel.endsWith(s));
+    if (suffix === undefined) return; // the build info, or a file tsc did not write
+    if (existsSync(join(root, `${rel.slice(0, -suffix.length)}.ts`))) return;
+    rmSync(full);
+    removed.push(join(outDir, rel));
+  };
+  if (existsSync(join(root, outDir))) visit('');
+  return removed;
+}
+
 /**
  * Brings dist/ up to date before the tests that run the built CLI: a check of the inputs' times
  * (milliseconds) when nothing changed, otherwise TypeScript's incremental build (`tsc -b`), which
- * rebuilds what changed. A failed build (a type error) stops the run, as `npm run build` would.
+ * rebuilds what changed; outputs whose source is gone are removed either way. A failed build (a type error) stops the run, as `npm run build` would.
  */
 export function ensureFreshBuild(root: string): void {
+  removeOrphanOutputs(root);
   if (!buildIsStale(root)) return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {

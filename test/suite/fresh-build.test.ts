@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildIsStale, ensureFreshBuild } from '../helpers/fresh-build.js';
+import { buildIsStale, ensureFreshBuild, removeOrphanOutputs } from '../helpers/fresh-build.js';
 
 // The end-to-end tests run dist/; the suite's global setup rebuilds it whenever the sources are
 // newer. Times here are set explicitly (utimes), never waited for.
@@ -68,5 +68,30 @@ describe('ensureFreshBuild', () => {
     writeFileSync(join(dir, 'src/a.ts'), 'export const answer: number = "forty-two";\n');
     date(dir, 'src/a.ts', Date.now() / 1000 + 120);
     expect(() => ensureFreshBuild(dir)).toThrow(/the build \(tsc -b tsconfig\.build\.json\) failed[\s\S]*src\/a\.ts.*TS2322/);
+  });
+});
+
+describe('removeOrphanOutputs: no output outlives its source', () => {
+  it('removes what tsc built from a source file since deleted, and keeps the rest and the build info', () => {
+    const dir = project({ 'src/a.ts': 'export const a = 1;\n', 'src/deep/b.ts': 'export const b = 2;\n' });
+    ensureFreshBuild(dir);
+    expect(existsSync(join(dir, 'dist/src/deep/b.js'))).toBe(true);
+    rmSync(join(dir, 'src/deep/b.ts'));
+    writeFileSync(join(dir, 'dist/src/deep/notes.txt'), 'not an output of tsc');
+    expect(removeOrphanOutputs(dir).sort()).toEqual(['dist/src/deep/b.js']);
+    expect(existsSync(join(dir, 'dist/src/a.js'))).toBe(true);
+    expect(existsSync(join(dir, 'dist/src/deep/notes.txt'))).toBe(true);
+    expect(existsSync(join(dir, 'dist/.tsbuildinfo'))).toBe(true);
+  });
+
+  it('is part of every ensureFreshBuild, even when the build is otherwise up to date', () => {
+    const dir = project({ 'src/a.ts': 'export const a = 1;\n' });
+    ensureFreshBuild(dir);
+    mkdirSync(join(dir, 'dist/src/gone'), { recursive: true });
+    writeFileSync(join(dir, 'dist/src/gone/worker.js'), 'export {};\n');
+    writeFileSync(join(dir, 'dist/src/gone/worker.js.map'), '{}');
+    ensureFreshBuild(dir);
+    expect(existsSync(join(dir, 'dist/src/gone/worker.js'))).toBe(false);
+    expect(existsSync(join(dir, 'dist/src/gone/worker.js.map'))).toBe(false);
   });
 });
