@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initRepository } from '../../src/init/init-repository.js';
 import { BUILTIN_TYPE_NAMES } from '../../src/load/identity-types.js';
 
 // The editor's view of schemas/group.schema.json: the real yaml-language-server (a dev dependency,
@@ -85,7 +88,11 @@ afterAll(() => {
 /** The labels the server completes at (line, character) of a group file's text. */
 async function completionsAt(lines: string[], line: number, character: number): Promise<string[]> {
   const uri = `file:///groupops-editor-test/groups/g${++documents}.yaml`;
-  const text = [`# yaml-language-server: $schema=${SCHEMA_URL}`, ...lines, ''].join('\n');
+  return completionsIn(uri, [`# yaml-language-server: $schema=${SCHEMA_URL}`, ...lines, ''].join('\n'), line, character);
+}
+
+/** The labels the server completes at (line, character) of the document `uri` holding `text`. */
+async function completionsIn(uri: string, text: string, line: number, character: number): Promise<string[]> {
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
   const answer = await client.request('textDocument/completion', { textDocument: { uri }, position: { line, character } });
   const result = answer.result as { items?: { label: string }[] } | { label: string }[] | null;
@@ -102,5 +109,25 @@ describe('yaml-language-server completes identity types from the group schema', 
   it('offers the built-in types as the type of a full-form identity', async () => {
     const labels = await completionsAt(['name: VIP', 'members:', '  - identities:', '      - type: '], 4, 14);
     expect(labels).toEqual(expect.arrayContaining([...BUILTIN_TYPE_NAMES]));
+  }, 60_000);
+});
+
+describe('the editor wiring `groupops init` writes', () => {
+  it('completes identity types in the example group file through its own modeline (../schemas/, copied into the repository)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'groupops-editor-init-'));
+    try {
+      await initRepository({ dir: '.', cwd: dir, force: false, branch: 'main' });
+      const file = join(dir, 'groups', 'example.yaml');
+      const written = await readFile(file, 'utf8');
+      expect(written.split('\n')[0]).toBe('# yaml-language-server: $schema=../schemas/group.schema.json');
+      // The user starts the first member where the example says to.
+      expect(written).toContain('\nmembers: []\n');
+      const text = written.replace('\nmembers: []\n', '\nmembers:\n  - \n');
+      const line = text.split('\n').indexOf('  - ');
+      const labels = await completionsIn(pathToFileURL(file).href, text, line, 4);
+      expect(labels).toEqual(expect.arrayContaining([...BUILTIN_TYPE_NAMES, 'platform', 'appid', 'isWeChatEcosystem']));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
