@@ -27,6 +27,9 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       // Control characters in a regular expression are what the code that refuses or escapes them means.
       'no-control-regex': 'off',
+      // A failure kept as `unknown` (what a catch caught) is passed on as it is, not wrapped.
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingAny: false, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: false, allowThrowingUnknown: true }],
     },
   },
   {

@@ -408,7 +408,7 @@ describe('v2 client: only code "200" with errorCode SUCCESS and a positive batch
   });
 
   it('redacts a token the server echoes in errorCode or msg of an answer that is not SUCCESS', async () => {
-    const { api } = await clientFor(() => ({ body: JSON.stringify({ code: '200', errorCode: `E_${TOKEN}`, msg: `bad ${TOKEN}`, data: 15314513451345123 }) }));
+    const { api } = await clientFor(() => ({ body: `{"code":"200","errorCode":"E_${TOKEN}","msg":"bad ${TOKEN}","data":15314513451345123}` }));
     const err = await failure(api.sendBatch(smallBatch()));
     expect(err.errorCode).toBe('E_[redacted]');
     for (const text of renderings(err)) expect(text).not.toContain(TOKEN);

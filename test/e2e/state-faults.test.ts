@@ -7,7 +7,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
-import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { createRepo, desiredKeys, groupYaml, holdsExactly, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { FaultyFileSystem, type Fault } from '../helpers/faulty-file-system.js';
 import { textOf } from '../helpers/text-of.js';

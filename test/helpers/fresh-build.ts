@@ -88,7 +88,7 @@ export function ensureFreshBuild(root: string): void {
     execFileSync(process.execPath, [tsc, '-b', BUILD_CONFIG], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`the build (tsc -b ${BUILD_CONFIG}) failed, so the end-to-end tests cannot run the current code:\n${stdout ?? ''}${stderr ?? ''}`);
+    throw new Error(`the build (tsc -b ${BUILD_CONFIG}) failed, so the end-to-end tests cannot run the current code:\n${stdout ?? ''}${stderr ?? ''}`, { cause: err });
   }
   // tsc leaves the build info alone when it finds the outputs up to date by the inputs' contents
   // (a file saved unchanged, an editor's swap file come and gone): mark them as checked, so that
