@@ -5,11 +5,11 @@ import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, tempRepo } from './gh-env.js';
+import { phones } from '../helpers/apply-env.js';
 import { runMain } from '../helpers/cli.js';
 
 const SNAP = '.groupops/snapshot.json';
 const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
-const phones = (n: number, prefix = '139') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(8, '0')}`);
 
 let gh: FakeGitHub;
 let sb: Sandbox;
@@ -18,7 +18,7 @@ let repo: Awaited<ReturnType<typeof tempRepo>>;
 beforeEach(async () => {
   gh = await startFakeGitHub();
   sb = await startSandbox();
-  repo = await tempRepo({ '.groupops/config.yaml': CONFIG, 'groups/vip.yaml': groupYaml('VIP', phones(3)) });
+  repo = await tempRepo({ '.groupops/config.yaml': CONFIG, 'groups/vip.yaml': groupYaml('VIP', phones(0, 3, '139')) });
 });
 afterEach(async () => {
   await gh.close();
@@ -82,7 +82,7 @@ describe('groupops github apply', () => {
   it('commits the partial snapshot of a failed apply and fails the job with the reason', async () => {
     await applyLocally();
     gitInit(repo.dir);
-    await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(0, 2, '139'), '13700000001']));
     const sha = merge('drop one, add one', 6);
     sb.setFaults({ script: ['ok', 'http500'] });
     const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
@@ -109,7 +109,7 @@ describe('groupops github apply', () => {
   });
 
   it('refuses a mass delete with exit 3: nothing sent, nothing committed, the refusal on the PR', async () => {
-    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(30)));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 30, '139')));
     await applyLocally();
     gitInit(repo.dir);
     await repo.write('groups/vip.yaml', groupYaml('VIP', []));
@@ -138,7 +138,7 @@ describe('groupops github apply', () => {
   it('refuses with exit 3 a snapshot of another tenant (RABBITPRE_BASE_URL elsewhere): nothing sent, nothing committed, the reason on the PR', async () => {
     await applyLocally();
     gitInit(repo.dir);
-    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(4)));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 4, '139')));
     const sha = merge('one more', 8);
     const other = await startSandbox();
     try {

@@ -4,6 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/server.js';
 import { groupYaml, tempRepo } from '../../github/gh-env.js';
+import { phones as phoneRange } from '../../helpers/apply-env.js';
 import { runMain } from '../../helpers/cli.js';
 
 // Every JSON document the commands print carries a formatVersion and matches its schema in schemas/,
@@ -24,7 +25,8 @@ function documentOf(command: keyof typeof schemas, stdout: string): Record<strin
   return doc;
 }
 
-const phones = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `139${String(from + i).padStart(8, '0')}`);
+/** 139NNNNNNNN phone numbers for [from, to). */
+const phones = (from: number, to: number) => phoneRange(from, to, '139');
 const VALID = {
   'groups/vip.yaml': groupYaml('VIP', phones(0, 30)),
   'groups/dept.yaml': groupYaml('研发部', phones(0, 2), '1001'),
