@@ -72,26 +72,32 @@ describe('ensureFreshBuild', () => {
 });
 
 describe('removeOrphanOutputs: no output outlives its source', () => {
-  it('removes what tsc built from a source file since deleted, and keeps the rest and the build info', () => {
-    const dir = project({ 'src/a.ts': 'export const a = 1;\n', 'src/deep/b.ts': 'export const b = 2;\n' });
-    ensureFreshBuild(dir);
-    expect(existsSync(join(dir, 'dist/src/deep/b.js'))).toBe(true);
-    rmSync(join(dir, 'src/deep/b.ts'));
-    writeFileSync(join(dir, 'dist/src/deep/notes.txt'), 'not an output of tsc');
-    expect(removeOrphanOutputs(dir).sort()).toEqual(['dist/src/deep/b.js']);
+  // Outputs are written by hand and the build info dated after every input, so no tsc runs here.
+  const built = (files: Record<string, string>): string => {
+    const dir = project({ 'src/a.ts': 'export const a = 1;\n', ...files });
+    for (const [rel, text] of Object.entries({ 'dist/.tsbuildinfo': '{}', 'dist/src/a.js': 'export const a = 1;\n', 'dist/src/a.js.map': '{}' })) {
+      mkdirSync(dirname(join(dir, rel)), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    }
+    date(dir, 'dist/.tsbuildinfo', 2_000_000);
+    return dir;
+  };
+
+  it('removes what was built from a source file since deleted, and keeps the rest and the build info', () => {
+    const dir = built({ 'dist/src/deep/b.js': 'export const b = 2;\n', 'dist/src/deep/b.d.ts': 'export {};\n', 'dist/src/deep/notes.txt': 'not an output of tsc' });
+    expect(removeOrphanOutputs(dir).sort()).toEqual(['dist/src/deep/b.d.ts', 'dist/src/deep/b.js']);
     expect(existsSync(join(dir, 'dist/src/a.js'))).toBe(true);
+    expect(existsSync(join(dir, 'dist/src/a.js.map'))).toBe(true);
     expect(existsSync(join(dir, 'dist/src/deep/notes.txt'))).toBe(true);
     expect(existsSync(join(dir, 'dist/.tsbuildinfo'))).toBe(true);
   });
 
   it('is part of every ensureFreshBuild, even when the build is otherwise up to date', () => {
-    const dir = project({ 'src/a.ts': 'export const a = 1;\n' });
-    ensureFreshBuild(dir);
-    mkdirSync(join(dir, 'dist/src/gone'), { recursive: true });
-    writeFileSync(join(dir, 'dist/src/gone/worker.js'), 'export {};\n');
-    writeFileSync(join(dir, 'dist/src/gone/worker.js.map'), '{}');
+    const dir = built({ 'dist/src/gone/worker.js': 'export {};\n', 'dist/src/gone/worker.js.map': '{}' });
+    expect(buildIsStale(dir)).toBe(false);
     ensureFreshBuild(dir);
     expect(existsSync(join(dir, 'dist/src/gone/worker.js'))).toBe(false);
     expect(existsSync(join(dir, 'dist/src/gone/worker.js.map'))).toBe(false);
+    expect(existsSync(join(dir, 'dist/src/a.js'))).toBe(true);
   });
 });
