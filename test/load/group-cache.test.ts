@@ -79,6 +79,38 @@ describe('GroupFileCache', () => {
   });
 });
 
+describe('what the cache keeps with each group: country-prefix warnings and endpoint-rule issues', () => {
+  const v1 = { userEndpoint: 'v1' as const, v1Match: {} };
+  const messages = (r: Awaited<ReturnType<typeof loadGroups>>) => (r.ok ? r.value.warnings : r.issues).map((i) => `${i.file}:${i.line}: ${i.message}`);
+
+  it('gives the warnings and issues of a cold load after an edit, a rule change and a fix', async () => {
+    write('groups/a.yaml', 'name: A\nmembers:\n  - phone: "13800000001"\n  - phone: "+8613800000001"\n');
+    write('groups/b.yaml', 'name: B\nmembers:\n  - phone: "13900000002"\n');
+    write('groups/c.yaml', 'name: C\nmembers:\n  - openid: o6_bmjrPTlm6_2sgVt7hMZOPfL2M\n    platform: gzh\n');
+    const cache = new GroupFileCache();
+    const first = await loadGroups('groups', dir, { cache });
+    expect(messages(first)).toEqual(messages(await loadGroups('groups', dir)));
+    expect(messages(first).join('\n')).toContain('groups/a.yaml:4');
+    // An edit of the other file: a's warning is still there, from the cache.
+    write('groups/b.yaml', 'name: B\nmembers:\n  - phone: "13900000002"\n  - phone: "008613900000002"\n');
+    const edited = await loadGroups('groups', dir, { cache });
+    expect(cache.stats.hits).toBeGreaterThan(0);
+    expect(messages(edited)).toEqual(messages(await loadGroups('groups', dir)));
+    expect(messages(edited).some((m) => m.startsWith('groups/b.yaml:4'))).toBe(true);
+    // The same files under other endpoint rules (the config changed): the rules' issues come back
+    // for cached files too (c.yaml is read from the cache), as a cold load finds them.
+    const hits = cache.stats.hits;
+    const underV1 = await loadGroups('groups', dir, { cache, rules: v1 });
+    expect(cache.stats.hits).toBe(hits + 3);
+    expect(underV1.ok).toBe(false);
+    expect(messages(underV1).join('\n')).toContain('groups/c.yaml:3: openid has platform');
+    expect(messages(underV1)).toEqual(messages(await loadGroups('groups', dir, { rules: v1 })));
+    const backToV2 = await loadGroups('groups', dir, { cache });
+    expect(backToV2.ok).toBe(true);
+    expect(messages(backToV2)).toEqual(messages(await loadGroups('groups', dir)));
+  });
+});
+
 describe('DiffMemo and SnapshotCache', () => {
   it('compare only the edited group on a re-plan, and plan exactly as a cold run does', async () => {
     for (let i = 0; i < 4; i++) write(`groups/g${i}.yaml`, group(`G${i}`, [i, i + 10]));
