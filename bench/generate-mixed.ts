@@ -142,7 +142,7 @@ export function generateMixedTenant(dir: string, memberships: number, variant: M
     const customer = plan.kind === 'customer';
     const order = customer ? customerOrder : userOrder;
     const start = Math.floor(random() * order.length);
-    const persons: number[] = new Array(Math.min(plan.size, order.length));
+    const persons: number[] = new Array<number>(Math.min(plan.size, order.length));
     for (let i = 0; i < persons.length; i++) persons[i] = order[(start + i) % order.length]!;
     total += persons.length;
     const ctx = customer ? '~customer' : plan.department ? `${plan.department.field}=${plan.department.value}` : 'enterprise';

@@ -86,7 +86,7 @@ export function readExportHeader(file: string, line: number, fields: readonly st
     const target = type === undefined ? identities[0] : identities.find((c) => c.type === type);
     if (!target) continue;
     if (target.qualifiers[q] !== undefined) {
-      issues.push({ ...at(index), message: `column "${fields[index]!.trim()}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q]! + 1} already does): keep one` });
+      issues.push({ ...at(index), message: `column "${fields[index]!.trim()}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q] + 1} already does): keep one` });
       continue;
     }
     target.qualifiers[q] = index;

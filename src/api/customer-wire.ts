@@ -152,5 +152,6 @@ function integerOf(value: unknown): number | undefined {
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (isLosslessNumber(value)) return value.toString();
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were described above; what is left is a primitive (or a function)
   return JSON.stringify(value) ?? String(value);
 }

@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
-import { memberKey, type Department, type Identity, type Op } from '../core/model.js';
+import { memberKey, type Department, type Identity } from '../core/model.js';
 import { isLongDigits, jsonString } from '../core/json-text.js';
 import { InternalError } from '../errors/index.js';
 import { parseLossless } from './lossless-json.js';
@@ -105,7 +105,7 @@ function batchOf(body: unknown): PlannedBatch {
   const mt = params.matchingType;
   if (mt !== undefined && !(isLosslessNumber(mt) && (mt.toString() === '1' || mt.toString() === '2'))) fail('/publicParams/matchingType', 'must be 1 or 2');
   if (!Array.isArray(top.data)) fail('/data', 'must be an array');
-  return { op: op as Op, items: top.data.map((item, n) => itemOf(item, `/data/${n}`)) };
+  return { op: op, items: top.data.map((item, n) => itemOf(item, `/data/${n}`)) };
 }
 
 function itemOf(value: unknown, at: string): BatchItem {

@@ -225,7 +225,7 @@ function differingKeys(a: readonly Change[], b: readonly Change[], into: Set<str
 function makeItems(sources: readonly Source[]): BatchItem[] {
   let total = 0;
   for (const s of sources) total += s.changes.length;
-  const all: Change[] = new Array(total);
+  const all: Change[] = new Array<Change>(total);
   let k = 0;
   for (const s of sources) for (const c of s.changes) all[k++] = c;
   const items: BatchItem[] = [];
@@ -234,7 +234,7 @@ function makeItems(sources: readonly Source[]): BatchItem[] {
     for (const c of all) items.push(itemOf(c, oneName(c.group.name, single)));
     return items;
   }
-  const keys: string[] = new Array(total);
+  const keys: string[] = new Array<string>(total);
   for (let i = 0; i < total; i++) keys[i] = all[i]!.memberKey;
   const order = sortedPositions(keys);
   const run: Change[] = [];
@@ -269,7 +269,7 @@ function itemsOfKey(changes: readonly Change[], start: number, end: number, sing
   let alike = true;
   for (let i = start + 1; i < end && alike; i++) alike = sameIdentities(first.member, changes[i]!.member);
   if (alike) {
-    const names: string[] = new Array(end - start);
+    const names: string[] = new Array<string>(end - start);
     for (let i = start; i < end; i++) names[i - start] = changes[i]!.group.name;
     out.push(itemOf(first, sortedNames(names)));
     return;

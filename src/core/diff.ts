@@ -101,7 +101,7 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
   }
   memo?.commit();
   // Copied into a list made at its size: pushing a million changes one by one grows it step by step.
-  const changes: Change[] = new Array(total);
+  const changes: Change[] = new Array<Change>(total);
   let k = 0;
   for (const d of diffs) for (let i = 0; i < d.changes.length; i++) changes[k++] = d.changes[i]!;
   return { changes, adds, removedGroups, groups: diffs };

@@ -55,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       out(c.bold('2. Apply') + c.dim(` — the sandbox refuses customer row ${DEMO_FAILING_ROW.value} this time, to show what stays pending`));
       sandbox.setFaults({ failRows: { [DEMO_FAILING_ROW.value]: DEMO_FAILING_ROW.reason } });
       const first = await applyWorkspace(ws, deps);
-      if (first.status !== 'applied' && first.status !== 'partial') throw first.failure ?? new Error(`the demo apply ended ${first.status}`);
+      if (first.status !== 'applied' && first.status !== 'partial') throw failureOf(first, `the demo apply ended ${first.status}`);
       out(applySummary(first, ws, repo.git));
       for (const line of notAppliedText(first.requests, { mask: false })) out(line);
 
@@ -71,7 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       sandbox.setFaults({});
       const before = sandbox.requests().length;
       const second = await applyWorkspace(ws, deps);
-      if (second.status !== 'applied') throw second.failure ?? new Error(`the demo's second apply ended ${second.status}`);
+      if (second.status !== 'applied') throw failureOf(second, `the demo's second apply ended ${second.status}`);
       out(`Sent ${plural(sandbox.requests().length - before, 'request')}; ${ws.statePath} now records ${second.memberships} memberships.`);
 
       out();
@@ -114,4 +114,9 @@ function applySummary(outcome: ApplyOutcome, ws: Workspace, git: boolean): strin
   const commit = git ? ' and the desired-state commit' : '';
   const batchIds = ids.length === 0 ? '' : `, batch ID${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
   return `Sent ${plural(outcome.requests.length, 'request')}. ${ws.statePath} now records ${outcome.memberships} memberships${batchIds}${commit}.`;
+}
+
+/** What stopped an apply (as it was caught: it is passed on unwrapped), or an error saying how it ended. */
+function failureOf(outcome: { readonly failure?: unknown }, ended: string): unknown {
+  return outcome.failure ?? new Error(ended);
 }

@@ -84,7 +84,7 @@ export function pullRequestOf(ctx: ActionsContext): PullRequestInfo | undefined 
     headSha: typeof pr.head?.sha === 'string' ? pr.head.sha : (ctx.sha ?? ''),
     baseRef: typeof pr.base?.ref === 'string' ? pr.base.ref : '',
     // A deleted fork has no head repo; treat it as a fork: its token is read-only too.
-    fromFork: typeof headRepo !== 'string' || headRepo.toLowerCase() !== String(baseRepo).toLowerCase(),
+    fromFork: typeof headRepo !== 'string' || headRepo.toLowerCase() !== (typeof baseRepo === 'string' ? baseRepo.toLowerCase() : ''),
   };
 }
 

@@ -95,7 +95,6 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   const plan = reviewed?.plan;
   let comment: string;
   let summary: string;
-  let complete = true;
   let truncated = false;
   let planJson: string | undefined;
   if (plan) {
@@ -121,8 +120,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
       cutNote: `> ⚠️ **The plan is cut here**: a job summary holds at most 1 MiB. The full plan (JSON${mask ? ', identity values masked' : ''}) is ${where}.`,
     });
     summary = full.text;
-    complete = full.complete;
-    if (!complete) {
+    if (!full.complete) {
       planJson = await step.writeFile(`${artifact}.json`, renderJsonChunks(plan, { mask }));
       step.out(`The plan is larger than a job summary: the full plan is written to ${planJson} (step output plan-json, uploaded as the artifact ${artifact}).`);
     }

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { InvalidInputError, sortIssues } from '../errors/index.js';
 import { schemaValidator } from './schemas.js';
 import type { Config, CustomerSettings, V1Settings } from './config-model.js';
-import { endpointConfigIssues, type EndpointConfigInput } from './endpoint-config.js';
+import { endpointConfigIssues } from './endpoint-config.js';
 import { identityTypeConfigIssues, identityTypeSettingsOf, identityTypesWording, type IdentityTypesInput } from './identity-config.js';
 import { DEFAULT_IDENTITY_TYPES } from './identity-types.js';
 import { DEFAULT_MAX_FILE_BYTES, isInside, readInputFile } from './input-file.js';
@@ -70,12 +70,12 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   const wording: Wording = (e, path, field) => targetWording(e, path, field) ?? identityTypesWording(e, path, field);
   if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], wording)), 'the config is invalid');
   const rules = [
-    ...endpointConfigIssues(parsed.source, value as EndpointConfigInput),
-    ...targetConfigIssues(parsed.source, value as ConfigFile),
+    ...endpointConfigIssues(parsed.source, value),
+    ...targetConfigIssues(parsed.source, value),
     ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes),
   ];
   if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
-  return mergeConfig(value as ConfigFile);
+  return mergeConfig(value);
 }
 
 /** Applies a config file's values over the defaults. */

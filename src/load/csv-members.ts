@@ -241,7 +241,7 @@ function readHeader(file: string, header: CsvRecord, rules: IdentityTypeRules, o
       continue;
     }
     if (target.qualifiers[q] !== undefined) {
-      issues.push({ ...at(index), message: `column "${trimBlanks(header.fields[index]!)}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q]! + 1} already does): keep one` });
+      issues.push({ ...at(index), message: `column "${trimBlanks(header.fields[index]!)}" sets ${q} of "${target.type}" again (column ${target.qualifiers[q] + 1} already does): keep one` });
       continue;
     }
     target.qualifiers[q] = index;

@@ -180,7 +180,7 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
     if (!Array.isArray(m.identities) || m.identities.length === 0) return undefined;
     const list = m.identities as unknown[];
     // Sized exactly: an array grown by push keeps room for 16 identities for as long as the member lives.
-    const identities: Identity[] = new Array(list.length);
+    const identities: Identity[] = new Array<Identity>(list.length);
     let ok = true;
     for (let i = 0; i < list.length; i++) {
       const id = list[i];

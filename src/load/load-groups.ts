@@ -60,7 +60,7 @@ export async function loadGroups(dir: string, cwd = process.cwd(), options: Load
   const todo = files.flatMap((_, i) => (results[i] === undefined ? [i] : []));
   for (const i of todo) {
     results[i] = loadGroupFile(where, files[i]!, options.onFullParse);
-    options.cache?.store(cwd, files[i]!, stamps[i], results[i]!);
+    options.cache?.store(cwd, files[i]!, stamps[i], results[i]);
   }
   options.cache?.retain(files);
   return combineGroupFiles(files, results as GroupFileResult[], options.rules);

@@ -111,6 +111,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the text ${JSON.stringify(value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were described above; what is left is a primitive (or a function)
   return `the ${typeof value} ${String(value)}`;
 }
 

@@ -88,10 +88,10 @@ export function resolveFaults(options: FaultOptions): ResolvedFaults {
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must be a number from 0 to 1, got ${String(rate)}`);
   const kinds = options.kinds ?? DEFAULT_RANDOM_FAULT_KINDS;
   if (!Array.isArray(kinds)) throw new TypeError('fault kinds must be an array');
-  for (const k of kinds) if (!FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault kind "${String(k)}"; known: ${FAULT_KINDS.join(', ')}`);
+  for (const k of kinds as readonly FaultKind[]) if (!FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault kind "${String(k)}"; known: ${FAULT_KINDS.join(', ')}`);
   const script = options.script ?? [];
   if (!Array.isArray(script)) throw new TypeError('fault script must be an array');
-  for (const k of script) if (k !== 'ok' && !FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault "${String(k)}" in the script; known: ok, ${FAULT_KINDS.join(', ')}`);
+  for (const k of script as readonly (FaultKind | 'ok')[]) if (k !== 'ok' && !FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault "${String(k)}" in the script; known: ok, ${FAULT_KINDS.join(', ')}`);
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   if (typeof retryAfterSeconds !== 'number' || !(retryAfterSeconds >= 0) || !Number.isFinite(retryAfterSeconds)) throw new RangeError('retryAfterSeconds must be a number >= 0');
   const slowMs = options.slowMs ?? 35_000;
@@ -105,8 +105,8 @@ export function resolveFaults(options: FaultOptions): ResolvedFaults {
   if (typeof rowFailureRate !== 'number' || !(rowFailureRate >= 0 && rowFailureRate <= 1)) throw new RangeError(`rowFailureRate must be a number from 0 to 1, got ${String(rowFailureRate)}`);
   const customerResults = options.customerResults ?? [];
   if (!Array.isArray(customerResults)) throw new TypeError('customerResults must be an array');
-  for (const k of customerResults) {
+  for (const k of customerResults as readonly CustomerResultKind[]) {
     if (!CUSTOMER_RESULT_KINDS.includes(k)) throw new RangeError(`unknown customer result "${String(k)}"; known: ${CUSTOMER_RESULT_KINDS.join(', ')}`);
   }
-  return { rate, kinds: [...kinds], retryAfterSeconds, slowMs, failRows: { ...failRows }, rowFailureRate };
+  return { rate, kinds: [...(kinds as readonly FaultKind[])], retryAfterSeconds, slowMs, failRows: { ...failRows }, rowFailureRate };
 }

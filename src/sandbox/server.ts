@@ -152,12 +152,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
-    memberships: inspectable.memberships,
-    customerMemberships: inspectable.customerMemberships,
-    requests: inspectable.requests,
-    setFaults: inspectable.setFaults,
-    faults: inspectable.faults,
-    reset: inspectable.reset,
+    memberships: () => inspectable.memberships(),
+    customerMemberships: () => inspectable.customerMemberships(),
+    requests: () => inspectable.requests(),
+    setFaults: (f) => inspectable.setFaults(f),
+    faults: () => inspectable.faults(),
+    reset: () => inspectable.reset(),
   };
 }
 

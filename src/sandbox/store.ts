@@ -189,7 +189,7 @@ export class MembershipStore {
   #groupFor(categoryType: SandboxGroup['categoryType'], department: SandboxGroup['department'], name: string): StoredGroup {
     const ck = contextKey(categoryType, department);
     let named = this.#byContext.get(ck);
-    if (!named) this.#byContext.set(ck, (named = new Map()));
+    if (!named) this.#byContext.set(ck, (named = new Map<string, StoredGroup>()));
     let stored = named.get(name);
     if (!stored) {
       const group: SandboxGroup = department ? { name, categoryType, department: { ...department } } : { name, categoryType };

@@ -46,7 +46,7 @@ export class AppliedStateBuilder {
   private contextOf(item: JournalItem): ContextGroups {
     const ck = contextKey(groupOf(item, ''));
     let context = this.owned.get(ck);
-    if (!context) this.owned.set(ck, (context = new Map()));
+    if (!context) this.owned.set(ck, (context = new Map<string, Map<string, Member>>()));
     return context;
   }
 

@@ -120,7 +120,7 @@ export function nodeFileSystem(options: NodeFileSystemOptions = {}): FileSystem 
 async function writeAll(handle: FileHandle, pieces: readonly Uint8Array[]): Promise<void> {
   let rest = pieces.filter((p) => p.length > 0);
   while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest as Uint8Array[]);
+    let { bytesWritten } = await handle.writev(rest);
     // A write that takes nothing and reports no error would loop for ever: it is the disk being full.
     if (bytesWritten === 0) throw Object.assign(new Error('the file took no bytes'), { code: 'ENOSPC' });
     while (rest.length > 0 && bytesWritten >= rest[0]!.length) {

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { adoptEditApply, refuseOtherTargets, type FlowCli, type FlowRepo } from '../helpers/adopt-flow.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runMain } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 let sandbox: Sandbox;
@@ -26,7 +26,7 @@ afterEach(async () => {
 const cliIn =
   (r: TempRepo): FlowCli =>
   (args, env = {}) =>
-    runCli(args, { cwd: r.dir, env: { NO_COLOR: '1', ...env } });
+    runMain(args, { cwd: r.dir, env: { NO_COLOR: '1', ...env } });
 
 const flowRepo = (r: TempRepo): FlowRepo => ({ write: (files) => r.write(files), read: (rel) => r.read(rel), commit: (message) => void r.commit(message) });
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 
 // No client retries: every injected fault ends an apply, so convergence has to come from re-running.
 const CONFIG = 'api:\n  retries: 0\n  timeoutMs: 5000\n  concurrency: 2\n';
@@ -27,7 +27,7 @@ afterEach(async () => {
 async function applyUntilDone(sb: Sandbox, r: TempRepo, maxRuns: number, deleting: ReadonlySet<string>): Promise<{ runs: number; failures: number }> {
   let failures = 0;
   for (let run = 1; run <= maxRuns; run++) {
-    const result = await runCli(['apply', '--auto-approve', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
+    const result = await runGroupops(['apply', '--auto-approve', '--allow-mass-delete'], { cwd: r.dir, env: sandboxEnv(sb) });
     expect([0, 1], result.stderr).toContain(result.code);
     expect(notHeld(sb, await snapshotKeys(r)).filter((k) => !deleting.has(k))).toEqual([]);
     if (result.code === 0) return { runs: run, failures };
@@ -76,7 +76,7 @@ describe('apply under a 35% fault rate (end to end)', () => {
 
       // Converged: one more apply sends nothing.
       const seen = sandbox.requests().length;
-      const last = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+      const last = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
       expect(last.code, last.stderr).toBe(0);
       expect(sandbox.requests()).toHaveLength(seen);
     });

@@ -14,7 +14,7 @@ import {
   holdsExactly,
   notHeld,
   phones,
-  runCli,
+  runGroupops,
   sandboxEnv,
   snapshotKeys,
   spawnCli,
@@ -168,7 +168,7 @@ describe('apply SIGKILLed at every kind of point (end to end)', () => {
     expect(recorded.filter((id) => !delivered.has(id))).toEqual([]);
 
     const seen = sandbox.requests().length;
-    const last = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    const last = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(last.code, last.stderr).toBe(0);
     expect(sandbox.requests()).toHaveLength(seen);
     // No journal, lock or temporary file is left next to the snapshot.

@@ -12,7 +12,7 @@ import {
   holdsExactly,
   phones,
   requestOps,
-  runCli,
+  runGroupops,
   sandboxEnv,
   snapshotKeys,
   type TempRepo,
@@ -35,7 +35,7 @@ const acceptedBatchIds = (): string[] => sandbox.requests().flatMap((r) => (r.ve
 
 async function applied(files: Record<string, string>): Promise<TempRepo> {
   repo = await createRepo(files);
-  const first = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+  const first = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
   expect(first.code, first.stderr).toBe(0);
   return repo;
 }
@@ -43,7 +43,7 @@ async function applied(files: Record<string, string>): Promise<TempRepo> {
 describe('groupops apply (end to end, against the sandbox)', () => {
   it('applies the shipped groups, records the commit and every batch ID exactly; a second apply sends nothing', async () => {
     repo = await createRepo({}, { shippedGroups: true });
-    const first = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    const first = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');
     const ids = acceptedBatchIds();
@@ -69,7 +69,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     const text = await repo.snapshotText();
     expect(text).toContain(`"batchId":"${ids[0]}"`);
 
-    const second = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    const second = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('Nothing to apply: nothing was sent.');
     expect(sandbox.requests()).toHaveLength(2);
@@ -92,7 +92,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     });
     r.commit('edit');
     const before = sandbox.requests().length;
-    const result = await runCli(['apply', '--auto-approve', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+    const result = await runGroupops(['apply', '--auto-approve', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
     expect(result.code, result.stderr).toBe(0);
     expect(requestOps(sandbox, before)).toEqual(['delete', 'add']);
     const doc = JSON.parse(result.stdout) as { summary: { add: number; delete: number; requests: number }; batches: { op: string; items: number; batchId: string }[]; status: string };
@@ -115,7 +115,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       const r = repo!;
       const before = sandbox.requests().length;
       const snapshot = await r.snapshotText();
-      const result = await runCli(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      const result = await runGroupops(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sandbox) });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(message);
       expect(sandbox.requests()).toHaveLength(before);
@@ -131,7 +131,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       await expectRefusal([], /deletes 30 of 40 applied memberships \(75%\)[\s\S]*--allow-mass-delete/);
       await expectRefusal(['--max-deletes', '29'], /more than --max-deletes 29/);
       // --format json: the refused plan as one document, with the status and the reason.
-      const json = await runCli(['apply', '--auto-approve', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      const json = await runGroupops(['apply', '--auto-approve', '--format', 'json'], { cwd: r.dir, env: sandboxEnv(sandbox) });
       expect(json.code, json.stderr).toBe(3);
       const refused = JSON.parse(json.stdout) as { summary: unknown; batches: unknown[]; status: string; complete: boolean; error: { code: string; message: string } };
       expect(refused.summary).toEqual({ add: 0, delete: 30, requests: 1 });
@@ -145,9 +145,9 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 39)) });
       await expectRefusal(['--expect-plan', 'f'.repeat(64)], /not the expected f{64}/);
       // The plan names the tenant the snapshot records (the sandbox), as the apply does.
-      const plan = await runCli(['plan', '--format', 'json'], { cwd: r.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
+      const plan = await runGroupops(['plan', '--format', 'json'], { cwd: r.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
       const checksum = (JSON.parse(plan.stdout) as { checksum: string }).checksum;
-      const ok = await runCli(['apply', '--auto-approve', '--expect-plan', checksum], { cwd: r.dir, env: sandboxEnv(sandbox) });
+      const ok = await runGroupops(['apply', '--auto-approve', '--expect-plan', checksum], { cwd: r.dir, env: sandboxEnv(sandbox) });
       expect(ok.code, ok.stderr).toBe(0);
       expect(holdsExactly(sandbox, await desiredKeys(r))).toBe(true);
     });
@@ -159,7 +159,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     await r.write({ 'groups/b.yaml': 'name: B\ncategory: enterprise\nmembers:\n  - phone: 13800000009\n' });
     const snapshot = await r.snapshotText();
     const before = sandbox.requests().length;
-    const result = await runCli(['apply', '--auto-approve'], { cwd: r.dir, env: sandboxEnv(sandbox) });
+    const result = await runGroupops(['apply', '--auto-approve'], { cwd: r.dir, env: sandboxEnv(sandbox) });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/groups\/b\.yaml:4:\d+: .*quote/);
     expect(sandbox.requests()).toHaveLength(before);
@@ -170,7 +170,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
   describe('tokens', () => {
     it('leaves no .groupops/ folder behind when a first apply is rejected (no snapshot yet)', async () => {
       repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
-      const result = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
+      const result = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
       expect(result.stdout).toContain('No snapshot was written: nothing was acknowledged, and there is no .groupops/snapshot.json yet.');
@@ -181,7 +181,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       const r = await applied({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
       await r.write({ 'groups/a.yaml': groupYaml('A', phones(0, 4)) });
       const snapshot = await r.snapshotText();
-      const result = await runCli(['apply', '--auto-approve'], { cwd: r.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
+      const result = await runGroupops(['apply', '--auto-approve'], { cwd: r.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
       expect(result.code).toBe(1);
       expect(result.stdout).toContain(`The snapshot ${STATE} is unchanged.`);
       expect(await r.snapshotText()).toBe(snapshot);
@@ -189,7 +189,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
 
     it('names a missing RABBITPRE_TOKEN before sending anything', async () => {
       repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
-      const result = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
+      const result = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/RABBITPRE_TOKEN is not set[\s\S]*Nothing was sent/);
       expect(sandbox.requests()).toHaveLength(0);
@@ -204,7 +204,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
       const token = 'tok-5ecret-Value-0123456789abcdef';
       for (const format of ['text', 'json']) {
         const before = sandbox.requests().length;
-        const result = await runCli(['apply', '--auto-approve', '--format', format], { cwd: r.dir, env: sandboxEnv(sandbox, token) });
+        const result = await runGroupops(['apply', '--auto-approve', '--format', format], { cwd: r.dir, env: sandboxEnv(sandbox, token) });
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
         expect(`${result.stdout}${result.stderr}`).not.toContain(token);

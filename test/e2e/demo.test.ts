@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/apply-env.js';
+import { runGroupops } from '../helpers/apply-env.js';
 
 let cwd: string | undefined;
 afterEach(async () => {
@@ -14,7 +14,7 @@ afterEach(async () => {
 describe('groupops demo (npm start)', () => {
   it('plans and applies the shipped groups against a sandbox in a temporary copy, retries the customer row it refused, then has nothing to do', async () => {
     cwd = await mkdtemp(join(tmpdir(), 'groupops-demo-cwd-'));
-    const result = await runCli(['demo'], { cwd });
+    const result = await runGroupops(['demo'], { cwd });
     expect(result.code, result.stderr).toBe(0);
     const out = result.stdout;
     expect(out).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');

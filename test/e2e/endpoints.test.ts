@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 
 const V1_PATH = '/api/integrate/audience/group/rel/batchAdd';
 const V2_PATH = '/api/integrate/audience/group/rel/v2/batchAdd';
@@ -29,7 +29,7 @@ async function setUp(files: Record<string, string>, options: SandboxOptions = {}
   return { sb: sandbox, r: repo };
 }
 
-const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runCli(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
+const apply = (sb: Sandbox, r: TempRepo, args: string[] = []) => runGroupops(['apply', '--auto-approve', ...args], { cwd: r.dir, env: sandboxEnv(sb) });
 
 /** The snapshot never records a membership the platform does not hold. */
 async function nothingUnconfirmed(sb: Sandbox, r: TempRepo): Promise<void> {
@@ -238,7 +238,7 @@ describe('user groups through the legacy v1 endpoint (userGroups.endpoint: v1)',
     expect(result.stderr).toContain('groups/a.yaml:4:1: identity type "crm_id" cannot be sent to the v1 endpoint (userGroups.endpoint: v1): use phone, openid, unionid, thirdId');
     expect(sb.requests()).toEqual([]);
     expect(await r.snapshotText()).toBe(before);
-    const validate = await runCli(['validate'], { cwd: r.dir });
+    const validate = await runGroupops(['validate'], { cwd: r.dir });
     expect(validate.code).toBe(1);
   });
 });

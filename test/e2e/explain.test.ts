@@ -6,7 +6,7 @@ import { FORMAT_VERSION } from '../../src/core/render/json.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT, runMain, type MainRun } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 // `groupops explain` end to end: the built CLI in a temp git repository applied to the sandbox,
@@ -35,7 +35,7 @@ interface ExplainDoc {
 }
 
 /** Parses a JSON document of explain and checks it against schemas/explain-output.schema.json. */
-function doc(result: CliResult): ExplainDoc {
+function doc(result: MainRun): ExplainDoc {
   const value: unknown = JSON.parse(result.stdout);
   expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
   return value as ExplainDoc;
@@ -54,7 +54,7 @@ afterEach(async () => {
   repo = undefined;
 });
 
-const explain = (args: string[]): Promise<CliResult> => runCli(['explain', ...args], { cwd: repo!.dir });
+const explain = (args: string[]): Promise<MainRun> => runMain(['explain', ...args], { cwd: repo!.dir });
 
 /** The shipped groups plus a CSV member list, applied to the sandbox and committed. */
 async function appliedRepo(): Promise<TempRepo> {
@@ -66,7 +66,7 @@ async function appliedRepo(): Promise<TempRepo> {
     },
     git: true,
   });
-  const applied = await runCli(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url } });
+  const applied = await runMain(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url } });
   expect(applied.code, applied.stderr).toBe(0);
   repo.commit('snapshot');
   return repo;
@@ -177,10 +177,10 @@ describe('groupops explain', () => {
     expect(masked.stdout).toContain('No snapshot yet (.groupops/snapshot.json): nothing was applied, so every membership written is pending.');
     expect(masked.stdout).not.toContain('unchanged');
     // In CI, as every output: masked unless --no-mask.
-    const ci = await runCli(['explain', '13900000000'], { cwd: repo.dir, env: { CI: 'true' } });
+    const ci = await runMain(['explain', '13900000000'], { cwd: repo.dir, env: { CI: 'true' } });
     expect(ci.code, ci.stderr).toBe(0);
     expect(ci.stdout).not.toContain('13900000000');
-    expect((await runCli(['explain', '13900000000', '--no-mask'], { cwd: repo.dir, env: { CI: 'true' } })).stdout).toContain('phone 13900000000');
+    expect((await runMain(['explain', '13900000000', '--no-mask'], { cwd: repo.dir, env: { CI: 'true' } })).stdout).toContain('phone 13900000000');
     const hidden = await explain(['13900000000', '--mask', '--format', 'json']);
     expect(hidden.stdout).not.toContain('13900000000');
     expect(doc(hidden)).toMatchObject({ query: '139****0000', snapshot: { exists: false, lastApply: null } });

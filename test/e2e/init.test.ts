@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCli } from '../helpers/apply-env.js';
+import { runGroupops } from '../helpers/apply-env.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const VERSION = (JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -41,7 +41,7 @@ const read = (path: string) => readFile(join(root, path), 'utf8');
 describe('groupops init', () => {
   it('scaffolds a repository that validates and plans, with workflows using the Action at this version', async () => {
     execFileSync('git', ['init', '--quiet', '--initial-branch=trunk'], { cwd: root });
-    const res = await runCli(['init'], { cwd: root });
+    const res = await runGroupops(['init'], { cwd: root });
     expect(res.code, res.stderr).toBe(0);
     expect(await tree(root)).toEqual(SCAFFOLD);
     for (const path of SCAFFOLD.filter((p) => p !== '.gitignore')) expect(res.stdout).toContain(`created  ${path}`);
@@ -53,15 +53,15 @@ describe('groupops init', () => {
     expect(apply.on.push.branches).toEqual(['trunk']);
     expect(apply.jobs.apply.steps.map((s) => s.uses)).toContain(`groupops/groupops@v${VERSION}`);
 
-    const validate = await runCli(['validate'], { cwd: root });
+    const validate = await runGroupops(['validate'], { cwd: root });
     expect(validate.code, validate.stderr).toBe(0);
     expect(validate.stdout).toBe('1 group file valid: 1 group, 0 memberships.\n');
-    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: root, env: { NO_COLOR: '1' } });
+    const plan = await runGroupops(['plan', '--detailed-exitcode'], { cwd: root, env: { NO_COLOR: '1' } });
     expect(plan.code, plan.stderr).toBe(0);
   });
 
   it('writes modelines that resolve to the copied, version-stamped schemas of this groupops', async () => {
-    expect((await runCli(['init'], { cwd: root })).code).toBe(0);
+    expect((await runGroupops(['init'], { cwd: root })).code).toBe(0);
     for (const [file, schema] of [
       ['groups/example.yaml', 'group.schema.json'],
       ['.groupops/config.yaml', 'config.schema.json'],
@@ -81,27 +81,27 @@ describe('groupops init', () => {
     await writeFile(join(root, 'groups/enterprise/vip-customers.yaml'), shipped);
     const modeline = /\$schema=(\S+)/.exec(shipped)![1]!;
     expect(existsSync(resolve(join(root, 'groups/enterprise'), modeline))).toBe(true);
-    expect((await runCli(['validate'], { cwd: root })).code).toBe(0);
+    expect((await runGroupops(['validate'], { cwd: root })).code).toBe(0);
   });
 
   it('the members the example shows in its comments are valid once uncommented', async () => {
-    expect((await runCli(['init'], { cwd: root })).code).toBe(0);
+    expect((await runGroupops(['init'], { cwd: root })).code).toBe(0);
     const example = await read('groups/example.yaml');
     const commented = example.slice(example.indexOf('# members:'));
     const uncommented = commented.replace(/^# ?/gm, '');
     await writeFile(join(root, 'groups/example.yaml'), example.replace(/^members: \[\]\n/m, '').replace(commented, uncommented));
-    const res = await runCli(['validate'], { cwd: root });
+    const res = await runGroupops(['validate'], { cwd: root });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain('1 group, 3 memberships');
   });
 
   it('is idempotent: a second run leaves every file as it is and says so', async () => {
-    expect((await runCli(['init', 'acme-groups'], { cwd: root })).code).toBe(0);
+    expect((await runGroupops(['init', 'acme-groups'], { cwd: root })).code).toBe(0);
     const repo = join(root, 'acme-groups');
     await writeFile(join(repo, '.groupops/config.yaml'), 'groups: teams\n');
     await mkdir(join(repo, 'teams'));
     const before = await Promise.all(SCAFFOLD.map((p) => readFile(join(repo, p), 'utf8')));
-    const again = await runCli(['init', 'acme-groups'], { cwd: root });
+    const again = await runGroupops(['init', 'acme-groups'], { cwd: root });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('scaffolded acme-groups');
     for (const path of SCAFFOLD.filter((p) => p !== '.gitignore')) expect(again.stdout).toContain(`left     ${path} (it exists; --force replaces it)`);
@@ -115,13 +115,13 @@ describe('groupops init', () => {
     await mkdir(join(root, 'groups'));
     await writeFile(join(root, 'groups/example.yaml'), 'mine\n');
     await writeFile(join(root, 'groups/other.yaml'), 'name: Other\nmembers: []\n');
-    const first = await runCli(['init'], { cwd: root });
+    const first = await runGroupops(['init'], { cwd: root });
     expect(first.stdout).toContain('left     groups/example.yaml');
     expect(first.stdout).toContain('updated  .gitignore (.groupops/*.journal, .groupops/*.tmp)');
     expect(await read('.gitignore')).toBe(
       'node_modules/\n.groupops/*.lock\n\n# groupops: the lock, journal and temporary files of an apply (only the snapshot is committed)\n.groupops/*.journal\n.groupops/*.tmp\n',
     );
-    const forced = await runCli(['init', '--force'], { cwd: root });
+    const forced = await runGroupops(['init', '--force'], { cwd: root });
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('replaced groups/example.yaml');
     expect(await read('groups/example.yaml')).toContain('name: Example group');
@@ -133,7 +133,7 @@ describe('groupops init', () => {
   it('refuses, writing nothing, when a path it needs is taken by a folder or blocked by a file', async () => {
     await mkdir(join(root, '.groupops/config.yaml'), { recursive: true });
     await writeFile(join(root, 'schemas'), 'a file where the schemas folder goes\n');
-    const res = await runCli(['init'], { cwd: root });
+    const res = await runGroupops(['init'], { cwd: root });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('.groupops/config.yaml exists and is not a file');
     expect(res.stderr).toContain('schemas/group.schema.json cannot be created: a file stands where one of its folders must be');
@@ -142,14 +142,14 @@ describe('groupops init', () => {
   });
 
   it('refuses a bad --action or --branch before writing anything, and takes good ones', async () => {
-    const bad = await runCli(['init', '--action', 'groupops'], { cwd: root });
+    const bad = await runGroupops(['init', '--action', 'groupops'], { cwd: root });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--action "groupops" is not an action reference: use owner/name@ref');
-    const badBranch = await runCli(['init', '--branch', 'main branch'], { cwd: root });
+    const badBranch = await runGroupops(['init', '--branch', 'main branch'], { cwd: root });
     expect(badBranch.code).toBe(1);
     expect(badBranch.stderr).toContain('--branch "main branch" is not a branch name');
     expect(await tree(root)).toEqual([]);
-    const good = await runCli(['init', '--action', 'acme/groupops@0123456789abcdef0123456789abcdef01234567', '--branch', 'release/prod'], { cwd: root });
+    const good = await runGroupops(['init', '--action', 'acme/groupops@0123456789abcdef0123456789abcdef01234567', '--branch', 'release/prod'], { cwd: root });
     expect(good.code, good.stderr).toBe(0);
     expect(await read('.github/workflows/groups-plan.yml')).toContain('uses: acme/groupops@0123456789abcdef0123456789abcdef01234567\n');
     expect(await read('.github/workflows/groups-apply.yml')).toContain('branches: [release/prod]\n');

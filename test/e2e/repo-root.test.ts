@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromCwd } from '../../src/app/repo-root.js';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runMain } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 
 // Like git, groupops run from a folder below the repository root works on the whole repository:
@@ -19,49 +19,49 @@ const shipped = async (options: { git: boolean; files?: Record<string, string> }
 describe('the repository root, found from a subfolder', () => {
   it('plans the whole repository from groups/ and from deeper, as from the root', async () => {
     const r = await shipped({ git: true });
-    const atRoot = await runCli(['plan', '--format', 'json'], { cwd: r.dir });
+    const atRoot = await runMain(['plan', '--format', 'json'], { cwd: r.dir });
     expect(atRoot.code, atRoot.stderr).toBe(0);
     for (const sub of ['groups', 'groups/enterprise']) {
-      const below = await runCli(['plan', '--format', 'json'], { cwd: r.path(sub) });
+      const below = await runMain(['plan', '--format', 'json'], { cwd: r.path(sub) });
       expect(below.code, below.stderr).toBe(0);
       expect(below.stderr).toBe('');
       expect(below.stdout).toBe(atRoot.stdout);
     }
-    const text = await runCli(['plan'], { cwd: r.path('groups') });
+    const text = await runMain(['plan'], { cwd: r.path('groups') });
     expect(text.stdout).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');
     expect(text.stderr).not.toContain('deletes every applied membership');
   });
 
   it('finds the root by .groupops/ without git, and by groups/ before the first apply', async () => {
     const r = await shipped({ git: false, files: { '.groupops/config.yaml': 'groups: groups\n', 'groups/enterprise/notes/readme.txt': 'not a group file\n' } });
-    const deep = await runCli(['validate'], { cwd: r.path('groups/enterprise/notes') });
+    const deep = await runMain(['validate'], { cwd: r.path('groups/enterprise/notes') });
     expect(deep.code, deep.stderr).toBe(0);
     expect(deep.stdout).toContain('valid: 6 groups');
     await r.write({ '.groupops': null });
-    const noConfig = await runCli(['validate'], { cwd: r.path('groups/enterprise') });
+    const noConfig = await runMain(['validate'], { cwd: r.path('groups/enterprise') });
     expect(noConfig.code, noConfig.stderr).toBe(0);
   });
 
   it('reports problems with paths from the root', async () => {
     const r = await shipped({ git: true, files: { 'groups/bad.yaml': 'name: Bad\nmembers:\n  - phone: 13800000000\n' } });
-    const result = await runCli(['validate'], { cwd: r.path('groups') });
+    const result = await runMain(['validate'], { cwd: r.path('groups') });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^groups\/bad\.yaml:3:\d+: /m);
   });
 
   it('takes paths given on the command line from the current folder', async () => {
     const r = await shipped({ git: true });
-    const result = await runCli(['validate', '--groups', 'enterprise'], { cwd: r.path('groups') });
+    const result = await runMain(['validate', '--groups', 'enterprise'], { cwd: r.path('groups') });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('3 group files valid');
-    const out = await runCli(['plan', '--out', 'plan.txt'], { cwd: r.path('groups') });
+    const out = await runMain(['plan', '--out', 'plan.txt'], { cwd: r.path('groups') });
     expect(out.code, out.stderr).toBe(0);
     expect(await r.exists('groups/plan.txt')).toBe(true);
   });
 
   it('runs explain from a subfolder', async () => {
     const r = await shipped({ git: true });
-    const result = await runCli(['explain', '13900000000'], { cwd: r.path('groups/enterprise') });
+    const result = await runMain(['explain', '13900000000'], { cwd: r.path('groups/enterprise') });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('written at groups/enterprise/vip-customers.yaml:12');
   });
@@ -70,14 +70,14 @@ describe('the repository root, found from a subfolder', () => {
     repo = await createTempRepo({ files: { 'notes/readme.txt': 'hello\n' } });
     const before = await repo.fingerprint();
     for (const command of [['plan'], ['validate'], ['explain', '13900000000'], ['apply', '--auto-approve']]) {
-      const result = await runCli(command, { cwd: repo.path('notes'), env: { RABBITPRE_TOKEN: 'tok' } });
+      const result = await runMain(command, { cwd: repo.path('notes'), env: { RABBITPRE_TOKEN: 'tok' } });
       expect(result.code, command.join(' ')).toBe(1);
       expect(result.stderr).toContain(`error: not in a groupops repository: neither ${repo.path('notes')} nor a folder above it holds .groupops/, .git or groups/.`);
     }
     expect(await repo.fingerprint()).toEqual(before);
     // A git repository without group files or a snapshot: no "No changes" after a warning.
     await repo.write({ '.git/HEAD': 'ref: refs/heads/main\n' });
-    const plan = await runCli(['plan'], { cwd: repo.dir });
+    const plan = await runMain(['plan'], { cwd: repo.dir });
     expect(plan.code).toBe(1);
     expect(plan.stdout).toBe('');
     expect(plan.stderr).toContain(`groups:1:1: the groups folder "groups" does not exist in ${repo.dir}, and there is no snapshot (.groupops/snapshot.json): run groupops in the repository root`);
@@ -88,15 +88,15 @@ describe('the repository root, found from a subfolder', () => {
 describe('adopt --from in a folder that is no repository yet', () => {
   it('writes the group files and the snapshot there (it creates the repository), while adopt without --from refuses', async () => {
     repo = await createTempRepo({ files: { 'export.csv': 'group,phone\nVIP,18800000001\n' } });
-    const refused = await runCli(['adopt'], { cwd: repo.dir });
+    const refused = await runMain(['adopt'], { cwd: repo.dir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('error: not in a groupops repository');
-    const adopted = await runCli(['adopt', '--from', 'export.csv'], { cwd: repo.dir });
+    const adopted = await runMain(['adopt', '--from', 'export.csv'], { cwd: repo.dir });
     expect(adopted.code, adopted.stderr).toBe(0);
     expect(await repo.exists('groups')).toBe(true);
     expect(await repo.exists('.groupops/snapshot.json')).toBe(true);
     // From now on it is a repository: found from below too.
-    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: repo.path('groups') });
+    const plan = await runMain(['plan', '--detailed-exitcode'], { cwd: repo.path('groups') });
     expect(plan.code, plan.stderr).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
-import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, runCli, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { createRepo, desiredKeys, groupYaml, holdsExactly, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { FaultyFileSystem, type Fault } from '../helpers/faulty-file-system.js';
 import { textOf } from '../helpers/text-of.js';
@@ -99,7 +99,7 @@ describe('a full disk during apply (the CLI in process, its file system failing 
 
     // The built CLI, as a user runs it next: the interrupted apply is recovered, nothing is left to send.
     const sent = sandbox!.requests().length;
-    const rerun = await runCli(['apply', '--auto-approve'], { cwd: repo!.dir, env: sandboxEnv(sandbox!) });
+    const rerun = await runGroupops(['apply', '--auto-approve'], { cwd: repo!.dir, env: sandboxEnv(sandbox!) });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toContain('Recovered 2 acknowledged requests of an interrupted apply from its journal into .groupops/snapshot.json.');
     expect(rerun.stdout).toContain('Nothing to apply: nothing was sent.');
@@ -108,7 +108,7 @@ describe('a full disk during apply (the CLI in process, its file system failing 
     expect(await stateFolder()).toEqual(['config.yaml', 'snapshot.json']);
     expect(await snapshotKeys(repo!)).toEqual(want);
     // Recorded for good: the next plan has nothing to add again.
-    const after = await runCli(['plan', '--detailed-exitcode'], { cwd: repo!.dir, env: sandboxEnv(sandbox!) });
+    const after = await runGroupops(['plan', '--detailed-exitcode'], { cwd: repo!.dir, env: sandboxEnv(sandbox!) });
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).toContain('No changes');
   });

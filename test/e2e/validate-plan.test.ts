@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/core/plan.js';
 import { loadGroups } from '../../src/load/load-groups.js';
 import { renderSnapshot } from '../../src/state/snapshot-format.js';
-import { REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT, runMain, type MainRun } from '../helpers/cli.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
 
 const STATE = '.groupops/snapshot.json';
@@ -24,7 +24,7 @@ async function shippedRepo(files: Files = {}): Promise<TempRepo> {
   return repo;
 }
 
-const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> => runCli(args, { cwd: repo!.dir, env });
+const cli = (args: string[], env: Record<string, string | undefined> = {}): Promise<MainRun> => runMain(args, { cwd: repo!.dir, env });
 
 /** The snapshot of the desired state in `groups/` right now: "everything applied". */
 async function snapshotOfDesired(dir: string, groups = 'groups'): Promise<string> {

@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_MARKER, PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { REPO_ROOT, runMain } from '../helpers/cli.js';
 import { runCompositeAction, type ActionRun, type StepRun } from '../helpers/composite-action.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushEvent, runCli, tempRepo } from './gh-env.js';
+import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushEvent, tempRepo } from './gh-env.js';
 
 /**
  * The groupops Action (action.yml at the repository root) run as the runner runs a composite
@@ -48,7 +48,7 @@ beforeAll(async () => {
     'groups/vip.yaml': groupYaml('VIP', ['18888888888', '13900000001']),
     'groups/beta.yaml': groupYaml('Beta', ['13600000001']),
   });
-  const applied = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const applied = await runMain(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' } });
   expect(applied.code, applied.stderr).toBe(0);
   const base = gitInit(repo.dir);
   mirrorCommit(gh, repo.dir, base);
@@ -108,7 +108,7 @@ describe('the groupops Action, command: plan, in a pull_request job', () => {
     await repo.write('groups/beta.yaml', groupYaml('Beta', []));
     head = gitCommitAll(repo.dir, 'grow the VIPs, close the beta');
     mirrorCommit(gh, repo.dir, head);
-    checksum = JSON.parse((await runCli(['plan', '--format', 'json'], repo.dir, {})).stdout).checksum as string;
+    checksum = JSON.parse((await runMain(['plan', '--format', 'json'], { cwd: repo.dir })).stdout).checksum as string;
 
     const run = await runAction({ command: 'plan' }, { name: 'pull_request', payload: pullRequestEvent(gh, { number: PR, headSha: head }), sha: head });
     expect(run.failed, log(run)).toBe(false);

@@ -4,11 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLY_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
+import { gitCommitAll, gitInit, groupYaml, landOnMain, pushApplyEnv, tempRepo } from './gh-env.js';
+import { phones } from '../helpers/apply-env.js';
+import { runMain } from '../helpers/cli.js';
 
 const SNAP = '.groupops/snapshot.json';
 const CONFIG = 'api:\n  retries: 0\n  concurrency: 1\n';
-const phones = (n: number, prefix = '139') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(8, '0')}`);
 
 let gh: FakeGitHub;
 let sb: Sandbox;
@@ -17,7 +18,7 @@ let repo: Awaited<ReturnType<typeof tempRepo>>;
 beforeEach(async () => {
   gh = await startFakeGitHub();
   sb = await startSandbox();
-  repo = await tempRepo({ '.groupops/config.yaml': CONFIG, 'groups/vip.yaml': groupYaml('VIP', phones(3)) });
+  repo = await tempRepo({ '.groupops/config.yaml': CONFIG, 'groups/vip.yaml': groupYaml('VIP', phones(0, 3, '139')) });
 });
 afterEach(async () => {
   await gh.close();
@@ -27,7 +28,7 @@ afterEach(async () => {
 
 /** Applies the current files with plain `groupops apply`, so the repository starts with a snapshot. */
 async function applyLocally(): Promise<void> {
-  const res = await runCli(['apply', '--auto-approve'], repo.dir, { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' });
+  const res = await runMain(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sb.token, RABBITPRE_BASE_URL: sb.url, NO_COLOR: '1' } });
   expect(res.code, res.stderr).toBe(0);
 }
 
@@ -37,7 +38,8 @@ function merge(message: string, pr?: number): string {
 }
 
 function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
-  const eventPath = join(repo.dir, '..', `${repo.dir.split('/').pop()}-event.json`);
+  // Inside the repository's .git/ (outside its work tree), so that the repository's clean-up removes it.
+  const eventPath = join(repo.dir, '.git', 'event.json');
   return pushApplyEnv(gh, { sha, eventPath, workspace: repo.dir, sandbox: sb }, extra);
 }
 
@@ -48,7 +50,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(sb.memberships()).toHaveLength(3);
 
@@ -80,10 +82,10 @@ describe('groupops github apply', () => {
   it('commits the partial snapshot of a failed apply and fails the job with the reason', async () => {
     await applyLocally();
     gitInit(repo.dir);
-    await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(2), '13700000001']));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', [...phones(0, 2, '139'), '13700000001']));
     const sha = merge('drop one, add one', 6);
     sb.setFaults({ script: ['ok', 'http500'] });
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error::groupops apply failed: .*HTTP 500/m);
 
@@ -107,13 +109,13 @@ describe('groupops github apply', () => {
   });
 
   it('refuses a mass delete with exit 3: nothing sent, nothing committed, the refusal on the PR', async () => {
-    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(30)));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 30, '139')));
     await applyLocally();
     gitInit(repo.dir);
     await repo.write('groups/vip.yaml', groupYaml('VIP', []));
     const sha = merge('empty the group', 7);
     const sent = sb.requests().length;
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(3);
     expect(sb.requests()).toHaveLength(sent);
     expect(gh.ref('main')).toBe(sha);
@@ -126,7 +128,7 @@ describe('groupops github apply', () => {
   it('does not call a snapshot that does not exist unchanged (a first apply the API refused)', async () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 9);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { RABBITPRE_TOKEN: 'tok-rejected-0123456789abcdef' }) });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('There is no snapshot yet (nothing was acknowledged): nothing to commit.');
     expect(res.stdout).not.toContain('unchanged');
@@ -136,11 +138,11 @@ describe('groupops github apply', () => {
   it('refuses with exit 3 a snapshot of another tenant (RABBITPRE_BASE_URL elsewhere): nothing sent, nothing committed, the reason on the PR', async () => {
     await applyLocally();
     gitInit(repo.dir);
-    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(4)));
+    await repo.write('groups/vip.yaml', groupYaml('VIP', phones(0, 4, '139')));
     const sha = merge('one more', 8);
     const other = await startSandbox();
     try {
-      const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }));
+      const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { RABBITPRE_BASE_URL: other.url, RABBITPRE_TOKEN: other.token }) });
       expect(res.code).toBe(3);
       expect(other.requests()).toHaveLength(0);
       expect(gh.ref('main')).toBe(sha);
@@ -155,7 +157,7 @@ describe('groupops github apply', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 11);
     gh.forbidContentWrites = true;
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m);
     expect(sb.requests()).toHaveLength(0);
@@ -164,7 +166,7 @@ describe('groupops github apply', () => {
 
   it('applies only the default branch: a dispatch on another branch sends nothing', async () => {
     const sha = gitInit(repo.dir);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }));
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha, { GITHUB_REF_NAME: 'feature' }) });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('applies the default branch (main) only; this run is for "feature". Nothing was sent.');
     expect(sb.requests()).toHaveLength(0);

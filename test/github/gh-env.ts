@@ -1,20 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { writeFile } from 'node:fs/promises';
 import type { FakeGitHub } from '../helpers/fake-github.js';
-import { textOf } from '../helpers/text-of.js';
+import { createTempRepo } from '../helpers/temp-repo.js';
 
-/** A temp folder with files; removed by `cleanup`. */
+/** A temp folder with files (createTempRepo), written one path at a time; removed by `cleanup`. */
 export async function tempRepo(files: Readonly<Record<string, string>>): Promise<{ dir: string; write: (path: string, text: string) => Promise<void>; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'groupops-gh-'));
-  const write = async (path: string, text: string): Promise<void> => {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  };
-  for (const [path, text] of Object.entries(files)) await write(path, text);
-  return { dir, write, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const repo = await createTempRepo({ files, prefix: 'groupops-gh-' });
+  return { dir: repo.dir, write: (path, text) => repo.write({ [path]: text }), cleanup: () => repo.cleanup() };
 }
 
 export { groupYaml } from '../helpers/apply-env.js';
@@ -68,19 +60,6 @@ export function pullRequestEvent(gh: FakeGitHub, pr: { number: number; headSha: 
     },
     repository: { full_name: base, default_branch: 'main' },
   };
-}
-
-/** Runs the CLI in-process and captures what it writes. */
-export async function runCli(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'groupops', ...argv], {
-    stdout: { write: (s: string | Uint8Array) => (stdout += textOf(s)) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd,
-  });
-  return { code, stdout, stderr };
 }
 
 /** Runs git in a folder with a fixed identity; returns its trimmed output. */

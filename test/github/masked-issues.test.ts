@@ -5,7 +5,8 @@ import { escapeMarkdown } from '../../src/core/render/escape-markdown.js';
 import { APPLY_MARKER, PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, gitInit, groupYaml, landOnMain, pullRequestEvent, pushApplyEnv, runCli, tempRepo } from './gh-env.js';
+import { actionsEnv, gitInit, groupYaml, landOnMain, pullRequestEvent, pushApplyEnv, tempRepo } from './gh-env.js';
+import { runMain } from '../helpers/cli.js';
 
 // Validation issues quote identity values (a duplicate member, a number that should be quoted, a
 // CSV row listed twice). Everything a PR reader sees — annotations, the PR comment, the job summary,
@@ -47,7 +48,7 @@ const errorAnnotations = (stdout: string) => stdout.split('\n').filter((l) => l.
 describe('groupops github plan on invalid group files', () => {
   it('masks the identity values issues quote in the annotations, the PR comment and the job summary', async () => {
     const env = await prEnv();
-    const res = await runCli(['github', 'plan'], repo.dir, env);
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.code).toBe(1);
 
     const annotations = errorAnnotations(res.stdout);
@@ -75,7 +76,7 @@ describe('groupops github plan on invalid group files', () => {
 
   it('shows the values as written with --no-mask', async () => {
     const env = await prEnv();
-    const res = await runCli(['github', 'plan', '--no-mask'], repo.dir, env);
+    const res = await runMain(['github', 'plan', '--no-mask'], { cwd: repo.dir, env });
     expect(res.code).toBe(1);
     expect(errorAnnotations(res.stdout).some((a) => a.includes(`duplicate member: phone "${RAW}"`))).toBe(true);
     expect(gh.comments(12)[0]!.body).toContain(CSV_RAW);
@@ -83,7 +84,7 @@ describe('groupops github plan on invalid group files', () => {
 
   it('shows the values as written when the config turns masking off', async () => {
     await repo.write('.groupops/config.yaml', 'output:\n  maskIdentities: false\n');
-    const res = await runCli(['github', 'plan'], repo.dir, await prEnv());
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env: await prEnv() });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(`identity value ${RAW} is a YAML number`);
     expect(gh.comments(12)[0]!.body).toContain(RAW);
@@ -91,17 +92,17 @@ describe('groupops github plan on invalid group files', () => {
 
   it('keeps the values masked in CI even when the config turns masking off (a PR could change the config): only --no-mask shows them', async () => {
     await repo.write('.groupops/config.yaml', 'output:\n  maskIdentities: false\n');
-    const res = await runCli(['github', 'plan'], repo.dir, { ...(await prEnv()), CI: 'true' });
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env: { ...(await prEnv()), CI: 'true' } });
     expect(res.code).toBe(1);
     expect(res.stdout).not.toContain(RAW);
     expect(gh.comments(12)[0]!.body).not.toContain(RAW);
   });
 
   it('leaves local output as written: validate on the terminal and as JSON (without the internal sensitive field)', async () => {
-    const text = await runCli(['validate'], repo.dir, { NO_COLOR: '1' });
+    const text = await runMain(['validate'], { cwd: repo.dir, env: { NO_COLOR: '1' } });
     expect(text.code).toBe(1);
     expect(text.stderr).toContain(`groups/bad.yaml:5:5: duplicate member: phone "${RAW}"`);
-    const json = await runCli(['validate', '--format', 'json'], repo.dir, { NO_COLOR: '1' });
+    const json = await runMain(['validate', '--format', 'json'], { cwd: repo.dir, env: { NO_COLOR: '1' } });
     const doc = JSON.parse(json.stdout) as { issues: Record<string, unknown>[] };
     expect(doc.issues).toContainEqual({ file: 'groups/bad.yaml', line: 6, column: 12, message: `identity value ${RAW} is a YAML number: quote it ("${RAW}") so leading zeros and "+" are kept` });
     for (const issue of doc.issues) expect(Object.keys(issue)).toEqual(['file', 'line', 'column', 'message']);
@@ -125,7 +126,7 @@ describe('groupops github apply on invalid group files', () => {
     const sha = gitInit(repo.dir);
     landOnMain(gh, repo.dir, sha, 5);
     const env = await applyEnv(sha);
-    const res = await runCli(['github', 'apply', '--auto-approve'], repo.dir, env);
+    const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env });
     expect(res.code).toBe(1);
     expect(sb.requests()).toHaveLength(0);
 

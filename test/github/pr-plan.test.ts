@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, groupYaml, pullRequestEvent, runCli, tempRepo } from './gh-env.js';
+import { actionsEnv, groupYaml, pullRequestEvent, tempRepo } from './gh-env.js';
+import { runMain } from '../helpers/cli.js';
 
 let gh: FakeGitHub;
 let repo: Awaited<ReturnType<typeof tempRepo>>;
@@ -28,14 +29,14 @@ async function prEnv(opts: { headSha?: string; fork?: boolean } = {}): Promise<N
 }
 
 const planChecksum = async (): Promise<string> => {
-  const res = await runCli(['plan', '--format', 'json'], repo.dir, { NO_COLOR: '1' });
+  const res = await runMain(['plan', '--format', 'json'], { cwd: repo.dir, env: { NO_COLOR: '1' } });
   return (JSON.parse(res.stdout) as { checksum: string }).checksum;
 };
 
 describe('groupops github plan', () => {
   it('posts the plan as one sticky comment with the checksum, masked, and the full plan to the job summary', async () => {
     const env = await prEnv();
-    const res = await runCli(['github', 'plan'], repo.dir, env);
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const comments = gh.comments(12);
@@ -56,13 +57,13 @@ describe('groupops github plan', () => {
   });
 
   it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {
-    await runCli(['github', 'plan'], repo.dir, await prEnv());
+    await runMain(['github', 'plan'], { cwd: repo.dir, env: await prEnv() });
     await repo.write(
       '.groupops/snapshot.json',
       '{\n  "schemaVersion": 1,\n  "target": {"name":"default","baseUrl":"https://tenant-a.example.com"},\n  "lastApply": null,\n  "groups": []\n}\n',
     );
     const env = await prEnv({ headSha: 'c'.repeat(40) });
-    const res = await runCli(['github', 'plan'], repo.dir, env);
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('refusing to plan: .groupops/snapshot.json belongs to target "default" (https://tenant-a.example.com), but the default base URL points at https://integrate.rabbitpre.com');
     const comments = gh.comments(12);
@@ -74,7 +75,7 @@ describe('groupops github plan', () => {
 
   it('annotates every validation issue on its line, lists them in the comment, and exits 1', async () => {
     await repo.write('groups/bad.yaml', 'name: Bad\ncategory: enterprise\nmembers:\n  - phone: 18888888888\nmemebrs: []\n');
-    const res = await runCli(['github', 'plan'], repo.dir, await prEnv());
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env: await prEnv() });
     expect(res.code).toBe(1);
     const annotations = res.stdout.split('\n').filter((l) => l.startsWith('::error '));
     expect(annotations.length).toBeGreaterThanOrEqual(2);
@@ -89,7 +90,7 @@ describe('groupops github plan', () => {
   it('without GITHUB_TOKEN still writes the plan to the job summary, then fails saying how to pass it', async () => {
     const env = await prEnv();
     delete env.GITHUB_TOKEN;
-    const res = await runCli(['github', 'plan'], repo.dir, env);
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('error: GITHUB_TOKEN is not set: pass it to the step with `env: GITHUB_TOKEN: ${{ github.token }}` (see docs/github.md)\n');
     const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
@@ -100,7 +101,7 @@ describe('groupops github plan', () => {
 
   it('never prints the token', async () => {
     const env = await prEnv();
-    const res = await runCli(['github', 'plan'], repo.dir, env);
+    const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.stdout + res.stderr).not.toContain(gh.token);
     expect(gh.comments(12)[0]!.body).not.toContain(gh.token);
   });

@@ -1,46 +1,31 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { groupKey, identityKey, type Category, type GroupRef, type MembershipState } from '../../src/core/model.js';
 import type { Sandbox, SandboxIdentity, SandboxMembership } from '../../src/sandbox/server.js';
 import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import { CLI_BIN, REPO_ROOT, type CliResult } from './cli.js';
+import { REPO_ROOT, runMain, startCli, type CliResult, type MainRun } from './cli.js';
+import { createTempRepo, type TempRepo as BaseTempRepo } from './temp-repo.js';
 
 export type { CliResult } from './cli.js';
 
 export const STATE = '.groupops/snapshot.json';
 
-/** Starts the built CLI; the caller may kill it. The environment is minimal: no inherited tokens. */
+/** Starts the built CLI (startCli) in CI without colours; the caller may kill it. The environment is minimal: no inherited tokens. */
 export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', CI: 'true', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const done = new Promise<CliResult>((resolvePromise, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+  const running = startCli(args, { cwd: options.cwd, env: { NO_COLOR: '1', CI: 'true', ...options.env } });
+  return { child: running.child, done: running.done };
 }
 
-/** Runs the built CLI to completion (killed after `timeoutMs` so a hang fails the test instead of stalling it). */
-export async function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult> {
-  const { child, done } = spawnCli(args, options);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  try {
-    return await done;
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * Runs the command line in this process (runMain), as the end-to-end apply tests see it: in CI (no
+ * terminal, masked output) without colours, and with a minimal environment (no inherited tokens).
+ * Only a test that kills or signals the CLI needs the built one (spawnCli).
+ */
+export function runGroupops(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<MainRun> {
+  return runMain(args, { cwd: options.cwd, env: { NO_COLOR: '1', CI: 'true', ...options.env } });
 }
 
 /** The environment that points apply at a sandbox. */
@@ -48,52 +33,21 @@ export function sandboxEnv(sandbox: Sandbox, token = sandbox.token): Record<stri
   return { RABBITPRE_TOKEN: token, RABBITPRE_BASE_URL: sandbox.url };
 }
 
-/** A temporary git repository with files, committed. */
-export interface TempRepo {
-  readonly dir: string;
-  write(files: Record<string, string | null>): Promise<void>;
-  commit(message: string): void;
+/** A temporary git repository with files, committed (createTempRepo), and what apply tests read of it. */
+export type TempRepo = BaseTempRepo & {
+  /** The commit HEAD names. */
   head(): string;
+  /** The snapshot file's text; undefined when there is none. */
   snapshotText(): Promise<string | undefined>;
-  cleanup(): Promise<void>;
-}
+};
 
-/** Creates a temp git repo holding `files` (or a copy of the shipped groups/ when `shippedGroups`). */
+/** Creates a temp git repo holding `files` (and a copy of the shipped groups/ when `shippedGroups`), committed. */
 export async function createRepo(files: Record<string, string>, options: { shippedGroups?: boolean } = {}): Promise<TempRepo> {
-  const dir = await mkdtemp(join(tmpdir(), 'groupops-e2e-apply-'));
-  const git = (...args: string[]): string =>
-    execFileSync('git', ['-c', 'user.name=groupops tests', '-c', 'user.email=tests@groupops.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' }).trim();
-  git('init', '-q');
-  if (options.shippedGroups) await cp(join(REPO_ROOT, 'groups'), join(dir, 'groups'), { recursive: true });
-  const write = async (more: Record<string, string | null>): Promise<void> => {
-    for (const [path, text] of Object.entries(more)) {
-      const full = join(dir, path);
-      if (text === null) await rm(full, { force: true, recursive: true });
-      else {
-        await mkdir(dirname(full), { recursive: true });
-        await writeFile(full, text);
-      }
-    }
-  };
-  await write(files);
-  const commit = (message: string): void => {
-    git('add', '-A');
-    git('commit', '-q', '--allow-empty', '-m', message);
-  };
-  commit('desired state');
+  const repo = await createTempRepo({ files, git: true, prefix: 'groupops-e2e-apply-', ...(options.shippedGroups ? { copy: { groups: join(REPO_ROOT, 'groups') } } : {}) });
   return {
-    dir,
-    write,
-    commit,
-    head: () => git('rev-parse', 'HEAD'),
-    snapshotText: async () => {
-      try {
-        return await readFile(join(dir, STATE), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    ...repo,
+    head: () => repo.git('rev-parse', 'HEAD'),
+    snapshotText: () => repo.read(STATE).catch(() => undefined),
   };
 }
 
@@ -103,10 +57,10 @@ export function groupYaml(name: string, phones: readonly string[], wxDeptId?: st
   return phones.length === 0 ? `${head}members: []\n` : `${head}members:\n${phones.map((p) => `  - phone: "${p}"\n`).join('')}`;
 }
 
-/** Phone numbers 138NNNNNNNN for [from, to). */
-export function phones(from: number, to: number): string[] {
+/** Phone numbers PPPNNNNNNNN (prefix 138 unless given) for NNNNNNNN in [from, to). */
+export function phones(from: number, to: number, prefix = '138'): string[] {
   const out: string[] = [];
-  for (let i = from; i < to; i++) out.push(`138${String(i).padStart(8, '0')}`);
+  for (let i = from; i < to; i++) out.push(`${prefix}${String(i).padStart(8, '0')}`);
   return out;
 }
 

@@ -2,6 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import type { FileSystem } from '../../src/state/file-system.js';
+import { textOf } from './text-of.js';
+
+// Two ways to run the command line. Most tests run it in this process through `main(argv, io)`
+// (runMain): the sources as they are, no build, no process start. A few run the built CLI as a
+// subprocess (runCli, startCli) where only a process will do: signals, SIGKILL, closed pipes, a
+// terminal, hangs a test must survive, the installed package. The global setup rebuilds dist/
+// whenever the sources changed, so those never run old code.
 
 /** The repository root: holds bin/groupops.js, dist/ and the shipped groups/. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,13 +27,41 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** What a command run in-process printed, and its exit status. */
+export interface MainRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface MainOptions {
+  /** The folder the command runs in (its repository root). */
+  readonly cwd: string;
+  /** Variables on top of the same minimal environment a subprocess gets; nothing else is inherited. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The snapshot's file system (e.g. one that injects faults); the real one by default. */
+  readonly fileSystem?: FileSystem;
+}
+
+/** Runs the command line in this process, as `groupops ...args` in `cwd`, capturing what it writes (no terminal). */
+export async function runMain(args: readonly string[], options: MainOptions): Promise<MainRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string | Uint8Array) => ((stdout += textOf(s)), true) },
+    stderr: { write: (s: string) => ((stderr += s), true) },
+    env: childEnvironment(options.env),
+    cwd: options.cwd,
+    ...(options.fileSystem ? { fileSystem: options.fileSystem } : {}),
+  };
+  const code = await main(['node', 'groupops', ...args], io);
+  return { code, stdout, stderr };
+}
+
 export interface CliOptions {
   /** The folder the CLI runs in (its repository root). */
   readonly cwd: string;
-  /**
-   * Variables on top of a minimal environment (PATH, HOME, TZ=UTC); `undefined` removes one.
-   * Nothing else is inherited, so no token or CI variable of the machine leaks into a test.
-   */
+  /** Variables on top of the minimal environment of childEnvironment; `undefined` removes one. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Written to stdin, which is then closed; without it stdin is empty. */
   readonly input?: string | Uint8Array;
@@ -48,12 +86,17 @@ export interface RunningCli {
 
 function assertBuilt(): void {
   if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
-    throw new Error('the CLI is not built: run `npm run build` before the end-to-end tests (npm test does it)');
+    throw new Error('the CLI is not built: the global setup (test/global-setup.ts) builds it before the tests; run `npm run build`');
   }
 }
 
-function environment(extra: CliOptions['env']): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'UTC' };
+/**
+ * The environment a command gets in a test: PATH, HOME, TZ=UTC and the test file's own TMPDIR,
+ * plus `extra` (`undefined` removes one). Nothing else is inherited, so no token or CI variable
+ * of the machine leaks into a test.
+ */
+export function childEnvironment(extra?: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TZ: 'UTC', TMPDIR: process.env.TMPDIR ?? '' };
   for (const [k, v] of Object.entries(extra ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -66,7 +109,7 @@ export function startCli(args: readonly string[], options: CliOptions): RunningC
   assertBuilt();
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,
-    env: environment(options.env),
+    env: childEnvironment(options.env),
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (options.input !== undefined) child.stdin!.end(options.input);

@@ -161,9 +161,14 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
 });
 
 describe('memberFiles: CSV lists referenced from a group file', () => {
-  let dir: string;
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
   const setup = (files: Record<string, string>) => {
+    // A test that sets up twice replaces its folder.
+    if (dir) rmSync(dir, { recursive: true, force: true });
     dir = mkdtempSync(join(tmpdir(), 'groupops-csv-'));
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });

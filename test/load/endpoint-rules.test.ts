@@ -19,6 +19,7 @@ const CONFIG = '.groupops/config.yaml';
 
 /** The issues (path:line:col: message) validation refuses a workspace with. */
 async function refused(files: Files): Promise<string[]> {
+  await repo?.cleanup(); // a test that loads twice replaces its repository
   repo = await createTempRepo({ files });
   const err = await openWorkspace({ cwd: repo.dir })
     .then((ws) => validateGroups(ws))
@@ -31,6 +32,7 @@ async function refused(files: Files): Promise<string[]> {
 }
 
 async function accepted(files: Files) {
+  await repo?.cleanup(); // a test that loads twice replaces its repository
   repo = await createTempRepo({ files });
   return validateGroups(await openWorkspace({ cwd: repo.dir }));
 }
@@ -39,6 +41,7 @@ const V1_CONFIG = 'userGroups:\n  endpoint: v1\nv1:\n  isMatching: true\n  match
 
 describe('config: the endpoint settings', () => {
   it('defaults to v2 for user groups and the seed example for customer groups', async () => {
+    await repo?.cleanup(); // a test that loads twice replaces its repository
     repo = await createTempRepo();
     const config = await loadConfig(repo.path(CONFIG), true);
     expect(userGroupEndpoint(config)).toBe('v2');
@@ -46,6 +49,7 @@ describe('config: the endpoint settings', () => {
   });
 
   it('reads v1 and customer settings; exact customer matching takes no default identifyWay', async () => {
+    await repo?.cleanup(); // a test that loads twice replaces its repository
     repo = await createTempRepo({
       files: { [CONFIG]: `${V1_CONFIG}customer:\n  isMatching: false\n  matchingType: 1\n  optType: { add: 1, delete: 2 }\n` },
     });
@@ -70,6 +74,7 @@ describe('config: the endpoint settings', () => {
   ];
 
   it.each(configRefusals)('refuses %s at its line', async (_what, text, pattern) => {
+    await repo?.cleanup(); // a test that loads twice replaces its repository
     repo = await createTempRepo({ files: { [CONFIG]: text } });
     const err = await loadConfig(repo.path(CONFIG), true, CONFIG).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);

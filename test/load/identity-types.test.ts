@@ -20,6 +20,7 @@ const CONFIG = '.groupops/config.yaml';
 
 /** The issues (path:line:col: message) validation refuses a workspace with; [] when it accepts it. */
 async function problems(files: Files): Promise<string[]> {
+  await repo?.cleanup(); // a test that loads twice replaces its repository
   repo = await createTempRepo({ files });
   const err = await openWorkspace({ cwd: repo.dir })
     .then((ws) => validateGroups(ws))

@@ -3,7 +3,7 @@ import { validateGroups } from '../../src/app/plan-workspace.js';
 import { openWorkspace } from '../../src/app/workspace.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { maskIssue } from '../../src/core/render/mask-issue.js';
-import { runMain } from '../helpers/run-main.js';
+import { runMain } from '../helpers/cli.js';
 import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
 
 let repo: TempRepo | undefined;
@@ -70,20 +70,20 @@ describe('phone numbers that differ only by a country prefix', () => {
 
   it('are printed by validate and plan without changing the exit status, and listed in validate --format json', async () => {
     repo = await createTempRepo({ files });
-    const validated = await runMain(['validate'], repo.dir);
+    const validated = await runMain(['validate'], { cwd: repo.dir });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toContain('groups/g.yaml:4:1: warning: phone "+8613800000001" and phone "13800000001" (line 3) differ only by the country prefix');
-    const planned = await runMain(['plan', '--detailed-exitcode'], repo.dir);
+    const planned = await runMain(['plan', '--detailed-exitcode'], { cwd: repo.dir });
     expect(planned.code).toBe(2);
     expect(planned.stderr).toContain('groups/h.csv:2:1: warning: phone "008613700000003"');
-    const json = await runMain(['validate', '--format', 'json'], repo.dir);
+    const json = await runMain(['validate', '--format', 'json'], { cwd: repo.dir });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, warnings: [{ file: 'groups/g.yaml', line: 4, column: 1 }, { file: 'groups/h.csv', line: 2, column: 1 }] });
   });
 
   it('are masked in CI like every identity value', async () => {
     repo = await createTempRepo({ files });
-    const validated = await runMain(['validate'], repo.dir, { CI: 'true' });
+    const validated = await runMain(['validate'], { cwd: repo.dir, env: { CI: 'true' } });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toContain('phone "+86****0001" and phone "138****0001"');
     expect(validated.stderr).not.toContain('13800000001');

@@ -16,7 +16,7 @@ export interface RawAnswer {
 export async function rawPost(
   sandbox: Sandbox,
   body: unknown,
-  options: { token?: string | null; contentType?: string; path?: string; method?: string } = {},
+  options: { token?: string | null; contentType?: string; path?: string; method?: string; signal?: AbortSignal } = {},
 ): Promise<RawAnswer> {
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
   const token = options.token === undefined ? sandbox.token : options.token;
@@ -24,6 +24,7 @@ export async function rawPost(
   const response = await fetch(`${sandbox.url}${options.path ?? V2_PATH}`, {
     method: options.method ?? 'POST',
     headers,
+    ...(options.signal ? { signal: options.signal } : {}),
     ...(options.method === 'GET' ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();

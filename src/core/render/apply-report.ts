@@ -7,7 +7,7 @@ import { renderJsonChunks, FORMAT_VERSION } from './json.js';
 import { jsonChunks } from './json-chunks.js';
 import { renderMarkdown } from './markdown.js';
 import { maskIssue } from './mask-issue.js';
-import { countNotApplied, describeAnswer, failedRowJson, notAppliedMarkdown, notAppliedText, pendingPhrases } from './not-applied.js';
+import { countNotApplied, describeAnswer, notAppliedMarkdown, notAppliedText, pendingPhrases } from './not-applied.js';
 
 /** Where the report is read: the next step a reader is told differs. */
 export type ReportPlace = 'local' | 'github';

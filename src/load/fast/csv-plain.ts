@@ -54,7 +54,7 @@ export function splitPlainCsv(text: string): CsvRecords | undefined {
     const records: CsvRecords = {
       length: count,
       at: (r) => {
-        const lineText = text.slice(starts[r]!, ends[r]!);
+        const lineText = text.slice(starts[r], ends[r]);
         // The header is kept while the rows are read: it gets a record of its own.
         if (r === 0) return { fields: lineText.split(','), line: numbers[0]!, text: lineText };
         splitFields(lineText, fields);

@@ -30,7 +30,7 @@ export function fastReadGroupLines(file: string, textLines: string[], identityTy
   if (!group) return { line: doc.keyLines.get('department') ?? 1, reason: 'a department id with a problem' };
   const raw = Array.isArray(value.members) ? (value.members as Record<string, unknown>[]) : [];
   const lines = doc.itemLines.get('members') ?? [];
-  const members: LoadedMember[] = new Array(raw.length);
+  const members: LoadedMember[] = new Array<LoadedMember>(raw.length);
   // The duplicate check leaves the group's member map (see member-maps.ts).
   const index = new MemberIndex(members);
   for (let i = 0; i < raw.length; i++) {
@@ -63,7 +63,7 @@ function groupRefOf(value: Record<string, unknown>, deptIdText: string | undefin
   if (value.kind === 'customer') return { name, category, kind: 'customer' };
   if (category !== 'department') return { name, category };
   const dept = value.department as Record<string, unknown>;
-  const field = (['wxDeptId', 'thirdDeptId', 'deptId'] as const).find((f) => Object.hasOwn(dept, f)) as DepartmentField | undefined;
+  const field = (['wxDeptId', 'thirdDeptId', 'deptId'] as const).find<DepartmentField>((f): f is DepartmentField => Object.hasOwn(dept, f));
   if (!field) return undefined;
   if (field === 'deptId') {
     // As written, leading zeros aside (as group-file.ts takes it): a long beyond 2^53 stays exact.
@@ -79,7 +79,7 @@ function groupRefOf(value: Record<string, unknown>, deptIdText: string | undefin
 function memberOf(m: Record<string, unknown>, rules: IdentityTypeRules): Member | undefined {
   if (Object.hasOwn(m, 'identities')) {
     const list = m.identities as Record<string, unknown>[];
-    const identities: Identity[] = new Array(list.length);
+    const identities: Identity[] = new Array<Identity>(list.length);
     for (let i = 0; i < list.length; i++) {
       const id = list[i]!;
       const identity = identityOf(id.type as string, id.value as string, id, rules);

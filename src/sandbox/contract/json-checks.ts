@@ -28,6 +28,7 @@ export function jsonType(value: unknown): string {
   if (isLosslessNumber(value)) return `the number ${value.toString()}`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects were described above; what is left is a primitive (or a function)
   return `${typeof value} ${String(value)}`;
 }
 

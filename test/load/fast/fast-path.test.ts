@@ -131,7 +131,7 @@ const mutations: [string, (t: string) => string][] = [
   ['scalar member', (t) => t.replace('  - phone: "18888888888"', '  - "18888888888"')],
   ['nested sequence', (t) => t.replace('  - phone: "18888888888"', '  - - phone: "1"')],
   ['members: null', (t) => t.replace(/members:\n[\s\S]*$/, 'members:\n')],
-  ['empty identities', (t) => t.replace(/  - identities:\n      - \{ type: unionid[^\n]*\n[^\n]*\n/, '  - identities: []\n')],
+  ['empty identities', (t) => t.replace(/ {2}- identities:\n {6}- \{ type: unionid[^\n]*\n[^\n]*\n/, '  - identities: []\n')],
   ['quoted key', (t) => t.replace('  - phone: "18888888888"', '  - "phone": "18888888888"')],
   ['key with a space before the colon', (t) => t.replace('  - phone: "18888888888"', '  - phone : "18888888888"')],
   ['boolean-looking key', (t) => t.replace('  - phone: "18888888888"', '  - true: "18888888888"')],

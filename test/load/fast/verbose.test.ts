@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runMain } from '../../helpers/run-main.js';
+import { runMain } from '../../helpers/cli.js';
 
 // Issue 14: a slow plan can be explained. `--verbose` (or GROUPOPS_VERBOSE) says which group files
 // the fast reader left to the full YAML parser and why; every documented form (integer deptId,
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 describe('plan --verbose', () => {
   it('reads integer deptId and block scalars on the fast path, and says that no file went to the full parser', async () => {
-    const run = await runMain(['plan', '--verbose'], dir);
+    const run = await runMain(['plan', '--verbose'], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^verbose: group files \(2\) read and checked in \d+ ms; 0 read by the full YAML parser, the others by the fast reader$/m);
     expect(run.stderr).not.toContain('read by the full YAML parser (');
@@ -36,16 +36,16 @@ describe('plan --verbose', () => {
 
   it('names a file the full parser read, the line and the reason, and counts it', async () => {
     await writeFile(join(dir, 'groups', 'anchored.yaml'), ['name: Anchored', 'members:', '  - &first phone: "13800000002"', '  - phone: "13800000003"', ''].join('\n'));
-    const run = await runMain(['plan', '--verbose'], dir);
+    const run = await runMain(['plan', '--verbose'], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^verbose: groups\/anchored\.yaml: read by the full YAML parser \(\d+ ms\): line 3 has .+, which the fast reader leaves to it$/m);
     expect(run.stderr).toMatch(/; 1 read by the full YAML parser, the others by the fast reader$/m);
   });
 
   it('says the same with GROUPOPS_VERBOSE=1 (a workflow step), and nothing without it', async () => {
-    const on = await runMain(['plan'], dir, { GROUPOPS_VERBOSE: '1' });
+    const on = await runMain(['plan'], { cwd: dir, env: { GROUPOPS_VERBOSE: '1' } });
     expect(on.stderr).toContain('verbose: group files (2) read and checked in');
-    const off = await runMain(['plan'], dir, { GROUPOPS_VERBOSE: '0' });
+    const off = await runMain(['plan'], { cwd: dir, env: { GROUPOPS_VERBOSE: '0' } });
     expect(off.stderr).not.toContain('verbose:');
     expect(off.stdout).toBe(on.stdout);
   });

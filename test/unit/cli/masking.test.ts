@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isCi } from '../../../src/cli/common-options.js';
-import { runMain } from '../../helpers/run-main.js';
+import { runMain } from '../../helpers/cli.js';
 import { createTempRepo, type Files, type TempRepo } from '../../helpers/temp-repo.js';
 
 // A CI log is read by everyone with access to the repository: in CI (or when the config says so)
@@ -19,7 +19,7 @@ const DUPLICATE: Files = { 'groups/g.yaml': `name: G\nmembers:\n  - phone: "${VA
 
 async function run(files: Files, args: string[], env: NodeJS.ProcessEnv) {
   repo ??= await createTempRepo({ files });
-  const r = await runMain(args, repo.dir, env);
+  const r = await runMain(args, { cwd: repo.dir, env });
   return { ...r, output: r.stdout + r.stderr };
 }
 

@@ -28,6 +28,7 @@ const TWO_TARGETS = [
 ].join('\n');
 
 async function refusal(text: string): Promise<SourceIssue[]> {
+  await repo?.cleanup(); // a test that loads twice replaces its repository
   repo = await createTempRepo({ files: { '.groupops/config.yaml': text } });
   const err = await loadConfig(repo.path('.groupops/config.yaml'), true, '.groupops/config.yaml').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(InvalidInputError);
@@ -38,6 +39,7 @@ const withTargets = (targets: Config['targets']): Config => ({ ...DEFAULT_CONFIG
 
 describe('targets in the config', () => {
   it('--target selects a declared target, with its groups folder (or the shared one) and snapshot', async () => {
+    await repo?.cleanup(); // a test that loads twice replaces its repository
     repo = await createTempRepo({ files: { '.groupops/config.yaml': TWO_TARGETS } });
     const test = await openWorkspace({ cwd: repo.dir, target: 'test' });
     expect(test).toMatchObject({ groupsDir: 'test-groups', statePath: '.groupops/test.snapshot.json' });
