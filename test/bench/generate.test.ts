@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { generateTenant } from '../../bench/generate.js';
+import { generateMixedTenant } from '../../bench/generate-mixed.js';
 import { renderTable } from '../../bench/table.js';
 import { countMemberships } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan.js';
@@ -34,6 +36,30 @@ describe('generateTenant', () => {
     const csv = await loadGroups('groups', join(root, 'csv'));
     const names = (r: typeof yaml) => (r.ok ? [...r.value.state.values()].map((g) => `${g.group.name}:${g.members.size}`).sort() : []);
     expect(names(csv)).toEqual(names(yaml));
+  });
+});
+
+describe('generateMixedTenant (the independent tenant)', () => {
+  it.each(['yaml', 'csv'] as const)('writes a valid %s tenant of the stated size, with the documented forms, whose plan meets the lower bound', async (variant) => {
+    const t = generateMixedTenant(join(root, `mixed-${variant}`), 60_000, variant);
+    const loaded = await loadGroups('groups', t.dir);
+    if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.file}:${i.line}: ${i.message}`).join('\n'));
+    expect(countMemberships(loaded.value.state)).toBe(t.memberships);
+    expect(loaded.value.state.size).toBe(t.groups);
+    const plan = buildPlan(loaded.value.state, new Map());
+    expect(plan.summary.add).toBe(t.memberships);
+    expect(plan.summary.requests).toBe(t.requestBound);
+    const yaml = t.yamlFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
+    // Every form a user writes, not only the ones the fast reader likes best.
+    for (const form of ['category: department', 'kind: customer', 'description: >', '#']) expect(yaml).toContain(form);
+    expect(yaml).toMatch(/(?:wxDeptId|thirdDeptId|deptId): /);
+    if (variant === 'yaml') {
+      for (const form of ['identities:', 'platform:', 'appid:', 'isWeChatEcosystem:']) expect(yaml).toContain(form);
+      expect(yaml).toMatch(/- \{ ?\w+:/);
+    } else {
+      expect(t.csvFiles.length).toBeGreaterThan(0);
+      expect(yaml).toContain('memberFiles:');
+    }
   });
 });
 
