@@ -24,10 +24,15 @@ export function provenanceLine(p: PlanProvenance): string {
   return `<sub>Planned ${parts.join(' ')}${parts.length > 0 ? '. ' : ''}${merge} This comment is updated on every push.</sub>`;
 }
 
-/** A plan refused before it was made (the snapshot belongs to another target): the reason and the way on, escaped. */
-export function renderRefusalMarkdown(message: string, title = 'groupops plan'): string {
+/** A plan refused before it was made (the snapshot belongs to another target): the reason and the way on, escaped; `subtitle` (Markdown) under the title. */
+export function renderRefusalMarkdown(message: string, options: { title?: string; subtitle?: string } = {}): string {
   const [reason = '', ...rest] = message.split('\n');
-  return [`### ${title}`, '', `⛔ **Refused:** ${escapeMarkdown(reason)}`, '', ...rest.map(escapeMarkdown), ''].join('\n');
+  return [`### ${options.title ?? 'groupops plan'}`, '', ...subtitleLines(options.subtitle), `⛔ **Refused:** ${escapeMarkdown(reason)}`, '', ...rest.map(escapeMarkdown), ''].join('\n');
+}
+
+/** A subtitle and the blank line after it, or nothing. */
+function subtitleLines(subtitle: string | undefined): string[] {
+  return subtitle === undefined ? [] : [subtitle, ''];
 }
 
 /**
@@ -36,13 +41,14 @@ export function renderRefusalMarkdown(message: string, title = 'groupops plan'):
  * files, the config, the snapshot), as the error did. Each issue is also an annotation on its line;
  * the table is what a reviewer reads in the PR.
  */
-export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { mask: boolean; summary: string; title?: string }): string {
+export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { mask: boolean; summary: string; title?: string; subtitle?: string }): string {
   const title = options.title ?? 'groupops plan';
   const files = new Set(issues.map((i) => i.file)).size;
   const what = options.summary.charAt(0).toUpperCase() + options.summary.slice(1);
   const out = [
     `### ${title}`,
     '',
+    ...subtitleLines(options.subtitle),
     `❌ **${escapeMarkdown(what)}**: ${plural(issues.length, 'problem')} in ${plural(files, 'file')}. Nothing can be planned or applied until ${issues.length === 1 ? 'it is' : 'they are'} fixed; each is annotated on its line under *Files changed*.`,
     '',
     '| file | line:col | problem |',
@@ -54,11 +60,12 @@ export function renderIssuesMarkdown(issues: readonly SourceIssue[], options: { 
 }
 
 /**
- * The body of the sticky PR comment: the marker, the plan, and (when it does not fit in a comment)
- * a cut at a line boundary with a note pointing to the job summary, which holds the full plan.
+ * The body of the sticky PR comment: the marker, the plan (rendered with its provenance line as
+ * the subtitle), and (when it does not fit in a comment) a cut at a line boundary with a note
+ * pointing to the job summary, which holds the full plan.
  */
-export function planCommentBody(markdown: string, provenance: PlanProvenance): { body: string; truncated: boolean } {
-  return fitComment(`${PLAN_MARKER}\n${insertAfterTitle(markdown, provenanceLine(provenance))}`, provenance.runUrl);
+export function planCommentBody(markdown: string, runUrl: string | undefined): { body: string; truncated: boolean } {
+  return fitComment(`${PLAN_MARKER}\n${markdown}`, runUrl);
 }
 
 /** A comment body cut to GitHub's limit at a line boundary, with a note pointing to the job summary. */
@@ -73,9 +80,3 @@ export function commentCutNote(runUrl: string | undefined, what: 'plan' | 'resul
   return `> ⚠️ **The ${what} is cut here**: a PR comment holds at most 65,536 characters. The full ${what} is in ${where}.`;
 }
 
-function insertAfterTitle(markdown: string, line: string): string {
-  const lines = markdown.split('\n');
-  const at = lines[0]?.startsWith('#') ? 1 : 0;
-  lines.splice(at, 0, ...(at === 1 ? ['', line] : [line, '']));
-  return lines.join('\n');
-}

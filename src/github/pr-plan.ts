@@ -8,7 +8,7 @@ import { pullRequestOf, type ActionsContext } from './actions-context.js';
 import { formatAnnotation, issueAnnotations } from './annotations.js';
 import { GitHubSetupError } from './github-error.js';
 import type { GitHubPort } from './github-port.js';
-import { COMMENT_LIMIT, commentCutNote, planCommentBody, renderIssuesMarkdown, renderRefusalMarkdown } from './plan-comment.js';
+import { COMMENT_LIMIT, commentCutNote, planCommentBody, provenanceLine, renderIssuesMarkdown, renderRefusalMarkdown } from './plan-comment.js';
 import { STEP_SUMMARY_LIMIT_BYTES } from './step-summary.js';
 import type { StepIo } from './step-io.js';
 import { PLAN_MARKER, upsertStickyComment, type StickyResult } from './sticky-comment.js';
@@ -93,6 +93,8 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
   }
   const mask = input.mask();
   const plan = reviewed?.plan;
+  // The comment says for which commit, by which run: a line its renderer puts under the title.
+  const subtitle = provenanceLine({ ...(pr ? { headSha: pr.headSha, baseRef: pr.baseRef } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) });
   let comment: string;
   let summary: string;
   let truncated = false;
@@ -101,6 +103,7 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
     const safety = reviewed?.safety;
     const shown = renderPlanMarkdown(plan, {
       mask,
+      subtitle,
       ...(safety ? { safety } : {}),
       maxLinesPerGroup: COMMENT_LINES_PER_GROUP,
       moreNote: 'the job summary lists every change',
@@ -125,13 +128,14 @@ export async function runPrPlan(input: PrPlanInput): Promise<PrPlanResult> {
       step.out(`The plan is larger than a job summary: the full plan is written to ${planJson} (step output plan-json, uploaded as the artifact ${artifact}).`);
     }
   } else if (refused) {
-    comment = summary = renderRefusalMarkdown(refused.message);
+    summary = renderRefusalMarkdown(refused.message);
+    comment = renderRefusalMarkdown(refused.message, { subtitle });
   } else {
     for (const line of issueAnnotations(issues, { cwd: input.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }, { mask })) step.out(line);
-    comment = summary = renderIssuesMarkdown(issues, { mask, summary: invalid });
+    summary = renderIssuesMarkdown(issues, { mask, summary: invalid });
+    comment = renderIssuesMarkdown(issues, { mask, summary: invalid, subtitle });
   }
-  const provenance = { ...(pr ? { headSha: pr.headSha, baseRef: pr.baseRef } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) };
-  const body = planCommentBody(comment, provenance);
+  const body = planCommentBody(comment, ctx.runUrl);
   truncated ||= body.truncated;
 
   let sticky: StickyResult | undefined;

@@ -12,6 +12,8 @@ export interface MarkdownOptions {
   readonly mask: boolean;
   /** A title above the plan. */
   readonly title?: string;
+  /** A line under the title, already Markdown (the PR comment's provenance: for which commit, by which run). */
+  readonly subtitle?: string;
   /** The most changes listed per group (default 200); the rest are counted. */
   readonly maxLinesPerGroup?: number;
   /** Where the changes a group does not list can be read (default: `groupops plan --format json`). */
@@ -48,6 +50,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): { text: string; complete: boolean } {
   const out = new SizedLines(options.maxBytes ?? Number.POSITIVE_INFINITY);
   out.push(`### ${options.title ?? 'groupops plan'}`, '');
+  if (options.subtitle !== undefined) out.push(options.subtitle, '');
   out.push('| | memberships | items | requests |', '|---|---:|---:|---:|');
   const counts = requestCounts(plan);
   for (const op of ['delete', 'add'] as const) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../../src/core/plan.js';
 import { codeFence, codeSpan, escapeMarkdown } from '../../../../src/core/render/escape-markdown.js';
 import { OPEN_GROUP_MAX_CHANGES, OPEN_PLAN_MAX_CHANGES, renderMarkdown, renderPlanMarkdown, utf8Length } from '../../../../src/core/render/markdown.js';
+import { renderIssuesMarkdown, renderRefusalMarkdown } from '../../../../src/github/plan-comment.js';
 import { enterprise, member, phone, phones, state, unionid } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
@@ -153,6 +154,17 @@ describe('renderMarkdown', () => {
     expect(out).toContain('### Plan for main');
     expect(out).toContain('**No changes.** The group files match the snapshot.');
     expect(out).not.toContain('<details>');
+  });
+});
+
+describe('the subtitle (the PR comment\'s provenance)', () => {
+  it('is rendered under the title, by the renderer, in the plan, the refusal and the issues', () => {
+    const sub = '<sub>Planned for aaaaaaa.</sub>';
+    expect(renderMarkdown(samplePlan(), { mask: true, subtitle: sub })).toMatch(/^### groupops plan\n\n<sub>Planned for aaaaaaa\.<\/sub>\n\n\| \| memberships/);
+    expect(renderRefusalMarkdown('another tenant', { subtitle: sub })).toMatch(/^### groupops plan\n\n<sub>Planned for aaaaaaa\.<\/sub>\n\n⛔ \*\*Refused:\*\* another tenant/);
+    const issues = renderIssuesMarkdown([{ file: 'groups/a.yaml', line: 2, column: 3, message: 'bad' }], { mask: true, summary: 'the group files are invalid', subtitle: sub });
+    expect(issues).toMatch(/^### groupops plan\n\n<sub>Planned for aaaaaaa\.<\/sub>\n\n❌/);
+    expect(renderMarkdown(samplePlan(), { mask: true })).not.toContain('<sub>');
   });
 });
 
