@@ -87,6 +87,25 @@ describe('groupops github plan', () => {
     expect(body).toContain('groups&#47;bad&#46;yaml');
   });
 
+  it('names a corrupt config or snapshot as what is invalid, not the group files, in the comment and the summary', async () => {
+    await repo.write('.groupops/config.yaml', 'safety:\n  maxDeletePercent: lots\n');
+    let env = await prEnv();
+    let res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
+    expect(res.code).toBe(1);
+    let body = gh.comments(12)[0]!.body;
+    expect(body).toContain('❌ **The config is invalid**');
+    expect(body).not.toContain('group files are invalid');
+    expect(await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('❌ **The config is invalid**');
+    await repo.write('.groupops/config.yaml', null);
+    await repo.write('.groupops/snapshot.json', '{ "schemaVersion": 1, "groups": [ }\n');
+    env = await prEnv();
+    res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
+    expect(res.code).toBe(1);
+    body = gh.comments(12)[0]!.body;
+    expect(body).toContain('❌ **The snapshot cannot be read**');
+    expect(body).not.toContain('group files are invalid');
+  });
+
   it('without GITHUB_TOKEN still writes the plan to the job summary, then fails saying how to pass it', async () => {
     const env = await prEnv();
     delete env.GITHUB_TOKEN;
