@@ -95,10 +95,16 @@ export async function measureApply(sandbox: BenchSandbox, cwd: string, concurren
   try {
     // --format json: the largest output apply can write (every change), so its memory is counted too.
     const run = expectOk(
-      await runCli(['apply', '--auto-approve', '--concurrency', String(concurrency), '--format', 'json'], cwd, { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url }, (pid) => (sampler = sampleRss(pid, 50)), {
-        keepStdout: false,
-        ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
-      }),
+      await runCli(
+        ['apply', '--auto-approve', '--concurrency', String(concurrency), '--format', 'json'],
+        cwd,
+        { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url },
+        (pid) => (sampler = sampleRss(pid, 50)),
+        {
+          keepStdout: false,
+          ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+        },
+      ),
       'apply',
     );
     const all = sampler?.stop() ?? [];

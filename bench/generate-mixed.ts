@@ -43,7 +43,13 @@ function userPerson(p: number, csv: boolean): Identity[] {
   const r = h % 100;
   const unionid = (h >>> 8) % 100 < 25 ? { type: 'unionid', value: `oUpF8u${p.toString(36)}MuAJO` } : undefined;
   const phone = { type: 'phone', value: phoneOf(p) };
-  const openid: Identity = { type: 'openid', value: `o6_bmjrP${p.toString(36)}_2sgVt7hM`, platform: (h >>> 4) % 3 === 0 ? 'mp' : 'gzh', appid: APPIDS[(h >>> 6) % 3]!, isWeChatEcosystem: (h >>> 9) % 10 !== 0 };
+  const openid: Identity = {
+    type: 'openid',
+    value: `o6_bmjrP${p.toString(36)}_2sgVt7hM`,
+    platform: (h >>> 4) % 3 === 0 ? 'mp' : 'gzh',
+    appid: APPIDS[(h >>> 6) % 3]!,
+    isWeChatEcosystem: (h >>> 9) % 10 !== 0,
+  };
   if (csv) {
     // Lists are exports keyed by phone: the other identities ride along in their columns.
     const ids: Identity[] = [phone];

@@ -71,19 +71,36 @@ export async function benchMixed(root: string, tiers: readonly number[], label: 
       note: `${(cold.run.wallMs / floor).toFixed(2)} × js-yaml; runs ${plans.map((p) => seconds(p.run.wallMs)).join(', ')}; files read ${seconds(cold.loadMs)}, planned ${seconds(cold.planMs)}, JSON rendered and written ${seconds(cold.renderMs)}; ${cold.fullParsed} of ${cold.files} files read by the full YAML parser`,
     });
     const render = median(plans.map((p) => p.renderMs));
-    rows.push({ tier, step: `JSON plan of ${label(t.memberships)} changes: render and write (median)`, wallMs: render, note: `runs ${plans.map((p) => seconds(p.renderMs)).join(', ')} (to a file, one line)` });
+    rows.push({
+      tier,
+      step: `JSON plan of ${label(t.memberships)} changes: render and write (median)`,
+      wallMs: render,
+      note: `runs ${plans.map((p) => seconds(p.renderMs)).join(', ')} (to a file, one line)`,
+    });
 
     say('plan --watch re-plans with every change pending');
     const watch = await measureWatch(t.dir, t.smallFile, 3);
     const worst = Math.max(...watch.replanMs);
-    rows.push({ tier, step: `plan --watch: re-plan after a one-member edit, ${label(t.memberships)} changes pending`, wallMs: worst, note: `worst of ${watch.replanMs.join(', ')} ms; first plan ${seconds(watch.firstMs)}` });
+    rows.push({
+      tier,
+      step: `plan --watch: re-plan after a one-member edit, ${label(t.memberships)} changes pending`,
+      wallMs: worst,
+      note: `worst of ${watch.replanMs.join(', ')} ms; first plan ${seconds(watch.firstMs)}`,
+    });
 
     say('adopt, then warm plans');
     expectOk(await runCli(['adopt'], t.dir), 'adopt');
     const warmRuns: PlanRun[] = [];
     for (let i = 0; i < RUNS; i++) warmRuns.push(planRun(expectOk(await runCli(['plan', '--format', 'json', '--out', join(scratch, 'warm.json'), '--verbose'], t.dir), 'plan (adopted)')));
     const warm = medianRun(warmRuns);
-    rows.push({ tier, step: 'plan --format json --out, applied snapshot, no changes (median)', wallMs: warm.run.wallMs, peakRss: Math.max(...warmRuns.map((p) => p.run.peakRss)), requests: `${warm.requests} / 0`, note: `${(warm.run.wallMs / cold.run.wallMs).toFixed(2)} × the cold plan; runs ${warmRuns.map((p) => seconds(p.run.wallMs)).join(', ')}` });
+    rows.push({
+      tier,
+      step: 'plan --format json --out, applied snapshot, no changes (median)',
+      wallMs: warm.run.wallMs,
+      peakRss: Math.max(...warmRuns.map((p) => p.run.peakRss)),
+      requests: `${warm.requests} / 0`,
+      note: `${(warm.run.wallMs / cold.run.wallMs).toFixed(2)} × the cold plan; runs ${warmRuns.map((p) => seconds(p.run.wallMs)).join(', ')}`,
+    });
     rmSync(t.dir, { recursive: true, force: true });
 
     say('the CSV variant: floors and plans, in turns');
@@ -91,7 +108,12 @@ export async function benchMixed(root: string, tiers: readonly number[], label: 
     const csv = await inTurns(c, scratch, ['plan', '--format', 'json', '--out', join(scratch, 'csv-plan.json'), '--verbose']);
     const csvFloor = median(csv.floors.map((f) => f.csvParseMs));
     const csvPlan = medianRun(csv.plans);
-    rows.push({ tier, step: 'csv-parse parses every CSV list (floor)', wallMs: csvFloor, note: `${c.memberships} memberships in ${c.csvFiles.length} lists, ${mib(c.bytes)} CSV + YAML; median of ${csv.floors.map((f) => seconds(f.csvParseMs)).join(', ')}; js-yaml of the group files ${seconds(median(csv.floors.map((f) => f.jsYamlMs)))}` });
+    rows.push({
+      tier,
+      step: 'csv-parse parses every CSV list (floor)',
+      wallMs: csvFloor,
+      note: `${c.memberships} memberships in ${c.csvFiles.length} lists, ${mib(c.bytes)} CSV + YAML; median of ${csv.floors.map((f) => seconds(f.csvParseMs)).join(', ')}; js-yaml of the group files ${seconds(median(csv.floors.map((f) => f.jsYamlMs)))}`,
+    });
     rows.push({
       tier,
       step: 'CSV lists, rows in random order: plan --format json --out (median)',
@@ -102,13 +124,25 @@ export async function benchMixed(root: string, tiers: readonly number[], label: 
     });
     rmSync(c.dir, { recursive: true, force: true });
 
-    check(cold.run.wallMs <= floor, `independent tenant ${tier}: cold plan --format json --out ${seconds(cold.run.wallMs)} ≤ 1.0 × js-yaml ${seconds(floor)} (${(cold.run.wallMs / floor).toFixed(2)})`);
-    check(csvPlan.run.wallMs <= 1.5 * csvFloor, `independent tenant ${tier}: CSV plan ${seconds(csvPlan.run.wallMs)} ≤ 1.5 × csv-parse ${seconds(csvFloor)} (${(csvPlan.run.wallMs / csvFloor).toFixed(2)})`);
+    check(
+      cold.run.wallMs <= floor,
+      `independent tenant ${tier}: cold plan --format json --out ${seconds(cold.run.wallMs)} ≤ 1.0 × js-yaml ${seconds(floor)} (${(cold.run.wallMs / floor).toFixed(2)})`,
+    );
+    check(
+      csvPlan.run.wallMs <= 1.5 * csvFloor,
+      `independent tenant ${tier}: CSV plan ${seconds(csvPlan.run.wallMs)} ≤ 1.5 × csv-parse ${seconds(csvFloor)} (${(csvPlan.run.wallMs / csvFloor).toFixed(2)})`,
+    );
     check(render <= 1000, `independent tenant ${tier}: JSON plan of ${t.memberships} changes rendered and written in ${seconds(render)} ≤ 1 s`);
-    check(warm.run.wallMs <= 0.5 * cold.run.wallMs, `independent tenant ${tier}: warm plan ${seconds(warm.run.wallMs)} ≤ 0.5 × cold plan ${seconds(cold.run.wallMs)} (${(warm.run.wallMs / cold.run.wallMs).toFixed(2)})`);
+    check(
+      warm.run.wallMs <= 0.5 * cold.run.wallMs,
+      `independent tenant ${tier}: warm plan ${seconds(warm.run.wallMs)} ≤ 0.5 × cold plan ${seconds(cold.run.wallMs)} (${(warm.run.wallMs / cold.run.wallMs).toFixed(2)})`,
+    );
     check(worst <= 300, `independent tenant ${tier}: watch re-plan ${worst} ms ≤ 300 ms with ${t.memberships} changes pending`);
     check(cold.fullParsed === 0 && csvPlan.fullParsed === 0, `independent tenant ${tier}: every file on the fast path (${cold.fullParsed} + ${csvPlan.fullParsed} read by the full YAML parser)`);
-    check(cold.requests === t.requestBound && csvPlan.requests === c.requestBound, `independent tenant ${tier}: requests = lower bound (plan ${cold.requests} / ${t.requestBound}, CSV plan ${csvPlan.requests} / ${c.requestBound})`);
+    check(
+      cold.requests === t.requestBound && csvPlan.requests === c.requestBound,
+      `independent tenant ${tier}: requests = lower bound (plan ${cold.requests} / ${t.requestBound}, CSV plan ${csvPlan.requests} / ${c.requestBound})`,
+    );
 
     if (tiers.length > 1) {
       const top = tiers[tiers.length - 1]!;
@@ -172,4 +206,3 @@ function median(values: readonly number[]): number {
 function medianRun(runs: readonly PlanRun[]): PlanRun {
   return [...runs].sort((a, b) => a.run.wallMs - b.run.wallMs)[Math.floor(runs.length / 2)]!;
 }
-

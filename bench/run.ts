@@ -104,7 +104,14 @@ async function benchTier(size: number): Promise<void> {
 
   progress('plan after apply');
   const warm = expectOk(await runCli(['plan'], t.dir), 'plan (applied)');
-  rows.push({ tier, step: 'plan, applied snapshot (no changes)', wallMs: warm.wallMs, peakRss: warm.peakRss, requests: `${requestsIn(warm)} / 0`, note: `${(warm.wallMs / floorMs).toFixed(2)} × floor` });
+  rows.push({
+    tier,
+    step: 'plan, applied snapshot (no changes)',
+    wallMs: warm.wallMs,
+    peakRss: warm.peakRss,
+    requests: `${requestsIn(warm)} / 0`,
+    note: `${(warm.wallMs / floorMs).toFixed(2)} × floor`,
+  });
 
   progress('snapshot write');
   const snap = expectOk(await runNode(here('./snapshot-write.js'), [join(t.dir, STATE)], t.dir), 'snapshot write');
@@ -114,11 +121,21 @@ async function benchTier(size: number): Promise<void> {
   progress('plan --watch re-plans');
   const watch = await measureWatch(t.dir, t.smallFile, 3);
   const worst = Math.max(...watch.replanMs);
-  rows.push({ tier, step: 'plan --watch: re-plan after editing one file', wallMs: worst, note: `worst of ${watch.replanMs.join(', ')} ms; save → output ${watch.endToEndMs.map((m) => Math.round(m)).join(', ')} ms (file watcher included); first plan ${seconds(watch.firstMs)}` });
+  rows.push({
+    tier,
+    step: 'plan --watch: re-plan after editing one file',
+    wallMs: worst,
+    note: `worst of ${watch.replanMs.join(', ')} ms; save → output ${watch.endToEndMs.map((m) => Math.round(m)).join(', ')} ms (file watcher included); first plan ${seconds(watch.firstMs)}`,
+  });
 
   progress('git diff after one-member changes');
   const diff = await measureGitDiff(sandbox, t.dir, t.smallFile, STATE);
-  rows.push({ tier, step: 'snapshot git diff, one-member change', requests: `${diff.requests.join(', ')} / 2`, note: `${diff.steady} lines (${diff.afterBulk} right after the bulk apply, whose ${apply.requests} request records it replaces)` });
+  rows.push({
+    tier,
+    step: 'snapshot git diff, one-member change',
+    requests: `${diff.requests.join(', ')} / 2`,
+    note: `${diff.steady} lines (${diff.afterBulk} right after the bulk apply, whose ${apply.requests} request records it replaces)`,
+  });
 
   progress('CSV tenant');
   rmSync(t.dir, { recursive: true, force: true });
@@ -130,7 +147,14 @@ async function benchTier(size: number): Promise<void> {
   for (let i = 0; i < 3; i++) csvRuns.push(expectOk(await runCli(['plan'], c.dir), 'plan (csv)'));
   const csvPlan = [...csvRuns].sort((a, b) => a.wallMs - b.wallMs)[1]!;
   const csvPeak = Math.max(...csvRuns.map((r) => r.peakRss));
-  rows.push({ tier, step: 'CSV member lists: plan, empty snapshot (median of 3)', wallMs: csvPlan.wallMs, peakRss: csvPeak, requests: `${requestsIn(csvPlan)} / ${csvBound}`, note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML, rows in key order; runs ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')}` });
+  rows.push({
+    tier,
+    step: 'CSV member lists: plan, empty snapshot (median of 3)',
+    wallMs: csvPlan.wallMs,
+    peakRss: csvPeak,
+    requests: `${requestsIn(csvPlan)} / ${csvBound}`,
+    note: `${c.memberships} memberships, ${mib(c.bytes)} CSV + YAML, rows in key order; runs ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')}`,
+  });
   rmSync(c.dir, { recursive: true, force: true });
 
   // The same lists with their rows in random order (an export sorted by something else): they are
@@ -141,7 +165,14 @@ async function benchTier(size: number): Promise<void> {
   for (let i = 0; i < 3; i++) shuffledRuns.push(expectOk(await runCli(['plan'], u.dir), 'plan (csv, rows in random order)'));
   const shuffled = [...shuffledRuns].sort((a, b) => a.wallMs - b.wallMs)[1]!;
   if (checksumIn(shuffled) !== checksumIn(csvPlan)) throw new Error('the plan of the CSV lists in random order differs from the plan of the same lists in key order');
-  rows.push({ tier, step: 'CSV member lists in random row order: plan (median of 3)', wallMs: shuffled.wallMs, peakRss: Math.max(...shuffledRuns.map((r) => r.peakRss)), requests: `${requestsIn(shuffled)} / ${csvBound}`, note: `same plan checksum as in key order; runs ${shuffledRuns.map((r) => seconds(r.wallMs)).join(', ')}` });
+  rows.push({
+    tier,
+    step: 'CSV member lists in random row order: plan (median of 3)',
+    wallMs: shuffled.wallMs,
+    peakRss: Math.max(...shuffledRuns.map((r) => r.peakRss)),
+    requests: `${requestsIn(shuffled)} / ${csvBound}`,
+    note: `same plan checksum as in key order; runs ${shuffledRuns.map((r) => seconds(r.wallMs)).join(', ')}`,
+  });
   rmSync(u.dir, { recursive: true, force: true });
   await sandbox.reset();
 
@@ -164,7 +195,10 @@ async function benchTier(size: number): Promise<void> {
     const peak = Math.max(validate.peakRss, cold.peakRss, apply.run.peakRss, warm.peakRss, snap.peakRss, csvPeak, ...(matrix?.figures.map((f) => f.apply.run.peakRss) ?? []));
     check(peak <= 1 << 30, `peak RSS ${mib(peak)} ≤ 1024 MiB (validate, plans, applies, snapshot write, CSV plan)`);
     check(csvPlan.wallMs <= 3000, `CSV plan ${seconds(csvPlan.wallMs)} ≤ 3 s (median of ${csvRuns.map((r) => seconds(r.wallMs)).join(', ')})`);
-    check(requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound, `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`);
+    check(
+      requestsIn(cold) === bound && apply.requests === bound && csvPlan && requestsIn(csvPlan) === csvBound,
+      `requests = lower bound (plan ${requestsIn(cold)}, apply ${apply.requests}, CSV plan ${requestsIn(csvPlan)}; bound ${bound}, ${csvBound})`,
+    );
     if (matrix) applyChecks(matrix);
     check(sw.writeMs <= 2000, `snapshot write ${seconds(sw.writeMs)} ≤ 2 s`);
     check(diff.steady <= 10, `snapshot diff after a one-member change ${diff.steady} lines ≤ 10`);

@@ -58,7 +58,12 @@ export function readExport(file: string, bytes: Uint8Array, options: ExportColum
     text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, issues: [{ file, ...at, message: 'the export is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }] };
+    return {
+      ok: false,
+      issues: [
+        { file, ...at, message: 'the export is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' },
+      ],
+    };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\r|\n/);
@@ -166,7 +171,10 @@ function rowGroup(rec: ExportRecord, layout: ExportLayout, at: At, report: (i: S
   }
   if (departments.length !== 1) {
     const where = departments[1]?.index ?? layout.category!;
-    problem(where, `category department needs exactly one of wxDeptId, thirdDeptId, deptId on the row (${departments.length === 0 ? 'none is' : `${departments.map((d) => d.field).join(' and ')} are`} set)`);
+    problem(
+      where,
+      `category department needs exactly one of wxDeptId, thirdDeptId, deptId on the row (${departments.length === 0 ? 'none is' : `${departments.map((d) => d.field).join(' and ')} are`} set)`,
+    );
     return undefined;
   }
   const { field, index } = departments[0]! as { field: DepartmentField; index: number };
@@ -227,9 +235,11 @@ function rowIdentities(rec: ExportRecord, layout: ExportLayout, at: At, report: 
     out.push(id);
   }
   if (ok && out.length === 0) {
-    report({ ...at(layout.identities[0]!.index), message: `the row has no identity: fill in at least one of ${layout.identities.map((c) => c.type).join(', ')} (the first one filled in is the member's key)` });
+    report({
+      ...at(layout.identities[0]!.index),
+      message: `the row has no identity: fill in at least one of ${layout.identities.map((c) => c.type).join(', ')} (the first one filled in is the member's key)`,
+    });
     return undefined;
   }
   return ok ? out : undefined;
 }
-

@@ -72,7 +72,15 @@ export function renderGroupFiles(groups: readonly GroupToWrite[], options: Group
       });
     }
     const dir = yamlPath.includes('/') ? yamlPath.slice(0, yamlPath.lastIndexOf('/') + 1) : '';
-    out.push({ path: yamlPath, text: groupYaml(group, inYaml, lists.map((l) => l.path.slice(dir.length)), options.schemaRef?.(yamlPath)) });
+    out.push({
+      path: yamlPath,
+      text: groupYaml(
+        group,
+        inYaml,
+        lists.map((l) => l.path.slice(dir.length)),
+        options.schemaRef?.(yamlPath),
+      ),
+    });
     out.push(...lists);
   }
   return out;

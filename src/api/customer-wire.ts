@@ -102,7 +102,10 @@ export function readCustomerResult(data: unknown, sent: readonly CustomerItem[])
   }
   const failNum = integerOf(r.importFailNum) ?? 0;
   if (failNum > Math.max(rows.length, memberships)) {
-    return { kind: 'unknown', message: `importFailNum is ${failNum} but errorData lists ${rows.length} row${rows.length === 1 ? '' : 's'}, so the failed rows cannot all be named${message ? ` (${message})` : ''}` };
+    return {
+      kind: 'unknown',
+      message: `importFailNum is ${failNum} but errorData lists ${rows.length} row${rows.length === 1 ? '' : 's'}, so the failed rows cannot all be named${message ? ` (${message})` : ''}`,
+    };
   }
   if (status === 2 && failed.length === 0) return { kind: 'unknown', message: `status 2 (partly imported) without errorData naming the failed rows${message ? ` (${message})` : ''}` };
   return { kind: 'done', status: status === 1 ? 1 : 2, failed, message };

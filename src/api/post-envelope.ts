@@ -43,10 +43,21 @@ export async function postEnvelope(settings: CallSettings, body: string | Uint8A
   const attempt = async (request: Request | URL | string): Promise<Response> => {
     attempts += 1;
     // The body goes to undici as it is: in ky's Request it would be a web stream, copied for every attempt.
-    const raw = await settings.dispatcher.request({ origin: settings.origin, path: settings.path, method: 'POST', headers: settings.headers, body, ...(request instanceof Request ? { signal: request.signal } : {}) });
+    const raw = await settings.dispatcher.request({
+      origin: settings.origin,
+      path: settings.path,
+      method: 'POST',
+      headers: settings.headers,
+      body,
+      ...(request instanceof Request ? { signal: request.signal } : {}),
+    });
     const text = await raw.body.text();
     const envelope = envelopeOf(text);
-    const failure = answerFailure({ status: raw.statusCode, envelope, retryAfter: headerText(raw.headers, 'retry-after'), location: headerText(raw.headers, 'location') }, settings.redact, settings.url);
+    const failure = answerFailure(
+      { status: raw.statusCode, envelope, retryAfter: headerText(raw.headers, 'retry-after'), location: headerText(raw.headers, 'location') },
+      settings.redact,
+      settings.url,
+    );
     if (failure) throw new AnswerFailure(failure);
     answer = { status: raw.statusCode, envelope: envelope!, attempts };
     return new Response(null, { status: raw.statusCode });

@@ -67,7 +67,10 @@ export function toV1Body(batch: PlannedBatch, params: V1Params): V1Body {
 function toV1Item(item: BatchItem, params: V1Params): V1Item {
   if (item.groups.length === 0) throw new InternalError('a batch item has no groups');
   if (item.category !== 'enterprise' || item.department) throw new InternalError('a department group cannot be sent to the v1 endpoint');
-  const problems = v1MemberProblems(item.member, { ...(params.accurateMatchType ? { type: params.accurateMatchType } : {}), ...(params.accurateMatchValue ? { value: params.accurateMatchValue } : {}) });
+  const problems = v1MemberProblems(item.member, {
+    ...(params.accurateMatchType ? { type: params.accurateMatchType } : {}),
+    ...(params.accurateMatchValue ? { value: params.accurateMatchValue } : {}),
+  });
   if (problems.length > 0) throw new InternalError(`a member the loader should have refused reached the v1 endpoint: ${problems[0]!}`);
   const out: Omit<V1Item, 'groups'> = {};
   if (params.matchingType === 1) out.identityType = IDENTITY_TYPE_NAMES[item.member.identities[0]!.type as keyof typeof IDENTITY_TYPE_NAMES];

@@ -86,7 +86,17 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
   const exported = options.from !== undefined ? await readExportFile(ws, options.from, options) : undefined;
   const desired = exported ? undefined : await validateGroups(ws);
   if (desired && !desired.folderExists) {
-    throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message: `the groups folder "${ws.groupsDir}" does not exist: adopt records what its group files declare (or, with --from, what an export of the platform holds)` }], 'there is nothing to adopt');
+    throw new InvalidInputError(
+      [
+        {
+          file: ws.groupsDir,
+          line: 1,
+          column: 1,
+          message: `the groups folder "${ws.groupsDir}" does not exist: adopt records what its group files declare (or, with --from, what an export of the platform holds)`,
+        },
+      ],
+      'there is nothing to adopt',
+    );
   }
   if (desired && countMemberships(desired.state) === 0) {
     throw new InvalidInputError([{ file: ws.groupsDir, line: 1, column: 1, message: 'the group files declare no memberships: there is nothing to adopt' }], 'there is nothing to adopt');
@@ -238,7 +248,14 @@ async function writeGroupFiles(
       // Files that stay keep their paths: a new file never lands on one.
       taken: keep.map((f) => relative(groupsRoot, resolveIn(ws.cwd, f)).split(sep).join('/')),
       ...optional('csvThreshold', options.csvThreshold),
-      ...(schema ? { schemaRef: (path: string) => relative(dirname(join(groupsRoot, ...path.split('/'))), schema).split(sep).join('/') } : {}),
+      ...(schema
+        ? {
+            schemaRef: (path: string) =>
+              relative(dirname(join(groupsRoot, ...path.split('/'))), schema)
+                .split(sep)
+                .join('/'),
+          }
+        : {}),
     },
   );
   const files = out.map((f) => displayPath(ws.groupsDir, f.path));
@@ -252,7 +269,7 @@ async function writeGroupFiles(
       throw new InvalidInputError(issues, 'the group files made from the export would be invalid');
     }
     if (!isEmptyPlan(buildPlan(loaded.value.state, fromExport))) {
-      throw new InternalError('the group files written from the export do not declare exactly the export\'s memberships');
+      throw new InternalError("the group files written from the export do not declare exactly the export's memberships");
     }
     const placed = await staged.place(remove.map((f) => resolveIn(ws.cwd, f)));
     const written = new Set(files);
@@ -307,10 +324,13 @@ async function refuseOverwriting(ws: Workspace, existing: readonly string[], out
     if (await pathExists(join(resolveIn(ws.cwd, ws.groupsDir), ...f.path.split('/')))) taken.push(displayPath(ws.groupsDir, f.path));
   }
   if (existing.length === 0 && taken.length === 0) return;
-  const what = taken.length > 0 ? `${taken.length} of the files it would write already exist (${taken.slice(0, 3).join(', ')}${taken.length > 3 ? ', …' : ''})` : `${ws.groupsDir}/ already holds ${existing.length} group file${existing.length === 1 ? '' : 's'}`;
+  const what =
+    taken.length > 0
+      ? `${taken.length} of the files it would write already exist (${taken.slice(0, 3).join(', ')}${taken.length > 3 ? ', …' : ''})`
+      : `${ws.groupsDir}/ already holds ${existing.length} group file${existing.length === 1 ? '' : 's'}`;
   throw new UnsafePlanError(
     `refusing to adopt the export: ${what}, and adopting writes the group files from the export.`,
-    'Move them out of the way, or rerun with --force: the group files of groups the export has are replaced by the export\'s, the others stay (their memberships are not in the export, so plan shows them as adds).',
+    "Move them out of the way, or rerun with --force: the group files of groups the export has are replaced by the export's, the others stay (their memberships are not in the export, so plan shows them as adds).",
   );
 }
 

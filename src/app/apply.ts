@@ -159,7 +159,15 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
     }
     const base = await recoverJournal(fs, statePath, read, ws);
     if (isEmptyPlan(plan)) {
-      return { status: 'unchanged', plan, requests: [], snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered };
+      return {
+        status: 'unchanged',
+        plan,
+        requests: [],
+        snapshotWritten: base.written,
+        snapshotExists: base.digest !== null,
+        memberships: countMemberships(base.snapshot.applied),
+        recovered: base.recovered,
+      };
     }
     return await sendPlan(ws, statePath, plan, base, deps);
   } finally {
@@ -216,9 +224,7 @@ async function recoverJournal(fs: FileSystem, statePath: string, read: SnapshotR
   const kept = `Nothing was sent. ${pending.displayPath} still holds the ${plural(recovered, 'request')} an interrupted apply had acknowledged, so nothing acknowledged was lost: the next groupops apply writes them into ${displayPath}.`;
   // The target was checked before: a snapshot written now records it (one of the previous release gets it here).
   if (recovered > 0) ({ digest } = await explained(kept, () => writeSnapshot(fs, statePath, { ...read.snapshot, target: targetRecord(ws.target) })));
-  await explained(recovered > 0 ? `Nothing was sent; ${displayPath} now holds the ${plural(recovered, 'request')} recovered from the journal.` : NOTHING_SENT, () =>
-    fs.remove(journalPath(statePath)),
-  );
+  await explained(recovered > 0 ? `Nothing was sent; ${displayPath} now holds the ${plural(recovered, 'request')} recovered from the journal.` : NOTHING_SENT, () => fs.remove(journalPath(statePath)));
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
 }
 
@@ -296,7 +302,16 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
   if (records.length === 0) {
     // Nothing acknowledged: the snapshot stays byte for byte as it was.
     await removeJournalOrWarn(fs, journalFile, deps, 'It records nothing; the next apply removes it.');
-    return { status, plan, requests: ordered, snapshotWritten: base.written, snapshotExists: base.digest !== null, memberships: countMemberships(base.snapshot.applied), recovered: base.recovered, ...(sent.failure !== undefined ? { failure: sent.failure } : {}) };
+    return {
+      status,
+      plan,
+      requests: ordered,
+      snapshotWritten: base.written,
+      snapshotExists: base.digest !== null,
+      memberships: countMemberships(base.snapshot.applied),
+      recovered: base.recovered,
+      ...(sent.failure !== undefined ? { failure: sent.failure } : {}),
+    };
   }
   // In the order the answers came: deletes and adds of one apply never touch the same membership,
   // and every delete is recorded before the first add is sent.

@@ -51,7 +51,9 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
   });
   if (log) {
     const files = loaded.ok ? loaded.value.files.length : undefined;
-    log(`group files ${files === undefined ? '' : `(${files}) `}read and checked in ${Math.round(performance.now() - started)} ms; ${full} read by the full YAML parser${caches ? ', the others by the fast reader or from the watch cache' : ', the others by the fast reader'}`);
+    log(
+      `group files ${files === undefined ? '' : `(${files}) `}read and checked in ${Math.round(performance.now() - started)} ms; ${full} read by the full YAML parser${caches ? ', the others by the fast reader or from the watch cache' : ', the others by the fast reader'}`,
+    );
   }
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
   return loaded.value;

@@ -35,7 +35,10 @@ export function selectTarget(config: Pick<Config, 'targets' | 'api' | 'state' | 
   const names = Object.keys(targets ?? {});
   if (!targets || names.length === 0) {
     if (name !== undefined) {
-      throw new GroupopsError('CONFIG_ERROR', `--target ${name}: the config declares no targets (targets: in .groupops/config.yaml); leave --target out to use the one implicit target (api.baseUrl or RABBITPRE_BASE_URL, token RABBITPRE_TOKEN), or declare targets (see docs/config.md)`);
+      throw new GroupopsError(
+        'CONFIG_ERROR',
+        `--target ${name}: the config declares no targets (targets: in .groupops/config.yaml); leave --target out to use the one implicit target (api.baseUrl or RABBITPRE_BASE_URL, token RABBITPRE_TOKEN), or declare targets (see docs/config.md)`,
+      );
     }
     const fromEnv = nonEmpty(env.RABBITPRE_BASE_URL);
     const baseUrl = fromEnv ?? config.api.baseUrl ?? DEFAULT_BASE_URL;
@@ -111,7 +114,7 @@ export function checkSnapshotTarget(snapshot: TargetEvidence, target: SelectedTa
         : target.baseUrlFrom === 'RABBITPRE_BASE_URL'
           ? `Unset RABBITPRE_BASE_URL (or point it at ${recorded.baseUrl})`
           : `Use the snapshot's tenant (api.baseUrl: ${recorded.baseUrl} in the config, or RABBITPRE_BASE_URL)`;
-  const own = target.declared ? `give target "${target.name}" its own snapshot (targets.${target.name}.state)` : 'use that tenant\'s own snapshot (--state, or a named target: see docs/config.md)';
+  const own = target.declared ? `give target "${target.name}" its own snapshot (targets.${target.name}.state)` : "use that tenant's own snapshot (--state, or a named target: see docs/config.md)";
   const retarget = `groupops adopt --retarget${target.declared ? ` --target ${target.name}` : ''}`;
   const selectedName = target.declared ? `target "${target.name}" at ${selected.baseUrl}` : `the tenant at ${selected.baseUrl}`;
   const override = `${select}, or ${own}. If the snapshot does describe ${selectedName} (the tenant moved, or the target was renamed), record that with \`${retarget}\` and commit the snapshot.`;

@@ -23,7 +23,7 @@ export function withWorkspaceOptions(cmd: Command): Command {
     .option('--groups <dir>', 'folder of group files (default: groups, or the config)')
     .option('--state <path>', 'snapshot path (default: .groupops/snapshot.json, or the config)')
     .option('--config <path>', 'config file (default: .groupops/config.yaml if present)')
-    .option('--target <name>', 'the target (tenant) of the config\'s targets: to work on (default: the only one, or the implicit target)');
+    .option('--target <name>', "the target (tenant) of the config's targets: to work on (default: the only one, or the implicit target)");
 }
 
 /** Adds the options every command understands. */

@@ -45,13 +45,7 @@ export async function confirmApply(io: CliIo, plan: Plan, options: ConfirmOption
   }
   if (!options.planShown) io.stderr.write(`${renderPlan(plan, 'text', { color: useColor(io, 'stderr'), mask: options.mask })}\n`);
   io.stderr.write(
-    [
-      'Do you want to apply these changes?',
-      `  groupops will send them to Rabbitpre: ${planCounts(plan.summary)}.`,
-      "  Only 'yes' will be accepted to approve.",
-      '',
-      '  Enter a value: ',
-    ].join('\n'),
+    ['Do you want to apply these changes?', `  groupops will send them to Rabbitpre: ${planCounts(plan.summary)}.`, "  Only 'yes' will be accepted to approve.", '', '  Enter a value: '].join('\n'),
   );
   const answer = await readAnswer(io.stdin!, options.signal);
   if (answer === undefined) io.stderr.write('\n');

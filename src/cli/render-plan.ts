@@ -34,7 +34,13 @@ export function renderPlan(plan: Plan, format: Format, options: RenderPlanOption
  * MiB for a million), and is never held whole; text and Markdown are bounded and come in one piece.
  */
 export function renderPlanChunks(plan: Plan, format: Format, options: RenderPlanOptions): Iterable<string | Uint8Array> {
-  if (format === 'json') return renderJsonChunks(plan, { mask: options.mask, pretty: options.pretty === true, ...(options.batches ? { batches: options.batches } : {}), ...(options.extra ? { extra: options.extra } : {}) });
+  if (format === 'json')
+    return renderJsonChunks(plan, {
+      mask: options.mask,
+      pretty: options.pretty === true,
+      ...(options.batches ? { batches: options.batches } : {}),
+      ...(options.extra ? { extra: options.extra } : {}),
+    });
   if (format === 'markdown') return [renderMarkdown(plan, { mask: options.mask, ...(options.title ? { title: options.title } : {}) })];
   return [renderText(plan, { color: options.color, mask: options.mask })];
 }

@@ -28,9 +28,7 @@ export interface ApplyFailure {
 }
 
 /** The snapshot commit a GitHub apply made, or why it could not. */
-export type SnapshotCommitOutcome =
-  | { readonly sha: string; readonly movedTo?: string; readonly groupsChanged?: boolean }
-  | { readonly error: string };
+export type SnapshotCommitOutcome = { readonly sha: string; readonly movedTo?: string; readonly groupsChanged?: boolean } | { readonly error: string };
 
 /**
  * One value per apply: every output (the terminal, `--format markdown|json`, the job summary, the

@@ -142,7 +142,16 @@ function splitOps(g: GroupChanges): readonly [Source | undefined, Source | undef
   for (const c of g.changes) if (c.op === 'delete') deletes++;
   if (deletes === 0) return [undefined, sourceOf(g.group, g.changes)];
   if (deletes === g.changes.length) return [sourceOf(g.group, g.changes), undefined];
-  return [sourceOf(g.group, g.changes.filter((c) => c.op === 'delete')), sourceOf(g.group, g.changes.filter((c) => c.op === 'add'))];
+  return [
+    sourceOf(
+      g.group,
+      g.changes.filter((c) => c.op === 'delete'),
+    ),
+    sourceOf(
+      g.group,
+      g.changes.filter((c) => c.op === 'add'),
+    ),
+  ];
 }
 
 function sourceOf(group: GroupRef, changes: readonly Change[]): Source {
@@ -238,7 +247,7 @@ function makeItems(sources: readonly Source[]): BatchItem[] {
   for (let i = 0; i < total; i++) keys[i] = all[i]!.memberKey;
   const order = sortedPositions(keys);
   const run: Change[] = [];
-  for (let start = 0; start < total; ) {
+  for (let start = 0; start < total;) {
     const first = all[order[start]!]!;
     const key = first.memberKey;
     let end = start + 1;
@@ -301,7 +310,9 @@ function oneName(name: string, single: Map<string, readonly string[]>): readonly
 function itemOf(c: Change, groups: readonly string[]): BatchItem {
   const g = c.group;
   if (g.kind === 'customer') return { member: c.member, memberKey: c.memberKey, category: g.category, kind: 'customer', groups };
-  return g.department ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups } : { member: c.member, memberKey: c.memberKey, category: g.category, groups };
+  return g.department
+    ? { member: c.member, memberKey: c.memberKey, category: g.category, department: g.department, groups }
+    : { member: c.member, memberKey: c.memberKey, category: g.category, groups };
 }
 
 /**
@@ -347,7 +358,7 @@ function chunk(op: Op, contexts: readonly (readonly BatchItem[])[], size: number
     let batch: BatchItem[] = [];
     for (const items of contexts) {
       if ((items[0]!.kind === 'customer') !== (target === 'customer')) continue;
-      for (let i = 0; i < items.length; ) {
+      for (let i = 0; i < items.length;) {
         const take = Math.min(size - batch.length, items.length - i);
         for (let k = 0; k < take; k++) batch.push(items[i + k]!);
         i += take;

@@ -1,12 +1,4 @@
-import {
-  compareStrings,
-  groupKey,
-  type GroupRef,
-  type Identity,
-  type Member,
-  type MembershipState,
-  type Op,
-} from './model.js';
+import { compareStrings, groupKey, type GroupRef, type Identity, type Member, type MembershipState, type Op } from './model.js';
 import { sortedMembersOf, type SortedMembers } from './sorted-members.js';
 
 /** One membership to add or delete. */

@@ -1,17 +1,5 @@
 import { memberMatches, type MemberQuery } from './member-query.js';
-import {
-  compareStrings,
-  groupKey,
-  memberKey,
-  memberSignature,
-  type Category,
-  type Department,
-  type GroupRef,
-  type Identity,
-  type Member,
-  type MembershipState,
-  type Op,
-} from './model.js';
+import { compareStrings, groupKey, memberKey, memberSignature, type Category, type Department, type GroupRef, type Identity, type Member, type MembershipState, type Op } from './model.js';
 
 /** A group file as read: where the group is declared and where each member is written. */
 export interface ExplainGroupFile {
@@ -190,9 +178,7 @@ export function explainMembers(input: ExplainInput): ExplainReport {
   const journal = input.journal;
   return {
     query: query.text,
-    members: [...members.entries()]
-      .sort((a, b) => compareStrings(a[0], b[0]))
-      .map(([, e]) => ({ key: e.key, memberships: e.memberships.sort((a, b) => compareStrings(a.gk, b.gk)).map((x) => x.m) })),
+    members: [...members.entries()].sort((a, b) => compareStrings(a[0], b[0])).map(([, e]) => ({ key: e.key, memberships: e.memberships.sort((a, b) => compareStrings(a.gk, b.gk)).map((x) => x.m) })),
     groups: { dir: input.groups.dir, exists: input.groups.exists },
     snapshot: input.snapshot,
     ...(journal ? { journal: { path: journal.path, started: journal.started, commit: journal.commit, requests: journal.records.length } } : {}),

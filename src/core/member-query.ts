@@ -39,7 +39,10 @@ export function parseMemberQuery(input: string): MemberQuery | undefined {
   const json = jsonIdentity(text);
   if (json) patterns.push(json);
   // A line copied from the plan: its sign, then the member's identities joined by " + " (the first is the key).
-  const line = text.replace(/^[+\-~]\s+/, '').split(' + ')[0]!.trim();
+  const line = text
+    .replace(/^[+\-~]\s+/, '')
+    .split(' + ')[0]!
+    .trim();
   const typed = TYPED.exec(line);
   if (typed && TYPE.test(typed[1]!)) {
     const [, type, rest] = typed as unknown as [string, string, string];

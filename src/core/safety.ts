@@ -126,9 +126,7 @@ function checkDeleteLimit(input: SafetyInput, limits: SafetyLimits): SafetyRefus
   return {
     kind: 'mass-delete',
     reason: `refusing to apply: the plan deletes ${deletes} of ${applied} applied memberships (${sharePercent}%), ${verdict.broken.map(describeDeleteRule).join('; and ')}.`,
-    override:
-      `If these deletes are intended, run again with --allow-mass-delete (or --max-deletes ${deletes})` +
-      (configs.length > 0 ? `, or raise ${configs.join(' and ')} in the config.` : '.'),
+    override: `If these deletes are intended, run again with --allow-mass-delete (or --max-deletes ${deletes})` + (configs.length > 0 ? `, or raise ${configs.join(' and ')} in the config.` : '.'),
     deletes: verdict,
   };
 }
@@ -139,9 +137,7 @@ function checkExpectedPlan(input: SafetyInput): SafetyRefusal | undefined {
   if (expected === input.plan.checksum) return undefined;
   return {
     kind: 'plan-mismatch',
-    reason:
-      `refusing to apply: the plan about to be applied has checksum ${input.plan.checksum}, not the expected ${expected}; ` +
-      'the group files or the snapshot changed since that plan was made.',
+    reason: `refusing to apply: the plan about to be applied has checksum ${input.plan.checksum}, not the expected ${expected}; ` + 'the group files or the snapshot changed since that plan was made.',
     override: 'Review the current plan (groupops plan) and pass its checksum to --expect-plan, or drop --expect-plan.',
   };
 }

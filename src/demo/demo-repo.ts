@@ -31,8 +31,7 @@ export async function createDemoRepo(groupsDir: string): Promise<DemoRepo> {
 }
 
 async function commitAll(dir: string): Promise<boolean> {
-  const git = (...args: string[]) =>
-    run('git', ['-c', 'user.name=groupops demo', '-c', 'user.email=demo@groupops.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, windowsHide: true });
+  const git = (...args: string[]) => run('git', ['-c', 'user.name=groupops demo', '-c', 'user.email=demo@groupops.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, windowsHide: true });
   try {
     await git('init', '-q');
   } catch (err) {

@@ -18,7 +18,5 @@ export function formatIssue(issue: SourceIssue): string {
 
 /** Sorts issues by file, then position. */
 export function sortIssues(issues: readonly SourceIssue[]): SourceIssue[] {
-  return [...issues].sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)),
-  );
+  return [...issues].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)));
 }

@@ -73,9 +73,7 @@ export function githubToken(env: NodeJS.ProcessEnv): string {
 
 /** The PR of a pull_request event, or undefined for any other event. */
 export function pullRequestOf(ctx: ActionsContext): PullRequestInfo | undefined {
-  const pr = ctx.event.pull_request as
-    | { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { ref?: unknown; repo?: { full_name?: unknown } } }
-    | undefined;
+  const pr = ctx.event.pull_request as { number?: unknown; head?: { sha?: unknown; repo?: { full_name?: unknown } | null }; base?: { ref?: unknown; repo?: { full_name?: unknown } } } | undefined;
   if (!pr || typeof pr.number !== 'number') return undefined;
   const headRepo = pr.head?.repo?.full_name;
   const baseRepo = pr.base?.repo?.full_name ?? `${ctx.repo.owner}/${ctx.repo.repo}`;

@@ -88,13 +88,8 @@ export async function checkWriteAccess(github: GitHubPort, branch: string): Prom
     await github.createBlob('');
   } catch (err) {
     if (!(err instanceof GitHubApiError) || ![401, 403, 404].includes(err.status)) throw err;
-    const fix =
-      err.status === 401
-        ? 'check the GITHUB_TOKEN the step is given'
-        : 'give the apply job `permissions: contents: write` (or a token that may push to the branch, passed as GITHUB_TOKEN)';
-    throw new GitHubSetupError(
-      `the GitHub token cannot commit the snapshot to ${branch} (${err.message}): ${fix}. Checked before applying: nothing was sent to Rabbitpre (see docs/github.md).`,
-    );
+    const fix = err.status === 401 ? 'check the GITHUB_TOKEN the step is given' : 'give the apply job `permissions: contents: write` (or a token that may push to the branch, passed as GITHUB_TOKEN)';
+    throw new GitHubSetupError(`the GitHub token cannot commit the snapshot to ${branch} (${err.message}): ${fix}. Checked before applying: nothing was sent to Rabbitpre (see docs/github.md).`);
   }
 }
 

@@ -57,9 +57,7 @@ export function octokitPort(octokit: Octokit, repo: RepoRef): GitHubPort {
     },
     async listComments(issue) {
       const comments = await githubCall(`list the comments of #${issue}`, () => octokit.paginate(octokit.rest.issues.listComments, { ...base, issue_number: issue, per_page: 100 }));
-      return comments.map(
-        (c): IssueComment => ({ id: c.id, body: typeof c.body === 'string' ? c.body : undefined, url: c.html_url, byBot: c.user?.type === 'Bot' }),
-      );
+      return comments.map((c): IssueComment => ({ id: c.id, body: typeof c.body === 'string' ? c.body : undefined, url: c.html_url, byBot: c.user?.type === 'Bot' }));
     },
     async createComment(issue, body) {
       const res = await githubCall(`create the groupops comment on #${issue}`, () => octokit.rest.issues.createComment({ ...base, issue_number: issue, body }));

@@ -79,4 +79,3 @@ export function commentCutNote(runUrl: string | undefined, what: 'plan' | 'resul
   const where = runUrl ? `the job summary of [this run](${runUrl})` : 'the job summary of this workflow run';
   return `> ⚠️ **The ${what} is cut here**: a PR comment holds at most 65,536 characters. The full ${what} is in ${where}.`;
 }
-

@@ -12,8 +12,7 @@ export interface StickyTarget {
 }
 
 export type StickyResult =
-  | { readonly outcome: 'created' | 'updated' | 'unchanged'; readonly id: number; readonly url: string }
-  | { readonly outcome: 'forbidden'; readonly status: number; readonly reason: string };
+  { readonly outcome: 'created' | 'updated' | 'unchanged'; readonly id: number; readonly url: string } | { readonly outcome: 'forbidden'; readonly status: number; readonly reason: string };
 
 /**
  * Creates or updates the one comment that starts with `marker`: every page of comments is searched

@@ -20,12 +20,7 @@ export interface ScaffoldResult {
  * anything is written, so a path taken by a folder (or a file where a folder must go) is an error
  * that changes nothing.
  */
-export async function writeScaffold(
-  dir: string,
-  files: readonly ScaffoldFile[],
-  gitignoreLines: readonly string[],
-  options: { readonly force: boolean },
-): Promise<ScaffoldResult> {
+export async function writeScaffold(dir: string, files: readonly ScaffoldFile[], gitignoreLines: readonly string[], options: { readonly force: boolean }): Promise<ScaffoldResult> {
   await checkRoot(dir);
   const existing = new Map<string, boolean>();
   const conflicts: string[] = [];
@@ -80,7 +75,14 @@ async function kindOf(path: string): Promise<'missing' | 'file' | 'other' | 'blo
   try {
     const s = await lstat(path);
     // A symlink to a file counts as the file: it is left alone like one (or replaced, with --force).
-    return s.isFile() || (s.isSymbolicLink() && (await stat(path).then((t) => t.isFile(), () => false))) ? 'file' : 'other';
+    return s.isFile() ||
+      (s.isSymbolicLink() &&
+        (await stat(path).then(
+          (t) => t.isFile(),
+          () => false,
+        )))
+      ? 'file'
+      : 'other';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'missing';

@@ -69,11 +69,7 @@ export async function loadConfig(file: string, optional: boolean, displayPath = 
   // Issues by line, as in group files: ajv lists them in the schema's order of keys, not the file's.
   const wording: Wording = (e, path, field) => targetWording(e, path, field) ?? identityTypesWording(e, path, field);
   if (!validate(value)) throw new InvalidInputError(sortIssues(schemaIssues(parsed.source, validate.errors ?? [], wording)), 'the config is invalid');
-  const rules = [
-    ...endpointConfigIssues(parsed.source, value),
-    ...targetConfigIssues(parsed.source, value),
-    ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes),
-  ];
+  const rules = [...endpointConfigIssues(parsed.source, value), ...targetConfigIssues(parsed.source, value), ...identityTypeConfigIssues(parsed.source, (value as ConfigFile).identityTypes)];
   if (rules.length > 0) throw new InvalidInputError(sortIssues(rules), 'the config is invalid');
   return mergeConfig(value);
 }

@@ -67,7 +67,12 @@ function groupWarnings(g: LoadedGroup): SourceIssue[] {
   }
   for (const list of prefixed.values()) for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) warn(list[i]!, list[j]!);
   if (found > MAX_WARNINGS_PER_GROUP) {
-    warnings.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_WARNINGS_PER_GROUP} more phone numbers of group "${g.group.name}" that differ from another only by the country prefix` });
+    warnings.push({
+      file: g.file,
+      line: g.nameLine,
+      column: 1,
+      message: `… and ${found - MAX_WARNINGS_PER_GROUP} more phone numbers of group "${g.group.name}" that differ from another only by the country prefix`,
+    });
   }
   return warnings;
 }

@@ -54,7 +54,10 @@ export function readCsvMembers(file: string, bytes: Uint8Array, options: CsvRead
     text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, issues: [{ file, ...at, message: 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }] };
+    return {
+      ok: false,
+      issues: [{ file, ...at, message: 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }],
+    };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const { records, issues } = splitRecords(file, text);
@@ -114,7 +117,11 @@ function parseQuoted(file: string, text: string): { records: CsvRecords; issues:
         break;
       }
       const unchecked =
-        records.length === 0 ? 'the rows below were not checked: fix the header row first' : line < lastLine && issues.length + 1 >= MAX_CSV_ISSUES ? `the rows after line ${line} were not checked` : undefined;
+        records.length === 0
+          ? 'the rows below were not checked: fix the header row first'
+          : line < lastLine && issues.length + 1 >= MAX_CSV_ISSUES
+            ? `the rows after line ${line} were not checked`
+            : undefined;
       issues.push(parseIssue(file, err, line, unchecked));
       if (unchecked !== undefined || line >= lastLine) break;
       from = line + 1;
@@ -229,10 +236,20 @@ function readHeader(file: string, header: CsvRecord, rules: IdentityTypeRules, o
   for (const [name, c] of ignored) {
     if (seen.has(name) || options.entry === undefined) continue;
     const hint = closest(name, [...seen.keys()]);
-    issues.push({ file: options.entry.file, line: c.line, column: c.column, message: `ignoreColumns names "${name}", which is not a column of ${file}${hint ? ` (did you mean "${hint}"?)` : ''}: remove it, or fix the name` });
+    issues.push({
+      file: options.entry.file,
+      line: c.line,
+      column: c.column,
+      message: `ignoreColumns names "${name}", which is not a column of ${file}${hint ? ` (did you mean "${hint}"?)` : ''}: remove it, or fix the name`,
+    });
   }
   if (identities.length === 0 && issues.length === 0) {
-    issues.push({ file, line: header.line, column: 1, message: 'the header names no identity column: the first row names the columns, e.g. phone,unionid (the first identity column is the member\'s key)' });
+    issues.push({
+      file,
+      line: header.line,
+      column: 1,
+      message: "the header names no identity column: the first row names the columns, e.g. phone,unionid (the first identity column is the member's key)",
+    });
   }
   for (const { type, q, index } of qualified) {
     const target = type === undefined ? identities[0] : identities.find((c) => c.type === type);
@@ -312,7 +329,13 @@ function readRows(file: string, records: CsvRecords, width: number, layout: CsvL
 
 function duplicateIssue(file: string, line: number, column: number, member: Member, firstLine: number): SourceIssue {
   const id = member.identities[0]!;
-  return { file, line, column, message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${firstLine} of this file (a member's key is its first identity): keep one of them`, sensitive: [id.value] };
+  return {
+    file,
+    line,
+    column,
+    message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${firstLine} of this file (a member's key is its first identity): keep one of them`,
+    sensitive: [id.value],
+  };
 }
 
 /** The record starting on `line` (records come in line order), for the column of a problem found after reading. */
@@ -344,7 +367,12 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, rules: I
     const eco = qualifierOf(rec, col.qualifiers.isWeChatEcosystem);
     if (value === '') {
       if (n === 0) {
-        report({ file, line: rec.line, column: columnOf(rec, col.index), message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row` });
+        report({
+          file,
+          line: rec.line,
+          column: columnOf(rec, col.index),
+          message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row`,
+        });
         ok = false;
       } else if (platform !== '' || appid !== '' || eco !== '') {
         report({ file, line: rec.line, column: columnOf(rec, col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });

@@ -81,7 +81,12 @@ export function endpointConfigIssues(source: YamlSource, config: EndpointConfigI
   }
   if (config.customer) {
     const effective = customerSettingsOf({ customer: config.customer });
-    matchingRules(['customer'], { ...config.customer, ...(effective.matchingType !== undefined ? { matchingType: effective.matchingType } : {}), identifyWay: effective.identifyWay }, at, config.customer);
+    matchingRules(
+      ['customer'],
+      { ...config.customer, ...(effective.matchingType !== undefined ? { matchingType: effective.matchingType } : {}), identifyWay: effective.identifyWay },
+      at,
+      config.customer,
+    );
     const opt = config.customer.optType;
     if (opt && String(opt.add) === String(opt.delete)) at(['customer', 'optType'], `customer.optType sends the same value (${JSON.stringify(opt.add)}) for add and delete: give each its own`);
   }
@@ -97,7 +102,8 @@ function matchingRules(
 ): void {
   const name = String(path[0]);
   if (settings.matchingType === 2 && settings.identifyWay === undefined) {
-    const orders = name === 'customer' ? '1: unionid > openid > phone > customer id, 2: phone > unionid > openid > customer id' : '1: unionid > openid > phone > user id, 2: user id > phone > openid > unionid';
+    const orders =
+      name === 'customer' ? '1: unionid > openid > phone > customer id, 2: phone > unionid > openid > customer id' : '1: unionid > openid > phone > user id, 2: user id > phone > openid > unionid';
     at([...path, 'matchingType'], `${name}.matchingType 2 (fuzzy matching) needs ${name}.identifyWay, the order identities are tried in (${orders})`);
   }
   if (settings.matchingType === 1 && written.identifyWay !== undefined) {

@@ -48,7 +48,12 @@ const checked = new WeakMap<LoadedGroup, { ruleKey: string; issues: SourceIssue[
 function groupIssues(g: LoadedGroup, customer: boolean, rules: EndpointRules): SourceIssue[] {
   const issues: SourceIssue[] = [];
   if (!customer && g.group.category === 'department') {
-    issues.push({ file: g.file, line: g.nameLine, column: 1, message: `group "${g.group.name}" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups` });
+    issues.push({
+      file: g.file,
+      line: g.nameLine,
+      column: 1,
+      message: `group "${g.group.name}" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups`,
+    });
     return issues;
   }
   const problemsOf = customer ? customerMemberProblems : (m: LoadedGroup['members'][number]['member']) => v1MemberProblems(m, rules.v1Match ?? {});
@@ -60,7 +65,12 @@ function groupIssues(g: LoadedGroup, customer: boolean, rules: EndpointRules): S
     if (found <= MAX_RULE_ISSUES_PER_GROUP) for (const p of problems) issues.push({ file: m.file ?? g.file, line: m.line, column: 1, message: p });
   }
   if (found > MAX_RULE_ISSUES_PER_GROUP) {
-    issues.push({ file: g.file, line: g.nameLine, column: 1, message: `… and ${found - MAX_RULE_ISSUES_PER_GROUP} more members of group "${g.group.name}" with the same kind of problem (${MAX_RULE_ISSUES_PER_GROUP} are listed)` });
+    issues.push({
+      file: g.file,
+      line: g.nameLine,
+      column: 1,
+      message: `… and ${found - MAX_RULE_ISSUES_PER_GROUP} more members of group "${g.group.name}" with the same kind of problem (${MAX_RULE_ISSUES_PER_GROUP} are listed)`,
+    });
   }
   return issues;
 }

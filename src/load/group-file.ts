@@ -91,7 +91,13 @@ export function readGroupFile(file: string, bytes: Uint8Array, identityTypes?: I
     const seen = firstLine.get(key);
     if (seen !== undefined) {
       const id = member.identities[0]!;
-      issues.push({ file, line, column: positionOf(source, path).column, message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this group (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
+      issues.push({
+        file,
+        line,
+        column: positionOf(source, path).column,
+        message: `duplicate member: ${id.type} "${id.value}" is already listed on line ${seen} of this group (a member's key is its first identity): keep one of them`,
+        sensitive: [id.value],
+      });
       return;
     }
     firstLine.set(key, line);
@@ -210,7 +216,8 @@ function toMember(source: YamlSource, raw: unknown, path: PathSegment[], issues:
   }
   if (keys.length === 0 || reported) {
     // An empty mapping ({}) is the schema's minProperties issue, worded the same: report it once.
-    if (!reported && Object.keys(m).length > 0) issues.push({ file: source.file, ...positionOf(source, path), message: 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)' });
+    if (!reported && Object.keys(m).length > 0)
+      issues.push({ file: source.file, ...positionOf(source, path), message: 'a member needs an identity, e.g. phone: "18888888888" (the key is the identity type)' });
     return undefined;
   }
   const type = keys[0]!;

@@ -58,7 +58,8 @@ const MEMBER_FILES_EXAMPLE = 'memberFiles: [vip.csv]';
 function memberFilesWording(e: ErrorObject, path: readonly PathSegment[], value: unknown): string | undefined {
   if (path[0] !== 'memberFiles') return undefined;
   if ((path.length === 2 || (path.length === 3 && path[2] === 'path')) && e.keyword === 'pattern' && typeof value === 'string') return memberFileProblem(value);
-  if (path.length === 2 && e.keyword === 'type') return `a member file is a path to a CSV file such as vip.csv, not ${value === null ? 'empty' : JSON.stringify(value)}: write the path, or remove the entry`;
+  if (path.length === 2 && e.keyword === 'type')
+    return `a member file is a path to a CSV file such as vip.csv, not ${value === null ? 'empty' : JSON.stringify(value)}: write the path, or remove the entry`;
   if (path.length === 1 && e.keyword === 'type') return `memberFiles: must be a list of CSV files, e.g. ${MEMBER_FILES_EXAMPLE}`;
   if (path.length === 1 && e.keyword === 'minItems') return `memberFiles: is empty: list the CSV member files (e.g. ${MEMBER_FILES_EXAMPLE}), or remove memberFiles:`;
   return undefined;

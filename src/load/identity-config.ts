@@ -41,7 +41,11 @@ export function identityTypeConfigIssues(source: YamlSource, input: IdentityType
       wholeValuePattern(pattern);
     } catch (err) {
       const why = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
-      issues.push({ file: source.file, ...positionOf(source, ['identityTypes', 'patterns', type]), message: `identityTypes.patterns.${type} is not a valid regular expression (${why}): fix it (a JavaScript regular expression, matched against the whole value)` });
+      issues.push({
+        file: source.file,
+        ...positionOf(source, ['identityTypes', 'patterns', type]),
+        message: `identityTypes.patterns.${type} is not a valid regular expression (${why}): fix it (a JavaScript regular expression, matched against the whole value)`,
+      });
     }
   }
   return issues;

@@ -89,7 +89,10 @@ function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFil
   const at = { file: groupFile, line: ref.line, column: ref.column };
   const inside = relative(where.root, target);
   if (isAbsolute(ref.path) || inside.startsWith('..') || isAbsolute(inside)) {
-    return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)` }] };
+    return {
+      ok: false,
+      issues: [{ ...at, message: `member file "${ref.path}" is outside the groups folder: keep member lists inside it, next to their group files (paths are relative to the group file)` }],
+    };
   }
   const shown = posix.join(posix.dirname(groupFile), ref.path.split(sep).join('/'));
   // The text check above cannot see symlinks: the real path is checked (and the kind and size) as it is read.
@@ -120,7 +123,13 @@ function mergeMembers(group: MemberLists, lists: readonly LoadedMember[][], issu
       perFile.set(file, count);
       if (count > MAX_CSV_ISSUES) continue;
       const id = m.member.identities[0]!;
-      issues.push({ file, line: m.line, column: 1, message: `duplicate member: ${id.type} "${id.value}" is already listed at ${before.file ?? group.file}:${before.line} (a member's key is its first identity): keep one of them`, sensitive: [id.value] });
+      issues.push({
+        file,
+        line: m.line,
+        column: 1,
+        message: `duplicate member: ${id.type} "${id.value}" is already listed at ${before.file ?? group.file}:${before.line} (a member's key is its first identity): keep one of them`,
+        sensitive: [id.value],
+      });
     }
   }
   return out;

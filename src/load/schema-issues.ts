@@ -62,7 +62,13 @@ function defaultMessage(source: YamlSource, e: ErrorObject, path: readonly PathS
     case 'enum': {
       const allowed = p.allowedValues as unknown[];
       const actual = nodeValue(source, path);
-      const hint = typeof actual === 'string' ? closest(actual, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      const hint =
+        typeof actual === 'string'
+          ? closest(
+              actual,
+              allowed.filter((v): v is string => typeof v === 'string'),
+            )
+          : undefined;
       return `${where(field)}must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
     }
     case 'const':

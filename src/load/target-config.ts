@@ -53,10 +53,18 @@ export function targetConfigIssues(source: YamlSource, config: TargetConfigInput
   const issues: SourceIssue[] = [];
   const file = source.file;
   if (config.state !== undefined) {
-    issues.push({ file, ...keyPositionOf(source, [], 'state'), message: 'state: is the snapshot of the implicit target; with targets:, each target names its own (targets.NAME.state): remove it, or move it into a target' });
+    issues.push({
+      file,
+      ...keyPositionOf(source, [], 'state'),
+      message: 'state: is the snapshot of the implicit target; with targets:, each target names its own (targets.NAME.state): remove it, or move it into a target',
+    });
   }
   if (config.api?.baseUrl !== undefined) {
-    issues.push({ file, ...keyPositionOf(source, ['api'], 'baseUrl'), message: 'api.baseUrl is the implicit target\'s base URL; with targets:, each target names its own (targets.NAME.baseUrl): remove it, or move it into a target' });
+    issues.push({
+      file,
+      ...keyPositionOf(source, ['api'], 'baseUrl'),
+      message: "api.baseUrl is the implicit target's base URL; with targets:, each target names its own (targets.NAME.baseUrl): remove it, or move it into a target",
+    });
   }
   const stateOwners = new Map<string, string>();
   for (const [name, target] of Object.entries(targets)) {

@@ -48,8 +48,7 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const seen = { seq: deps.log.nextSeq(), method: req.method ?? '', path, headers: redactHeaders(req.headers), token, bodyText: text } as const;
   // Unknown paths draw no fault: a fault sequence describes the endpoint, not a misrouted client.
   const fault = endpoint ? deps.faults.next() : undefined;
-  const decision: Decision =
-    fault && BEFORE_APPLY.has(fault) ? faultDecision(fault, deps) : decide(req, endpoint, text, tooLarge, token, deps);
+  const decision: Decision = fault && BEFORE_APPLY.has(fault) ? faultDecision(fault, deps) : decide(req, endpoint, text, tooLarge, token, deps);
   const reply = fault === 'malformed' ? truncated(decision.reply) : decision.reply;
   const dropped = fault === 'dropBeforeApply' || fault === 'dropAfterApply';
   const entry = withParsedBody({

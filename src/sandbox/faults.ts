@@ -91,7 +91,8 @@ export function resolveFaults(options: FaultOptions): ResolvedFaults {
   for (const k of kinds as readonly FaultKind[]) if (!FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault kind "${String(k)}"; known: ${FAULT_KINDS.join(', ')}`);
   const script = options.script ?? [];
   if (!Array.isArray(script)) throw new TypeError('fault script must be an array');
-  for (const k of script as readonly (FaultKind | 'ok')[]) if (k !== 'ok' && !FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault "${String(k)}" in the script; known: ok, ${FAULT_KINDS.join(', ')}`);
+  for (const k of script as readonly (FaultKind | 'ok')[])
+    if (k !== 'ok' && !FAULT_KINDS.includes(k)) throw new RangeError(`unknown fault "${String(k)}" in the script; known: ok, ${FAULT_KINDS.join(', ')}`);
   const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   if (typeof retryAfterSeconds !== 'number' || !(retryAfterSeconds >= 0) || !Number.isFinite(retryAfterSeconds)) throw new RangeError('retryAfterSeconds must be a number >= 0');
   const slowMs = options.slowMs ?? 35_000;

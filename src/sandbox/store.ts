@@ -256,7 +256,5 @@ function groupKey(group: SandboxGroup): string {
 }
 
 function copyGroup(group: SandboxGroup): SandboxGroup {
-  return group.department
-    ? { name: group.name, categoryType: group.categoryType, department: { ...group.department } }
-    : { name: group.name, categoryType: group.categoryType };
+  return group.department ? { name: group.name, categoryType: group.categoryType, department: { ...group.department } } : { name: group.name, categoryType: group.categoryType };
 }

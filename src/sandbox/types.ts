@@ -89,15 +89,7 @@ export interface SandboxCustomerMembership {
 }
 
 /** What happened to one request, as the inspection API reports it. */
-export type SandboxVerdict =
-  | 'accepted'
-  | 'rejected'
-  | 'unauthorized'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'unsupported-media-type'
-  | 'too-large'
-  | 'fault';
+export type SandboxVerdict = 'accepted' | 'rejected' | 'unauthorized' | 'not-found' | 'method-not-allowed' | 'unsupported-media-type' | 'too-large' | 'fault';
 
 /** One request the sandbox saw. The X-Token value is never kept: `token` says how it compared. */
 export interface SandboxRequestLog {

@@ -70,12 +70,7 @@ function groupOf(item: JournalItem, name: string): GroupRef {
 }
 
 function sameContext(a: JournalItem, b: JournalItem): boolean {
-  return (
-    a.kind === b.kind &&
-    a.category === b.category &&
-    a.department?.field === b.department?.field &&
-    a.department?.value === b.department?.value
-  );
+  return a.kind === b.kind && a.category === b.category && a.department?.field === b.department?.field && a.department?.value === b.department?.value;
 }
 
 /** What the snapshot records of one answered request: its position, operation, confirmed item count and meta, not its items. */

@@ -185,7 +185,13 @@ export function parseJournal(file: string, text: string): { ok: true; journal: J
       return JSON.parse(lines[n]!);
     } catch (err) {
       const snippet = jsonErrorSnippet((err as Error).message);
-      issues.push({ file, line: n + 1, column: 1, message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}`, ...(snippet ? { sensitive: [snippet] } : {}) });
+      issues.push({
+        file,
+        line: n + 1,
+        column: 1,
+        message: `the apply journal is corrupt: line ${n + 1} is not JSON (${(err as Error).message}). ${CORRUPT_HINT}`,
+        ...(snippet ? { sensitive: [snippet] } : {}),
+      });
       return undefined;
     }
   };

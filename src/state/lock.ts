@@ -142,10 +142,7 @@ function isAlive(pid: number): boolean {
 
 function busy(holder: LockHolder, display: string): UnsafePlanError {
   const who = holder.pid > 0 ? `process ${holder.pid} on ${holder.host}, started ${holder.started}` : 'an unknown process';
-  return new UnsafePlanError(
-    `refusing to apply: another apply is running (${who}) and holds ${display}.`,
-    `Wait for it to finish. If no apply is running, delete ${display} and run again.`,
-  );
+  return new UnsafePlanError(`refusing to apply: another apply is running (${who}) and holds ${display}.`, `Wait for it to finish. If no apply is running, delete ${display} and run again.`);
 }
 
 /** Temporary files (`<name>.<pid>.tmp`) next to the snapshot left by killed processes of this host. */

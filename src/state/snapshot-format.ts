@@ -95,7 +95,15 @@ function lastApplyLines(la: LastApply | null): string {
   if (!la) return '  "lastApply": null,\n';
   // The fields that change on every apply share one line, so the diff of a small apply is a few
   // lines: this one, its requests, and the memberships it changed.
-  const head = { commit: la.commit, time: la.time, toolVersion: la.toolVersion, endpoint: la.endpoint, complete: la.complete, ...(la.applyId !== undefined ? { applyId: la.applyId } : {}), ...(la.adopted !== undefined ? { adopted: la.adopted } : {}) };
+  const head = {
+    commit: la.commit,
+    time: la.time,
+    toolVersion: la.toolVersion,
+    endpoint: la.endpoint,
+    complete: la.complete,
+    ...(la.applyId !== undefined ? { applyId: la.applyId } : {}),
+    ...(la.adopted !== undefined ? { adopted: la.adopted } : {}),
+  };
   const fields = JSON.stringify(head).slice(0, -1);
   if (la.requests.length === 0) return `  "lastApply": ${fields},"requests":[]},\n`;
   const lines = [`  "lastApply": ${fields},"requests":[`];

@@ -152,7 +152,7 @@ function readGroups(lines: LineReader): Map<string, GroupMembers> | undefined {
 
 /** The model's group: a customer group carries the placeholder category (see GroupRef). */
 export function modelGroup(group: GroupRef | { name: string; kind: 'customer' }): GroupRef {
-  return group.kind === 'customer' ? { name: group.name, category: 'enterprise', kind: 'customer' } : (group);
+  return group.kind === 'customer' ? { name: group.name, category: 'enterprise', kind: 'customer' } : group;
 }
 
 function parseJson(text: string): unknown {

@@ -60,7 +60,12 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
       const mk = memberKey(m);
       if (members.has(mk)) {
         const id = m.identities[0]!;
-        issues.push({ file, ...lineOfPointer(text, `/groups/${gi}/members/${mi}`), message: `the snapshot lists member ${id.type} "${id.value}" twice in group "${entry.group.name}"; restore it from git`, sensitive: [id.value] });
+        issues.push({
+          file,
+          ...lineOfPointer(text, `/groups/${gi}/members/${mi}`),
+          message: `the snapshot lists member ${id.type} "${id.value}" twice in group "${entry.group.name}"; restore it from git`,
+          sensitive: [id.value],
+        });
       }
       members.set(mk, m);
     }

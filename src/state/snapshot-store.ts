@@ -42,7 +42,10 @@ export async function readSnapshotFile(fs: FileSystem, path: string, displayPath
   const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   // Checked strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
   if (!isUtf8(bytes)) {
-    throw new InvalidInputError([{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }], 'the snapshot cannot be read');
+    throw new InvalidInputError(
+      [{ file: displayPath, line: 1, column: 1, message: `the snapshot is not valid UTF-8; restore it from git (git checkout -- ${displayPath})` }],
+      'the snapshot cannot be read',
+    );
   }
   // The text a UTF-8 decoder gives has no byte-order mark; its digest is that of the bytes after one.
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
@@ -68,12 +71,16 @@ export interface SnapshotWritten {
  */
 export async function writeSnapshot(fs: FileSystem, path: string, snapshot: Snapshot): Promise<SnapshotWritten> {
   const hash = createHash('sha256');
-  await writeFileAtomic(fs, path, function* () {
-    for (const chunk of renderSnapshotChunks(snapshot)) {
-      hash.update(chunk, 'utf8');
-      yield chunk;
-    }
-  }());
+  await writeFileAtomic(
+    fs,
+    path,
+    (function* () {
+      for (const chunk of renderSnapshotChunks(snapshot)) {
+        hash.update(chunk, 'utf8');
+        yield chunk;
+      }
+    })(),
+  );
   return { digest: hash.digest('hex') };
 }
 

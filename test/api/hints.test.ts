@@ -17,7 +17,15 @@ describe('hintFor', () => {
   });
 
   it('blames nothing in the configuration for busy or failing servers and unknown codes', () => {
-    for (const [status, code] of [[200, '500'], [200, '503'], [200, '429'], [200, '408'], [501, undefined], [200, 'E1001'], [200, undefined]] as const) {
+    for (const [status, code] of [
+      [200, '500'],
+      [200, '503'],
+      [200, '429'],
+      [200, '408'],
+      [501, undefined],
+      [200, 'E1001'],
+      [200, undefined],
+    ] as const) {
       expect(hintFor(status, code)).toBeUndefined();
     }
   });
@@ -45,7 +53,9 @@ describe('networkHint', () => {
   const reach = { origin: 'https://integrate.rabbitpre.comx', from: 'RABBITPRE_BASE_URL' };
 
   it('names the address tried and its setting for a refused connection and for an unknown host', () => {
-    expect(networkHint('ECONNREFUSED', reach)).toBe('nothing accepted the connection to https://integrate.rabbitpre.comx: check the address in RABBITPRE_BASE_URL and that the API can be reached from this machine');
+    expect(networkHint('ECONNREFUSED', reach)).toBe(
+      'nothing accepted the connection to https://integrate.rabbitpre.comx: check the address in RABBITPRE_BASE_URL and that the API can be reached from this machine',
+    );
     for (const errno of ['ENOTFOUND', 'EAI_AGAIN']) {
       expect(networkHint(errno, { ...reach, from: 'api.baseUrl in .groupops/config.yaml' })).toBe(
         `the host of https://integrate.rabbitpre.comx is not known (${errno}): check the address in api.baseUrl in .groupops/config.yaml, and the network's DNS`,
@@ -54,7 +64,9 @@ describe('networkHint', () => {
   });
 
   it('adds the proxy variable when one is set, and leaves other connection failures to the general wording', () => {
-    expect(networkHint('ECONNREFUSED', { ...reach, proxy: { variable: 'HTTPS_PROXY', shown: 'http://proxy.corp:3128' } })).toMatch(/; HTTPS_PROXY is set \(http:\/\/proxy\.corp:3128\): unless NO_PROXY exempts this host/);
+    expect(networkHint('ECONNREFUSED', { ...reach, proxy: { variable: 'HTTPS_PROXY', shown: 'http://proxy.corp:3128' } })).toMatch(
+      /; HTTPS_PROXY is set \(http:\/\/proxy\.corp:3128\): unless NO_PROXY exempts this host/,
+    );
     expect(networkHint('ECONNRESET', reach)).toBeUndefined();
     expect(networkHint(undefined, reach)).toBeUndefined();
   });

@@ -65,7 +65,9 @@ describe('the clients go through the proxy of HTTP_PROXY / HTTPS_PROXY unless NO
     const url = proxy.url;
     await proxy.close();
     proxy = undefined;
-    const err = (await client(server.url, { httpProxy: url }).sendBatch(smallBatch()).catch((e: unknown) => e)) as ApiError;
+    const err = (await client(server.url, { httpProxy: url })
+      .sendBatch(smallBatch())
+      .catch((e: unknown) => e)) as ApiError;
     expect(err).toMatchObject({ kind: 'network' });
     expect(err.hint).toContain(`HTTP_PROXY is set (${url})`);
     expect(server.requests).toHaveLength(0);

@@ -20,7 +20,10 @@ afterEach(async () => {
 
 type Retry = { attempt: number; delayMs: number; reason: string };
 
-async function clientFor(reply: (req: BareRequest, index: number) => BareReply | Promise<BareReply>, options: Partial<ApiClientOptions> = {}): Promise<{ api: MembershipApi; retries: Retry[]; server: BareServer }> {
+async function clientFor(
+  reply: (req: BareRequest, index: number) => BareReply | Promise<BareReply>,
+  options: Partial<ApiClientOptions> = {},
+): Promise<{ api: MembershipApi; retries: Retry[]; server: BareServer }> {
   server = await startBareServer(reply);
   const retries: Retry[] = [];
   const api = createV2Client({
@@ -142,7 +145,9 @@ describe('v2 client: connections', () => {
 describe('v2 client against a bare server: retries', () => {
   it('retries 500, 502, 503 and 504, then succeeds', async () => {
     const statuses = [500, 502, 503];
-    const { api, server, retries } = await clientFor((_r, i) => (i < statuses.length ? { status: statuses[i] ?? 500, headers: { 'content-type': 'text/html' }, body: '<html>busy</html>' } : { body: OK }));
+    const { api, server, retries } = await clientFor((_r, i) =>
+      i < statuses.length ? { status: statuses[i] ?? 500, headers: { 'content-type': 'text/html' }, body: '<html>busy</html>' } : { body: OK },
+    );
     expect((await api.sendBatch(smallBatch())).batchId).toBe('15314513451345123');
     expect(server.requests).toHaveLength(4);
     expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
@@ -267,7 +272,11 @@ describe('v2 client against a bare server: HTTP 200 with a busy or failing code'
   });
 
   it('says rate limiting for code "429" and honours its Retry-After', async () => {
-    const { api, retries } = await clientFor(() => ({ headers: { 'retry-after': '0.02' }, body: '{"code":"429","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' }), { retries: 1, retryBaseMs: 10_000, retryMaxMs: 60_000 });
+    const { api, retries } = await clientFor(() => ({ headers: { 'retry-after': '0.02' }, body: '{"code":"429","errorCode":"TOO_MANY_REQUESTS","msg":"slow down"}' }), {
+      retries: 1,
+      retryBaseMs: 10_000,
+      retryMaxMs: 60_000,
+    });
     const err = await failure(api.sendBatch(smallBatch()));
     expect(retries.map((r) => [r.delayMs, r.reason])).toEqual([[20, 'HTTP 200 with code "429", Retry-After 0.02']]);
     expect(err).toMatchObject({ kind: 'rejected', status: 200, retryable: true, attempts: 2 });
@@ -353,7 +362,6 @@ describe('v2 client against a bare server: no retry on client errors', () => {
     expect(server.requests).toHaveLength(1);
     expect(err).toMatchObject({ kind: 'malformed', retryable: false });
   });
-
 });
 
 describe('v2 client: only code "200" with errorCode SUCCESS and a positive batch ID acknowledges a request', () => {
@@ -369,7 +377,12 @@ describe('v2 client: only code "200" with errorCode SUCCESS and a positive batch
   });
 
   it('fails when errorCode is absent, or is anything but SUCCESS', async () => {
-    for (const body of ['{"code":"200","msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":null,"msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":"OK","msg":"ok","data":15314513451345123}', '{"code":"200","errorCode":"","data":15314513451345123}']) {
+    for (const body of [
+      '{"code":"200","msg":"ok","data":15314513451345123}',
+      '{"code":"200","errorCode":null,"msg":"ok","data":15314513451345123}',
+      '{"code":"200","errorCode":"OK","msg":"ok","data":15314513451345123}',
+      '{"code":"200","errorCode":"","data":15314513451345123}',
+    ]) {
       const { api } = await clientFor(() => ({ body }));
       expect((await failure(api.sendBatch(smallBatch()))).kind).toBe('rejected');
       await server?.close();
@@ -415,7 +428,7 @@ describe('v2 client: only code "200" with errorCode SUCCESS and a positive batch
   });
 });
 
-describe('v2 client: a token in the base URL\'s path is used, never shown', () => {
+describe("v2 client: a token in the base URL's path is used, never shown", () => {
   const PATH_TOKEN = 'ptok-4f0c9e77a1b2';
 
   it('calls the path with the token, and shows and records the endpoint without it', async () => {
@@ -439,7 +452,16 @@ describe('v2 client: a token in the base URL\'s path is used, never shown', () =
     const reasons: string[] = [];
     for (const answer of answers) {
       server = await startBareServer(answer);
-      const api = createV2Client({ baseUrl: `${server.url}/${PATH_TOKEN}`, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: answer === hang ? 200 : 10_000, retries: 1, retryBaseMs: 1, retryMaxMs: 5, onRetry: (r) => reasons.push(r.reason) });
+      const api = createV2Client({
+        baseUrl: `${server.url}/${PATH_TOKEN}`,
+        pathPrefix: '/api/integrate',
+        token: TOKEN,
+        timeoutMs: answer === hang ? 200 : 10_000,
+        retries: 1,
+        retryBaseMs: 1,
+        retryMaxMs: 5,
+        onRetry: (r) => reasons.push(r.reason),
+      });
       const err = await failure(api.sendBatch(smallBatch()));
       for (const text of [...renderings(err), err.hint ?? '', err.msg ?? '']) expect(text).not.toContain(PATH_TOKEN);
       expect(err.message).toContain(`${server.url}/[redacted]${PATH}`);
@@ -449,7 +471,7 @@ describe('v2 client: a token in the base URL\'s path is used, never shown', () =
     for (const reason of reasons) expect(reason).not.toContain(PATH_TOKEN);
   });
 
-  it('leaves it out of a refused connection\'s error', async () => {
+  it("leaves it out of a refused connection's error", async () => {
     server = await startBareServer(() => ({ body: OK }));
     const api = createV2Client({ baseUrl: `${server.url}/${PATH_TOKEN}`, pathPrefix: '/api/integrate', token: TOKEN, timeoutMs: 5_000, retries: 0 });
     await server.close();

@@ -109,7 +109,10 @@ describe('v2 client against the sandbox', () => {
   });
 
   it('converges under random faults: 20 batches, every one acknowledged with a distinct exact ID', async () => {
-    const { api, sandbox } = await setUp({ seed: 42, faults: { rate: 0.4, kinds: ['http500', 'http503', 'http429', 'dropBeforeApply', 'dropAfterApply', 'malformed'], retryAfterSeconds: 0.01 } }, { retries: 12 });
+    const { api, sandbox } = await setUp(
+      { seed: 42, faults: { rate: 0.4, kinds: ['http500', 'http503', 'http429', 'dropBeforeApply', 'dropAfterApply', 'malformed'], retryAfterSeconds: 0.01 } },
+      { retries: 12 },
+    );
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await api.sendBatch(batch('add', item([phone(`1390000${String(i).padStart(4, '0')}`)], [`g${i % 3}`])))).batchId);
     expect(new Set(ids).size).toBe(20);

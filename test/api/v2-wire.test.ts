@@ -16,7 +16,12 @@ function expectedBody(b: PlannedBatch, matchingType?: 1 | 2): string {
     ...(i.isWeChatEcosystem !== undefined ? { isWeChatEcosystem: i.isWeChatEcosystem } : {}),
   });
   const dept = (d: Department | undefined) => (d === undefined ? {} : { [d.field]: d.field === 'deptId' ? new LosslessNumber(d.value) : d.value });
-  const data = b.items.map((it: BatchItem) => ({ identities: it.member.identities.map(identity), groups: it.groups.join(','), categoryType: it.category === 'department' ? '2' : '1', ...dept(it.department) }));
+  const data = b.items.map((it: BatchItem) => ({
+    identities: it.member.identities.map(identity),
+    groups: it.groups.join(','),
+    categoryType: it.category === 'department' ? '2' : '1',
+    ...dept(it.department),
+  }));
   return stringify({ publicParams: { optType: b.op, ...(matchingType !== undefined ? { matchingType } : {}) }, data }) ?? '';
 }
 

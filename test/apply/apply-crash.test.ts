@@ -64,13 +64,18 @@ describe('what a crash keeps, at every file-system call of an apply (the port in
 
     // Deletes and adds, two in flight: every call of the second apply is a crash point.
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(700, 1200)), 'groups/b.yaml': groupYaml('B', phones(5000, 6100)) });
-    const api = new FakeApi(() => 'ok', (n) => (n % 2) * 3);
+    const api = new FakeApi(
+      () => 'ok',
+      (n) => (n % 2) * 3,
+    );
     for (const key of before) api.held.add(key);
     const steps: Step[] = [];
     const reported: number[] = [];
     fs.onOperation = (operation, path) =>
       steps.push({ call: `${operation} ${path.slice(ws.dir.length)}`, snapshotNow: fs.text(join(ws.dir, STATE)), crashed: fs.crash(), reported: [...reported], held: new Set(api.held) });
-    const outcome: ApplyOutcome = await applyWorkspace(await openWorkspace({ cwd: ws.dir }), deps(api, fs, { progress: { acknowledged: ({ request }) => reported.push(request.index) } }), { allowMassDelete: true });
+    const outcome: ApplyOutcome = await applyWorkspace(await openWorkspace({ cwd: ws.dir }), deps(api, fs, { progress: { acknowledged: ({ request }) => reported.push(request.index) } }), {
+      allowMassDelete: true,
+    });
     fs.onOperation = undefined;
     expect(outcome.status).toBe('applied');
     const want = membershipKeys((await validateGroups(await openWorkspace({ cwd: ws.dir }))).state);
@@ -89,10 +94,21 @@ describe('what a crash keeps, at every file-system call of an apply (the port in
       for (const index of step.reported) {
         const batch = outcome.plan.batches[index]!;
         const keys = requestKeys(batch);
-        if (batch.op === 'add') expect(keys.filter((k) => !kept.has(k)), `${where}: request ${index + 1} is not on disk`).toEqual([]);
-        else expect(keys.filter((k) => kept.has(k)), `${where}: delete ${index + 1} is not on disk`).toEqual([]);
+        if (batch.op === 'add')
+          expect(
+            keys.filter((k) => !kept.has(k)),
+            `${where}: request ${index + 1} is not on disk`,
+          ).toEqual([]);
+        else
+          expect(
+            keys.filter((k) => kept.has(k)),
+            `${where}: delete ${index + 1} is not on disk`,
+          ).toEqual([]);
       }
-      expect([...kept].filter((k) => !step.held.has(k) && !deleting.has(k)), where).toEqual([]);
+      expect(
+        [...kept].filter((k) => !step.held.has(k) && !deleting.has(k)),
+        where,
+      ).toEqual([]);
     }
     // After the apply, a crash keeps the new snapshot; a journal it may keep too is one the snapshot holds.
     const end = fs.crash();

@@ -36,7 +36,15 @@ async function appliedWorkspace() {
 async function run(dir: string, api: FakeApi, fs: FileSystem): Promise<{ outcome?: ApplyOutcome; error?: unknown; warnings: string[] }> {
   const warnings: string[] = [];
   let tick = 0;
-  const deps: ApplyDeps = { api, fileSystem: fs, concurrency: 1, clock: () => new Date(Date.UTC(2024, 4, 1, 10, 0, tick++)), gitCommit: async () => null, toolVersion: '9.9.9', progress: { warn: (m) => warnings.push(m) } };
+  const deps: ApplyDeps = {
+    api,
+    fileSystem: fs,
+    concurrency: 1,
+    clock: () => new Date(Date.UTC(2024, 4, 1, 10, 0, tick++)),
+    gitCommit: async () => null,
+    toolVersion: '9.9.9',
+    progress: { warn: (m) => warnings.push(m) },
+  };
   try {
     return { outcome: await applyWorkspace(await openWorkspace({ cwd: dir }), deps), warnings };
   } catch (error) {
@@ -54,9 +62,21 @@ async function recorded(disk: MemoryFileSystem, dir: string): Promise<Set<string
 
 describe('file-system faults during apply: reported as what they are, nothing acknowledged lost', () => {
   const beforeSending: [string, Fault, RegExp][] = [
-    ['a read-only file system when taking the lock', { operation: 'create', path: /\.lock\.\d+\.tmp$/, errno: 'EROFS' }, /^could not create \.groupops\/snapshot\.json\.lock\.\d+\.tmp: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/],
-    ['a snapshot that cannot be read', { operation: 'read', path: /snapshot\.json$/, errno: 'EACCES' }, /^could not read \.groupops\/snapshot\.json: permission denied \(EACCES\)\nNothing was sent, and the snapshot is unchanged\.\nCheck the permissions of \.groupops\/snapshot\.json/],
-    ['a full disk when starting the journal', { operation: 'sync', path: /\.journal$/, errno: 'ENOSPC' }, /^could not sync \.groupops\/snapshot\.json\.journal to disk: the disk is full \(ENOSPC\)\nNothing was sent, and the snapshot is unchanged\./],
+    [
+      'a read-only file system when taking the lock',
+      { operation: 'create', path: /\.lock\.\d+\.tmp$/, errno: 'EROFS' },
+      /^could not create \.groupops\/snapshot\.json\.lock\.\d+\.tmp: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/,
+    ],
+    [
+      'a snapshot that cannot be read',
+      { operation: 'read', path: /snapshot\.json$/, errno: 'EACCES' },
+      /^could not read \.groupops\/snapshot\.json: permission denied \(EACCES\)\nNothing was sent, and the snapshot is unchanged\.\nCheck the permissions of \.groupops\/snapshot\.json/,
+    ],
+    [
+      'a full disk when starting the journal',
+      { operation: 'sync', path: /\.journal$/, errno: 'ENOSPC' },
+      /^could not sync \.groupops\/snapshot\.json\.journal to disk: the disk is full \(ENOSPC\)\nNothing was sent, and the snapshot is unchanged\./,
+    ],
     ['too many open files', { operation: 'create', path: /\.journal$/, errno: 'EMFILE' }, /too many files are open in this process \(EMFILE\)\nNothing was sent/],
   ];
   for (const [what, fault, message] of beforeSending) {
@@ -90,7 +110,7 @@ describe('file-system faults during apply: reported as what they are, nothing ac
     expect(api.log).toHaveLength(3);
   });
 
-  it('a recovery that cannot write the snapshot keeps the interrupted apply\'s journal, and sends nothing', async () => {
+  it("a recovery that cannot write the snapshot keeps the interrupted apply's journal, and sends nothing", async () => {
     const { ws, disk, api, before } = await appliedWorkspace();
     await run(ws.dir, api, faulty(disk, ws.dir, { operation: 'write', path: /snapshot\.json\.\d+\.tmp$/, errno: 'ENOSPC' }));
     const journal = disk.text(join(ws.dir, `${STATE}.journal`));

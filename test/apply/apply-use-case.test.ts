@@ -60,7 +60,10 @@ describe('applyWorkspace', () => {
     const first = await apply(ws.dir, api);
     expect(first.status).toBe('applied');
     // 700 + 20 items in one operation: ceil(720 / 500) = 2 requests.
-    expect(api.log.map((r) => [r.op, r.items])).toEqual([['add', 500], ['add', 220]]);
+    expect(api.log.map((r) => [r.op, r.items])).toEqual([
+      ['add', 500],
+      ['add', 220],
+    ]);
     expect(api.held).toEqual(await desiredKeys(ws.dir));
     expect(await snapshotKeys(ws.dir)).toEqual(api.held);
     const text = await readFile(join(ws.dir, STATE), 'utf8');
@@ -81,7 +84,10 @@ describe('applyWorkspace', () => {
 
   it('sends every delete before any add, also with several requests in flight', async () => {
     const ws = await workspace({ 'groups/a.yaml': groupYaml('A', phones(0, 1600)) });
-    const api = new FakeApi(() => 'ok', (n) => (n % 3) * 5);
+    const api = new FakeApi(
+      () => 'ok',
+      (n) => (n % 3) * 5,
+    );
     await apply(ws.dir, api);
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(1400, 1600)), 'groups/b.yaml': groupYaml('B', phones(0, 1100)) });
     const before = api.log.length;
@@ -99,13 +105,19 @@ describe('applyWorkspace', () => {
     await apply(ws.dir, new FakeApi());
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(1000, 1200)), 'groups/b.yaml': groupYaml('B', phones(5000, 5001)) });
     let journaledDeletes = -1;
-    const api = new FakeApi((_, batch) => {
-      if (batch.op === 'add' && journaledDeletes < 0) {
-        const lines = readFileSync(join(ws.dir, `${STATE}.journal`), 'utf8').trim().split('\n').slice(1);
-        journaledDeletes = lines.filter((l) => (JSON.parse(l) as { op: string }).op === 'delete').length;
-      }
-      return 'ok';
-    }, (n) => (n === 2 ? 20 : 0));
+    const api = new FakeApi(
+      (_, batch) => {
+        if (batch.op === 'add' && journaledDeletes < 0) {
+          const lines = readFileSync(join(ws.dir, `${STATE}.journal`), 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1);
+          journaledDeletes = lines.filter((l) => (JSON.parse(l) as { op: string }).op === 'delete').length;
+        }
+        return 'ok';
+      },
+      (n) => (n === 2 ? 20 : 0),
+    );
     await apply(ws.dir, api, { allowMassDelete: true }, { concurrency: 2 });
     expect(api.log.map((r) => r.op)).toEqual(['delete', 'delete', 'add']);
     expect(journaledDeletes).toBe(2);
@@ -137,7 +149,10 @@ describe('applyWorkspace', () => {
   it('records what requests in flight acknowledged after another one failed', async () => {
     const ws = await workspace({ 'groups/a.yaml': groupYaml('A', phones(0, 2500)) });
     // Request 1 fails fast while 2 and 3 are slow and succeed; 4 and 5 must never be sent.
-    const api = new FakeApi((n) => (n === 1 ? 'reject' : 'ok'), (n) => (n === 1 ? 0 : 30));
+    const api = new FakeApi(
+      (n) => (n === 1 ? 'reject' : 'ok'),
+      (n) => (n === 1 ? 0 : 30),
+    );
     const outcome = await apply(ws.dir, api, {}, { concurrency: 3 });
     expect(outcome.status).toBe('failed');
     expect(api.log).toHaveLength(3);
@@ -211,7 +226,10 @@ describe('applyWorkspace', () => {
     const resumed = await apply(ws.dir, resumedApi);
     expect(resumed.status).toBe('applied');
     expect(resumed.recovered).toBe(2);
-    expect(resumedApi.log.map((r) => [r.op, r.items])).toEqual([['add', 500], ['add', 500]]);
+    expect(resumedApi.log.map((r) => [r.op, r.items])).toEqual([
+      ['add', 500],
+      ['add', 500],
+    ]);
     expect(resumedApi.held).toEqual(await desiredKeys(ws.dir));
     expect(await snapshotKeys(ws.dir)).toEqual(resumedApi.held);
     const lastApply = (await readSnapshot(nodeFileSystem(), join(ws.dir, STATE))).snapshot.lastApply;
@@ -273,7 +291,13 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
   it('honours the absolute cap of the config (safety.maxDeleteTotal) below the share limit', async () => {
     const { ws, api, text } = await appliedWorkspace(100);
     await ws.write({ '.groupops/config.yaml': 'safety:\n  maxDeleteTotal: 3\n', 'groups/a.yaml': groupYaml('A', phones(0, 96)) });
-    await expectRefused(ws.dir, api, text, {}, /deletes 4 of 100 applied memberships \(4%\), more than 3 in total \(the absolute cap: config safety.maxDeleteTotal\)[\s\S]*raise safety.maxDeleteTotal/);
+    await expectRefused(
+      ws.dir,
+      api,
+      text,
+      {},
+      /deletes 4 of 100 applied memberships \(4%\), more than 3 in total \(the absolute cap: config safety.maxDeleteTotal\)[\s\S]*raise safety.maxDeleteTotal/,
+    );
     expect((await apply(ws.dir, api, { maxDeletes: 4 })).status).toBe('applied');
   });
 
@@ -308,7 +332,7 @@ describe('applyWorkspace safety refusals send nothing and change nothing', () =>
     expect(await readFile(join(ws.dir, STATE), 'utf8')).toBe(changed);
   });
 
-  it('refuses while another live apply holds the lock, and takes over a dead one\'s lock', async () => {
+  it("refuses while another live apply holds the lock, and takes over a dead one's lock", async () => {
     const { ws, api, text } = await appliedWorkspace(5);
     await ws.write({ 'groups/a.yaml': groupYaml('A', phones(0, 6)) });
     const lock = join(ws.dir, `${STATE}.lock`);

@@ -24,7 +24,14 @@ const ITEMS: BatchItem[] = [
   item([{ type: 'phone', value: '13800000001' }], VIP),
   item([{ type: 'phone', value: '13800000003' }], VIP),
   item([{ type: 'phone', value: '13800000004' }], [...VIP]),
-  item([{ type: 'openid', value: 'o6_\\x\n', platform: 'gzh', appid: 'wx1', isWeChatEcosystem: true }, { type: 'unionid', value: 'u😀' }], ['g'], { field: 'deptId', value: '98765432109876543210' }),
+  item(
+    [
+      { type: 'openid', value: 'o6_\\x\n', platform: 'gzh', appid: 'wx1', isWeChatEcosystem: true },
+      { type: 'unionid', value: 'u😀' },
+    ],
+    ['g'],
+    { field: 'deptId', value: '98765432109876543210' },
+  ),
   item([{ type: 'thirdId', value: 'T-1', isWeChatEcosystem: false }], ['研发'], { field: 'wxDeptId', value: '1001' }),
   item([{ type: 'phone', value: '13800000002' }], ['研发', 'QA'], { field: 'thirdDeptId', value: 'D\u0001' }),
 ];

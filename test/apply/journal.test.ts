@@ -88,7 +88,14 @@ describe('readSnapshot with a pending journal', () => {
     expect(membershipKeys(read.snapshot.applied)).toEqual(membershipKeys(after));
     // The re-sent member carries its new identities.
     expect([...read.snapshot.applied.values()].flatMap((g) => [...g.members.values()]).find((m) => m.identities[0]?.value === '13800000002')?.identities).toHaveLength(2);
-    expect(read.snapshot.lastApply).toMatchObject({ complete: false, applyId: 'apply-1', requests: [{ op: 'delete', batchId: '9007199254740993' }, { op: 'add', batchId: '9007199254740994' }] });
+    expect(read.snapshot.lastApply).toMatchObject({
+      complete: false,
+      applyId: 'apply-1',
+      requests: [
+        { op: 'delete', batchId: '9007199254740993' },
+        { op: 'add', batchId: '9007199254740994' },
+      ],
+    });
     expect(read.journal?.baseMatches).toBe(true);
     expect(pendingJournalWarning(read.journal, 'snapshot.json')).toBeUndefined();
   });
@@ -108,7 +115,10 @@ describe('readSnapshot with a pending journal', () => {
     const ws = await tempWorkspace({});
     cleanup = ws.cleanup;
     const path = join(ws.dir, 'snapshot.json');
-    const folded: Snapshot = { applied: after, lastApply: { commit: null, time: '2024-05-01T10:00:01.000Z', toolVersion: '0.1.0', endpoint: 'http://x/api', complete: true, applyId: 'apply-1', requests: [] } };
+    const folded: Snapshot = {
+      applied: after,
+      lastApply: { commit: null, time: '2024-05-01T10:00:01.000Z', toolVersion: '0.1.0', endpoint: 'http://x/api', complete: true, applyId: 'apply-1', requests: [] },
+    };
     await writeFile(path, renderSnapshot(folded));
     const batches = batchesBetween(before.applied, after);
     await writeFile(`${path}.journal`, formatJournalHeader(header(snapshotDigest(renderSnapshot(before)))) + formatJournalRecord(0, batches[0]!, '7'));

@@ -36,9 +36,7 @@ describe('acquireStateLock', () => {
   it('refuses a lock whose holder cannot be read, naming the file to delete', async () => {
     const dir = await stateDir();
     await writeFile(join(dir, 'snapshot.json.lock'), 'garbage');
-    await expect(acquireStateLock(fs, join(dir, 'snapshot.json'), 'state/snapshot.json', new Date(0))).rejects.toThrow(
-      /an unknown process[\s\S]*delete state\/snapshot\.json\.lock/,
-    );
+    await expect(acquireStateLock(fs, join(dir, 'snapshot.json'), 'state/snapshot.json', new Date(0))).rejects.toThrow(/an unknown process[\s\S]*delete state\/snapshot\.json\.lock/);
   });
 
   it('removes on release the folders it made when nothing else was written in them (a failed first apply)', async () => {

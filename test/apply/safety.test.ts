@@ -45,9 +45,7 @@ describe('checkSafety: the absolute delete cap', () => {
   it('refuses 12000 deletes of a 50000-membership tenant (24%: within the share limit), naming the cap, its numbers and the overrides', () => {
     const refusal = checkSafety(input(12_000, 50_000), DEFAULTS);
     expect(refusal?.kind).toBe('mass-delete');
-    expect(refusal?.reason).toBe(
-      'refusing to apply: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal).',
-    );
+    expect(refusal?.reason).toBe('refusing to apply: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal).');
     expect(refusal?.override).toBe('If these deletes are intended, run again with --allow-mass-delete (or --max-deletes 12000), or raise safety.maxDeleteTotal in the config.');
     expect(refusal?.deletes).toEqual({ deletes: 12_000, applied: 50_000, sharePercent: 24, broken: [{ rule: 'total', maxDeleteTotal: 5000 }], allowed: false });
   });
@@ -78,7 +76,9 @@ describe('checkSafety: the absolute delete cap', () => {
 
   it('is what the PR comment says the apply on merge would refuse, naming the cap', () => {
     // Markdown escapes punctuation as character references; a reader of the rendered comment sees the characters.
-    const text = renderSafetyVerdict(safetyVerdict(input(12_000, 50_000), DEFAULTS)).join('\n').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    const text = renderSafetyVerdict(safetyVerdict(input(12_000, 50_000), DEFAULTS))
+      .join('\n')
+      .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
     expect(text).toContain('would be refused by a safety limit**: the plan deletes 12000 of 50000 applied memberships (24%), more than 5000 in total (the absolute cap: config safety.maxDeleteTotal)');
   });
 

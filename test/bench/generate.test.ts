@@ -65,7 +65,12 @@ describe('generateMixedTenant (the independent tenant)', () => {
 
 describe('renderTable', () => {
   it('lines up a Markdown table with a dash for missing figures', () => {
-    expect(renderTable([{ tier: '10k', step: 'plan', wallMs: 1234, peakRss: 100 * 2 ** 20, requests: '13 / 13', note: 'x' }, { tier: '10k', step: 'diff' }])).toBe(
+    expect(
+      renderTable([
+        { tier: '10k', step: 'plan', wallMs: 1234, peakRss: 100 * 2 ** 20, requests: '13 / 13', note: 'x' },
+        { tier: '10k', step: 'diff' },
+      ]),
+    ).toBe(
       [
         '| tier | step | wall   | peak RSS | requests (sent / lower bound) | notes |',
         '|------|------|--------|----------|-------------------------------|-------|',

@@ -90,7 +90,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   });
 
-  it('takes the example `groupops init` wrote, unchanged, for a placeholder that makes way for the export; an edited one is a group of the user\'s', async () => {
+  it("takes the example `groupops init` wrote, unchanged, for a placeholder that makes way for the export; an edited one is a group of the user's", async () => {
     repo = await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000009\n' } });
     const cli = cliIn(repo);
     expect((await cli(['init'])).code).toBe(0);
@@ -196,11 +196,15 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
     expect(JSON.parse(plan.stdout)).toMatchObject({ formatVersion: '1.1', error: { code: 'UNSAFE_PLAN', message: expect.stringContaining('refusing to plan') } });
     const moved = await cli(['adopt', '--retarget', '--format', 'json'], { RABBITPRE_BASE_URL: other.url });
     expect(moved.code, moved.stderr).toBe(0);
-    expect(adoptDocument(moved.stdout)).toMatchObject({ adopted: null, target: { name: 'default', baseUrl: other.url }, previous: { memberships: 2, target: { name: 'default', baseUrl: sandbox.url, from: 'recorded' } } });
+    expect(adoptDocument(moved.stdout)).toMatchObject({
+      adopted: null,
+      target: { name: 'default', baseUrl: other.url },
+      previous: { memberships: 2, target: { name: 'default', baseUrl: sandbox.url, from: 'recorded' } },
+    });
     expect((await cli(['plan', '--detailed-exitcode'], { RABBITPRE_BASE_URL: other.url })).code).toBe(0);
   });
 
-  it('apply --target takes the token from the target\'s variable and records the target', async () => {
+  it("apply --target takes the token from the target's variable and records the target", async () => {
     repo = await createTempRepo({
       git: true,
       files: {

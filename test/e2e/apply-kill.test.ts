@@ -6,20 +6,7 @@ import { seededRandom } from '../../src/sandbox/prng.js';
 import { startSandbox, type Sandbox, type SandboxRequestLog } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import {
-  STATE,
-  createRepo,
-  desiredKeys,
-  groupYaml,
-  holdsExactly,
-  notHeld,
-  phones,
-  runGroupops,
-  sandboxEnv,
-  snapshotKeys,
-  spawnCli,
-  type TempRepo,
-} from '../helpers/apply-env.js';
+import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runGroupops, sandboxEnv, snapshotKeys, spawnCli, type TempRepo } from '../helpers/apply-env.js';
 
 let sandbox: Sandbox | undefined;
 let repo: TempRepo | undefined;

@@ -4,19 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
-import {
-  STATE,
-  createRepo,
-  desiredKeys,
-  groupYaml,
-  holdsExactly,
-  phones,
-  requestOps,
-  runGroupops,
-  sandboxEnv,
-  snapshotKeys,
-  type TempRepo,
-} from '../helpers/apply-env.js';
+import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, requestOps, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
 
 let sandbox: Sandbox;
 let repo: TempRepo | undefined;
@@ -210,7 +198,12 @@ describe('groupops apply (end to end, against the sandbox)', () => {
         expect(`${result.stdout}${result.stderr}`).not.toContain(token);
         expect(await r.snapshotText()).toBe(snapshot);
         expect(existsSync(join(r.dir, `${STATE}.journal`))).toBe(false);
-        expect(sandbox.requests().slice(before).map((q) => q.verdict)).toEqual(['unauthorized']);
+        expect(
+          sandbox
+            .requests()
+            .slice(before)
+            .map((q) => q.verdict),
+        ).toEqual(['unauthorized']);
       }
     });
   });

@@ -139,7 +139,9 @@ describe('a repository with user groups (v2) and customer groups, applied in one
     r.commit('one more customer');
     const second = await apply(sb, r);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/error: POST .*audience\/info\/batchAdd failed: the import failed \(data\.status -1\); nothing of this request is recorded \[导入失败 \(sandbox: scripted failure\)\]/);
+    expect(second.stderr).toMatch(
+      /error: POST .*audience\/info\/batchAdd failed: the import failed \(data\.status -1\); nothing of this request is recorded \[导入失败 \(sandbox: scripted failure\)\]/,
+    );
     expect((await snapshotKeys(r)).size).toBe(3);
     await nothingUnconfirmed(sb, r);
 
@@ -207,7 +209,10 @@ describe('user groups through the legacy v1 endpoint (userGroups.endpoint: v1)',
   });
 
   it('converges under a 35% fault rate, deletes included', async () => {
-    const { sb, r } = await setUp({ '.groupops/config.yaml': V1_CONFIG, 'groups/a.yaml': groupYaml('A', phones(0, 900)), 'groups/b.yaml': groupYaml('B', phones(400, 700)) }, { seed: 5, faults: { rate: 0.35, retryAfterSeconds: 0.01 } });
+    const { sb, r } = await setUp(
+      { '.groupops/config.yaml': V1_CONFIG, 'groups/a.yaml': groupYaml('A', phones(0, 900)), 'groups/b.yaml': groupYaml('B', phones(400, 700)) },
+      { seed: 5, faults: { rate: 0.35, retryAfterSeconds: 0.01 } },
+    );
     const until = async (deleting: ReadonlySet<string>): Promise<void> => {
       for (let run = 0; run < 40; run++) {
         const result = await apply(sb, r, ['--allow-mass-delete']);

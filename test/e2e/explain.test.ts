@@ -98,8 +98,12 @@ describe('groupops explain', () => {
       ].join('\n'),
     );
     // The CSV row: its own line, and the group file that lists the CSV.
-    expect(out).toContain('  ~ Bulk (enterprise): pending update (its identities changed: the next apply re-sends it as an add)\n      written at groups/enterprise/bulk.csv:4 (member list of groups/enterprise/bulk.yaml): phone 13900000000 + unionid oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\n      recorded in the snapshot: phone 13900000000');
-    expect(out).toMatch(/ {2}\+ 研发部 H5 培训 \(department, wxDeptId 1001\): pending add \(written, not applied yet: the next apply adds it\)\n {6}written at groups\/departments\/rd-wecom\.yaml:\d+: phone 13900000000/);
+    expect(out).toContain(
+      '  ~ Bulk (enterprise): pending update (its identities changed: the next apply re-sends it as an add)\n      written at groups/enterprise/bulk.csv:4 (member list of groups/enterprise/bulk.yaml): phone 13900000000 + unionid oUpF8uMuAJO_M2pxb1Q9zNjWeS6o\n      recorded in the snapshot: phone 13900000000',
+    );
+    expect(out).toMatch(
+      / {2}\+ 研发部 H5 培训 \(department, wxDeptId 1001\): pending add \(written, not applied yet: the next apply adds it\)\n {6}written at groups\/departments\/rd-wecom\.yaml:\d+: phone 13900000000/,
+    );
     const { snapshot } = await readSnapshot(nodeFileSystem(), join(r.dir, '.groupops/snapshot.json'));
     const batch = snapshot.lastApply!.requests.find((q) => q.batchId !== undefined)!.batchId!;
     expect(out).toContain(`The snapshot's last apply: commit ${snapshot.lastApply!.commit!.slice(0, 12)}, ${snapshot.lastApply!.time}, 2 requests: add batch ${batch}, add (customer groups).`);
@@ -113,7 +117,9 @@ describe('groupops explain', () => {
       const result = await explain(args);
       const query = args.join(' ');
       expect(result.code, query).toBe(0);
-      expect(result.stdout).toContain('  - 华东销售 (department, deptId 40213): pending delete (no group file declares this group any more: the next apply deletes the membership; the group itself stays on the platform)');
+      expect(result.stdout).toContain(
+        '  - 华东销售 (department, deptId 40213): pending delete (no group file declares this group any more: the next apply deletes the membership; the group itself stays on the platform)',
+      );
     }
     expect((await explain(['unionid 13800000005'])).code).toBe(1);
   });
@@ -135,8 +141,21 @@ describe('groupops explain', () => {
     expect(beta).toEqual({
       group: { name: 'Beta testers', category: 'enterprise' },
       status: 'applied',
-      written: { file: 'groups/enterprise/beta-testers.yaml', line: 6, groupFile: 'groups/enterprise/beta-testers.yaml', identities: [{ type: 'unionid', value: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }, { type: 'phone', value: '13900000000' }] },
-      recorded: { identities: [{ type: 'unionid', value: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }, { type: 'phone', value: '13900000000' }] },
+      written: {
+        file: 'groups/enterprise/beta-testers.yaml',
+        line: 6,
+        groupFile: 'groups/enterprise/beta-testers.yaml',
+        identities: [
+          { type: 'unionid', value: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
+          { type: 'phone', value: '13900000000' },
+        ],
+      },
+      recorded: {
+        identities: [
+          { type: 'unionid', value: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' },
+          { type: 'phone', value: '13900000000' },
+        ],
+      },
       declaredIn: { file: 'groups/enterprise/beta-testers.yaml', line: 2 },
     });
     const bulk = d.members.flatMap((m) => m.memberships).find((m) => m.group.name === 'Bulk')!;
@@ -147,12 +166,22 @@ describe('groupops explain', () => {
     const r = await appliedRepo();
     await r.write({ 'groups/enterprise/vip-customers.yaml': `${await r.read('groups/enterprise/vip-customers.yaml')}  - phone: "13600000001"\n` });
     // What an apply killed after its first acknowledgement leaves next to the snapshot (schemas/journal.schema.json).
-    const header = { journal: 2, applyId: 'explain-test', base: null, commit: r.git('rev-parse', 'HEAD'), endpoint: `${sandbox.url}/api/integrate/audience/group/rel/v2/batchAdd`, toolVersion: '0.1.0', started: '2025-06-01T10:00:00.000Z' };
+    const header = {
+      journal: 2,
+      applyId: 'explain-test',
+      base: null,
+      commit: r.git('rev-parse', 'HEAD'),
+      endpoint: `${sandbox.url}/api/integrate/audience/group/rel/v2/batchAdd`,
+      toolVersion: '0.1.0',
+      started: '2025-06-01T10:00:00.000Z',
+    };
     const record = { index: 0, op: 'add', batchId: '15314513451349999', items: [{ member: { identities: [{ type: 'phone', value: '13600000001' }] }, category: 'enterprise', groups: ['VIP客户'] }] };
     await r.write({ '.groupops/snapshot.json.journal': `${JSON.stringify(header)}\n${JSON.stringify(record)}\n` });
     const text = await explain(['13600000001']);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain('  = VIP客户 (enterprise): applied by add batch 15314513451349999 of an interrupted apply (in the journal .groupops/snapshot.json.journal, which the next apply folds into the snapshot)');
+    expect(text.stdout).toContain(
+      '  = VIP客户 (enterprise): applied by add batch 15314513451349999 of an interrupted apply (in the journal .groupops/snapshot.json.journal, which the next apply folds into the snapshot)',
+    );
     expect(text.stdout).toContain('An interrupted apply (started 2025-06-01T10:00:00.000Z) left 1 acknowledged request in .groupops/snapshot.json.journal; they count as applied.');
     const d = doc(await explain(['13600000001', '--format', 'json']));
     expect(d.journal).toEqual({ path: '.groupops/snapshot.json.journal', started: '2025-06-01T10:00:00.000Z', commit: header.commit, requests: 1 });

@@ -75,7 +75,18 @@ afterAll(async () => {
 
 describe('the npm package', () => {
   it('holds the CLI, its schemas, the demo groups, the docs, README and LICENSE; no sources, tests, benchmarks or source maps', () => {
-    for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/groupops.js', 'dist/src/cli/main.js', 'dist/src/load/fast/yaml-subset.js', 'schemas/group.schema.json', 'schemas/config.schema.json', 'groups/enterprise/vip-customers.yaml', 'docs/github.md']) {
+    for (const path of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'bin/groupops.js',
+      'dist/src/cli/main.js',
+      'dist/src/load/fast/yaml-subset.js',
+      'schemas/group.schema.json',
+      'schemas/config.schema.json',
+      'groups/enterprise/vip-customers.yaml',
+      'docs/github.md',
+    ]) {
       expect(files).toContain(path);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
@@ -151,7 +162,10 @@ function consumerRepo(): FlowRepo {
     },
     read: (rel) => readFile(join(repo, rel), 'utf8'),
     commit: (message) => {
-      for (const args of [['add', '-A'], ['-c', 'user.name=acme', '-c', 'user.email=acme@example.invalid', 'commit', '--quiet', '-m', message]]) {
+      for (const args of [
+        ['add', '-A'],
+        ['-c', 'user.name=acme', '-c', 'user.email=acme@example.invalid', 'commit', '--quiet', '-m', message],
+      ]) {
         const r = spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
       }
@@ -171,7 +185,9 @@ function repositoryOf(url: string | undefined): string {
 async function writeConsumerLock(dir: string, tgz: string): Promise<void> {
   const lock = JSON.parse(await readFile(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
   const spec = `file:${tgz}`;
-  const integrity = `sha512-${createHash('sha512').update(await readFile(tgz)).digest('base64')}`;
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(tgz))
+    .digest('base64')}`;
   const packages: Record<string, unknown> = {
     '': { name: 'acme-groups', devDependencies: { groupops: spec } },
     'node_modules/groupops': {

@@ -135,7 +135,9 @@ describe('state files the system refuses, through the CLI', () => {
     const result = await groupops(['apply', '--auto-approve'], [{ operation: 'make-folder', path: /\.groupops$/, errno: 'EROFS' }]);
     expect(result.code, result.stderr).toBe(1);
     expectNoBugReport(result.stderr);
-    expect(result.stderr).toMatch(/^error: could not create the folder \.groupops: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/m);
+    expect(result.stderr).toMatch(
+      /^error: could not create the folder \.groupops: the file system is read-only \(EROFS\)\nNothing was sent, and the snapshot is unchanged\.\nRun groupops where the work tree can be written/m,
+    );
     expect(sandbox.requests()).toHaveLength(0);
   });
 });

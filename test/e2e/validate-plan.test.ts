@@ -87,7 +87,11 @@ describe('groupops validate and plan on the shipped groups', () => {
     const loaded = await loadGroups('groups', repo!.dir);
     if (!loaded.ok) throw new Error('expected valid groups');
     expect(doc.checksum).toBe(buildPlan(loaded.value.state, new Map()).checksum);
-    expect(doc.changes[0]).toEqual({ op: 'add', group: { name: '华东销售', category: 'department', department: { deptId: '40213' } }, member: { identities: [{ type: 'phone', value: '13800000005' }] } });
+    expect(doc.changes[0]).toEqual({
+      op: 'add',
+      group: { name: '华东销售', category: 'department', department: { deptId: '40213' } },
+      member: { identities: [{ type: 'phone', value: '13800000005' }] },
+    });
   });
 
   it('--out writes the rendered plan to the file and nothing to stdout', async () => {
@@ -105,7 +109,10 @@ describe('groupops validate and plan on the shipped groups', () => {
   it('shows deletes for memberships in the snapshot that the files no longer hold, including a removed file', async () => {
     await shippedRepo();
     await repo!.write({ [STATE]: await snapshotOfDesired(repo!.dir) });
-    await repo!.write({ 'groups/departments/sales-east.yaml': null, 'groups/enterprise/vip-customers.yaml': (await repo!.read('groups/enterprise/vip-customers.yaml')).replace('  - phone: "13900000001"\n', '') });
+    await repo!.write({
+      'groups/departments/sales-east.yaml': null,
+      'groups/enterprise/vip-customers.yaml': (await repo!.read('groups/enterprise/vip-customers.yaml')).replace('  - phone: "13900000001"\n', ''),
+    });
     const text = await cli(['plan']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('  # group 华东销售 (department, deptId 40213)\n  - phone 13800000005\n  - phone 13800000006\n');
@@ -113,11 +120,7 @@ describe('groupops validate and plan on the shipped groups', () => {
     expect(text.stdout.trimEnd().split('\n').at(-1)).toBe('Plan: 0 to add, 3 to delete, in 1 request.');
     const json = JSON.parse((await cli(['plan', '--format', 'json'])).stdout) as JsonPlan;
     expect(json.summary).toEqual({ add: 0, delete: 3, requests: 1 });
-    expect(json.changes.map((c) => `${c.op} ${c.group.name} ${c.member.identities[0]!.value}`)).toEqual([
-      'delete 华东销售 13800000005',
-      'delete 华东销售 13800000006',
-      'delete VIP客户 13900000001',
-    ]);
+    expect(json.changes.map((c) => `${c.op} ${c.group.name} ${c.member.identities[0]!.value}`)).toEqual(['delete 华东销售 13800000005', 'delete 华东销售 13800000006', 'delete VIP客户 13900000001']);
   });
 
   it('prints no escape codes when stdout is not a terminal, with or without NO_COLOR', async () => {
@@ -135,7 +138,10 @@ describe('groupops validate and plan on the shipped groups', () => {
     const forced = await cli(['plan'], { FORCE_COLOR: '1' });
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain(ESC);
-    for (const args of [['plan', '--no-color'], ['--no-color', 'plan']]) {
+    for (const args of [
+      ['plan', '--no-color'],
+      ['--no-color', 'plan'],
+    ]) {
       const r = await cli(args, { FORCE_COLOR: '1' });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).not.toContain(ESC);
@@ -216,13 +222,7 @@ describe('broken input: exit 1, every problem as path:line:col, nothing touched'
 
   const problemFiles = (stderr: string): Set<string> => new Set(stderr.split('\n').flatMap((l) => (ISSUE_LINE.exec(l)?.groups ? [ISSUE_LINE.exec(l)!.groups!.file!] : [])));
 
-  it.each([
-    ['validate'],
-    ['plan'],
-    ['plan', '--detailed-exitcode'],
-    ['plan', '--format', 'json', '--out', 'plan.json'],
-    ['plan', '--format', 'markdown'],
-  ])('groupops %s', async (...args) => {
+  it.each([['validate'], ['plan'], ['plan', '--detailed-exitcode'], ['plan', '--format', 'json', '--out', 'plan.json'], ['plan', '--format', 'markdown']])('groupops %s', async (...args) => {
     await brokenRepo();
     const before = await repo!.fingerprint();
     const r = await cli(args);
@@ -256,7 +256,8 @@ describe('broken input: exit 1, every problem as path:line:col, nothing touched'
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(1);
       // A script reading --format json gets a document saying why there is no plan.
-      if (args.includes('json')) expect(JSON.parse(r.stdout)).toMatchObject({ formatVersion: '1.1', error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^the snapshot cannot be read:/) } });
+      if (args.includes('json'))
+        expect(JSON.parse(r.stdout)).toMatchObject({ formatVersion: '1.1', error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^the snapshot cannot be read:/) } });
       else expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^\.groupops\/snapshot\.json:5:1: the snapshot is not valid JSON/m);
       expect(r.stderr).toContain('the snapshot cannot be read');

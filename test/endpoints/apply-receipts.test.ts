@@ -54,7 +54,10 @@ describe('apply with user and customer groups', () => {
     const customers = new FakeCustomerApi();
     const outcome = await apply(ws.dir, api, customers);
     expect(outcome.status).toBe('applied');
-    expect(api.log.map((r) => [r.op, r.items])).toEqual([['add', 500], ['add', 100]]);
+    expect(api.log.map((r) => [r.op, r.items])).toEqual([
+      ['add', 500],
+      ['add', 100],
+    ]);
     expect(customers.log.map((r) => [r.op, r.items])).toEqual([['add', 30]]);
     expect(held(api, customers)).toEqual(await desiredKeys(ws.dir));
     expect(await snapshotKeys(ws.dir)).toEqual(await desiredKeys(ws.dir));
@@ -77,7 +80,11 @@ describe('apply with user and customer groups', () => {
     const first = await apply(ws.dir, api, customers);
     expect(first.status).toBe('partial');
     expect(first.requests).toHaveLength(1);
-    expect(first.requests[0]).toMatchObject({ status: 'partial', message: '部分导入成功', failed: [{ member: { identities: [{ type: 'phone', value: '13900000002' }] }, groups: ['会员'], reason: '客户不存在' }] });
+    expect(first.requests[0]).toMatchObject({
+      status: 'partial',
+      message: '部分导入成功',
+      failed: [{ member: { identities: [{ type: 'phone', value: '13900000002' }] }, groups: ['会员'], reason: '客户不存在' }],
+    });
     // Nothing the API did not confirm: the snapshot holds exactly what the fake platform holds.
     expect(await snapshotKeys(ws.dir)).toEqual(customers.held);
     expect(customers.held.size).toBe(2);

@@ -117,11 +117,15 @@ describe('v1 and customer clients: only code "200" with errorCode SUCCESS acknow
   });
 
   it('customer: the same envelope rule comes before the per-row rules (a SUCCESS-less status 1 is a failure)', async () => {
-    const notSuccess = await bareCustomer(() => ({ body: '{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}' }));
+    const notSuccess = await bareCustomer(() => ({
+      body: '{"code":"200","errorCode":"SYSTEM_ERROR","msg":"import failed","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}',
+    }));
     const err = await failure(notSuccess.sendBatch(twoCustomers));
     expect(err).toMatchObject({ kind: 'rejected', errorCode: 'SYSTEM_ERROR', retryable: false });
     await server!.close();
-    const lowerCase = await bareCustomer(() => ({ body: '{"code":"200","errorCode":"success","msg":"ok","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}' }));
+    const lowerCase = await bareCustomer(() => ({
+      body: '{"code":"200","errorCode":"success","msg":"ok","data":{"status":1,"message":"成功","importSuccessNum":2,"importFailNum":0,"errorData":null}}',
+    }));
     expect((await lowerCase.sendBatch(twoCustomers)).status).toBe('accepted');
   });
 });
@@ -180,7 +184,12 @@ describe('v1 and customer clients against the sandbox', () => {
     await numbers.sendBatch(twoCustomers);
     expect(sandbox!.customerMemberships()).toHaveLength(3);
     await numbers.sendBatch(customerBatch('delete', customerItem([id('phone', '13900000009')], ['VIP'])));
-    expect(sandbox!.customerMemberships().map((m) => m.group).sort()).toEqual(['会员', '会员']);
+    expect(
+      sandbox!
+        .customerMemberships()
+        .map((m) => m.group)
+        .sort(),
+    ).toEqual(['会员', '会员']);
     expect(String((sandbox!.requests()[1]!.body as { publicParams: { optType: unknown } }).publicParams.optType)).toBe('2');
   });
 });

@@ -26,7 +26,10 @@ describe('customer groups in the plan', () => {
       { group: users, members: members(0, 700) },
       { group: customers, members: members(0, 300) },
     ]);
-    const applied = stateFromGroups([{ group: { name: 'Old', category: 'enterprise' }, members: members(0, 10) }, { group: { name: 'Gone', category: 'enterprise', kind: 'customer' }, members: members(0, 5) }]);
+    const applied = stateFromGroups([
+      { group: { name: 'Old', category: 'enterprise' }, members: members(0, 10) },
+      { group: { name: 'Gone', category: 'enterprise', kind: 'customer' }, members: members(0, 5) },
+    ]);
     const batches = planBatches(diffMemberships(desired, applied));
     expect(batches.map((b) => [b.op, b.target ?? 'user', b.items.length])).toEqual([
       ['delete', 'user', 10],
@@ -49,7 +52,13 @@ describe('customer groups in the plan', () => {
   });
 
   it('lists user groups before customer groups and says which requests go to the customer endpoint', () => {
-    const plan = buildPlan(stateFromGroups([{ group: customers, members: members(0, 2) }, { group: users, members: members(0, 1) }]), new Map());
+    const plan = buildPlan(
+      stateFromGroups([
+        { group: customers, members: members(0, 2) },
+        { group: users, members: members(0, 1) },
+      ]),
+      new Map(),
+    );
     const text = renderText(plan, { color: false, mask: false });
     expect(text.indexOf('# group 会员 (enterprise)')).toBeLessThan(text.indexOf('# group 会员 (customer group)'));
     expect(text).toContain('  add     1 request, 1 item\n  add     1 request, 2 items (customer-group endpoint)\n');
@@ -133,11 +142,21 @@ describe('the snapshot and the journal with customer groups', () => {
   it('journals a customer request with its endpoint and only its confirmed items, and reads it back', () => {
     const header = { journal: JOURNAL_VERSION, applyId: 'a1', base: null, commit: null, endpoint: 'http://x/v2', toolVersion: '0.1.0', started: '2024-05-01T10:00:00.000Z' };
     const batch = customerBatch('add', customerItem([id('audienceUserId', 'C1')], ['会员']));
-    const text = formatJournalHeader(header) + formatJournalRecord(0, batch, { endpoint: 'http://x/customer', status: 'partial', notApplied: 1 }) + formatJournalRecord(1, { ...batch, items: [] }, { endpoint: 'http://x/customer', status: 'unknown', notApplied: 2 });
+    const text =
+      formatJournalHeader(header) +
+      formatJournalRecord(0, batch, { endpoint: 'http://x/customer', status: 'partial', notApplied: 1 }) +
+      formatJournalRecord(1, { ...batch, items: [] }, { endpoint: 'http://x/customer', status: 'unknown', notApplied: 2 });
     const parsed = parseJournal('j', text);
     if (!parsed.ok) throw new Error(parsed.issues.map((i) => i.message).join('\n'));
     expect(parsed.journal!.records).toEqual([
-      { index: 0, op: 'add', endpoint: 'http://x/customer', status: 'partial', notApplied: 1, items: [{ member: { identities: [{ type: 'audienceUserId', value: 'C1' }] }, category: 'enterprise', kind: 'customer', groups: ['会员'] }] },
+      {
+        index: 0,
+        op: 'add',
+        endpoint: 'http://x/customer',
+        status: 'partial',
+        notApplied: 1,
+        items: [{ member: { identities: [{ type: 'audienceUserId', value: 'C1' }] }, category: 'enterprise', kind: 'customer', groups: ['会员'] }],
+      },
       { index: 1, op: 'add', endpoint: 'http://x/customer', status: 'unknown', notApplied: 2, items: [] },
     ]);
     const orphan = formatJournalHeader(header) + formatJournalRecord(0, batch, {});

@@ -17,10 +17,7 @@ const SENT: CustomerItem[] = [
 
 describe('toCustomerBody: the model as the customer-group endpoint takes it (seed 001)', () => {
   it('maps identities to audienceUserId, openid, unionid, phone, groups joined by ","', () => {
-    const body = toCustomerBody(
-      customerBatch('add', customerItem([id('phone', '13900000003'), id('audienceUserId', 'C3'), id('unionid', 'u3'), id('openid', 'o3')], ['会员', 'VIP'])),
-      PARAMS,
-    );
+    const body = toCustomerBody(customerBatch('add', customerItem([id('phone', '13900000003'), id('audienceUserId', 'C3'), id('unionid', 'u3'), id('openid', 'o3')], ['会员', 'VIP'])), PARAMS);
     expect(JSON.stringify(body)).toBe(
       '{"publicParams":{"isMatching":true,"matchingType":2,"identifyWay":1,"optType":"add"},"data":[{"audienceUserId":"C3","openid":"o3","unionid":"u3","phone":"13900000003","groups":"会员,VIP"}]}',
     );

@@ -5,10 +5,11 @@ import { customerBatch, customerItem, id, userBatch, userItem } from './builders
 
 describe('toV1Body: the model as the legacy v1 endpoint takes it (seed 000)', () => {
   it('maps identities to the flat fields, groups joined by ",", publicParams from the config (fuzzy)', () => {
-    const body = toV1Body(
-      userBatch('add', userItem([id('unionid', 'u1'), id('phone', '13800000001'), id('thirdId', 'T-9')], ['A', 'B']), userItem([id('openid', 'o1')], ['A'])),
-      { isMatching: true, matchingType: 2, identifyWay: 1 },
-    );
+    const body = toV1Body(userBatch('add', userItem([id('unionid', 'u1'), id('phone', '13800000001'), id('thirdId', 'T-9')], ['A', 'B']), userItem([id('openid', 'o1')], ['A'])), {
+      isMatching: true,
+      matchingType: 2,
+      identifyWay: 1,
+    });
     expect(JSON.stringify(body)).toBe(
       '{"publicParams":{"isMatching":true,"matchingType":2,"identifyWay":1,"optType":"add"},' +
         '"data":[{"thirdId":"T-9","unionid":"u1","phone":"13800000001","groups":"A,B"},{"openid":"o1","groups":"A"}]}',
@@ -18,7 +19,12 @@ describe('toV1Body: the model as the legacy v1 endpoint takes it (seed 000)', ()
   it('with exact matching names the identity to match by: the member key, thirdId as "id"', () => {
     const params = { isMatching: false, matchingType: 1 as const, accurateMatchType: 'gzh' as const, accurateMatchValue: 'wx1234' };
     const body = toV1Body(
-      userBatch('delete', userItem([id('thirdId', 'T-1'), id('phone', '1')], ['A']), userItem([id('openid', 'o2', { platform: 'gzh', appid: 'wx1234', isWeChatEcosystem: true })], ['A']), userItem([id('phone', '2')], ['A'])),
+      userBatch(
+        'delete',
+        userItem([id('thirdId', 'T-1'), id('phone', '1')], ['A']),
+        userItem([id('openid', 'o2', { platform: 'gzh', appid: 'wx1234', isWeChatEcosystem: true })], ['A']),
+        userItem([id('phone', '2')], ['A']),
+      ),
       params,
     );
     expect(body.publicParams).toEqual({ isMatching: false, matchingType: 1, accurateMatchType: 'gzh', accurateMatchValue: 'wx1234', optType: 'delete' });

@@ -63,7 +63,11 @@ afterAll(async () => {
 });
 
 /** Runs the Action in the workspace with the job's environment; the npm cache stands in for the registry. */
-async function runAction(inputs: Record<string, string>, event: { name: string; payload: unknown; sha: string; ref?: string }, env: Record<string, string> = {}): Promise<ActionRun & { summary: string }> {
+async function runAction(
+  inputs: Record<string, string>,
+  event: { name: string; payload: unknown; sha: string; ref?: string },
+  env: Record<string, string> = {},
+): Promise<ActionRun & { summary: string }> {
   const eventPath = join(scratch, `event-${Date.now()}.json`);
   const summaryPath = `${eventPath}.summary.md`;
   await writeFile(eventPath, JSON.stringify(event.payload));
@@ -178,7 +182,10 @@ describe('the groupops Action, command: apply, in a push job on main', () => {
     );
     expect(run.failed, log(run)).toBe(false);
 
-    const held = sb.memberships().map((m) => `${m.group.name}:${m.person.identities[0]!.value}`).sort();
+    const held = sb
+      .memberships()
+      .map((m) => `${m.group.name}:${m.person.identities[0]!.value}`)
+      .sort();
     expect(held).toEqual(['VIP:13900000001', 'VIP:13900000002', 'VIP:18888888888']);
     const snapshotCommit = gh.ref('main')!;
     expect(gh.commit(snapshotCommit)!.parents).toEqual([merge]);
@@ -222,7 +229,9 @@ describe('the groupops Action, command: apply, in a push job on main', () => {
     expect(apply.code).toBe(2);
     expect(apply.stdout).toContain('::error title=groupops::the allow-mass-delete input is "yes": use true or false');
     expect(sb.requests().length).toBe(before);
-    const paths = step(run, /Keep the state files/).with!.path!.split('\n').filter(Boolean);
+    const paths = step(run, /Keep the state files/)
+      .with!.path!.split('\n')
+      .filter(Boolean);
     expect(paths).toEqual(['./.groupops/', './.groupops/']);
   });
 

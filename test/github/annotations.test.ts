@@ -40,7 +40,9 @@ describe('issueAnnotations', () => {
 
   it('masks the identity values an issue quotes, only when asked', () => {
     const issue = { file: 'groups/a.yaml', line: 6, column: 5, message: 'duplicate member: phone "18888888888" is already listed on line 4', sensitive: ['18888888888'] };
-    expect(issueAnnotations([issue], { cwd: '/repo' }, { mask: true })).toEqual(['::error file=groups/a.yaml,line=6,col=5,title=groupops::duplicate member: phone "188****8888" is already listed on line 4']);
+    expect(issueAnnotations([issue], { cwd: '/repo' }, { mask: true })).toEqual([
+      '::error file=groups/a.yaml,line=6,col=5,title=groupops::duplicate member: phone "188****8888" is already listed on line 4',
+    ]);
     expect(issueAnnotations([issue], { cwd: '/repo' }, { mask: false })[0]).toContain('"18888888888"');
   });
 

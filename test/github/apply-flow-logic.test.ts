@@ -25,7 +25,12 @@ const applied: ApplyReport = {
 };
 
 /** A repository whose main is one commit with the old snapshot, merged by PR 5. */
-function setUp(): { gh: MemoryGitHub; step: MemoryStep; base: string; input: (over?: Partial<GitHubApplyInput> & { report?: ApplyReport; newSnapshot?: string }) => GitHubApplyInput & { applied: () => boolean } } {
+function setUp(): {
+  gh: MemoryGitHub;
+  step: MemoryStep;
+  base: string;
+  input: (over?: Partial<GitHubApplyInput> & { report?: ApplyReport; newSnapshot?: string }) => GitHubApplyInput & { applied: () => boolean };
+} {
   const gh = new MemoryGitHub();
   const base = gh.seed({ 'groups/vip.yaml': 'name: VIP\n', [SNAP]: '{"old":true}\n', 'README.md': 'hi\n' });
   gh.branches.set('main', base);
@@ -76,7 +81,9 @@ describe('runGitHubApply', () => {
     expect(exitCodeForReport(report)).toBe(0);
     const head = gh.branches.get('main')!;
     expect(gh.commits.get(head)!.parents).toEqual([base]);
-    expect(gh.commits.get(head)!.message).toMatch(/^groupops: apply [0-9a-f]{7} \(1 request\)\n[\s\S]*- add 3 items: 15314513451345123\n[\s\S]*Groupops-Run: https:\/\/github\.test\/acme\/groups\/actions\/runs\/4242\n$/);
+    expect(gh.commits.get(head)!.message).toMatch(
+      /^groupops: apply [0-9a-f]{7} \(1 request\)\n[\s\S]*- add 3 items: 15314513451345123\n[\s\S]*Groupops-Run: https:\/\/github\.test\/acme\/groups\/actions\/runs\/4242\n$/,
+    );
     expect(gh.fileAt(head, SNAP)).toBe('{"new":true}\n');
     expect(gh.fileAt(head, 'README.md')).toBe('hi\n');
     expect(pulls).toEqual([{ number: 5, url: 'https://github.test/acme/groups/pull/5' }]);
@@ -152,7 +159,11 @@ describe('runGitHubApply', () => {
 
   it('reports a refusal on the PR with the override of the workflow, commits nothing, exit 3', async () => {
     const { gh, base, step, input } = setUp();
-    const refused = buildApplyReport({ snapshotPath: SNAP, plan, error: new UnsafePlanError('refusing to apply: the plan deletes 30 of 30 applied memberships (100%), more than the limit.', 'run again with --allow-mass-delete') });
+    const refused = buildApplyReport({
+      snapshotPath: SNAP,
+      plan,
+      error: new UnsafePlanError('refusing to apply: the plan deletes 30 of 30 applied memberships (100%), more than the limit.', 'run again with --allow-mass-delete'),
+    });
     const { report } = await runGitHubApply(input({ report: refused }));
     expect(exitCodeForReport(report)).toBe(3);
     expect(gh.branches.get('main')).toBe(base);

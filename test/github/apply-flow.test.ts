@@ -43,7 +43,11 @@ function applyEnv(sha: string, extra: Record<string, string> = {}): Promise<Node
   return pushApplyEnv(gh, { sha, eventPath, workspace: repo.dir, sandbox: sb }, extra);
 }
 
-const batchIdsSent = () => sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!);
+const batchIdsSent = () =>
+  sb
+    .requests()
+    .filter((r) => r.verdict === 'accepted')
+    .map((r) => r.batchId!);
 
 describe('groupops github apply', () => {
   it('applies, commits the snapshot on the merge commit with every batch ID, and comments on the merged PR', async () => {
@@ -159,7 +163,9 @@ describe('groupops github apply', () => {
     gh.forbidContentWrites = true;
     const res = await runMain(['github', 'apply', '--auto-approve'], { cwd: repo.dir, env: await applyEnv(sha) });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m);
+    expect(res.stderr).toMatch(
+      /^error: the GitHub token cannot commit the snapshot to main \(GitHub API: cannot upload the snapshot: HTTP 403 \(Resource not accessible by integration\)\): give the apply job `permissions: contents: write`/m,
+    );
     expect(sb.requests()).toHaveLength(0);
     expect(gh.ref('main')).toBe(sha);
   });

@@ -71,7 +71,10 @@ describe('a cancelled apply job', () => {
 
     // Request 2 was answered after the interrupt and is recorded; request 3 was never sent.
     expect(sb.requests()).toHaveLength(2);
-    const ids = sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!);
+    const ids = sb
+      .requests()
+      .filter((r) => r.verdict === 'accepted')
+      .map((r) => r.batchId!);
     expect(ids).toHaveLength(2);
     const commit = gh.commit(gh.ref('main')!)!;
     expect(commit.parents).toEqual([sha]);

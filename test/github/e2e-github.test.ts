@@ -143,11 +143,18 @@ describe('GitHub flow end to end: PR opened -> new push -> merge -> apply', () =
     expect(res.code, res.stdout + res.stderr).toBe(0);
 
     // The tenant holds exactly the merged group files.
-    const held = sb.memberships().map((m) => `${m.group.name}:${m.person.identities[0]!.value}`).sort();
+    const held = sb
+      .memberships()
+      .map((m) => `${m.group.name}:${m.person.identities[0]!.value}`)
+      .sort();
     expect(held).toEqual(['New team:13500000001', 'New team:13500000002', 'VIP:13900000001', 'VIP:13900000002', 'VIP:18888888888']);
 
     // The snapshot commit sits on the merge commit, lists this apply's batch IDs exactly, and changes only the snapshot.
-    const ids = sb.requests().filter((r) => r.verdict === 'accepted').map((r) => r.batchId!).slice(1);
+    const ids = sb
+      .requests()
+      .filter((r) => r.verdict === 'accepted')
+      .map((r) => r.batchId!)
+      .slice(1);
     expect(ids).toHaveLength(2);
     for (const id of ids) expect(BigInt(id)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
     const snapshotCommit = gh.commit(gh.ref('main')!)!;

@@ -30,7 +30,11 @@ export function actionsEnv(gh: FakeGitHub, extra: Record<string, string>): NodeJ
  * The environment of `groupops github apply` in a push job for `sha` on main: the push event and an
  * empty job summary written to `eventPath` and `${eventPath}.summary.md`, the sandbox's URL and token.
  */
-export async function pushApplyEnv(gh: FakeGitHub, opts: { sha: string; eventPath: string; workspace: string; sandbox: { url: string; token: string } }, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+export async function pushApplyEnv(
+  gh: FakeGitHub,
+  opts: { sha: string; eventPath: string; workspace: string; sandbox: { url: string; token: string } },
+  extra: Record<string, string> = {},
+): Promise<NodeJS.ProcessEnv> {
   await writeFile(opts.eventPath, JSON.stringify(pushEvent(gh, [opts.sha])));
   const summary = `${opts.eventPath}.summary.md`;
   await writeFile(summary, '');

@@ -73,10 +73,7 @@ function mixedPlan(): ReviewedPlan {
     [customers, [member(phone('15800000001'))]],
   );
   const plan = buildPlan(desired, applied);
-  const safety = safetyVerdict(
-    { plan, appliedMemberships: 45, desired: { dir: 'groups', folderExists: true, memberships: 17 } },
-    { maxDeletePercent: 25, maxDeleteCount: 20, allowMassDelete: false },
-  );
+  const safety = safetyVerdict({ plan, appliedMemberships: 45, desired: { dir: 'groups', folderExists: true, memberships: 17 } }, { maxDeletePercent: 25, maxDeleteCount: 20, allowMassDelete: false });
   return { plan, safety };
 }
 
@@ -101,7 +98,9 @@ describe('the PR comment and job summary of a mixed plan, rendered as GitHub ren
 
       // The verdict: refused, by which rule, with the numbers, and the override of the workflow.
       const verdict = doc.querySelectorAll('p').find((p) => p.text.includes('would be refused'))!;
-      expect(verdict.text).toContain('The apply on merge would be refused by a safety limit: the plan deletes 31 of 45 applied memberships (68.9%), more than 25% of them and more than 20 (the share limit: config safety.maxDeletePercent and safety.maxDeleteCount)');
+      expect(verdict.text).toContain(
+        'The apply on merge would be refused by a safety limit: the plan deletes 31 of 45 applied memberships (68.9%), more than 25% of them and more than 20 (the share limit: config safety.maxDeletePercent and safety.maxDeleteCount)',
+      );
       const override = doc.querySelectorAll('p').find((p) => p.text.startsWith('To apply it on purpose'))!;
       expect(override.text).toContain('run the groups-apply workflow by hand');
       expect(override.querySelector('strong')!.text).toBe('To apply it on purpose:');
@@ -221,7 +220,9 @@ describe('long plans', () => {
     const body = gh.commentsOf(12)[0]!.body;
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain('# … and 50 more changes in this group: the job summary lists every change');
-    expect(body).toMatch(/> ⚠️ \*\*The plan is cut here\*\*: a PR comment holds at most 65,536 characters\. The full plan is in the job summary of \[this run\]\(https:\/\/github\.test\/acme\/groups\/actions\/runs\/4242\)\.\n$/);
+    expect(body).toMatch(
+      /> ⚠️ \*\*The plan is cut here\*\*: a PR comment holds at most 65,536 characters\. The full plan is in the job summary of \[this run\]\(https:\/\/github\.test\/acme\/groups\/actions\/runs\/4242\)\.\n$/,
+    );
     // The summary lists all 6,000 changes: no cut, no artifact.
     expect(step.summary!.match(/^\+ phone /gm)).toHaveLength(6000);
     expect(step.summary).not.toContain('cut here');
@@ -236,7 +237,9 @@ describe('long plans', () => {
     const { step, result } = run({ plan });
     const r = await result;
     expect(Buffer.byteLength(step.summary!, 'utf8')).toBeLessThanOrEqual(1024 * 1024);
-    expect(step.summary).toContain('> ⚠️ **The plan is cut here**: a job summary holds at most 1 MiB. The full plan (JSON, identity values masked) is the artifact `groupops-plan-4242-2` of [this run](https://github.test/acme/groups/actions/runs/4242#artifacts).');
+    expect(step.summary).toContain(
+      '> ⚠️ **The plan is cut here**: a job summary holds at most 1 MiB. The full plan (JSON, identity values masked) is the artifact `groupops-plan-4242-2` of [this run](https://github.test/acme/groups/actions/runs/4242#artifacts).',
+    );
     expect(r.planJson).toBe('/runner/temp/groupops-plan-4242-2.json');
     const doc = JSON.parse(step.files.get(r.planJson!)!) as { formatVersion: string; summary: { add: number }; changes: { member: { identities: { value: string }[] } }[] };
     expect(doc.summary.add).toBe(16_000);

@@ -58,14 +58,13 @@ describe('groupops github plan', () => {
 
   it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {
     await runMain(['github', 'plan'], { cwd: repo.dir, env: await prEnv() });
-    await repo.write(
-      '.groupops/snapshot.json',
-      '{\n  "schemaVersion": 1,\n  "target": {"name":"default","baseUrl":"https://tenant-a.example.com"},\n  "lastApply": null,\n  "groups": []\n}\n',
-    );
+    await repo.write('.groupops/snapshot.json', '{\n  "schemaVersion": 1,\n  "target": {"name":"default","baseUrl":"https://tenant-a.example.com"},\n  "lastApply": null,\n  "groups": []\n}\n');
     const env = await prEnv({ headSha: 'c'.repeat(40) });
     const res = await runMain(['github', 'plan'], { cwd: repo.dir, env });
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('refusing to plan: .groupops/snapshot.json belongs to target "default" (https://tenant-a.example.com), but the default base URL points at https://integrate.rabbitpre.com');
+    expect(res.stderr).toContain(
+      'refusing to plan: .groupops/snapshot.json belongs to target "default" (https://tenant-a.example.com), but the default base URL points at https://integrate.rabbitpre.com',
+    );
     const comments = gh.comments(12);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('⛔ **Refused:** refusing to plan');

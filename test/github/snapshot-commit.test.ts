@@ -90,7 +90,7 @@ describe('commitSnapshot', () => {
   });
 });
 
-describe('the adapter\'s pathSha', () => {
+describe("the adapter's pathSha", () => {
   it('gives git object IDs of files, equal IDs for equal folders, and undefined for missing paths', async () => {
     expect(await github.pathSha(base, SNAP)).toBe(gitBlobSha('{"old":true}\n'));
     const same = gh.seedCommit({ parents: [base], files: { 'groups/a.yaml': 'name: a\nmembers: []\n', 'README.md': 'x\n' } });

@@ -5,7 +5,7 @@ import { applyStepOutputs, planStepOutputs } from '../../src/github/step-outputs
 
 const plan = { checksum: 'd'.repeat(64), summary: { add: 1000, delete: 0, requests: 2 } } as unknown as Plan;
 
-describe('the step outputs of the github commands (the Action\'s outputs)', () => {
+describe("the step outputs of the github commands (the Action's outputs)", () => {
   it('of a plan: the checksum and the counts of `Plan: …`; of invalid group files: only result=invalid; refused: only result=refused', () => {
     expect(planStepOutputs({ checksum: 'c'.repeat(64), summary: { add: 3, delete: 1, requests: 2 } })).toEqual({ result: 'planned', checksum: 'c'.repeat(64), add: '3', delete: '1', requests: '2' });
     expect(planStepOutputs(undefined)).toEqual({ result: 'invalid' });

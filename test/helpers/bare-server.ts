@@ -14,11 +14,7 @@ export interface BareRequest {
  * ends (`stall`); `drop` (destroy the socket without answering, after the body was read); or `hang`
  * (never answer). Stalled and hanging sockets are destroyed when the server closes.
  */
-export type BareReply =
-  | { status?: number; headers?: Record<string, string>; body?: string }
-  | { status?: number; headers?: Record<string, string>; stall: string }
-  | 'drop'
-  | 'hang';
+export type BareReply = { status?: number; headers?: Record<string, string>; body?: string } | { status?: number; headers?: Record<string, string>; stall: string } | 'drop' | 'hang';
 
 export interface BareServer {
   /** http://127.0.0.1:PORT */

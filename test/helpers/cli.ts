@@ -142,10 +142,7 @@ export function startCli(args: readonly string[], options: CliOptions): RunningC
         if (ok(out[stream])) finish(() => resolveWait(out[stream]));
         else if (exited) finish(() => reject(new Error(`the CLI exited before ${stream} matched ${String(test)}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`)));
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`timed out waiting for ${stream} to match ${String(test)}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`))),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting for ${stream} to match ${String(test)}\nstdout:\n${out.stdout}\nstderr:\n${out.stderr}`))), timeoutMs);
       waiters.add(check);
       check();
     });

@@ -93,7 +93,9 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
 
   const putTree = (files: ReadonlyMap<string, string>, prefix = ''): string => {
     const entries = [...files].filter(([p]) => prefix === '' || p.startsWith(`${prefix}/`)).sort(([a], [b]) => (a < b ? -1 : 1));
-    const sha = createHash('sha1').update(JSON.stringify([prefix, entries])).digest('hex');
+    const sha = createHash('sha1')
+      .update(JSON.stringify([prefix, entries]))
+      .digest('hex');
     trees.set(sha, { files, prefix });
     return sha;
   };
@@ -287,7 +289,9 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         if (!trees.has(tree)) return [422, { message: 'Tree SHA does not exist' }];
         const parents = (body.parents as string[]) ?? [];
         if (parents.some((p) => !commits.has(p))) return [422, { message: 'Parent SHA does not exist or is not a commit object' }];
-        const sha = createHash('sha1').update(`commit ${counter++} ${tree} ${parents.join(',')} ${String(body.message)}`).digest('hex');
+        const sha = createHash('sha1')
+          .update(`commit ${counter++} ${tree} ${parents.join(',')} ${String(body.message)}`)
+          .digest('hex');
         const c: FakeCommit = { sha, tree, parents, message: String(body.message) };
         commits.set(sha, c);
         return [201, commitJson(c)];
@@ -300,7 +304,13 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string; 
         200,
         pulls
           .filter((p) => p.commits.includes(m[0]!))
-          .map((p) => ({ number: p.number, state: p.mergedAt ? 'closed' : 'open', merged_at: p.mergedAt, base: { ref: p.baseRef }, html_url: `https://github.test/${owner}/${repo}/pull/${p.number}` })),
+          .map((p) => ({
+            number: p.number,
+            state: p.mergedAt ? 'closed' : 'open',
+            merged_at: p.mergedAt,
+            base: { ref: p.baseRef },
+            html_url: `https://github.test/${owner}/${repo}/pull/${p.number}`,
+          })),
       ],
     },
   ];

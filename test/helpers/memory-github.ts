@@ -46,7 +46,9 @@ export class MemoryGitHub implements GitHubPort {
 
   /** Stores a commit with these files and returns its sha. */
   seed(files: Readonly<Record<string, string>>, parents: readonly string[] = [], message = 'seeded'): string {
-    const sha = createHash('sha1').update(`${this.nextId++}${JSON.stringify([files, parents, message])}`).digest('hex');
+    const sha = createHash('sha1')
+      .update(`${this.nextId++}${JSON.stringify([files, parents, message])}`)
+      .digest('hex');
     this.commits.set(sha, { sha, parents, message, files: new Map(Object.entries(files)) });
     return sha;
   }

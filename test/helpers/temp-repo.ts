@@ -100,7 +100,14 @@ async function fingerprint(dir: string): Promise<Record<string, string>> {
         await walk(full);
         continue;
       }
-      out.push([rel, e.isFile() ? createHash('sha256').update(await readFile(full)).digest('hex') : `(${e.isSymbolicLink() ? 'symlink' : 'special'})`]);
+      out.push([
+        rel,
+        e.isFile()
+          ? createHash('sha256')
+              .update(await readFile(full))
+              .digest('hex')
+          : `(${e.isSymbolicLink() ? 'symlink' : 'special'})`,
+      ]);
     }
   };
   await walk(dir);

@@ -25,7 +25,12 @@ describe('readCsvMembers: the format', () => {
   it('reads one member per row, the first identity column being the key, values as trimmed text', () => {
     const members = ok('phone,unionid\n 013800000000 ,oU1\n+8613900000000,\n');
     expect(members.map((m) => m.member)).toEqual([
-      { identities: [{ type: 'phone', value: '013800000000' }, { type: 'unionid', value: 'oU1' }] },
+      {
+        identities: [
+          { type: 'phone', value: '013800000000' },
+          { type: 'unionid', value: 'oU1' },
+        ],
+      },
       { identities: [{ type: 'phone', value: '+8613900000000' }] },
     ]);
     expect(members.map((m) => [m.line, m.file])).toEqual([
@@ -87,7 +92,7 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
     ['a qualifier set twice', 'phone,platform,phone.platform\n1,a,b\n', 'groups/vip.csv:1:16: column "phone.platform" sets platform of "phone" again (column 2 already does): keep one'],
     ['a short row', 'phone,unionid\n138\n', 'groups/vip.csv:2:1: this row has 1 fields, the header has 2'],
     ['a long row', 'phone,unionid\n138,u,x\n', 'groups/vip.csv:2:1: this row has 3 fields, the header has 2'],
-    ['an empty key identity', 'phone,unionid\n  ,u1\n', 'groups/vip.csv:2:1: the phone cell is empty: it is this row\'s key identity'],
+    ['an empty key identity', 'phone,unionid\n  ,u1\n', "groups/vip.csv:2:1: the phone cell is empty: it is this row's key identity"],
     ['qualifiers of an empty identity', 'phone,openid,openid.platform\n1,,gzh\n', 'groups/vip.csv:2:3: openid is empty but its platform, appid or isWeChatEcosystem is set'],
     ['isWeChatEcosystem not a boolean', 'openid,isWeChatEcosystem\no1,yes\n', 'groups/vip.csv:2:4: isWeChatEcosystem is "yes": write true or false'],
     ['appid without isWeChatEcosystem', 'openid,appid,isWeChatEcosystem\no1,wx1,\n', 'groups/vip.csv:2:4: appid requires isWeChatEcosystem'],
@@ -107,11 +112,7 @@ describe('readCsvMembers: problems, each with file, line and column', () => {
 
   it('goes on after a row csv-parse cannot read, so the rows after it are checked in the same run', () => {
     const r = csv('phone,thirdId\n"138"x,1\n139,2\n,3\n"a\nb"c,4\n140,5\n');
-    expect(briefIssues(r, 40)).toEqual([
-      '2:1: CSV: Invalid Closing Quote: got "x" inst',
-      "4:1: the phone cell is empty: it is this row'",
-      '6:1: CSV: Invalid Closing Quote: got "c" inst',
-    ]);
+    expect(briefIssues(r, 40)).toEqual(['2:1: CSV: Invalid Closing Quote: got "x" inst', "4:1: the phone cell is empty: it is this row'", '6:1: CSV: Invalid Closing Quote: got "c" inst']);
     // The rows that could be read still take part in the checks across lists.
     expect(keyValuesAndLines(r)).toEqual([
       ['139', 3],

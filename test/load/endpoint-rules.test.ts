@@ -149,7 +149,8 @@ describe('group files with userGroups.endpoint: v1', () => {
   it('accepts phone, openid, unionid and thirdId, one of each; platform/appid only as the configured accurate match', async () => {
     const desired = await accepted({
       [CONFIG]: 'userGroups: { endpoint: v1 }\nv1:\n  isMatching: true\n  matchingType: 1\n  accurateMatchType: gzh\n  accurateMatchValue: wx1\n',
-      'groups/a.yaml': 'name: A\nmembers:\n  - thirdId: "T1"\n  - openid: o1\n    platform: gzh\n    appid: wx1\n    isWeChatEcosystem: true\n  - identities:\n      - { type: unionid, value: u1 }\n      - { type: phone, value: "1" }\n',
+      'groups/a.yaml':
+        'name: A\nmembers:\n  - thirdId: "T1"\n  - openid: o1\n    platform: gzh\n    appid: wx1\n    isWeChatEcosystem: true\n  - identities:\n      - { type: unionid, value: u1 }\n      - { type: phone, value: "1" }\n',
     });
     expect(desired.state.size).toBe(1);
   });

@@ -61,7 +61,11 @@ describe('identity types are a declared set', () => {
   it('accepts every built-in type, and a custom type declared in the config', async () => {
     const builtIns = BUILTIN_TYPE_NAMES.map((t, i) => `  - ${t}: "${t === 'phone' ? '13800000001' : `v${i}`}"`);
     expect(await problems({ 'groups/g.yaml': group(...builtIns) })).toEqual([]);
-    const custom = { 'groups/g.yaml': group('  - memberNo: "M-1"', '  - identities:', '      - { type: crm_id, value: C1 }'), 'groups/g2.yaml': 'name: H\nmemberFiles: [h.csv]\n', 'groups/h.csv': 'memberNo,phone\nM-2,13800000001\n' };
+    const custom = {
+      'groups/g.yaml': group('  - memberNo: "M-1"', '  - identities:', '      - { type: crm_id, value: C1 }'),
+      'groups/g2.yaml': 'name: H\nmemberFiles: [h.csv]\n',
+      'groups/h.csv': 'memberNo,phone\nM-2,13800000001\n',
+    };
     expect(await problems(custom)).toEqual([
       expect.stringMatching(/^groups\/g\.yaml:3:5: unknown identity type "memberNo"/),
       expect.stringMatching(/^groups\/g\.yaml:5:17: unknown identity type "crm_id"/),

@@ -48,7 +48,11 @@ describe('identity value patterns', () => {
     const files = { 'groups/g.yaml': group('  - crm_id: "C-12"', '  - crm_id: "C-000417"', '  - phone: "138 0000 0001"') };
     const config = "identityTypes:\n  custom: [crm_id]\n  patterns:\n    crm_id: 'C-[0-9]{6}'\n    phone: '.+'\n";
     const r = await validate({ ...files, [CONFIG]: config });
-    expect(r.ok ? [] : r.issues.map(formatIssue)).toEqual([expect.stringMatching(/^groups\/g\.yaml:3:13: crm_id "C-12" does not match the pattern of crm_id \(C-\[0-9\]\{6\}\): write a value matching C-\[0-9\]\{6\}; identityTypes\.patterns\.crm_id in the config sets the pattern$/)]);
+    expect(r.ok ? [] : r.issues.map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /^groups\/g\.yaml:3:13: crm_id "C-12" does not match the pattern of crm_id \(C-\[0-9\]\{6\}\): write a value matching C-\[0-9\]\{6\}; identityTypes\.patterns\.crm_id in the config sets the pattern$/,
+      ),
+    ]);
   });
 });
 
@@ -78,7 +82,13 @@ describe('phone numbers that differ only by a country prefix', () => {
     expect(planned.stderr).toContain('groups/h.csv:2:1: warning: phone "008613700000003"');
     const json = await runMain(['validate', '--format', 'json'], { cwd: repo.dir });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, warnings: [{ file: 'groups/g.yaml', line: 4, column: 1 }, { file: 'groups/h.csv', line: 2, column: 1 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: true,
+      warnings: [
+        { file: 'groups/g.yaml', line: 4, column: 1 },
+        { file: 'groups/h.csv', line: 2, column: 1 },
+      ],
+    });
   });
 
   it('are masked in CI like every identity value', async () => {

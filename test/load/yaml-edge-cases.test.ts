@@ -19,10 +19,22 @@ describe('plain scalars keep the white space YAML keeps', () => {
   it.each([
     ['a name ending in U+3000', 'name: foo\u3000\nmembers: []\n', 'groups/g.yaml:1:7: name must not start or end with a space'],
     ['a category ending in NBSP', 'name: G\ncategory: department\u00a0\ndepartment:\n  wxDeptId: "1"\nmembers: []\n', 'groups/g.yaml:2:11: category: must be one of "enterprise", "department"'],
-    ['a boolean ending in NBSP', 'name: G\nmembers:\n  - openid: o1\n    appid: wx1\n    isWeChatEcosystem: true\u00a0\n', 'groups/g.yaml:5:24: members[0].isWeChatEcosystem: must be a boolean, not the text "true\u00a0"'],
-    ['a platform ending in U+205F', 'name: G\nmembers:\n  - openid: o1\n    platform: gzh\u205f\n', 'groups/g.yaml:4:15: the platform of openid ends with the character U+205F, an invisible space: remove it'],
+    [
+      'a boolean ending in NBSP',
+      'name: G\nmembers:\n  - openid: o1\n    appid: wx1\n    isWeChatEcosystem: true\u00a0\n',
+      'groups/g.yaml:5:24: members[0].isWeChatEcosystem: must be a boolean, not the text "true\u00a0"',
+    ],
+    [
+      'a platform ending in U+205F',
+      'name: G\nmembers:\n  - openid: o1\n    platform: gzh\u205f\n',
+      'groups/g.yaml:4:15: the platform of openid ends with the character U+205F, an invisible space: remove it',
+    ],
     ['an identity value ending in U+2028', 'name: G\nmembers:\n  - unionid: u1\u2028\n', 'groups/g.yaml:3:14: the unionid value contains the character U+2028'],
-    ['a flow value ending in U+1680', 'name: G\nmembers:\n  - identities:\n      - { type: unionid, value: u1\u1680 }\n', 'groups/g.yaml:4:33: the unionid value ends with the character U+1680, an invisible space: remove it'],
+    [
+      'a flow value ending in U+1680',
+      'name: G\nmembers:\n  - identities:\n      - { type: unionid, value: u1\u1680 }\n',
+      'groups/g.yaml:4:33: the unionid value ends with the character U+1680, an invisible space: remove it',
+    ],
   ])('%s is refused, not trimmed', (_, text, expected) => {
     expect(fastGroupOf('groups/g.yaml', text)).toBeUndefined();
     expect(issuesOf(text)[0]).toContain(expected);

@@ -76,7 +76,13 @@ describe('groupops sandbox (the built CLI)', () => {
     const url = /^RABBITPRE_BASE_URL=(\S+)$/m.exec(out)?.[1] ?? '';
     const faults = (await (await fetch(`${url}/__sandbox/faults`)).json()) as { failRows: unknown };
     expect(faults.failRows).toEqual({ '15800000002': '客户不存在', '15800000003': 'sandbox: row refused' });
-    const body = { publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' }, data: [{ phone: '15800000001', groups: 'C' }, { phone: '15800000002', groups: 'C' }] };
+    const body = {
+      publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' },
+      data: [
+        { phone: '15800000001', groups: 'C' },
+        { phone: '15800000002', groups: 'C' },
+      ],
+    };
     await fetch(`${url}/api/integrate/audience/info/batchAdd`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': 'sandbox-token' }, body: JSON.stringify(body) });
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);

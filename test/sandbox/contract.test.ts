@@ -30,7 +30,12 @@ const rejections: [string, unknown, string, RegExp][] = [
   ['a numeric identityValue', v2Body([item({ identities: [{ identityValue: 18888888888, identityType: 'phone' }] })]), 'PARAM_ERROR', /identityValue must be a string, got the number 18888888888/],
   ['no identityType', v2Body([item({ identities: [{ identityValue: '1' }] })]), 'PARAM_ERROR', /identityType is required/],
   ['a platform that is not a string', v2Body([item({ identities: [{ ...phone, platform: 1 }] })]), 'PARAM_ERROR', /platform must be a string/],
-  ['appid without isWeChatEcosystem', v2Body([item({ identities: [{ identityValue: 'o1', identityType: 'openid', appid: 'wx1' }] })]), 'PARAM_ERROR', /isWeChatEcosystem is required when appid is given/],
+  [
+    'appid without isWeChatEcosystem',
+    v2Body([item({ identities: [{ identityValue: 'o1', identityType: 'openid', appid: 'wx1' }] })]),
+    'PARAM_ERROR',
+    /isWeChatEcosystem is required when appid is given/,
+  ],
   ['isWeChatEcosystem as a string', v2Body([item({ identities: [{ ...phone, isWeChatEcosystem: 'true' }] })]), 'PARAM_ERROR', /isWeChatEcosystem must be a boolean/],
   ['groups as an array', v2Body([item({ groups: ['g'] })]), 'PARAM_ERROR', /groups must be a string/],
   ['an empty groups string', v2Body([item({ groups: '' })]), 'PARAM_ERROR', /empty group name at position 1/],
@@ -46,7 +51,12 @@ const rejections: [string, unknown, string, RegExp][] = [
   ['deptId as a string', v2Body([item({ categoryType: '2', deptId: '12' })]), 'PARAM_ERROR', /deptId must be a non-negative JSON integer/],
   ['a fractional deptId', v2Body([item({ categoryType: '2', deptId: 1.5 })]), 'PARAM_ERROR', /deptId must be a non-negative JSON integer/],
   ['a negative deptId', v2Body([item({ categoryType: '2', deptId: -1 })]), 'PARAM_ERROR', /deptId must be a non-negative JSON integer/],
-  ['a deptId beyond a long', '{"publicParams":{"optType":"add"},"data":[{"identities":[{"identityValue":"1","identityType":"phone"}],"groups":"g","categoryType":"2","deptId":9223372036854775808}]}', 'PARAM_ERROR', /fits a long/],
+  [
+    'a deptId beyond a long',
+    '{"publicParams":{"optType":"add"},"data":[{"identities":[{"identityValue":"1","identityType":"phone"}],"groups":"g","categoryType":"2","deptId":9223372036854775808}]}',
+    'PARAM_ERROR',
+    /fits a long/,
+  ],
   ['an empty wxDeptId', v2Body([item({ categoryType: '2', wxDeptId: '' })]), 'PARAM_ERROR', /wxDeptId must not be empty/],
   ['a bad second item', v2Body([item(), item({ groups: 7 })]), 'PARAM_ERROR', /^data\[1\]\.groups/],
 ];
@@ -71,10 +81,7 @@ describe('sandbox: the v2 contract', () => {
   it('accepts isMatching (the seed example sends it) and an item without groups, with warnings', async () => {
     const answer = await rawPost(sandbox(), v2Body([item({ groups: undefined })], 'add', { isMatching: true, matchingType: 2 }));
     expect(codes(answer).code).toBe('200');
-    expect(sandbox().requests().at(-1)?.warnings).toEqual([
-      'publicParams.isMatching is not a v2 field (v1 only); v2 ignores it',
-      'data[0] has no groups: the call changes no membership for it',
-    ]);
+    expect(sandbox().requests().at(-1)?.warnings).toEqual(['publicParams.isMatching is not a v2 field (v1 only); v2 ignores it', 'data[0] has no groups: the call changes no membership for it']);
   });
 
   it('rejects a rejected batch as a whole: a valid first item is not applied either', async () => {
@@ -87,7 +94,11 @@ describe('sandbox: the v2 contract', () => {
     const wrong = await rawPost(sandbox(), v2Body(), { token: 'not-the-token' });
     expect(codes(missing)).toEqual({ status: 401, code: '401', errorCode: 'UNAUTHORIZED' });
     expect(codes(wrong)).toEqual({ status: 401, code: '401', errorCode: 'UNAUTHORIZED' });
-    expect(sandbox().requests().map((r) => [r.token, r.verdict, r.headers['x-token']])).toEqual([
+    expect(
+      sandbox()
+        .requests()
+        .map((r) => [r.token, r.verdict, r.headers['x-token']]),
+    ).toEqual([
       ['missing', 'unauthorized', undefined],
       ['invalid', 'unauthorized', '[redacted]'],
     ]);

@@ -24,10 +24,22 @@ const v1Rejections: [string, unknown, RegExp][] = [
   ['optType as a number', v1Body(undefined, { optType: 1 }), /optType must be "add" or "delete"/],
   ['fuzzy matching without identifyWay', v1Body(undefined, { identifyWay: undefined }), /identifyWay is required for fuzzy matching/],
   ['identifyWay 3', v1Body(undefined, { identifyWay: 3 }), /identifyWay must be the integer 1 or 2/],
-  ['an unknown accurateMatchType', v1Body([{ identityType: 'phone', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined, accurateMatchType: 'weibo' }), /accurateMatchType must be one of gzh, workwechat, YOUZAN, EZR, contentminiapp, contenthome/],
-  ['accurateMatchValue without its type', v1Body([{ identityType: 'phone', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined, accurateMatchValue: 'wx1' }), /accurateMatchValue needs publicParams\.accurateMatchType/],
+  [
+    'an unknown accurateMatchType',
+    v1Body([{ identityType: 'phone', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined, accurateMatchType: 'weibo' }),
+    /accurateMatchType must be one of gzh, workwechat, YOUZAN, EZR, contentminiapp, contenthome/,
+  ],
+  [
+    'accurateMatchValue without its type',
+    v1Body([{ identityType: 'phone', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined, accurateMatchValue: 'wx1' }),
+    /accurateMatchValue needs publicParams\.accurateMatchType/,
+  ],
   ['exact matching without identityType', v1Body([{ phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined }), /identityType is required for exact matching/],
-  ['an identityType naming a missing field', v1Body([{ identityType: 'id', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined }), /identityType is "id" but the item has no thirdId/],
+  [
+    'an identityType naming a missing field',
+    v1Body([{ identityType: 'id', phone: '1', groups: 'A' }], { matchingType: 1, identifyWay: undefined }),
+    /identityType is "id" but the item has no thirdId/,
+  ],
   ['an unknown identityType', v1Body([{ identityType: 'email', phone: '1', groups: 'A' }]), /identityType must be one of phone, id, openid, unionid/],
   ['the v2 identities list', v1Body([{ identities: [{ identityValue: '1', identityType: 'phone' }], groups: 'A' }]), /data\[0\]\.identities is not a field/],
   ['categoryType (v1 has none)', v1Body([{ phone: '1', groups: 'A', categoryType: '1' }]), /categoryType is not a field/],
@@ -62,7 +74,11 @@ describe('sandbox: the v1 endpoint', () => {
     const answer = await rawPost(sandbox(), { publicParams: { isMatching: true, matchingType: 2, identifyWay: 1, optType: 'add' }, data: [{ thirdId: '1', groups: 'group1,group2' }] }, { path: V1 });
     expect(codes(answer)).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
     expect(answer.text).toMatch(/"data":\d{17}/);
-    expect(sandbox().memberships().map((m) => [m.group.name, m.person.identities])).toEqual([
+    expect(
+      sandbox()
+        .memberships()
+        .map((m) => [m.group.name, m.person.identities]),
+    ).toEqual([
       ['group1', [{ type: 'thirdId', value: '1' }]],
       ['group2', [{ type: 'thirdId', value: '1' }]],
     ]);
@@ -97,7 +113,11 @@ describe('sandbox: the customer-group endpoint', () => {
     const answer = await rawPost(sandbox(), customerBody([{ audienceUserId: '1', groups: 'group1,group2' }]), { path: CUSTOMER });
     expect(codes(answer)).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
     expect(JSON.parse(answer.text)).toEqual({ code: '200', errorCode: 'SUCCESS', msg: 'ok', data: { status: 1, message: '成功', importSuccessNum: 1, importFailNum: 0, errorData: null } });
-    expect(sandbox().customerMemberships().map((m) => m.group)).toEqual(['group1', 'group2']);
+    expect(
+      sandbox()
+        .customerMemberships()
+        .map((m) => m.group),
+    ).toEqual(['group1', 'group2']);
     expect(sandbox().memberships()).toEqual([]);
     expect(sandbox().requests()[0]).toMatchObject({ verdict: 'accepted', note: 'status 1: 1 of 1 rows applied' });
     expect(sandbox().requests()[0]).not.toHaveProperty('batchId');
@@ -145,7 +165,11 @@ describe('sandbox: the customer-group endpoint', () => {
       statuses.push((JSON.parse(answer.text) as { data: { status: unknown } }).data.status);
     }
     expect(statuses).toEqual([0, -1, 1]);
-    expect(sandbox().customerMemberships().map((m) => m.group)).toEqual(['A', 'C']);
+    expect(
+      sandbox()
+        .customerMemberships()
+        .map((m) => m.group),
+    ).toEqual(['A', 'C']);
     expect(sandbox().faults().customerResults).toEqual([]);
   });
 

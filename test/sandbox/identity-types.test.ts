@@ -11,6 +11,10 @@ describe('the sandbox takes every built-in identity type', () => {
     const items = BUILTIN_TYPE_NAMES.map((type, i) => item({ identities: [{ identityValue: `v${i}`, identityType: type }], groups: 'all-types' }));
     const answer = await rawPost(sandbox(), v2Body(items));
     expect(codes(answer)).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
-    expect(sandbox().memberships().filter((m) => m.group.name === 'all-types')).toHaveLength(BUILTIN_TYPE_NAMES.length);
+    expect(
+      sandbox()
+        .memberships()
+        .filter((m) => m.group.name === 'all-types'),
+    ).toHaveLength(BUILTIN_TYPE_NAMES.length);
   });
 });

@@ -11,7 +11,11 @@ describe('sandbox routing', () => {
   it('routes the exact path and the same path with a query alike, logging the path only', async () => {
     expect(codes(await rawPost(sandbox(), v2Body()))).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
     expect(codes(await rawPost(sandbox(), v2Body(), { path: `${V2_PATH}?trace=1` }))).toEqual({ status: 200, code: '200', errorCode: 'SUCCESS' });
-    expect(sandbox().requests().map((r) => r.path)).toEqual([V2_PATH, V2_PATH]);
+    expect(
+      sandbox()
+        .requests()
+        .map((r) => r.path),
+    ).toEqual([V2_PATH, V2_PATH]);
   });
 
   it('answers 404 for a path that only starts like an endpoint', async () => {

@@ -12,10 +12,12 @@ async function send(body: unknown): Promise<void> {
 
 /** Memberships in one line each: "group <- #person type:value,...". */
 function brief(): string[] {
-  return sandbox().memberships().map((m) => {
-    const dept = m.group.department ? `[${m.group.department.field}=${m.group.department.value}]` : '';
-    return `${m.group.categoryType}${dept}/${m.group.name} <- #${m.person.id} ${m.person.identities.map((i) => `${i.type}:${i.value}`).join(',')}`;
-  });
+  return sandbox()
+    .memberships()
+    .map((m) => {
+      const dept = m.group.department ? `[${m.group.department.field}=${m.group.department.value}]` : '';
+      return `${m.group.categoryType}${dept}/${m.group.name} <- #${m.person.id} ${m.person.identities.map((i) => `${i.type}:${i.value}`).join(',')}`;
+    });
 }
 
 describe('sandbox: memberships', () => {
@@ -98,7 +100,11 @@ describe('sandbox: memberships', () => {
     expect(BigInt(ids[1] ?? '0') - BigInt(ids[0] ?? '0')).toBe(1n);
     expect(BigInt(ids[0] ?? '0')).toBeGreaterThan(2n ** 53n);
     expect(rejected.text).toContain('"data":null');
-    expect(sandbox().requests().map((r) => r.batchId)).toEqual([ids[0], undefined, ids[1]]);
+    expect(
+      sandbox()
+        .requests()
+        .map((r) => r.batchId),
+    ).toEqual([ids[0], undefined, ids[1]]);
   });
 
   it('reset forgets memberships and requests but never reuses a batch ID', async () => {

@@ -131,7 +131,9 @@ describe('MembershipStore through the v2 endpoint', () => {
       const expected: string[] = [];
       items.forEach((item, i) => {
         const identities = item.identities.map(({ identityType, identityValue, ...rest }) => ({ type: identityType, value: identityValue, ...rest }));
-        const itemGroups = item.groups.split(',').map((name): SandboxGroup => (item.wxDeptId ? { name, categoryType: '2', department: { field: 'wxDeptId', value: item.wxDeptId } } : { name, categoryType: '1' }));
+        const itemGroups = item.groups
+          .split(',')
+          .map((name): SandboxGroup => (item.wxDeptId ? { name, categoryType: '2', department: { field: 'wxDeptId', value: item.wxDeptId } } : { name, categoryType: '1' }));
         for (const w of reference.apply(optType, identities, itemGroups, matching)) expected.push(`data[${i}]: ${w}`);
       });
       if (expected.length > 0) ambiguous++;

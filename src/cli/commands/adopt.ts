@@ -22,12 +22,21 @@ export interface AdoptCliOptions extends Omit<CommonOptions, 'mask'> {
 export function registerAdopt(program: Command, io: CliIo, done: (code: number) => void): void {
   withWorkspaceOptions(program.command('adopt'))
     .description('record memberships the platform already holds into the snapshot, sending nothing: from the group files, or (--from) from an export of the platform, writing the group files too')
-    .addOption(new Option('--from <export.csv>', 'an export of the platform\'s memberships (CSV: group, identity columns, …; see docs/adopting.md): write the group files from it, and the snapshot').conflicts('retarget'))
+    .addOption(
+      new Option('--from <export.csv>', "an export of the platform's memberships (CSV: group, identity columns, …; see docs/adopting.md): write the group files from it, and the snapshot").conflicts(
+        'retarget',
+      ),
+    )
     .option('--identity-type <type>', 'a custom identity type of the tenant that the export has a column for (repeatable)', collect(identityType), [])
-    .option('--ignore-column <name>', 'an export column to leave out, e.g. name or email (repeatable)', collect((v) => v), [])
+    .option(
+      '--ignore-column <name>',
+      'an export column to leave out, e.g. name or email (repeatable)',
+      collect((v) => v),
+      [],
+    )
     .option('--csv-threshold <n>', 'groups with more members keep them in a CSV member list (default 1000)', wholeNumber(0))
-    .option('--force', 'replace a snapshot that records memberships (and, with --from, the group files of the export\'s groups)')
-    .addOption(new Option('--retarget', 'keep the snapshot\'s memberships and record the selected target (the tenant\'s URL or the target\'s name changed)').conflicts('force'))
+    .option('--force', "replace a snapshot that records memberships (and, with --from, the group files of the export's groups)")
+    .addOption(new Option('--retarget', "keep the snapshot's memberships and record the selected target (the tenant's URL or the target's name changed)").conflicts('force'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: AdoptCliOptions) => {
       let outcome: AdoptOutcome;
@@ -38,14 +47,18 @@ export function registerAdopt(program: Command, io: CliIo, done: (code: number) 
         const { adoptWorkspace } = await import('../../app/adopt.js');
         const { gitHeadCommit } = await import('../../app/git-info.js');
         const { toolVersion } = await import('../../load/package-root.js');
-        outcome = await adoptWorkspace(ws, { fileSystem: stateFileSystem(io), clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() }, {
-          ...(opts.from !== undefined ? { from: opts.from } : {}),
-          identityTypes: opts.identityType,
-          ignoreColumns: opts.ignoreColumn,
-          ...(opts.csvThreshold !== undefined ? { csvThreshold: opts.csvThreshold } : {}),
-          force: opts.force === true,
-          retarget: opts.retarget === true,
-        });
+        outcome = await adoptWorkspace(
+          ws,
+          { fileSystem: stateFileSystem(io), clock: () => new Date(), gitCommit: gitHeadCommit, toolVersion: toolVersion() },
+          {
+            ...(opts.from !== undefined ? { from: opts.from } : {}),
+            identityTypes: opts.identityType,
+            ignoreColumns: opts.ignoreColumn,
+            ...(opts.csvThreshold !== undefined ? { csvThreshold: opts.csvThreshold } : {}),
+            force: opts.force === true,
+            retarget: opts.retarget === true,
+          },
+        );
       } catch (err) {
         // A script reading --format json gets a document that says why nothing was adopted (local output: values as written).
         if (opts.format === 'json') io.stdout.write(jsonErrorDocument(err, false));
@@ -79,11 +92,15 @@ export function adoptText(outcome: AdoptOutcome, statePath: string, from: string
       for (const f of replacedGroups) lines.push(`  ${f}`);
     }
     if (outcome.otherGroupFiles.length > 0) {
-      lines.push(`${plural(outcome.otherGroupFiles.length, 'other group file')} in the groups folder ${outcome.otherGroupFiles.length === 1 ? 'is' : 'are'} not in the export: groupops plan shows ${outcome.otherGroupFiles.length === 1 ? 'its' : 'their'} memberships as adds.`);
+      lines.push(
+        `${plural(outcome.otherGroupFiles.length, 'other group file')} in the groups folder ${outcome.otherGroupFiles.length === 1 ? 'is' : 'are'} not in the export: groupops plan shows ${outcome.otherGroupFiles.length === 1 ? 'its' : 'their'} memberships as adds.`,
+      );
     }
   }
-  if (outcome.journalRemoved) lines.push('The interrupted apply\'s journal was removed: the snapshot written holds what the platform has.');
-  lines.push(`Snapshot written: ${statePath}. Commit it${outcome.files.length > 0 ? ' with the group files' : ''}; groupops plan ${outcome.source === 'retarget' ? 'now plans against it' : 'now shows no changes'}.`);
+  if (outcome.journalRemoved) lines.push("The interrupted apply's journal was removed: the snapshot written holds what the platform has.");
+  lines.push(
+    `Snapshot written: ${statePath}. Commit it${outcome.files.length > 0 ? ' with the group files' : ''}; groupops plan ${outcome.source === 'retarget' ? 'now plans against it' : 'now shows no changes'}.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -29,7 +29,12 @@ export async function runApply(io: CliIo, opts: ApplyCliOptions, onReport?: (rep
   let planned: Plan | undefined;
   let outcome: ApplyOutcome;
   try {
-    ({ ws, outcome } = await applyAsCommanded(io, opts, (w) => (ws = w), (plan) => (planned = plan)));
+    ({ ws, outcome } = await applyAsCommanded(
+      io,
+      opts,
+      (w) => (ws = w),
+      (plan) => (planned = plan),
+    ));
   } catch (err) {
     // A script reading --format json gets a document for a refused or failed run too, with the plan
     // it refused when there was one.

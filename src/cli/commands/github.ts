@@ -6,9 +6,7 @@ import { withApplyOptions } from './apply.js';
 
 /** The options the github commands share with the others (no --format: their output is fixed). */
 function withGitHubOptions(cmd: Command): Command {
-  return withWorkspaceOptions(cmd)
-    .option('--mask', 'mask identity values (the default, from the config)')
-    .option('--no-mask', 'show identity values in full in the comment and summary');
+  return withWorkspaceOptions(cmd).option('--mask', 'mask identity values (the default, from the config)').option('--no-mask', 'show identity values in full in the comment and summary');
 }
 
 /**

@@ -15,10 +15,12 @@ export function registerInit(program: Command, io: CliIo, done: (code: number) =
   program
     .command('init')
     .argument('[dir]', 'the repository to scaffold (created if missing)', '.')
-    .description('scaffold a groups repository: .groupops/config.yaml, an example group, the plan and apply workflows using the groupops Action, editor schemas, .gitignore lines; leaves existing files alone')
+    .description(
+      'scaffold a groups repository: .groupops/config.yaml, an example group, the plan and apply workflows using the groupops Action, editor schemas, .gitignore lines; leaves existing files alone',
+    )
     .option('--force', 'replace files that exist (.gitignore only ever gets lines added)')
-    .option('--action <ref>', 'the uses: of the groupops Action in the workflows (default: groupops at this version\'s release tag)')
-    .option('--branch <name>', 'the branch whose pushes are applied (default: the repository\'s default branch, else main)')
+    .option('--action <ref>', "the uses: of the groupops Action in the workflows (default: groupops at this version's release tag)")
+    .option('--branch <name>', "the branch whose pushes are applied (default: the repository's default branch, else main)")
     .action(async (dir: string, opts: InitCliOptions) => {
       const outcome = await initRepository({
         dir,

@@ -27,7 +27,7 @@ export function registerSandbox(program: Command, io: CliIo, done: (code: number
     .description('run a local fake of the Rabbitpre API on 127.0.0.1 (for trying apply safely and for tests)')
     .option('--port <n>', 'port to listen on (0 = any free port)', wholeNumber(0, 65535), 8787)
     .option('--token <token>', 'the X-Token the sandbox accepts (not a secret)')
-    .option('--latency <ms>', 'answer each request this long after it arrived (the sandbox\'s own work counts in it)', wholeNumber(0, 600_000))
+    .option('--latency <ms>', "answer each request this long after it arrived (the sandbox's own work counts in it)", wholeNumber(0, 600_000))
     .option('--fault-rate <r>', 'share of requests (0..1) that get a random fault', numberIn(0, 1))
     .option('--fault-kinds <list>', `comma-separated faults to draw from (${FAULT_KINDS.join(', ')}; default all but slow, systemBusy and systemError)`, kinds)
     .option('--seed <n>', 'seed of the random fault sequence', wholeNumber(0, 2 ** 32 - 1))
@@ -128,7 +128,10 @@ function failRow(value: string, previous: Record<string, string> | undefined): R
 }
 
 function kinds(value: string): FaultKind[] {
-  const list = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const list = value
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   for (const k of list) if (!FAULT_KINDS.includes(k as FaultKind)) throw new InvalidArgumentError(`unknown fault "${k}"; known: ${FAULT_KINDS.join(', ')}`);
   return list as FaultKind[];
 }

@@ -161,10 +161,7 @@ export function renderSnapshotCommitMessage(report: ApplyReport, provenance: App
   // The commit message is public in a public repository: the reason is masked as the comment is.
   const reason = reasonOf(report, true);
   if (!isComplete(report) && reason) lines.push('', `Stopped: ${reason.split('\n')[0]}`);
-  const trailers = [
-    ...(provenance.appliedCommit ? [`Groupops-Applied-Commit: ${provenance.appliedCommit}`] : []),
-    ...(provenance.runUrl ? [`Groupops-Run: ${provenance.runUrl}`] : []),
-  ];
+  const trailers = [...(provenance.appliedCommit ? [`Groupops-Applied-Commit: ${provenance.appliedCommit}`] : []), ...(provenance.runUrl ? [`Groupops-Run: ${provenance.runUrl}`] : [])];
   if (trailers.length > 0) lines.push('', ...trailers);
   return `${lines.join('\n')}\n`;
 }
@@ -209,7 +206,8 @@ function snapshotLines(report: ApplyReport): string[] {
   if (c) return ['The snapshot could not be committed:', '', reasonBlock(c.error), ''];
   const s = report.snapshot;
   if (!s || report.snapshotCommit !== undefined) return [];
-  if (s.written) return [`Snapshot written: ${codeSpan(s.path)} (${plural(s.memberships, 'membership')}${report.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`, ''];
+  if (s.written)
+    return [`Snapshot written: ${codeSpan(s.path)} (${plural(s.memberships, 'membership')}${report.status === 'applied' ? '' : ', recording exactly what the API confirmed'}). Commit it.`, ''];
   if (s.exists === false) return [`No snapshot was written: nothing was acknowledged, and there is no ${codeSpan(s.path)} yet.`, ''];
   return [`The snapshot ${codeSpan(s.path)} is unchanged.`, ''];
 }
@@ -248,4 +246,3 @@ function nextStep(report: ApplyReport, place: ReportPlace): string | undefined {
   if (report.status === 'invalid') return place === 'github' ? '**Next:** fix the input it names in a new PR; nothing was sent.' : '**Next:** fix the input it names; nothing was sent.';
   return undefined;
 }
-

@@ -5,9 +5,7 @@
  * the rendered text, where an entity is already decoded back to "@".
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~@&:"'=^$%/]/g, (c) => `&#${c.codePointAt(0)};${c === '@' || c === '#' ? '&#8203;' : ''}`);
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~@&:"'=^$%/]/g, (c) => `&#${c.codePointAt(0)};${c === '@' || c === '#' ? '&#8203;' : ''}`);
 }
 
 /**

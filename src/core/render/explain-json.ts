@@ -5,8 +5,7 @@ import { maskValue } from './mask.js';
 
 /** `groupops explain --format json`: one document, described by schemas/explain-output.schema.json. */
 export function renderExplainJson(report: ExplainReport, options: { readonly mask: boolean }): string {
-  const ids = (identities: readonly Identity[]) =>
-    identities.map(canonicalIdentity).map((i) => (options.mask ? { ...i, value: maskValue(i.value) } : i));
+  const ids = (identities: readonly Identity[]) => identities.map(canonicalIdentity).map((i) => (options.mask ? { ...i, value: maskValue(i.value) } : i));
   const { snapshot } = report;
   const doc = {
     formatVersion: FORMAT_VERSION,

@@ -91,7 +91,8 @@ function notes(report: ExplainReport, c: Colors): string[] {
       ),
     );
   }
-  if (report.journal) out.push(`An interrupted apply (started ${report.journal.started}) left ${plural(report.journal.requests, 'acknowledged request')} in ${printable(report.journal.path)}; they count as applied.`);
+  if (report.journal)
+    out.push(`An interrupted apply (started ${report.journal.started}) left ${plural(report.journal.requests, 'acknowledged request')} in ${printable(report.journal.path)}; they count as applied.`);
   return out;
 }
 

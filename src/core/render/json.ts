@@ -35,42 +35,49 @@ export const FORMAT_VERSION = '1.1';
  */
 export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<Uint8Array> {
   const id = (i: ReturnType<typeof canonicalIdentity>) => (options.mask ? { ...i, value: maskValue(i.value) } : i);
-  yield* jsonChunks([
-    ['formatVersion', FORMAT_VERSION],
-    ['summary', plan.summary],
-    ['checksum', plan.checksum],
+  yield* jsonChunks(
     [
-      'changes',
-      new LazyArray(plan.changes, (c) => ({
-        op: c.op,
-        group: jsonGroup(c.group),
-        member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
-        ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
-      }), changeText(options.mask)),
+      ['formatVersion', FORMAT_VERSION],
+      ['summary', plan.summary],
+      ['checksum', plan.checksum],
+      [
+        'changes',
+        new LazyArray(
+          plan.changes,
+          (c) => ({
+            op: c.op,
+            group: jsonGroup(c.group),
+            member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
+            ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
+          }),
+          changeText(options.mask),
+        ),
+      ],
+      [
+        'requests',
+        plan.batches.map((b) => ({
+          op: b.op,
+          ...(b.target === 'customer' ? { target: 'customer' } : {}),
+          items: b.items.length,
+          memberships: b.items.reduce((n, i) => n + i.groups.length, 0),
+        })),
+      ],
+      [
+        'batches',
+        (options.batches ?? []).map((b) => ({
+          op: b.op,
+          items: b.items,
+          ...(b.batchId !== undefined ? { batchId: b.batchId } : {}),
+          ...(b.target === 'customer' ? { target: 'customer' } : {}),
+          ...(b.status !== undefined && b.status !== 'accepted' ? { status: b.status } : {}),
+          ...(b.failed && b.failed.length > 0 ? { failed: b.failed.map((row) => failedRowJson(row, options.mask)) } : {}),
+          ...(b.message !== undefined && b.status !== undefined && b.status !== 'accepted' ? { message: b.message } : {}),
+        })),
+      ],
+      ...Object.entries(options.extra ?? {}),
     ],
-    [
-      'requests',
-      plan.batches.map((b) => ({
-        op: b.op,
-        ...(b.target === 'customer' ? { target: 'customer' } : {}),
-        items: b.items.length,
-        memberships: b.items.reduce((n, i) => n + i.groups.length, 0),
-      })),
-    ],
-    [
-      'batches',
-      (options.batches ?? []).map((b) => ({
-        op: b.op,
-        items: b.items,
-        ...(b.batchId !== undefined ? { batchId: b.batchId } : {}),
-        ...(b.target === 'customer' ? { target: 'customer' } : {}),
-        ...(b.status !== undefined && b.status !== 'accepted' ? { status: b.status } : {}),
-        ...(b.failed && b.failed.length > 0 ? { failed: b.failed.map((row) => failedRowJson(row, options.mask)) } : {}),
-        ...(b.message !== undefined && b.status !== undefined && b.status !== 'accepted' ? { message: b.message } : {}),
-      })),
-    ],
-    ...Object.entries(options.extra ?? {}),
-  ], options.pretty === true);
+    options.pretty === true,
+  );
 }
 
 /**

@@ -94,7 +94,10 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions): { text
     out.force(`${fence}diff`, ...body.lines, fence, '');
     if (body.resent > 0) {
       // Said in words too: a `@@` member is an add, and the count above includes it.
-      out.force(`\`@@\` identities changed under the same key: the member is re-sent as an add (${body.resent} of the +${adds}); \`-\` shows its identities as applied, \`+\` as the group file has them.`, '');
+      out.force(
+        `\`@@\` identities changed under the same key: the member is re-sent as an add (${body.resent} of the +${adds}); \`-\` shows its identities as applied, \`+\` as the group file has them.`,
+        '',
+      );
     }
     out.force('</details>', '');
   }
@@ -121,12 +124,7 @@ function removedCallout(runs: readonly { group: GroupRef; start: number; end: nu
  * unmasked, so a change shows even when the masked values look alike (`phone 139****0000 (value
  * changed)`). Lists at most `max` changes, and none once the size limit is reached.
  */
-function diffBlock(
-  changes: readonly Change[],
-  start: number,
-  end: number,
-  o: { mask: boolean; max: number; more: string; out: SizedLines },
-): { lines: string[]; complete: boolean; resent: number } {
+function diffBlock(changes: readonly Change[], start: number, end: number, o: { mask: boolean; max: number; more: string; out: SizedLines }): { lines: string[]; complete: boolean; resent: number } {
   const flat = (s: string): string => s.replace(/[\r\n]+/g, ' ');
   const member = (m: Change['member']): string => flat(describeMember(m, { mask: o.mask }));
   const lines: string[] = [];

@@ -14,17 +14,13 @@ export function renderSafetyVerdict(verdict: SafetyVerdict): string[] {
     return [`✅ **Within the safety limits**: the apply on merge will go ahead (${deletes}).`];
   }
   const reason = refusal.reason.replace(/^refusing to apply: /, '').replace(/\.$/, '');
-  return [
-    `⛔ **The apply on merge would be refused by a safety limit**: ${escapeMarkdown(reason)}. Nothing would be sent.`,
-    '',
-    overrideText(refusal.kind),
-  ];
+  return [`⛔ **The apply on merge would be refused by a safety limit**: ${escapeMarkdown(reason)}. Nothing would be sent.`, '', overrideText(refusal.kind)];
 }
 
 function overrideText(kind: string): string {
   const dispatch =
     'after merging, run the *groups-apply* workflow by hand (*Actions → groups-apply → Run workflow*) with **allow-mass-delete** ticked ' +
-    '(and this plan\'s checksum in *expect-plan*, so that exactly this plan is applied)';
+    "(and this plan's checksum in *expect-plan*, so that exactly this plan is applied)";
   if (kind === 'missing-groups') return '**To proceed:** restore the groups folder in this PR. No override applies: a missing folder must never delete everything.';
   if (kind === 'empty-groups') return `**To apply it on purpose:** ${dispatch}.`;
   return `**To apply it on purpose:** ${dispatch}, or change the limits under \`safety:\` in the config (\`.groupops/config.yaml\`) in this PR.`;

@@ -50,9 +50,6 @@ export function renderText(plan: Plan, options: TextOptions): string {
     lines.push('');
   }
   // The summary is the closing line, as in terraform: scripts and eyes look for it last.
-  lines.push(
-    c.dim(`Checksum: ${plan.checksum}`),
-    c.bold(`Plan: ${planCounts(plan.summary)}.`),
-  );
+  lines.push(c.dim(`Checksum: ${plan.checksum}`), c.bold(`Plan: ${planCounts(plan.summary)}.`));
   return `${lines.join('\n')}\n`;
 }

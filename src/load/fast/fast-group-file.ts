@@ -44,7 +44,8 @@ export function fastReadGroupLines(file: string, textLines: string[], identityTy
   if (repeated.length > 0) return { line: lines[repeated[0]!.index] ?? 1, reason: 'a member listed twice' };
   rememberMemberMap(members, byKey);
   // An entry written as { path, ignoreColumns } is the full path's, which has the positions of its parts.
-  if (Array.isArray(value.memberFiles) && !value.memberFiles.every((p) => typeof p === 'string')) return { line: doc.keyLines.get('memberFiles') ?? 1, reason: 'a memberFiles entry written as a mapping' };
+  if (Array.isArray(value.memberFiles) && !value.memberFiles.every((p) => typeof p === 'string'))
+    return { line: doc.keyLines.get('memberFiles') ?? 1, reason: 'a memberFiles entry written as a mapping' };
   const memberFiles = memberFileRefs(textLines, value.memberFiles, doc.itemLines.get('memberFiles'));
   return {
     file,

@@ -106,7 +106,12 @@ function readIdentity(raw: unknown, i: number, j: number): SandboxIdentity {
   const eco = identity.isWeChatEcosystem;
   // The usual identity, checked without a path; anything else goes through the checks that word the message.
   const plain =
-    isText(value) && isText(type) && (platform === undefined || isText(platform)) && (appid === undefined || isText(appid)) && (eco === undefined || typeof eco === 'boolean') && (appid === undefined || eco !== undefined);
+    isText(value) &&
+    isText(type) &&
+    (platform === undefined || isText(platform)) &&
+    (appid === undefined || isText(appid)) &&
+    (eco === undefined || typeof eco === 'boolean') &&
+    (appid === undefined || eco !== undefined);
   if (!plain) return readIdentityStrictly(identity, identityAt(i, j));
   const out: { type: string; value: string; platform?: string; appid?: string; isWeChatEcosystem?: boolean } = { type, value };
   if (platform !== undefined) out.platform = platform;

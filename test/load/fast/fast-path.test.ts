@@ -24,7 +24,7 @@ const typical = [
   '',
   'members:',
   '  - phone: "18888888888"',
-  '  - phone: \'13900000000\'    # quoted either way',
+  "  - phone: '13900000000'    # quoted either way",
   '  # a comment between members',
   '  - openid: o6_bmjrPTlm6_2sgVt7hMZOPfL2M',
   '    platform: gzh',
@@ -152,7 +152,14 @@ const mutations: [string, (t: string) => string][] = [
   ['top level not a mapping', () => '- a\n- b\n'],
   ['empty file', () => ''],
   ['only comments', () => '# nothing\n'],
-  ['indented document', (t) => t.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n')],
+  [
+    'indented document',
+    (t) =>
+      t
+        .split('\n')
+        .map((l) => (l ? `  ${l}` : l))
+        .join('\n'),
+  ],
   ['constructor key', (t) => t.replace('  - phone: "18888888888"', '  - constructor: "18888888888"')],
   ['memberFiles not a list', (t) => `${t}memberFiles: a.csv\n`],
   ['memberFiles with a non-csv', (t) => `${t}memberFiles:\n  - a.txt\n`],

@@ -40,7 +40,7 @@ describe('the fast path on lines agrees with the text reader and the full path',
     const bytes = Buffer.from(text);
     expect(readGroupBytes(where, 'g.yaml', bytes)).toEqual(readGroupFile('g.yaml', bytes));
     const lines = readYamlSubset(utf8Lines(bytes)!);
-    const fromLines = "value" in lines ? lines : undefined;
+    const fromLines = 'value' in lines ? lines : undefined;
     const fromText = subsetOf(new TextDecoder().decode(bytes));
     expect(fromLines?.value).toEqual(fromText?.value);
   });

@@ -15,9 +15,83 @@ const TYPES = { ...DEFAULT_IDENTITY_TYPES, custom: ['crm_id', 'x'] };
 const where = { cwd: '/nonexistent', root: '/nonexistent', identityTypes: TYPES };
 
 const SPACES = [' ', '\t', '\u00a0', '\u3000', '\u2028', '\u2029', '\u202f', '\u205f', '\u1680', '\u2000', '\u200a', '\ufeff', '\u0085', '\u200b', '\u001f', '\r'];
-const KEYS = ['name', 'members', 'category', 'description', 'phone', 'openid', 'unionid', 'crm_id', 'platform', 'appid', 'isWeChatEcosystem', 'identities', 'type', 'value', 'x', 'a_1', 'True', 'no', 'on', 'y', 'n', 'off', 'yes', 'Null', 'inf', 'e5', 'constructor', '__proto__'];
+const KEYS = [
+  'name',
+  'members',
+  'category',
+  'description',
+  'phone',
+  'openid',
+  'unionid',
+  'crm_id',
+  'platform',
+  'appid',
+  'isWeChatEcosystem',
+  'identities',
+  'type',
+  'value',
+  'x',
+  'a_1',
+  'True',
+  'no',
+  'on',
+  'y',
+  'n',
+  'off',
+  'yes',
+  'Null',
+  'inf',
+  'e5',
+  'constructor',
+  '__proto__',
+];
 const ODD_KEYS = ['true', 'false', 'null', '~', '.inf', '-.inf', '.NaN', '1', '0x1F', '1e3', '"q"', "'s'", '<<', 'a b', '? k', '"true"', '[a]', '*a', '&a k', '中文'];
-const WORDS = ['abc', '13800000001', '+8613800000001', '0086138', '138 0000', '0x1F', '0o17', '.inf', '.NaN', 'true', 'TRUE', 'False', 'yes', 'on', '~', 'null', '1e3', '1_000', '+1', '-', '-x', '#', 'a #b', 'a#b', 'a: b', 'a:', '[x]', '[]', '{}', '{x}', '!tag x', '!!str 1', '&a x', '*a', '@x', '`x', '%x', 'x,y', '中文', 'o6_b-x.y', 'gzh', 'wx1', '|', '>'];
+const WORDS = [
+  'abc',
+  '13800000001',
+  '+8613800000001',
+  '0086138',
+  '138 0000',
+  '0x1F',
+  '0o17',
+  '.inf',
+  '.NaN',
+  'true',
+  'TRUE',
+  'False',
+  'yes',
+  'on',
+  '~',
+  'null',
+  '1e3',
+  '1_000',
+  '+1',
+  '-',
+  '-x',
+  '#',
+  'a #b',
+  'a#b',
+  'a: b',
+  'a:',
+  '[x]',
+  '[]',
+  '{}',
+  '{x}',
+  '!tag x',
+  '!!str 1',
+  '&a x',
+  '*a',
+  '@x',
+  '`x',
+  '%x',
+  'x,y',
+  '中文',
+  'o6_b-x.y',
+  'gzh',
+  'wx1',
+  '|',
+  '>',
+];
 
 function generator(seed: number) {
   const random = seededRandom(seed);
@@ -78,7 +152,8 @@ function generator(seed: number) {
         lines.push(`  - ${type}: ${value}`);
         if (chance(0.3)) lines.push(`    platform: ${text()}`);
         if (chance(0.2)) lines.push(`    appid: ${text()}`, `    isWeChatEcosystem: ${clean ? pick(['true', 'false', 'True']) : pick(['true', 'false', 'True', 'yes', 'true\u00a0', scalar()])}`);
-      } else if (r < 0.85) lines.push('  - identities:', `      - { type: ${type}, value: ${value} }`, `      - { type: ${clean ? 'unionid' : pick(['phone', 'unionid', key()])}, value: ${clean ? `v${i}` : scalar()} }`);
+      } else if (r < 0.85)
+        lines.push('  - identities:', `      - { type: ${type}, value: ${value} }`, `      - { type: ${clean ? 'unionid' : pick(['phone', 'unionid', key()])}, value: ${clean ? `v${i}` : scalar()} }`);
       else lines.push('  - identities:', `    - type: ${type}`, `      value: ${value}`);
     }
     return lines;

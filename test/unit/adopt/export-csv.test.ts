@@ -40,13 +40,23 @@ describe('readExport', () => {
         line: 2,
         members: [
           // The same row twice is one membership.
-          { identities: [{ type: 'phone', value: '18888888888' }, { type: 'unionid', value: 'oUpF8u' }], line: 2 },
+          {
+            identities: [
+              { type: 'phone', value: '18888888888' },
+              { type: 'unionid', value: 'oUpF8u' },
+            ],
+            line: 2,
+          },
           { identities: [{ type: 'openid', value: 'o6_b', platform: 'gzh', appid: 'wx1', isWeChatEcosystem: true }], line: 3 },
         ],
       },
       { group: { name: '研发部', category: 'department', department: { field: 'wxDeptId', value: '1001' } }, line: 5, members: [{ identities: [{ type: 'phone', value: '13500000004' }], line: 5 }] },
       // deptId is a long: its digits are kept exactly.
-      { group: { name: '平台部', category: 'department', department: { field: 'deptId', value: '123456789012345678' } }, line: 6, members: [{ identities: [{ type: 'phone', value: '13500000004' }], line: 6 }] },
+      {
+        group: { name: '平台部', category: 'department', department: { field: 'deptId', value: '123456789012345678' } },
+        line: 6,
+        members: [{ identities: [{ type: 'phone', value: '13500000004' }], line: 6 }],
+      },
       { group: { name: '会员俱乐部', category: 'enterprise', kind: 'customer' }, line: 7, members: [{ identities: [{ type: 'audienceUserId', value: 'C100231' }], line: 7 }] },
     ]);
   });
@@ -60,7 +70,10 @@ describe('readExport', () => {
     const ignored = read('group,phone,Name\nA,18800000001,张三\nA,18800000002,张三\n', { ignoreColumns: ['Name'] });
     expect([...ignored.groups[0]!.members.values()].map((m) => m.member.identities)).toEqual([[{ type: 'phone', value: '18800000001' }], [{ type: 'phone', value: '18800000002' }]]);
     const declared = read('group,memberNo,phone\nA,M-1,18800000001\n', { identityTypes: ['memberNo'] });
-    expect([...declared.groups[0]!.members.values()][0]!.member.identities).toEqual([{ type: 'memberNo', value: 'M-1' }, { type: 'phone', value: '18800000001' }]);
+    expect([...declared.groups[0]!.members.values()][0]!.member.identities).toEqual([
+      { type: 'memberNo', value: 'M-1' },
+      { type: 'phone', value: '18800000001' },
+    ]);
     expect(problems('group,phnoe\nA,1\n')[0]).toContain('(did you mean "phone"?)');
   });
 
@@ -93,7 +106,7 @@ describe('readExport', () => {
       '5:3: a customer group (kind customer) has no category: leave the category cell empty',
       '6:18: category department needs exactly one of wxDeptId, thirdDeptId, deptId on the row (thirdDeptId and deptId are set)',
       '7:16: deptId "12a" must be decimal digits: use thirdDeptId or wxDeptId for a text id',
-      '8:7: the row has no identity: fill in at least one of phone, openid (the first one filled in is the member\'s key)',
+      "8:7: the row has no identity: fill in at least one of phone, openid (the first one filled in is the member's key)",
       '9:22: appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false',
       '10:26: isWeChatEcosystem is "maybe": write true or false (or leave it empty)',
       '11:19: openid is empty but its platform, appid or isWeChatEcosystem is set: fill in openid or clear them',

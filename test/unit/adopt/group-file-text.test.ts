@@ -73,7 +73,19 @@ describe('renderGroupFiles', () => {
     const members = [...phones(3), member(unionid('u1'), phone('13900000001')), member(openid('o1', 'wx1'), phone('13900000002')), twoPhones];
     const files = renderGroupFiles([{ group: enterprise('全部客户'), members }], { csvThreshold: 2, identityOrder: ['unionid', 'openid', 'phone'] });
     expect(byPath(files)).toEqual({
-      '全部客户.yaml': ['name: 全部客户', 'category: enterprise', 'memberFiles:', '  - 全部客户.csv', '  - 全部客户.openid.csv', '  - 全部客户.unionid.csv', 'members:', '  - identities:', '      - { type: phone, value: "13800009999" }', '      - { type: phone, value: "13800009998" }', ''].join('\n'),
+      '全部客户.yaml': [
+        'name: 全部客户',
+        'category: enterprise',
+        'memberFiles:',
+        '  - 全部客户.csv',
+        '  - 全部客户.openid.csv',
+        '  - 全部客户.unionid.csv',
+        'members:',
+        '  - identities:',
+        '      - { type: phone, value: "13800009999" }',
+        '      - { type: phone, value: "13800009998" }',
+        '',
+      ].join('\n'),
       '全部客户.csv': 'phone\n13800000000\n13800000001\n13800000002\n',
       '全部客户.openid.csv': 'openid,openid.platform,openid.appid,openid.isWeChatEcosystem,phone\no1,gzh,wx1,true,13900000002\n',
       '全部客户.unionid.csv': 'unionid,phone\nu1,13900000001\n',

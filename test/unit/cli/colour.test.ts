@@ -54,7 +54,10 @@ describe('colours in the text plan', () => {
   });
 
   it('are off for a terminal with --no-color, before or after the command', async () => {
-    for (const argv of [['plan', '--no-color'], ['--no-color', 'plan']]) {
+    for (const argv of [
+      ['plan', '--no-color'],
+      ['--no-color', 'plan'],
+    ]) {
       const io = fakeIo((await shipped()).dir, { tty: true });
       expect(await main(['node', 'groupops', ...argv], io)).toBe(0);
       expect(io.out()).not.toContain(ESC);

@@ -51,7 +51,7 @@ describe('help', () => {
 
   it("shows apply's --auto-approve and the environment it needs", async () => {
     const text = await help('apply', '-h');
-    expect(text).toContain("--auto-approve");
+    expect(text).toContain('--auto-approve');
     expect(text).toContain('Environment: RABBITPRE_TOKEN (required), RABBITPRE_BASE_URL, CI.');
     expect(text).toContain('3 refused by a safety limit');
   });

@@ -29,8 +29,6 @@ describe('reportError', () => {
   });
 
   it('prints a refusal with its override on the next line', () => {
-    expect(stderrOf(new UnsafePlanError('refusing to apply: too many deletes.', 'Run with --allow-mass-delete.'))).toBe(
-      'error: refusing to apply: too many deletes.\nRun with --allow-mass-delete.\n',
-    );
+    expect(stderrOf(new UnsafePlanError('refusing to apply: too many deletes.', 'Run with --allow-mass-delete.'))).toBe('error: refusing to apply: too many deletes.\nRun with --allow-mass-delete.\n');
   });
 });

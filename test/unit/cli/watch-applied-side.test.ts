@@ -32,8 +32,21 @@ afterEach(async () => {
 /** A journal an apply in another terminal is writing: its header, then the deletes that take `from` to `to`, acknowledged. */
 function journalOf(from: MembershipState, to: MembershipState): string {
   // The endpoint of the default target, which the workspace selects: a journal of another tenant's apply would be refused.
-  const header = { journal: JOURNAL_VERSION, applyId: 'other-terminal', base: null, commit: null, endpoint: `${DEFAULT_BASE_URL}/api/integrate/audience/group/rel/v2/batchAdd`, toolVersion: '9.9.9', started: '2024-05-01T10:00:00.000Z' };
-  return formatJournalHeader(header) + planBatches(diffMemberships(to, from)).map((b, i) => formatJournalRecord(i, b, `${i + 1}`)).join('');
+  const header = {
+    journal: JOURNAL_VERSION,
+    applyId: 'other-terminal',
+    base: null,
+    commit: null,
+    endpoint: `${DEFAULT_BASE_URL}/api/integrate/audience/group/rel/v2/batchAdd`,
+    toolVersion: '9.9.9',
+    started: '2024-05-01T10:00:00.000Z',
+  };
+  return (
+    formatJournalHeader(header) +
+    planBatches(diffMemberships(to, from))
+      .map((b, i) => formatJournalRecord(i, b, `${i + 1}`))
+      .join('')
+  );
 }
 
 describe('plan --watch and the applied side', () => {

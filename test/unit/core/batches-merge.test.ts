@@ -101,7 +101,11 @@ describe('planBatches with a memo (plan --watch) gives what a fresh plan gives',
         else if (r < 0.85 && list.length > 0) list[pick(list.length)] = person(pick(60), pick(3));
         maps.delete(g);
         if (r >= 0.85 && members.has(g)) members.delete(g);
-        else members.set(g, list.filter((m, i, all) => all.findIndex((o) => o.identities[0]!.value === m.identities[0]!.value) === i));
+        else
+          members.set(
+            g,
+            list.filter((m, i, all) => all.findIndex((o) => o.identities[0]!.value === m.identities[0]!.value) === i),
+          );
       }
       // The point of the memo: most contexts are not batched again.
       expect(kept).toBeGreaterThan(0);

@@ -51,7 +51,11 @@ describe('diffMemberships', () => {
   it('treats another appid as another member key (delete + add)', () => {
     const applied = state([vip, [member(openid('o1', 'wx1'))]]);
     const desired = state([vip, [member(openid('o1', 'wx2'))]]);
-    expect(diffMemberships(desired, applied).map((c) => c.op).sort()).toEqual(['add', 'delete']);
+    expect(
+      diffMemberships(desired, applied)
+        .map((c) => c.op)
+        .sort(),
+    ).toEqual(['add', 'delete']);
   });
 
   it('deletes every applied membership of a group whose file was removed', () => {

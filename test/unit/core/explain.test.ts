@@ -59,7 +59,11 @@ function input(query: string, files: ExplainGroupFile[], applied: ReturnType<typ
     query: q(query),
     groups: { dir: 'groups', exists: true, files },
     applied,
-    snapshot: { path: '.groupops/snapshot.json', exists: true, lastApply: { commit: 'c0ffee', time: '2025-01-02T03:04:05.000Z', endpoint: 'v2', complete: true, requests: [{ op: 'add', items: 2, batchId: '15314513451345123' }] } },
+    snapshot: {
+      path: '.groupops/snapshot.json',
+      exists: true,
+      lastApply: { commit: 'c0ffee', time: '2025-01-02T03:04:05.000Z', endpoint: 'v2', complete: true, requests: [{ op: 'add', items: 2, batchId: '15314513451345123' }] },
+    },
     ...more,
   };
 }
@@ -88,7 +92,11 @@ describe('explainMembers', () => {
     expect(byGroup.RD).toMatchObject({ status: 'pending-add', written: { file: 'groups/rd.yaml', line: 4 }, declaredIn: { file: 'groups/rd.yaml', line: 1 } });
     expect(byGroup.RD!.recorded).toBeUndefined();
     // The CSV list names the new phone only: matched through the snapshot, both sides shown.
-    expect(byGroup.Bulk).toMatchObject({ status: 'pending-update', written: { file: 'groups/bulk.csv', line: 4, groupFile: 'groups/bulk.yaml', identities: changed.identities }, recorded: { identities: person.identities } });
+    expect(byGroup.Bulk).toMatchObject({
+      status: 'pending-update',
+      written: { file: 'groups/bulk.csv', line: 4, groupFile: 'groups/bulk.yaml', identities: changed.identities },
+      recorded: { identities: person.identities },
+    });
     expect(byGroup.Old).toMatchObject({ status: 'pending-delete', declaredIn: { file: 'groups/old.yaml', line: 1 } });
     expect(byGroup.Gone!.status).toBe('pending-delete');
     expect(byGroup.Gone!.declaredIn).toBeUndefined();
@@ -121,7 +129,11 @@ describe('explainMembers', () => {
 
   it('renders each status in group order (as the plan), the file and line, written and recorded identities, and the last apply', () => {
     const report = explainMembers(
-      input('phone 13900000000', [file('groups/vip.yaml', vip, [person]), file('groups/bulk.yaml', csv, [changed], 'groups/bulk.csv'), file('groups/rd.yaml', rd, [person])], state([vip, [person]], [csv, [person]], [old, [person]])),
+      input(
+        'phone 13900000000',
+        [file('groups/vip.yaml', vip, [person]), file('groups/bulk.yaml', csv, [changed], 'groups/bulk.csv'), file('groups/rd.yaml', rd, [person])],
+        state([vip, [person]], [csv, [person]], [old, [person]]),
+      ),
     );
     expect(renderExplainText(report, { color: false, mask: false })).toBe(
       [

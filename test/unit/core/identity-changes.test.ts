@@ -3,7 +3,8 @@ import { describeIdentityChanges, diffIdentities } from '../../../src/core/ident
 import type { Identity } from '../../../src/core/model.js';
 import { member, openid, phone, unionid } from './builders.js';
 
-const lines = (before: Identity[], after: Identity[]) => diffIdentities(member(...before), member(...after)).lines.map((l) => `${l.sign} ${l.identity.type} ${l.identity.value}${l.note ? ` (${l.note})` : ''}`);
+const lines = (before: Identity[], after: Identity[]) =>
+  diffIdentities(member(...before), member(...after)).lines.map((l) => `${l.sign} ${l.identity.type} ${l.identity.value}${l.note ? ` (${l.note})` : ''}`);
 
 describe('diffIdentities', () => {
   it('names a changed value, even one that masks the same (139****0000 before and after)', () => {

@@ -20,7 +20,12 @@ describe('identityKey', () => {
   });
 
   it('tells apart an empty platform or appid from an absent one', () => {
-    const keys = [{ type: 't', value: 'v' }, { type: 't', value: 'v', platform: '' }, { type: 't', value: 'v', appid: '' }, { type: 't', value: 'v', platform: '', appid: '' }].map(identityKey);
+    const keys = [
+      { type: 't', value: 'v' },
+      { type: 't', value: 'v', platform: '' },
+      { type: 't', value: 'v', appid: '' },
+      { type: 't', value: 'v', platform: '', appid: '' },
+    ].map(identityKey);
     expect(new Set(keys).size).toBe(4);
   });
 

@@ -52,7 +52,10 @@ describe('buildPlan', () => {
     const own = (name: string) => ({ name, category: 'department', department: { field: 'wxDeptId', value: '7' } }) as const;
     const members = [member(phone('1')), member(phone('2'))];
     const a = buildPlan(state([own('d1'), members], [own('d2'), [member(phone('2')), member(phone('3'))]]), state());
-    const b = buildPlan(state([{ name: 'd1', category: 'department', department: shared }, members], [{ name: 'd2', category: 'department', department: shared }, [member(phone('2')), member(phone('3'))]]), state());
+    const b = buildPlan(
+      state([{ name: 'd1', category: 'department', department: shared }, members], [{ name: 'd2', category: 'department', department: shared }, [member(phone('2')), member(phone('3'))]]),
+      state(),
+    );
     expect(b.checksum).toBe(a.checksum);
   });
 

@@ -61,9 +61,7 @@ describe('loadConfig', () => {
 
   it('caps deletes at 5000 by default, and refuses a cap that is not a whole number', async () => {
     expect(DEFAULT_CONFIG.safety.maxDeleteTotal).toBe(5000);
-    expect(await refusal('safety:\n  maxDeleteTotal: 12.5\n')).toEqual([
-      expect.objectContaining({ line: 2, column: 19, message: expect.stringContaining('integer') }),
-    ]);
+    expect(await refusal('safety:\n  maxDeleteTotal: 12.5\n')).toEqual([expect.objectContaining({ line: 2, column: 19, message: expect.stringContaining('integer') })]);
   });
 
   it('refuses an unknown key with its line and a did-you-mean', async () => {

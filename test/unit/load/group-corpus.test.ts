@@ -46,7 +46,9 @@ function compare(issues: readonly SourceIssue[], expected: readonly Expectation[
   };
 }
 
-const invalidFiles = readdirSync(join(root, INVALID)).filter((f) => f.endsWith('.yaml')).sort();
+const invalidFiles = readdirSync(join(root, INVALID))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const fixtureText = (rel: string): string => readFileSync(join(root, rel), 'utf8');
 
 describe('invalid group files, one by one', () => {
@@ -170,15 +172,7 @@ describe('valid group files', () => {
     const result = readGroupFile(rel, readFileSync(join(root, rel)));
     if (!result.ok) throw new Error('expected a valid file');
     const ids = result.group.members.map((m) => m.member.identities[0]!);
-    expect(ids.map((i) => i.value)).toEqual([
-      '18888888888',
-      '+8613600000003',
-      '000417',
-      '13700000002',
-      'o6_bmjrPTlm6_2sgVt7hMZOPfL2M',
-      'o6_bmjrPTlm6_2sgVt7hMZOPfL2M',
-      'lina',
-    ]);
+    expect(ids.map((i) => i.value)).toEqual(['18888888888', '+8613600000003', '000417', '13700000002', 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', 'lina']);
     expect(ids[4]).toEqual({ type: 'openid', value: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', platform: 'gzh', appid: 'wx1234567890abcdef', isWeChatEcosystem: true });
     expect(ids[5]!.isWeChatEcosystem).toBe(false);
     expect(result.group.members.map((m) => m.line)).toEqual([6, 7, 8, 9, 10, 14, 18]);

@@ -74,13 +74,14 @@ describe('targets in the config', () => {
         file: '.groupops/config.yaml',
         line: 4,
         column: 15,
-        message: 'targets.production.tokenEnv names the environment variable that holds the target\'s token, e.g. RABBITPRE_TOKEN_TEST (upper-case letters, digits and _): never write the token itself in the config',
+        message:
+          "targets.production.tokenEnv names the environment variable that holds the target's token, e.g. RABBITPRE_TOKEN_TEST (upper-case letters, digits and _): never write the token itself in the config",
       },
     ]);
     expect(JSON.stringify(issues)).not.toContain(token);
   });
 
-  it('refuses two targets sharing a snapshot, credentials in a base URL, and the implicit target\'s state and api.baseUrl beside targets', async () => {
+  it("refuses two targets sharing a snapshot, credentials in a base URL, and the implicit target's state and api.baseUrl beside targets", async () => {
     const issues = await refusal(
       [
         'state: .groupops/snapshot.json',
@@ -123,7 +124,7 @@ describe('targets in the config', () => {
     );
     expect(rules.map((i) => `${i.line}:${i.column}: ${i.message}`)).toEqual([
       '1:1: state: is the snapshot of the implicit target; with targets:, each target names its own (targets.NAME.state): remove it, or move it into a target',
-      '3:3: api.baseUrl is the implicit target\'s base URL; with targets:, each target names its own (targets.NAME.baseUrl): remove it, or move it into a target',
+      "3:3: api.baseUrl is the implicit target's base URL; with targets:, each target names its own (targets.NAME.baseUrl): remove it, or move it into a target",
       '6:14: targets.a.baseUrl must be a plain URL (scheme, host, optional port and path) without credentials, query or fragment: the token comes from the variable tokenEnv names',
       '12:12: targets.b.state is also the snapshot of target "a": give each target its own snapshot file (a snapshot records the memberships of one tenant)',
     ]);
@@ -147,7 +148,7 @@ describe('checkSnapshotTarget', () => {
     expect(exitCodeFor(err)).toBe(3);
     expect((err as Error).message).toBe(
       'refusing to plan: .groupops/snapshot.json belongs to target "default" (https://integrate.rabbitpre.com), but RABBITPRE_BASE_URL points at http://127.0.0.1:9: the snapshot\'s memberships say nothing about that tenant, so a plan against it would be wrong.\n' +
-        'Unset RABBITPRE_BASE_URL (or point it at https://integrate.rabbitpre.com), or use that tenant\'s own snapshot (--state, or a named target: see docs/config.md). If the snapshot does describe the tenant at http://127.0.0.1:9 (the tenant moved, or the target was renamed), record that with `groupops adopt --retarget` and commit the snapshot.',
+        "Unset RABBITPRE_BASE_URL (or point it at https://integrate.rabbitpre.com), or use that tenant's own snapshot (--state, or a named target: see docs/config.md). If the snapshot does describe the tenant at http://127.0.0.1:9 (the tenant moved, or the target was renamed), record that with `groupops adopt --retarget` and commit the snapshot.",
     );
   });
 

@@ -12,7 +12,7 @@ const adopted = (): Snapshot => ({
 });
 
 describe('the snapshot records its target and an adoption', () => {
-  it('writes the target on its own line after the version, and adopted among lastApply\'s fields', () => {
+  it("writes the target on its own line after the version, and adopted among lastApply's fields", () => {
     expect(renderSnapshot(adopted())).toBe(
       [
         '{',
@@ -51,7 +51,11 @@ describe('the snapshot records its target and an adoption', () => {
   });
 
   it('refuses a recorded target with a path, credentials or no name: the schema keeps tokens out', () => {
-    for (const target of ['{"name":"p","baseUrl":"https://integrate.rabbitpre.com/tok-5ecret"}', '{"name":"p","baseUrl":"https://u:p@integrate.rabbitpre.com"}', '{"name":"","baseUrl":"https://integrate.rabbitpre.com"}']) {
+    for (const target of [
+      '{"name":"p","baseUrl":"https://integrate.rabbitpre.com/tok-5ecret"}',
+      '{"name":"p","baseUrl":"https://u:p@integrate.rabbitpre.com"}',
+      '{"name":"","baseUrl":"https://integrate.rabbitpre.com"}',
+    ]) {
       const text = renderSnapshot(adopted()).replace(/^ {2}"target": .*$/m, `  "target": ${target},`);
       expect(readCanonicalSnapshot(text)).toBeUndefined();
       const r = parseSnapshot('s.json', text);

@@ -96,14 +96,15 @@ describe('renderSnapshot', () => {
     const before: Snapshot = { applied: state([enterprise('g'), phones(2000)]), lastApply: null };
     const after: Snapshot = { applied: state([enterprise('g'), [...phones(2000), member(phone('13899999999'))]]), lastApply: null };
     const changed = diffLines(renderSnapshot(before), renderSnapshot(after)).filter((p) => p.added || p.removed);
-    const lines = changed.flatMap((p) => p.value.split('\n').filter(Boolean).map((l) => `${p.added ? '+' : '-'}${l.trim()}`));
+    const lines = changed.flatMap((p) =>
+      p.value
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `${p.added ? '+' : '-'}${l.trim()}`),
+    );
     // The new last member gains a line; the old last member gains a comma.
     expect(lines.sort()).toEqual(
-      [
-        '+{"identities":[{"type":"phone","value":"13899999999"}]}',
-        '+{"identities":[{"type":"phone","value":"13800001999"}]},',
-        '-{"identities":[{"type":"phone","value":"13800001999"}]}',
-      ].sort(),
+      ['+{"identities":[{"type":"phone","value":"13899999999"}]}', '+{"identities":[{"type":"phone","value":"13800001999"}]},', '-{"identities":[{"type":"phone","value":"13800001999"}]}'].sort(),
     );
   });
 

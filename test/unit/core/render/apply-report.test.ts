@@ -23,7 +23,10 @@ const json = (r: ApplyReport, mask = false) => JSON.parse(textOfChunks(renderApp
 
 describe('renderSnapshotCommitMessage', () => {
   it('keeps batch IDs above 2^53 exact, lists them in plan order, with the provenance as trailers', () => {
-    const full = renderSnapshotCommitMessage(report('applied', [accepted('delete', 1, '15314513451345123'), accepted('add', 3, '99999999999999999999')]), { appliedCommit: SHA, runUrl: 'https://github.test/acme/groups/actions/runs/7' });
+    const full = renderSnapshotCommitMessage(report('applied', [accepted('delete', 1, '15314513451345123'), accepted('add', 3, '99999999999999999999')]), {
+      appliedCommit: SHA,
+      runUrl: 'https://github.test/acme/groups/actions/runs/7',
+    });
     expect(full).toMatch(/^groupops: apply abcdef0 \(2 requests\)\n\nPlan: 3 to add, 1 to delete, in 2 requests\.\nPlan checksum: [0-9a-f]{64}\n/);
     expect(full).toContain('- delete 1 item: 15314513451345123\n- add 3 items: 99999999999999999999\n');
     expect(full).toMatch(/\nGroupops-Applied-Commit: abcdef0123456789abcdef0123456789abcdef01\nGroupops-Run: https:\/\/github\.test\/acme\/groups\/actions\/runs\/7\n$/);
@@ -32,7 +35,13 @@ describe('renderSnapshotCommitMessage', () => {
 
   it('says when an apply stopped early, with the first line of its reason', () => {
     const failure = new ApiError({ kind: 'http', endpoint: 'https://api.test/v2', summary: 'HTTP 500', retryable: true, attempts: 3, hint: 'later' });
-    const partial = renderSnapshotCommitMessage(buildApplyReport({ snapshotPath: 's', outcome: { status: 'failed', plan, requests: [accepted('delete', 1, '15314513451345123')], snapshotWritten: true, memberships: 3, recovered: 0, failure } }), { appliedCommit: SHA });
+    const partial = renderSnapshotCommitMessage(
+      buildApplyReport({
+        snapshotPath: 's',
+        outcome: { status: 'failed', plan, requests: [accepted('delete', 1, '15314513451345123')], snapshotWritten: true, memberships: 3, recovered: 0, failure },
+      }),
+      { appliedCommit: SHA },
+    );
     expect(partial).toMatch(/^groupops: partial apply of abcdef0 \(1 of 2 requests acknowledged\)\n/);
     expect(partial).toContain('\nStopped: POST https://api.test/v2 failed: HTTP 500 (3 attempts)\n');
   });
@@ -60,7 +69,11 @@ describe('renderSnapshotCommitMessage', () => {
 
 describe('renderApplyMarkdown', () => {
   it('shows the applied branch as written (entities are not decoded in code spans) and the run link from the provenance', () => {
-    const md = renderApplyMarkdown({ status: 'unchanged', requests: [], recovered: 0 }, { appliedCommit: SHA, branch: 'release/v1.2-rc', runUrl: 'https://github.test/r/1' }, { mask: true, place: 'github' });
+    const md = renderApplyMarkdown(
+      { status: 'unchanged', requests: [], recovered: 0 },
+      { appliedCommit: SHA, branch: 'release/v1.2-rc', runUrl: 'https://github.test/r/1' },
+      { mask: true, place: 'github' },
+    );
     expect(md).toContain('Commit `abcdef0` on `release/v1.2-rc`.');
     expect(md).toContain('<sub>[Run log](https://github.test/r/1)</sub>');
     expect(md).not.toContain('&#');
@@ -74,7 +87,10 @@ describe('renderApplyMarkdown', () => {
   });
 
   it('masks the values invalid-input issues quote, in the reason', () => {
-    const invalid = buildApplyReport({ snapshotPath: 's', error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid') });
+    const invalid = buildApplyReport({
+      snapshotPath: 's',
+      error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid'),
+    });
     const md = renderApplyMarkdown(invalid, {}, { mask: true, place: 'github' });
     expect(md).toContain('### groupops apply: ❌ the group files are invalid');
     expect(md).toContain('the group files are invalid:\ngroups/a.yaml:4:5: duplicate member: phone "188****8888"');
@@ -94,17 +110,32 @@ describe('renderApplyJsonChunks', () => {
   it('puts formatVersion first and the status, completeness and snapshot after the plan', () => {
     const doc = json(report('applied', [accepted('delete', 1, '15314513451345123'), accepted('add', 3, '15314513451345124')]));
     expect(Object.keys(doc)).toEqual(['formatVersion', 'summary', 'checksum', 'changes', 'requests', 'batches', 'status', 'complete', 'snapshot']);
-    expect(doc).toMatchObject({ formatVersion: '1.1', status: 'applied', complete: true, batches: [{ op: 'delete', items: 1, batchId: '15314513451345123' }, { op: 'add', items: 3, batchId: '15314513451345124' }] });
+    expect(doc).toMatchObject({
+      formatVersion: '1.1',
+      status: 'applied',
+      complete: true,
+      batches: [
+        { op: 'delete', items: 1, batchId: '15314513451345123' },
+        { op: 'add', items: 3, batchId: '15314513451345124' },
+      ],
+    });
   });
 
   it('is a document for a run that stopped before planning too: status, error and every issue, values masked when asked', () => {
-    const invalid = buildApplyReport({ snapshotPath: 's', error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid') });
+    const invalid = buildApplyReport({
+      snapshotPath: 's',
+      error: new InvalidInputError([{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"', sensitive: ['18888888888'] }], 'the group files are invalid'),
+    });
     expect(json(invalid)).toEqual({
       formatVersion: '1.1',
       batches: [],
       status: 'invalid',
       complete: false,
-      error: { code: 'INVALID_INPUT', message: 'the group files are invalid:\ngroups/a.yaml:4:5: duplicate member: phone "18888888888"', issues: [{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"' }] },
+      error: {
+        code: 'INVALID_INPUT',
+        message: 'the group files are invalid:\ngroups/a.yaml:4:5: duplicate member: phone "18888888888"',
+        issues: [{ file: 'groups/a.yaml', line: 4, column: 5, message: 'duplicate member: phone "18888888888"' }],
+      },
     });
     expect(JSON.stringify(json(invalid, true))).not.toContain('18888888888');
   });
@@ -121,8 +152,12 @@ describe('renderApplyText', () => {
   });
 
   it('says to run again to send the rest after a failure a retry may fix, and to fix the cause first after a refusal', () => {
-    const failed = (failure: ApiError) => renderApplyText(buildApplyReport({ snapshotPath: 's', outcome: { status: 'failed', plan, requests: [], snapshotWritten: false, memberships: 0, recovered: 0, failure } }), { mask: false }).at(-1);
-    const api = (status: number, retryable: boolean) => new ApiError({ kind: 'http', endpoint: 'https://integrate.rabbitpre.com/api/integrate/audience/group/rel/v2/batchAdd', summary: `HTTP ${status}`, status, retryable, attempts: 1 });
+    const failed = (failure: ApiError) =>
+      renderApplyText(buildApplyReport({ snapshotPath: 's', outcome: { status: 'failed', plan, requests: [], snapshotWritten: false, memberships: 0, recovered: 0, failure } }), { mask: false }).at(
+        -1,
+      );
+    const api = (status: number, retryable: boolean) =>
+      new ApiError({ kind: 'http', endpoint: 'https://integrate.rabbitpre.com/api/integrate/audience/group/rel/v2/batchAdd', summary: `HTTP ${status}`, status, retryable, attempts: 1 });
     expect(failed(api(503, true))).toBe('Run groupops apply again to send the rest.');
     expect(failed(api(401, false))).toBe('Fix what the error names before running groupops apply again: the same request would get the same answer.');
   });

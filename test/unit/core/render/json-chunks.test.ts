@@ -5,7 +5,10 @@ const text = (entries: [string, unknown][]) => [...prettyJsonChunks(entries)].jo
 
 describe('prettyJsonChunks', () => {
   it('writes exactly JSON.stringify(object, null, 2), lazy arrays element by element', () => {
-    const changes = [{ op: 'add', group: { name: '客户 "A"', category: 'enterprise' }, member: { identities: [{ type: 'phone', value: '138\n0' }] } }, { op: 'delete', nested: [[], {}, [1, [2]]] }];
+    const changes = [
+      { op: 'add', group: { name: '客户 "A"', category: 'enterprise' }, member: { identities: [{ type: 'phone', value: '138\n0' }] } },
+      { op: 'delete', nested: [[], {}, [1, [2]]] },
+    ];
     const entries: [string, unknown][] = [
       ['summary', { add: 1, delete: 1 }],
       ['checksum', 'abc'],
@@ -46,7 +49,14 @@ describe('jsonChunks', () => {
   it('writes exactly JSON.stringify(object) and a line feed, or the pretty text, with the same entry rules', () => {
     const entries: [string, unknown][] = [
       ['a', 1],
-      ['list', new LazyArray([1, 2, 3], (x) => ({ x }), (x) => `{"x":${x}}`)],
+      [
+        'list',
+        new LazyArray(
+          [1, 2, 3],
+          (x) => ({ x }),
+          (x) => `{"x":${x}}`,
+        ),
+      ],
       ['mapped', new LazyArray(['é', undefined], (x) => x)],
       ['a', 'again'],
       ['gone', undefined],
@@ -58,7 +68,21 @@ describe('jsonChunks', () => {
 
   it('hands out UTF-8 chunks of about a MiB, each of whole characters, that join to the whole', () => {
     const items = Array.from({ length: 60_000 }, (_, i) => ({ name: `客户分群-${i} 😀`, value: String(13800000000 + i) }));
-    const chunks = [...jsonChunks([['changes', new LazyArray(items, (x) => x, (x) => JSON.stringify(x))]], false)];
+    const chunks = [
+      ...jsonChunks(
+        [
+          [
+            'changes',
+            new LazyArray(
+              items,
+              (x) => x,
+              (x) => JSON.stringify(x),
+            ),
+          ],
+        ],
+        false,
+      ),
+    ];
     expect(chunks.length).toBeGreaterThan(2);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(1 << 20);
     const strict = new TextDecoder('utf-8', { fatal: true });

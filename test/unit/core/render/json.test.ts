@@ -38,7 +38,10 @@ describe('renderJson', () => {
     const customers: GroupRef = { name: '会员', category: 'enterprise', kind: 'customer' };
     const plan = buildPlan(state([customers, [member(phone('18888888888'))]], [enterprise('会员'), [member(phone('18888888888'))]]), new Map());
     const groups = (JSON.parse(renderJson(plan, { mask: false })) as { changes: { group: Record<string, unknown> }[] }).changes.map((c) => c.group);
-    expect(groups).toEqual([{ name: '会员', category: 'enterprise' }, { name: '会员', kind: 'customer' }]);
+    expect(groups).toEqual([
+      { name: '会员', category: 'enterprise' },
+      { name: '会员', kind: 'customer' },
+    ]);
     expect(Object.keys(groups[1]!)).toEqual(['name', 'kind']);
   });
 

@@ -128,7 +128,9 @@ describe('renderMarkdown', () => {
 
   it('keeps a line break in a name from starting new Markdown', () => {
     const plan = buildPlan(state([enterprise('a\n# heading\n- item'), phones(1)]), state());
-    const summary = renderMarkdown(plan, { mask: true }).split('\n').find((l) => l.startsWith('<details'));
+    const summary = renderMarkdown(plan, { mask: true })
+      .split('\n')
+      .find((l) => l.startsWith('<details'));
     expect(summary).toBe('<details open><summary>a&#92;u000a&#35;&#8203; heading&#92;u000a&#45; item &#40;enterprise&#41;: +1 −0</summary>');
   });
 
@@ -157,7 +159,7 @@ describe('renderMarkdown', () => {
   });
 });
 
-describe('the subtitle (the PR comment\'s provenance)', () => {
+describe("the subtitle (the PR comment's provenance)", () => {
   it('is rendered under the title, by the renderer, in the plan, the refusal and the issues', () => {
     const sub = '<sub>Planned for aaaaaaa.</sub>';
     expect(renderMarkdown(samplePlan(), { mask: true, subtitle: sub })).toMatch(/^### groupops plan\n\n<sub>Planned for aaaaaaa\.<\/sub>\n\n\| \| memberships/);
@@ -193,7 +195,15 @@ describe('renderMarkdown for reviewers', () => {
   const details = (md: string) => md.split('\n').filter((l) => l.startsWith('<details'));
 
   it(`opens groups of at most ${OPEN_GROUP_MAX_CHANGES} changes while the open ones list fewer than ${OPEN_PLAN_MAX_CHANGES}; longer groups collapse`, () => {
-    const groups = [['a', 20], ['b', 21], ['c', 20], ['d', 20], ['e', 20], ['f', 20], ['g', 1]] as const;
+    const groups = [
+      ['a', 20],
+      ['b', 21],
+      ['c', 20],
+      ['d', 20],
+      ['e', 20],
+      ['f', 20],
+      ['g', 1],
+    ] as const;
     const plan = buildPlan(state(...groups.map(([name, n], k): [ReturnType<typeof enterprise>, ReturnType<typeof phones>] => [enterprise(name), phones(n, k * 100)])), state());
     const opened = details(renderMarkdown(plan, { mask: true })).map((l) => `${/<details open>/.test(l) ? 'open' : 'closed'} ${/<summary>(\w)/.exec(l)![1]}`);
     // a, c, d, e, f open (100 changes): g is short but comes after the open budget is spent; b is long.
@@ -204,7 +214,9 @@ describe('renderMarkdown for reviewers', () => {
     const plan = buildPlan(state([enterprise('Kept'), []]), state([enterprise('Gone'), phones(2)], [enterprise('Kept'), phones(1, 5)]));
     const out = renderMarkdown(plan, { mask: true });
     expect(plan.removedGroups).toHaveLength(1);
-    expect(out).toContain('🗑️ **1 group file removed**: Gone &#40;enterprise&#41; (−2). No group file declares this group any more, so all its memberships are deleted; the group itself stays on the platform, empty (groupops never deletes a group).');
+    expect(out).toContain(
+      '🗑️ **1 group file removed**: Gone &#40;enterprise&#41; (−2). No group file declares this group any more, so all its memberships are deleted; the group itself stays on the platform, empty (groupops never deletes a group).',
+    );
     expect(details(out)).toEqual(['<details open><summary>Gone &#40;enterprise&#41;: +0 −2 · group file removed</summary>', '<details open><summary>Kept &#40;enterprise&#41;: +0 −1</summary>']);
   });
 
@@ -213,7 +225,9 @@ describe('renderMarkdown for reviewers', () => {
     const verdict = (kind: string, reason: string) => renderMarkdown(plan, { mask: true, safety: { deletes: 30, applied: 30, refusal: { kind: kind as never, reason, override: 'cli words' } } });
     // A rule core/safety.ts may add later (a delete cap) is shown as it reports itself, with the general override.
     const cap = verdict('delete-cap', 'refusing to apply: the plan deletes 12000 memberships, more than the cap of 10000 (config safety.maxDeleteTotal).');
-    expect(cap).toContain('⛔ **The apply on merge would be refused by a safety limit**: the plan deletes 12000 memberships, more than the cap of 10000 &#40;config safety&#46;maxDeleteTotal&#41;. Nothing would be sent.');
+    expect(cap).toContain(
+      '⛔ **The apply on merge would be refused by a safety limit**: the plan deletes 12000 memberships, more than the cap of 10000 &#40;config safety&#46;maxDeleteTotal&#41;. Nothing would be sent.',
+    );
     expect(cap).toContain('**To apply it on purpose:** after merging, run the *groups-apply* workflow by hand');
     expect(cap).toContain('change the limits under `safety:`');
     expect(cap).not.toContain('cli words');
