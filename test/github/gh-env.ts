@@ -4,7 +4,7 @@ import type { FakeGitHub } from '../helpers/fake-github.js';
 import { createTempRepo } from '../helpers/temp-repo.js';
 
 /** A temp folder with files (createTempRepo), written one path at a time; removed by `cleanup`. */
-export async function tempRepo(files: Readonly<Record<string, string>>): Promise<{ dir: string; write: (path: string, text: string) => Promise<void>; cleanup: () => Promise<void> }> {
+export async function tempRepo(files: Readonly<Record<string, string>>): Promise<{ dir: string; write: (path: string, text: string | null) => Promise<void>; cleanup: () => Promise<void> }> {
   const repo = await createTempRepo({ files, prefix: 'groupops-gh-' });
   return { dir: repo.dir, write: (path, text) => repo.write({ [path]: text }), cleanup: () => repo.cleanup() };
 }
