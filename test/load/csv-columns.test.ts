@@ -1,26 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateGroups } from '../../src/app/plan-workspace.js';
-import { openWorkspace } from '../../src/app/workspace.js';
-import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../../src/errors/index.js';
 import { readCsvMembers } from '../../src/load/csv-members.js';
-import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { scratchRepos } from '../helpers/scratch-repos.js';
+import type { Files } from '../helpers/temp-repo.js';
 import { fastGroupOf } from './fast/differential.js';
 
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = scratchRepos();
 
 /** Validates a workspace: its groups, or the problems (path:line:col: message) it is refused with. */
 async function validate(files: Files) {
-  repo = await createTempRepo({ files });
-  try {
-    return { ok: true as const, desired: await validateGroups(await openWorkspace({ cwd: repo.dir })) };
-  } catch (err) {
-    if (!(err instanceof InvalidInputError)) throw err;
-    return { ok: false as const, issues: err.issues.map(formatIssue) };
-  }
+  const r = await repos.validate(files);
+  return r.ok ? r : { ok: false as const, issues: r.issues.map(formatIssue) };
 }
 
 /** A CRM export: two different people share a name. */

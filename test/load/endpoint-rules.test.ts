@@ -1,58 +1,42 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateGroups } from '../../src/app/plan-workspace.js';
-import { openWorkspace } from '../../src/app/workspace.js';
+import { describe, expect, it } from 'vitest';
 import { groupKey } from '../../src/core/model.js';
 import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
 import { loadConfig } from '../../src/load/config.js';
 import { customerSettingsOf, userGroupEndpoint, v1SettingsOf } from '../../src/load/endpoint-config.js';
 import { readGroupFile } from '../../src/load/group-file.js';
-import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { scratchRepos } from '../helpers/scratch-repos.js';
+import type { Files } from '../helpers/temp-repo.js';
 import { fastGroupOf } from './fast/differential.js';
 
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = scratchRepos();
 
 const CONFIG = '.groupops/config.yaml';
 
 /** The issues (path:line:col: message) validation refuses a workspace with. */
 async function refused(files: Files): Promise<string[]> {
-  await repo?.cleanup(); // a test that loads twice replaces its repository
-  repo = await createTempRepo({ files });
-  const err = await openWorkspace({ cwd: repo.dir })
-    .then((ws) => validateGroups(ws))
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(err).toBeInstanceOf(InvalidInputError);
-  return (err as InvalidInputError).issues.map(formatIssue);
+  const r = await repos.validate(files);
+  expect(r.ok).toBe(false);
+  return r.ok ? [] : r.issues.map(formatIssue);
 }
 
 async function accepted(files: Files) {
-  await repo?.cleanup(); // a test that loads twice replaces its repository
-  repo = await createTempRepo({ files });
-  return validateGroups(await openWorkspace({ cwd: repo.dir }));
+  const r = await repos.validate(files);
+  if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
+  return r.desired;
 }
 
 const V1_CONFIG = 'userGroups:\n  endpoint: v1\nv1:\n  isMatching: true\n  matchingType: 2\n  identifyWay: 1\n';
 
 describe('config: the endpoint settings', () => {
   it('defaults to v2 for user groups and the seed example for customer groups', async () => {
-    await repo?.cleanup(); // a test that loads twice replaces its repository
-    repo = await createTempRepo();
+    const repo = await repos.create();
     const config = await loadConfig(repo.path(CONFIG), true);
     expect(userGroupEndpoint(config)).toBe('v2');
     expect(customerSettingsOf(config)).toEqual({ isMatching: true, matchingType: 2, identifyWay: 1, optType: { add: 'add', delete: 'delete' } });
   });
 
   it('reads v1 and customer settings; exact customer matching takes no default identifyWay', async () => {
-    await repo?.cleanup(); // a test that loads twice replaces its repository
-    repo = await createTempRepo({
-      files: { [CONFIG]: `${V1_CONFIG}customer:\n  isMatching: false\n  matchingType: 1\n  optType: { add: 1, delete: 2 }\n` },
-    });
+    const repo = await repos.create({ [CONFIG]: `${V1_CONFIG}customer:\n  isMatching: false\n  matchingType: 1\n  optType: { add: 1, delete: 2 }\n` });
     const config = await loadConfig(repo.path(CONFIG), true);
     expect(userGroupEndpoint(config)).toBe('v1');
     expect(v1SettingsOf(config)).toEqual({ isMatching: true, matchingType: 2, identifyWay: 1 });
@@ -74,8 +58,7 @@ describe('config: the endpoint settings', () => {
   ];
 
   it.each(configRefusals)('refuses %s at its line', async (_what, text, pattern) => {
-    await repo?.cleanup(); // a test that loads twice replaces its repository
-    repo = await createTempRepo({ files: { [CONFIG]: text } });
+    const repo = await repos.create({ [CONFIG]: text });
     const err = await loadConfig(repo.path(CONFIG), true, CONFIG).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).issues.map(formatIssue).join('\n')).toMatch(pattern);
@@ -177,7 +160,6 @@ describe('group files with userGroups.endpoint: v1', () => {
       'groups/a.yaml:7:1: openid has platform "workwechat", which v1 cannot send per member: remove it, or set v1.accurateMatchType: workwechat in the config',
       'groups/d.yaml:1:1: group "D" is a department group, which the v1 endpoint (userGroups.endpoint: v1 in the config) cannot address: it has no category or department fields; use v2 for department groups',
     ]);
-    await repo!.cleanup();
     expect((await accepted({ ...files, [CONFIG]: customTypes })).state.size).toBe(2);
   });
 });

@@ -1,36 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateGroups } from '../../src/app/plan-workspace.js';
-import { openWorkspace } from '../../src/app/workspace.js';
-import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../../src/errors/index.js';
 import { readGroupFile } from '../../src/load/group-file.js';
 import { BUILTIN_TYPE_NAMES, DEFAULT_IDENTITY_TYPES } from '../../src/load/identity-types.js';
 import { readGroupBytes } from '../../src/load/load-group-file.js';
-import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { scratchRepos } from '../helpers/scratch-repos.js';
+import type { Files } from '../helpers/temp-repo.js';
 import { fastGroupOf } from './fast/differential.js';
 
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = scratchRepos();
 
 const CONFIG = '.groupops/config.yaml';
 
 /** The issues (path:line:col: message) validation refuses a workspace with; [] when it accepts it. */
 async function problems(files: Files): Promise<string[]> {
-  await repo?.cleanup(); // a test that loads twice replaces its repository
-  repo = await createTempRepo({ files });
-  const err = await openWorkspace({ cwd: repo.dir })
-    .then((ws) => validateGroups(ws))
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  if (err === undefined) return [];
-  expect(err).toBeInstanceOf(InvalidInputError);
-  return (err as InvalidInputError).issues.map(formatIssue);
+  const r = await repos.validate(files);
+  return r.ok ? [] : r.issues.map(formatIssue);
 }
 
 const group = (...members: string[]) => `name: G\nmembers:\n${members.join('\n')}\n`;

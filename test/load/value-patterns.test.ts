@@ -1,28 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateGroups } from '../../src/app/plan-workspace.js';
-import { openWorkspace } from '../../src/app/workspace.js';
-import { InvalidInputError, formatIssue } from '../../src/errors/index.js';
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../../src/errors/index.js';
 import { maskIssue } from '../../src/core/render/mask-issue.js';
 import { runMain } from '../helpers/cli.js';
-import { createTempRepo, type Files, type TempRepo } from '../helpers/temp-repo.js';
+import { scratchRepos } from '../helpers/scratch-repos.js';
+import type { Files } from '../helpers/temp-repo.js';
 
-let repo: TempRepo | undefined;
-afterEach(async () => {
-  await repo?.cleanup();
-  repo = undefined;
-});
+const repos = scratchRepos();
 
 const CONFIG = '.groupops/config.yaml';
 
-async function validate(files: Files) {
-  repo = await createTempRepo({ files });
-  try {
-    return { ok: true as const, desired: await validateGroups(await openWorkspace({ cwd: repo.dir })) };
-  } catch (err) {
-    if (!(err instanceof InvalidInputError)) throw err;
-    return { ok: false as const, issues: err.issues };
-  }
-}
+const validate = (files: Files) => repos.validate(files);
 
 const group = (...members: string[]) => `name: G\nmembers:\n${members.join('\n')}\n`;
 
@@ -73,7 +60,7 @@ describe('phone numbers that differ only by a country prefix', () => {
   });
 
   it('are printed by validate and plan without changing the exit status, and listed in validate --format json', async () => {
-    repo = await createTempRepo({ files });
+    const repo = await repos.create(files);
     const validated = await runMain(['validate'], { cwd: repo.dir });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toContain('groups/g.yaml:4:1: warning: phone "+8613800000001" and phone "13800000001" (line 3) differ only by the country prefix');
@@ -92,7 +79,7 @@ describe('phone numbers that differ only by a country prefix', () => {
   });
 
   it('are masked in CI like every identity value', async () => {
-    repo = await createTempRepo({ files });
+    const repo = await repos.create(files);
     const validated = await runMain(['validate'], { cwd: repo.dir, env: { CI: 'true' } });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toContain('phone "+86****0001" and phone "138****0001"');
