@@ -82,46 +82,25 @@ describe('targets in the config', () => {
   });
 
   it("refuses two targets sharing a snapshot, credentials in a base URL, and the implicit target's state and api.baseUrl beside targets", async () => {
-    const issues = await refusal(
-      [
-        'state: .groupops/snapshot.json',
-        'api:',
-        '  baseUrl: https://integrate.rabbitpre.com',
-        'targets:',
-        '  a:',
-        '    baseUrl: https://user:pa55@a.example.com',
-        '    tokenEnv: A',
-        '    state: ./.groupops/a.json',
-        '  b:',
-        '    baseUrl: https://b.example.com',
-        '    tokenEnv: B',
-        '    state: .groupops/a.json',
-        '  bad name!:',
-        '    baseUrl: https://c.example.com',
-        '    tokenEnv: C',
-        '    state: c.json',
-        '',
-      ].join('\n'),
-    );
+    // Every rule broken at once; a bad target name is a schema error, reported before the rest.
+    const conflicting = [
+      'state: .groupops/snapshot.json',
+      'api:',
+      '  baseUrl: https://integrate.rabbitpre.com',
+      'targets:',
+      '  a:',
+      '    baseUrl: https://user:pa55@a.example.com',
+      '    tokenEnv: A',
+      '    state: ./.groupops/a.json',
+      '  b:',
+      '    baseUrl: https://b.example.com',
+      '    tokenEnv: B',
+      '    state: .groupops/a.json',
+    ];
+    const issues = await refusal([...conflicting, '  bad name!:', '    baseUrl: https://c.example.com', '    tokenEnv: C', '    state: c.json', ''].join('\n'));
     const messages = issues.map((i) => `${i.line}:${i.column}: ${i.message}`);
     expect(messages).toEqual([expect.stringContaining('13:3: target name "bad name!"')]);
-    const rules = await refusal(
-      [
-        'state: .groupops/snapshot.json',
-        'api:',
-        '  baseUrl: https://integrate.rabbitpre.com',
-        'targets:',
-        '  a:',
-        '    baseUrl: https://user:pa55@a.example.com',
-        '    tokenEnv: A',
-        '    state: ./.groupops/a.json',
-        '  b:',
-        '    baseUrl: https://b.example.com',
-        '    tokenEnv: B',
-        '    state: .groupops/a.json',
-        '',
-      ].join('\n'),
-    );
+    const rules = await refusal([...conflicting, ''].join('\n'));
     expect(rules.map((i) => `${i.line}:${i.column}: ${i.message}`)).toEqual([
       '1:1: state: is the snapshot of the implicit target; with targets:, each target names its own (targets.NAME.state): remove it, or move it into a target',
       "3:3: api.baseUrl is the implicit target's base URL; with targets:, each target names its own (targets.NAME.baseUrl): remove it, or move it into a target",
