@@ -4,6 +4,7 @@ import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { firstInvalidUtf8 } from '../load/yaml-source.js';
 import { readExportHeader, type ExportColumnOptions, type ExportLayout } from './export-columns.js';
 import { csvFieldColumn } from '../load/csv-column.js';
+import { identityFromCells, isCellProblem, problemColumnIndex } from '../load/csv-identity.js';
 
 /** A member of an exported group, with the row it was first read from. */
 export interface ExportMember {
@@ -203,32 +204,15 @@ function rowIdentities(rec: ExportRecord, layout: ExportLayout, at: At, report: 
     const platform = cell(col.qualifiers.platform);
     const appid = cell(col.qualifiers.appid);
     const eco = cell(col.qualifiers.isWeChatEcosystem);
-    if (value === '') {
-      if (platform !== '' || appid !== '' || eco !== '') {
-        report({ ...at(col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });
-        ok = false;
-      }
-      continue;
-    }
     if (/\p{Cc}/u.test(value)) {
       report({ ...at(col.index), message: `the ${col.type} value holds a control character (a line break, tab, …): fix the export`, sensitive: [value] });
       ok = false;
       continue;
     }
-    const id: { -readonly [K in keyof Identity]: Identity[K] } = { type: col.type, value };
-    if (platform !== '') id.platform = platform;
-    if (appid !== '') id.appid = appid;
-    if (eco !== '') {
-      const flag = /^(?:true|True|TRUE)$/.test(eco) ? true : /^(?:false|False|FALSE)$/.test(eco) ? false : undefined;
-      if (flag === undefined) {
-        report({ ...at(col.qualifiers.isWeChatEcosystem!), message: `isWeChatEcosystem is "${eco}": write true or false (or leave it empty)` });
-        ok = false;
-        continue;
-      }
-      id.isWeChatEcosystem = flag;
-    }
-    if (appid !== '' && eco === '') {
-      report({ ...at(col.qualifiers.appid!), message: 'appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false' });
+    const id = identityFromCells(col.type, value, platform, appid, eco);
+    if (id === undefined) continue;
+    if (isCellProblem(id)) {
+      report({ ...at(problemColumnIndex(id, col)), message: id.message });
       ok = false;
       continue;
     }

@@ -11,6 +11,7 @@ import { closest } from './schema-issues.js';
 import { splitPlainCsv, type CsvRecord, type CsvRecords } from './fast/csv-plain.js';
 import { firstInvalidUtf8 } from './yaml-source.js';
 import { csvFieldColumn } from './csv-column.js';
+import { identityFromCells, isCellProblem, problemColumnIndex } from './csv-identity.js';
 
 /** Columns that qualify an identity column rather than naming an identity type. */
 const QUALIFIERS = ['platform', 'appid', 'isWeChatEcosystem'] as const;
@@ -365,35 +366,20 @@ function rowIdentities(file: string, rec: CsvRecord, layout: CsvLayout, rules: I
     const platform = qualifierOf(rec, col.qualifiers.platform);
     const appid = qualifierOf(rec, col.qualifiers.appid);
     const eco = qualifierOf(rec, col.qualifiers.isWeChatEcosystem);
-    if (value === '') {
-      if (n === 0) {
-        report({
-          file,
-          line: rec.line,
-          column: columnOf(rec, col.index),
-          message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row`,
-        });
-        ok = false;
-      } else if (platform !== '' || appid !== '' || eco !== '') {
-        report({ file, line: rec.line, column: columnOf(rec, col.index), message: `${col.type} is empty but its platform, appid or isWeChatEcosystem is set: fill in ${col.type} or clear them` });
-        ok = false;
-      }
+    if (value === '' && n === 0) {
+      report({
+        file,
+        line: rec.line,
+        column: columnOf(rec, col.index),
+        message: `the ${col.type} cell is empty: it is this row's key identity (the first identity column); fill it in or drop the row`,
+      });
+      ok = false;
       continue;
     }
-    const id: { -readonly [K in keyof Identity]: Identity[K] } = { type: col.type, value };
-    if (platform !== '') id.platform = platform;
-    if (appid !== '') id.appid = appid;
-    if (eco !== '') {
-      const flag = /^(?:true|True|TRUE)$/.test(eco) ? true : /^(?:false|False|FALSE)$/.test(eco) ? false : undefined;
-      if (flag === undefined) {
-        report({ file, line: rec.line, column: columnOf(rec, col.qualifiers.isWeChatEcosystem!), message: `isWeChatEcosystem is "${eco}": write true or false (or leave it empty)` });
-        ok = false;
-        continue;
-      }
-      id.isWeChatEcosystem = flag;
-    }
-    if (appid !== '' && eco === '') {
-      report({ file, line: rec.line, column: columnOf(rec, col.qualifiers.appid!), message: 'appid requires isWeChatEcosystem (the API rejects an appid without it): fill in true or false' });
+    const id = identityFromCells(col.type, value, platform, appid, eco);
+    if (id === undefined) continue;
+    if (isCellProblem(id)) {
+      report({ file, line: rec.line, column: columnOf(rec, problemColumnIndex(id, col)), message: id.message });
       ok = false;
       continue;
     }
