@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
+import type { ApplyOutcomeLike } from '../core/apply-report.js';
 import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { plural } from '../core/render/describe.js';
@@ -88,26 +89,11 @@ export interface ApplyOptions {
   readonly expectPlan?: string;
 }
 
-export interface ApplyOutcome {
-  /**
-   * applied: every request acknowledged in full; unchanged: nothing to send; partial: every request
-   * answered, but some rows were not applied or not confirmed (they stay pending for the next apply);
-   * failed/interrupted: stopped early.
-   */
-  readonly status: 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted';
-  readonly plan: Plan;
+/** What an apply did (the fields and their meaning: ApplyOutcomeLike in core/apply-report.ts, which the reports are built from). */
+export interface ApplyOutcome extends ApplyOutcomeLike {
   /** This apply's answered requests, in plan order (partial and unknown results included). */
   readonly requests: readonly AppliedRequest[];
-  /** True when the snapshot file was (re)written. */
-  readonly snapshotWritten: boolean;
-  /** False when there is no snapshot file after the apply (a first apply that got nothing acknowledged). */
   readonly snapshotExists: boolean;
-  /** Memberships the snapshot records after the apply. */
-  readonly memberships: number;
-  /** Requests of an earlier, interrupted apply that were folded in from its journal. */
-  readonly recovered: number;
-  /** Why it stopped (status failed): an ApiError, or an error recording an acknowledgement. */
-  readonly failure?: unknown;
 }
 
 /**

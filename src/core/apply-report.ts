@@ -61,16 +61,26 @@ export interface ApplyProvenance {
   readonly runUrl?: string;
 }
 
-/** What the apply use case returns (the app's ApplyOutcome fits). */
+/** What the apply use case returns (the app's ApplyOutcome extends it). */
 export interface ApplyOutcomeLike {
+  /**
+   * applied: every request acknowledged in full; unchanged: nothing to send; partial: every request
+   * answered, but some rows were not applied or not confirmed (they stay pending for the next apply);
+   * failed/interrupted: stopped early.
+   */
   readonly status: 'applied' | 'unchanged' | 'partial' | 'failed' | 'interrupted';
   readonly plan: Plan;
+  /** The answered requests, in plan order. */
   readonly requests: readonly AnsweredRequest[];
+  /** True when the snapshot file was (re)written. */
   readonly snapshotWritten: boolean;
+  /** Memberships the snapshot records after the apply. */
   readonly memberships: number;
+  /** Requests of an earlier, interrupted apply that were folded in from its journal. */
   readonly recovered: number;
+  /** Why it stopped (status failed): an ApiError, or an error recording an acknowledgement. */
   readonly failure?: unknown;
-  /** False when there is no snapshot file after the apply. */
+  /** False when there is no snapshot file after the apply (a first apply that got nothing acknowledged). */
   readonly snapshotExists?: boolean;
 }
 
