@@ -1,26 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { adoptEditApply, refuseOtherTargets, type FlowCli, type FlowRepo } from '../helpers/adopt-flow.js';
 import { REPO_ROOT, runMain } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 let sandbox: Sandbox;
 let other: Sandbox;
 let repo: TempRepo | undefined;
+const own = ownedPerTest();
 
 beforeEach(async () => {
-  sandbox = await startSandbox();
-  other = await startSandbox();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-  await other.close();
-  await repo?.cleanup();
-  repo = undefined;
+  sandbox = own(await startSandbox());
+  other = own(await startSandbox());
 });
 
 const cliIn =
@@ -46,13 +41,13 @@ function adoptDocument(stdout: string): Record<string, unknown> {
 
 describe('groupops adopt (end to end, the built CLI in a temp git repository, against the sandbox)', () => {
   it('adopts an export, plans no changes, applies only an edit, and refuses the snapshot for another target (exit 3)', async () => {
-    repo = await createTempRepo({ git: true, prefix: 'groupops-e2e-adopt-' });
+    repo = own(await createTempRepo({ git: true, prefix: 'groupops-e2e-adopt-' }));
     await adoptEditApply(cliIn(repo), flowRepo(repo), sandbox);
     await refuseOtherTargets(cliIn(repo), flowRepo(repo), sandbox, other);
   }, 120_000);
 
   it('adopts the current group files: the plan is empty and the first apply sends nothing', async () => {
-    repo = await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001', '18800000002']), 'groups/b.yaml': groupFile('B', ['18800000001']) } });
+    repo = own(await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001', '18800000002']), 'groups/b.yaml': groupFile('B', ['18800000001']) } }));
     const cli = cliIn(repo);
     const env = { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url };
     const adopted = await cli(['adopt'], env);
@@ -67,7 +62,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it('refuses to replace a snapshot that records memberships, or existing group files, unless --force; changes nothing when it refuses', async () => {
-    repo = await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001']), 'export.csv': 'group,phone\nA,18800000009\nB,18800000009\n' } });
+    repo = own(await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001']), 'export.csv': 'group,phone\nA,18800000009\nB,18800000009\n' } }));
     const cli = cliIn(repo);
     expect((await cli(['adopt'])).code).toBe(0);
     const before = await repo.fingerprint();
@@ -91,7 +86,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it("takes the example `groupops init` wrote, unchanged, for a placeholder that makes way for the export; an edited one is a group of the user's", async () => {
-    repo = await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000009\n' } });
+    repo = own(await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000009\n' } }));
     const cli = cliIn(repo);
     expect((await cli(['init'])).code).toBe(0);
     const example = await repo.read('groups/example.yaml');
@@ -112,7 +107,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
 
   it('keeps group files whose groups the export does not have, at their paths, and says that plan shows them as adds', async () => {
     const old = groupFile('Old', ['18800000001']);
-    repo = await createTempRepo({ git: true, files: { 'groups/New.yaml': old, 'export.csv': 'group,phone\nNew,18800000002\n' } });
+    repo = own(await createTempRepo({ git: true, files: { 'groups/New.yaml': old, 'export.csv': 'group,phone\nNew,18800000002\n' } }));
     const r = await cliIn(repo)(['adopt', '--from', 'export.csv', '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Wrote 1 file:\n  groups/New (2).yaml');
@@ -124,7 +119,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
 
   it('a bad export changes nothing and names every problem at its line and column', async () => {
     const bad = ['group,category,deptId,phone,email', 'A,,,18800000001,a@example.com', ',,,18800000002,', 'D,department,,18800000003,', 'E,,12,18800000004,'].join('\n');
-    repo = await createTempRepo({ git: true, files: { 'export.csv': `${bad}\n` } });
+    repo = own(await createTempRepo({ git: true, files: { 'export.csv': `${bad}\n` } }));
     const before = await repo.fingerprint();
     const r = await cliIn(repo)(['adopt', '--from', 'export.csv', '--ignore-column', 'email']);
     expect(r.code).toBe(1);
@@ -140,10 +135,12 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it('a group the configured endpoint cannot carry is reported at the file adopt would write, and nothing is written', async () => {
-    repo = await createTempRepo({
-      git: true,
-      files: { '.groupops/config.yaml': 'userGroups:\n  endpoint: v1\nv1:\n  isMatching: true\n', 'export.csv': 'group,category,wxDeptId,phone\nD,department,7,18800000001\n' },
-    });
+    repo = own(
+      await createTempRepo({
+        git: true,
+        files: { '.groupops/config.yaml': 'userGroups:\n  endpoint: v1\nv1:\n  isMatching: true\n', 'export.csv': 'group,category,wxDeptId,phone\nD,department,7,18800000001\n' },
+      }),
+    );
     const before = await repo.fingerprint();
     const r = await cliIn(repo)(['adopt', '--from', 'export.csv']);
     expect(r.code).toBe(1);
@@ -152,7 +149,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it('a snapshot of the previous release (no target) is read as belonging to the URL it was applied to, and records its target at the next apply', async () => {
-    repo = await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001']) } });
+    repo = own(await createTempRepo({ git: true, files: { 'groups/a.yaml': groupFile('A', ['18800000001']) } }));
     const cli = cliIn(repo);
     const env = { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url };
     expect((await cli(['apply', '--auto-approve'], env)).code).toBe(0);
@@ -169,7 +166,7 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it('--format json: adopt, retarget and refusals print documents that match schemas/adopt-output.schema.json; a refused plan says UNSAFE_PLAN', async () => {
-    repo = await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000001\nB,18800000001\n', 'bad.csv': 'group,phone,email\nA,1,x\n' } });
+    repo = own(await createTempRepo({ git: true, files: { 'export.csv': 'group,phone\nA,18800000001\nB,18800000001\n', 'bad.csv': 'group,phone,email\nA,1,x\n' } }));
     const cli = cliIn(repo);
     const invalid = await cli(['adopt', '--from', 'bad.csv', '--format', 'json']);
     expect(invalid.code).toBe(1);
@@ -205,13 +202,15 @@ describe('groupops adopt (end to end, the built CLI in a temp git repository, ag
   });
 
   it("apply --target takes the token from the target's variable and records the target", async () => {
-    repo = await createTempRepo({
-      git: true,
-      files: {
-        'groups/a.yaml': groupFile('A', ['18800000001']),
-        '.groupops/config.yaml': `targets:\n  test:\n    baseUrl: ${other.url}\n    tokenEnv: RABBITPRE_TOKEN_TEST\n    state: .groupops/test.json\n  production:\n    baseUrl: ${sandbox.url}/\n    tokenEnv: RABBITPRE_TOKEN\n    state: .groupops/snapshot.json\n`,
-      },
-    });
+    repo = own(
+      await createTempRepo({
+        git: true,
+        files: {
+          'groups/a.yaml': groupFile('A', ['18800000001']),
+          '.groupops/config.yaml': `targets:\n  test:\n    baseUrl: ${other.url}\n    tokenEnv: RABBITPRE_TOKEN_TEST\n    state: .groupops/test.json\n  production:\n    baseUrl: ${sandbox.url}/\n    tokenEnv: RABBITPRE_TOKEN\n    state: .groupops/snapshot.json\n`,
+        },
+      }),
+    );
     const cli = cliIn(repo);
     const several = await cli(['plan']);
     expect(several.code).toBe(1);

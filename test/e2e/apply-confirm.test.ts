@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { CLI_BIN, runCli } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 import { textOf } from '../helpers/text-of.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 // `apply` asks for `yes` on a terminal, as terraform does; without one it goes ahead only with
 // --auto-approve or in CI. Checked in-process through an io with a terminal's stdin, and once
@@ -14,21 +15,16 @@ import { textOf } from '../helpers/text-of.js';
 
 let sandbox: Sandbox;
 let repo: TempRepo | undefined;
+const own = ownedPerTest();
 
 beforeEach(async () => {
-  sandbox = await startSandbox();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-  await repo?.cleanup();
-  repo = undefined;
+  sandbox = own(await startSandbox());
 });
 
 const GROUP = 'name: VIP\nmembers:\n  - phone: "13800000001"\n  - phone: "13800000002"\n';
 
 async function workspace(): Promise<TempRepo> {
-  repo = await createTempRepo({ files: { 'groups/vip.yaml': GROUP } });
+  repo = own(await createTempRepo({ files: { 'groups/vip.yaml': GROUP } }));
   return repo;
 }
 

@@ -1,22 +1,17 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 // No client retries: every injected fault ends an apply, so convergence has to come from re-running.
 const CONFIG = 'api:\n  retries: 0\n  timeoutMs: 5000\n  concurrency: 2\n';
 
 let sandbox: Sandbox | undefined;
 let repo: TempRepo | undefined;
-
-afterEach(async () => {
-  await sandbox?.close();
-  await repo?.cleanup();
-  sandbox = undefined;
-  repo = undefined;
-});
+const own = ownedPerTest();
 
 /**
  * Re-runs apply until it exits 0. After every run, whatever its outcome, each membership the
@@ -43,14 +38,16 @@ function deliveredBatchIds(sb: Sandbox): Set<string> {
 describe('apply under a 35% fault rate (end to end)', () => {
   for (const seed of [7, 42]) {
     it(`converges over repeated applies with nothing lost or double-recorded (seed ${seed})`, async () => {
-      sandbox = await startSandbox({ seed, faults: { rate: 0.35, retryAfterSeconds: 0.01 } });
-      repo = await createRepo({
-        '.groupops/config.yaml': CONFIG,
-        // 1,400 enterprise items (A and B overlap) + 300 department items: 4 requests.
-        'groups/a.yaml': groupYaml('A', phones(0, 1200)),
-        'groups/b.yaml': groupYaml('B', phones(600, 1400)),
-        'groups/d.yaml': groupYaml('D', phones(0, 300), '1001'),
-      });
+      sandbox = own(await startSandbox({ seed, faults: { rate: 0.35, retryAfterSeconds: 0.01 } }));
+      repo = own(
+        await createRepo({
+          '.groupops/config.yaml': CONFIG,
+          // 1,400 enterprise items (A and B overlap) + 300 department items: 4 requests.
+          'groups/a.yaml': groupYaml('A', phones(0, 1200)),
+          'groups/b.yaml': groupYaml('B', phones(600, 1400)),
+          'groups/d.yaml': groupYaml('D', phones(0, 300), '1001'),
+        }),
+      );
       const first = await applyUntilDone(sandbox, repo, 40, new Set());
       const before = await desiredKeys(repo);
       expect(holdsExactly(sandbox, before)).toBe(true);

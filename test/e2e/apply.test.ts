@@ -1,28 +1,24 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, phones, requestOps, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 let sandbox: Sandbox;
 let repo: TempRepo | undefined;
+const own = ownedPerTest();
 
 beforeEach(async () => {
-  sandbox = await startSandbox();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-  await repo?.cleanup();
-  repo = undefined;
+  sandbox = own(await startSandbox());
 });
 
 const acceptedBatchIds = (): string[] => sandbox.requests().flatMap((r) => (r.verdict === 'accepted' && r.batchId ? [r.batchId] : []));
 
 async function applied(files: Record<string, string>): Promise<TempRepo> {
-  repo = await createRepo(files);
+  repo = own(await createRepo(files));
   const first = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
   expect(first.code, first.stderr).toBe(0);
   return repo;
@@ -30,7 +26,7 @@ async function applied(files: Record<string, string>): Promise<TempRepo> {
 
 describe('groupops apply (end to end, against the sandbox)', () => {
   it('applies the shipped groups, records the commit and every batch ID exactly; a second apply sends nothing', async () => {
-    repo = await createRepo({}, { shippedGroups: true });
+    repo = own(await createRepo({}, { shippedGroups: true }));
     const first = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Plan: 20 to add, 0 to delete, in 2 requests.');
@@ -157,7 +153,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
 
   describe('tokens', () => {
     it('leaves no .groupops/ folder behind when a first apply is rejected (no snapshot yet)', async () => {
-      repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      repo = own(await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) }));
       const result = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox, 'tok-rejected-0123456789abcdef') });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/401[\s\S]*RABBITPRE_TOKEN/);
@@ -176,7 +172,7 @@ describe('groupops apply (end to end, against the sandbox)', () => {
     });
 
     it('names a missing RABBITPRE_TOKEN before sending anything', async () => {
-      repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+      repo = own(await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) }));
       const result = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/RABBITPRE_TOKEN is not set[\s\S]*Nothing was sent/);

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { STATE, createRepo, desiredKeys, groupYaml, holdsExactly, notHeld, phones, runGroupops, sandboxEnv, snapshotKeys, type TempRepo } from '../helpers/apply-env.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 const V1_PATH = '/api/integrate/audience/group/rel/batchAdd';
 const V2_PATH = '/api/integrate/audience/group/rel/v2/batchAdd';
@@ -11,12 +12,7 @@ const CUSTOMER_PATH = '/api/integrate/audience/info/batchAdd';
 
 let sandbox: Sandbox | undefined;
 let repo: TempRepo | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  await repo?.cleanup();
-  sandbox = undefined;
-  repo = undefined;
-});
+const own = ownedPerTest();
 
 /** A customer group file with phone members. */
 function customerYaml(name: string, values: readonly string[]): string {
@@ -24,8 +20,8 @@ function customerYaml(name: string, values: readonly string[]): string {
 }
 
 async function setUp(files: Record<string, string>, options: SandboxOptions = {}): Promise<{ sb: Sandbox; r: TempRepo }> {
-  sandbox = await startSandbox(options);
-  repo = await createRepo(files);
+  sandbox = own(await startSandbox(options));
+  repo = own(await createRepo(files));
   return { sb: sandbox, r: repo };
 }
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FORMAT_VERSION } from '../../src/core/render/json.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { nodeFileSystem } from '../../src/state/node-file-system.js';
 import { readSnapshot } from '../../src/state/snapshot-store.js';
 import { REPO_ROOT, runMain, type MainRun } from '../helpers/cli.js';
 import { createTempRepo, type TempRepo } from '../helpers/temp-repo.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 // `groupops explain` end to end: the built CLI in a temp git repository applied to the sandbox,
 // then edited, so that every status shows; every JSON document is checked against its schema.
@@ -43,29 +44,26 @@ function doc(result: MainRun): ExplainDoc {
 
 let sandbox: Sandbox;
 let repo: TempRepo | undefined;
+const own = ownedPerTest();
 
 beforeEach(async () => {
-  sandbox = await startSandbox();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-  await repo?.cleanup();
-  repo = undefined;
+  sandbox = own(await startSandbox());
 });
 
 const explain = (args: string[]): Promise<MainRun> => runMain(['explain', ...args], { cwd: repo!.dir });
 
 /** The shipped groups plus a CSV member list, applied to the sandbox and committed. */
 async function appliedRepo(): Promise<TempRepo> {
-  repo = await createTempRepo({
-    copy: { groups: join(REPO_ROOT, 'groups') },
-    files: {
-      'groups/enterprise/bulk.yaml': 'name: Bulk\nmemberFiles:\n  - bulk.csv\n',
-      'groups/enterprise/bulk.csv': 'phone,unionid\n13700000001,\n13700000002,\n13900000000,\n',
-    },
-    git: true,
-  });
+  repo = own(
+    await createTempRepo({
+      copy: { groups: join(REPO_ROOT, 'groups') },
+      files: {
+        'groups/enterprise/bulk.yaml': 'name: Bulk\nmemberFiles:\n  - bulk.csv\n',
+        'groups/enterprise/bulk.csv': 'phone,unionid\n13700000001,\n13700000002,\n13900000000,\n',
+      },
+      git: true,
+    }),
+  );
   const applied = await runMain(['apply', '--auto-approve'], { cwd: repo.dir, env: { RABBITPRE_TOKEN: sandbox.token, RABBITPRE_BASE_URL: sandbox.url } });
   expect(applied.code, applied.stderr).toBe(0);
   repo.commit('snapshot');
@@ -199,7 +197,7 @@ describe('groupops explain', () => {
   });
 
   it('matches a masked value, masks on request, and says when there is no snapshot yet', async () => {
-    repo = await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, git: true });
+    repo = own(await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, git: true }));
     const masked = await explain(['139****0000']);
     expect(masked.code, masked.stderr).toBe(0);
     expect(masked.stdout).toContain('member unionid oUpF8uMuAJO_M2pxb1Q9zNjWeS6o');
@@ -216,7 +214,7 @@ describe('groupops explain', () => {
   });
 
   it('refuses an empty query and invalid group files, changing nothing', async () => {
-    repo = await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, files: { 'groups/bad.yaml': 'name: Bad\nmembers:\n  - phone: 13800000000\n' } });
+    repo = own(await createTempRepo({ copy: { groups: join(REPO_ROOT, 'groups') }, files: { 'groups/bad.yaml': 'name: Bad\nmembers:\n  - phone: 13800000000\n' } }));
     const before = await repo.fingerprint();
     const empty = await explain(['  ']);
     expect(empty.code).toBe(1);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -11,15 +11,11 @@ import { createRepo, desiredKeys, groupYaml, holdsExactly, phones, runGroupops, 
 import { REPO_ROOT } from '../helpers/cli.js';
 import { FaultyFileSystem, type Fault } from '../helpers/faulty-file-system.js';
 import { textOf } from '../helpers/text-of.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
 
 let sandbox: Sandbox | undefined;
 let repo: TempRepo | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  await repo?.cleanup();
-  sandbox = undefined;
-  repo = undefined;
-});
+const own = ownedPerTest();
 
 /** Runs the command line in this process (`main(argv, io)`), its snapshot's file system failing as `faults` say. */
 async function groupops(args: string[], faults: readonly Fault[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -38,8 +34,8 @@ async function groupops(args: string[], faults: readonly Fault[] = []): Promise<
 
 /** A workspace applied once (100 members), then edited to need two add requests. */
 async function appliedThenEdited(): Promise<{ before: string; want: Set<string> }> {
-  sandbox = await startSandbox();
-  repo = await createRepo({ '.groupops/config.yaml': 'api:\n  retries: 0\n  concurrency: 2\n', 'groups/a.yaml': groupYaml('A', phones(0, 100)) });
+  sandbox = own(await startSandbox());
+  repo = own(await createRepo({ '.groupops/config.yaml': 'api:\n  retries: 0\n  concurrency: 2\n', 'groups/a.yaml': groupYaml('A', phones(0, 100)) }));
   expect((await groupops(['apply', '--auto-approve'])).code).toBe(0);
   const before = (await repo.snapshotText())!;
   await repo.write({ 'groups/a.yaml': groupYaml('A', phones(0, 1100)) });
@@ -116,8 +112,8 @@ describe('a full disk during apply (the CLI in process, its file system failing 
 
 describe('state files the system refuses, through the CLI', () => {
   it('a folder where the snapshot should be: what it is and what to do, exit 1, nothing written', async () => {
-    sandbox = await startSandbox();
-    repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'state/snapshot.json/keep': '' });
+    sandbox = own(await startSandbox());
+    repo = own(await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'state/snapshot.json/keep': '' }));
     for (const command of [['plan'], ['apply', '--auto-approve']]) {
       const result = await groupops([...command, '--state', 'state/snapshot.json']);
       expect(result.code, result.stderr).toBe(1);
@@ -130,8 +126,8 @@ describe('state files the system refuses, through the CLI', () => {
   });
 
   it('a read-only file system: apply says so before sending anything, exit 1', async () => {
-    sandbox = await startSandbox();
-    repo = await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+    sandbox = own(await startSandbox());
+    repo = own(await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) }));
     const result = await groupops(['apply', '--auto-approve'], [{ operation: 'make-folder', path: /\.groupops$/, errno: 'EROFS' }]);
     expect(result.code, result.stderr).toBe(1);
     expectNoBugReport(result.stderr);
