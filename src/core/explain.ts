@@ -1,5 +1,6 @@
 import { memberMatches, type MemberQuery } from './member-query.js';
 import { compareStrings, groupKey, memberKey, memberSignature, type Category, type Department, type GroupRef, type Identity, type Member, type MembershipState, type Op } from './model.js';
+import type { RecordedRequest } from './recorded-request.js';
 
 /** A group file as read: where the group is declared and where each member is written. */
 export interface ExplainGroupFile {
@@ -12,14 +13,7 @@ export interface ExplainGroupFile {
 }
 
 /** A request the snapshot's last apply recorded. */
-export interface ExplainRequest {
-  readonly op: Op;
-  readonly items: number;
-  readonly batchId?: string;
-  readonly endpoint?: string;
-  readonly status?: 'partial' | 'unknown';
-  readonly notApplied?: number;
-}
+export type ExplainRequest = RecordedRequest;
 
 /** The snapshot's last apply: which commit was applied, when, and its requests with their batch IDs. */
 export interface ExplainLastApply {

@@ -1,21 +1,9 @@
 import { identitiesJson } from '../core/json-text.js';
-import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState, type Op } from '../core/model.js';
+import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState } from '../core/model.js';
+import type { RecordedRequest } from '../core/recorded-request.js';
 import type { TargetRecord } from '../core/target.js';
 
-/** One answered API call. */
-export interface RecordedRequest {
-  readonly op: Op;
-  /** Items the API confirmed. */
-  readonly items: number;
-  /** The batch ID as an exact decimal string (IDs exceed 2^53); absent for the customer endpoint, which has none. */
-  readonly batchId?: string;
-  /** The endpoint, when it is not lastApply.endpoint (customer-group requests). */
-  readonly endpoint?: string;
-  /** partial: `notApplied` rows failed; unknown: the API confirmed nothing yet. Absent: all applied. */
-  readonly status?: 'partial' | 'unknown';
-  /** Rows the API did not confirm: not recorded as applied, so the next apply sends them again. */
-  readonly notApplied?: number;
-}
+export type { RecordedRequest } from '../core/recorded-request.js';
 
 export interface LastApply {
   /** The git commit of the desired state, when applied from a git work tree. */
