@@ -1,7 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { groupKey, memberKey, memberSignature, type Category, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
-import { firstInvalidUtf8 } from '../load/yaml-source.js';
+import { decodeUtf8 } from '../load/utf8-text.js';
 import { readExportHeader, type ExportColumnOptions, type ExportLayout } from './export-columns.js';
 import { csvFieldColumn } from '../load/csv-column.js';
 import { identityFromCells, isCellProblem, problemColumnIndex } from '../load/csv-identity.js';
@@ -39,8 +39,6 @@ const MAX_LONG = 9223372036854775807n;
 /** A group name as group files allow it (schemas/group.schema.json): no comma, no control character, no outer space. */
 const GROUP_NAME = /^[^,\s\p{Cc}](?:[^,\p{Cc}]*[^,\s\p{Cc}])?$/u;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 interface ExportRecord {
   readonly fields: readonly string[];
   readonly line: number;
@@ -54,18 +52,13 @@ interface ExportRecord {
  * is on several rows. Every problem is reported at its line and column; nothing is partly read.
  */
 export function readExport(file: string, bytes: Uint8Array, options: ExportColumnOptions = {}): ExportResult {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    return {
-      ok: false,
-      issues: [
-        { file, ...at, message: 'the export is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' },
-      ],
-    };
-  }
+  const decoded = decodeUtf8(
+    file,
+    bytes,
+    'the export is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8',
+  );
+  if (!decoded.ok) return { ok: false, issues: [decoded.issue] };
+  let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\r|\n/);
   const records: ExportRecord[] = [];

@@ -9,7 +9,7 @@ import { identityTypeRules, type IdentityTypeRules, type IdentityTypeSettings } 
 import { rememberMemberMap } from './member-maps.js';
 import { closest } from './schema-issues.js';
 import { splitPlainCsv, type CsvRecord, type CsvRecords } from './fast/csv-plain.js';
-import { firstInvalidUtf8 } from './yaml-source.js';
+import { decodeUtf8 } from './utf8-text.js';
 import { csvFieldColumn } from './csv-column.js';
 import { identityFromCells, isCellProblem, problemColumnIndex } from './csv-identity.js';
 
@@ -38,8 +38,6 @@ export interface CsvReadOptions {
 /** A list with problems still gives the members of its valid rows, for the checks across lists. */
 export type CsvMembersResult = { ok: true; members: LoadedMember[] } | { ok: false; issues: SourceIssue[]; members?: LoadedMember[] };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Reads a CSV member list: a header row naming identity types (the first identity column is the
  * member's key) plus optional `platform`, `appid`, `isWeChatEcosystem` columns (bare: for the key
@@ -50,16 +48,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function readCsvMembers(file: string, bytes: Uint8Array, options: CsvReadOptions = {}): CsvMembersResult {
   const rules = identityTypeRules(options.identityTypes);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    return {
-      ok: false,
-      issues: [{ file, ...at, message: 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8' }],
-    };
-  }
+  const decoded = decodeUtf8(file, bytes, 'the file is not valid UTF-8 (a spreadsheet export in GBK or another legacy encoding?): export it as "CSV UTF-8", or convert it, e.g. iconv -f GBK -t UTF-8');
+  if (!decoded.ok) return { ok: false, issues: [decoded.issue] };
+  let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const { records, issues } = splitRecords(file, text);
   const header = records.length > 0 ? records.at(0) : undefined;

@@ -1,5 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { SourceIssue } from '../errors/index.js';
+import { decodeUtf8 } from './utf8-text.js';
 
 /** A parsed YAML file that keeps what is needed to point at any of its nodes. */
 export interface YamlSource {
@@ -16,21 +17,14 @@ export type PathSegment = string | number;
 /** Aliases a file may expand: enough for any hand-written reuse, far too few for a "billion laughs" file. */
 export const MAX_ALIAS_COUNT = 100;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Decodes and parses one YAML file strictly: not UTF-8, syntax errors, duplicate keys, several
  * documents, unknown tags and excessive aliases are issues with positions, never silently accepted.
  */
 export function parseYamlSource(file: string, bytes: Uint8Array): { ok: true; source: YamlSource } | { ok: false; issues: SourceIssue[] } {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8(bytes);
-    const message = 'the file is not valid UTF-8 (GBK or another legacy encoding?): save it as UTF-8, e.g. iconv -f GBK -t UTF-8';
-    return { ok: false, issues: [{ file, line: at.line, column: at.column, message }] };
-  }
+  const decoded = decodeUtf8(file, bytes, 'the file is not valid UTF-8 (GBK or another legacy encoding?): save it as UTF-8, e.g. iconv -f GBK -t UTF-8');
+  if (!decoded.ok) return { ok: false, issues: [decoded.issue] };
+  const text = decoded.text;
   const lineCounter = new LineCounter();
   // resolveKnownTags off: !!binary, !!set, !!timestamp... would turn values into objects a group file never holds.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false, keepSourceTokens: false, resolveKnownTags: false });
@@ -198,31 +192,6 @@ function firstAliasPosition(doc: Document.Parsed, lineCounter: LineCounter): { l
   walk(doc.contents);
   const p = lineCounter.linePos(offset);
   return { line: p.line, column: p.col };
-}
-
-/** The line and column (in bytes) of the first byte that is not valid UTF-8, for the message. */
-export function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x0a) {
-      line++;
-      lineStart = i + 1;
-      continue;
-    }
-    if (b < 0x80) continue;
-    const len = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
-    const slice = bytes.subarray(i, i + len);
-    try {
-      if (len === 0) throw new Error();
-      utf8.decode(slice);
-      i += len - 1;
-    } catch {
-      return { line, column: i - lineStart + 1 };
-    }
-  }
-  return { line: 1, column: 1 };
 }
 
 /** The source text of the node at a path (e.g. a number exactly as written). */
