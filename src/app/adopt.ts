@@ -19,6 +19,7 @@ import { journalPath } from '../state/journal.js';
 import { acquireStateLock } from '../state/lock.js';
 import type { AdoptedFrom, Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
+import { sourcesOf } from './group-sources.js';
 import { validateGroups } from './plan-workspace.js';
 import { targetRecord } from './target.js';
 import { resolveIn, type Workspace } from './workspace.js';
@@ -84,7 +85,7 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
   const target = targetRecord(ws.target);
   if (options.retarget) return retarget(ws, deps, target);
   const exported = options.from !== undefined ? await readExportFile(ws, options.from, options) : undefined;
-  const desired = exported ? undefined : await validateGroups(ws);
+  const desired = exported ? undefined : await validateGroups(ws, { hashInputs: true });
   if (desired && !desired.folderExists) {
     throw new InvalidInputError(
       [
@@ -131,6 +132,8 @@ export async function adoptWorkspace(ws: Workspace, deps: AdoptDeps, options: Ad
         adopted: exported ? 'export' : 'groups',
         requests: [],
       },
+      // The groups recorded are exactly what their files declare: the next plan leaves them unread.
+      ...(desired ? { sources: sourcesOf(ws, desired) } : {}),
     };
     try {
       await writeSnapshot(deps.fileSystem, statePath, snapshot);

@@ -1,3 +1,4 @@
+import type { GroupInputs, GroupSource } from '../core/group-source.js';
 import { randomUUID } from 'node:crypto';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
 import type { ApplyOutcomeLike } from '../core/apply-report.js';
@@ -17,6 +18,7 @@ import { acquireStateLock, type StateLock } from '../state/lock.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
 import { apiFor, sendBatches } from './apply-send.js';
+import { sourcesOf } from './group-sources.js';
 import { validateGroups } from './plan-workspace.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
 import { checkSnapshotTarget, targetRecord } from './target.js';
@@ -105,7 +107,8 @@ export interface ApplyOutcome extends ApplyOutcomeLike {
  * A failed request does not throw: the outcome carries it, so callers can still commit the snapshot.
  */
 export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: ApplyOptions = {}): Promise<ApplyOutcome> {
-  let desired: DesiredGroups | undefined = await validateGroups(ws);
+  // Each group's input files are hashed as read: a complete apply records them as the groups' sources.
+  let desired: DesiredGroups | undefined = await validateGroups(ws, { hashInputs: true });
   const fs = deps.fileSystem;
   const statePath = resolveIn(ws.cwd, ws.statePath);
   const lock = await explained(NOTHING_SENT, () => acquireStateLock(fs, statePath, ws.statePath, deps.clock()));
@@ -134,6 +137,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
     if (!isEmptyPlan(plan) && deps.approve && !(await deps.approve(plan))) {
       throw new NotApprovedError('apply cancelled: the plan was not approved, so nothing was sent and nothing written');
     }
+    const sources = sourcesOf(ws, desired);
     // The plan holds what sending needs; the loaded files, their members' lines and the member
     // maps are let go here, so they are collected while sending (a third of the memory at 1M).
     desired = undefined;
@@ -155,7 +159,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
         recovered: base.recovered,
       };
     }
-    return await sendPlan(ws, statePath, plan, base, deps);
+    return await sendPlan(ws, statePath, plan, base, deps, sources);
   } finally {
     await releaseLock(lock, deps);
   }
@@ -214,7 +218,22 @@ async function recoverJournal(fs: FileSystem, statePath: string, read: SnapshotR
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
 }
 
-async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base, deps: ApplyDeps): Promise<ApplyOutcome> {
+/**
+ * The groups' sources once the apply is recorded (core/group-source.ts): the ones the snapshot had
+ * (a group whose lines changed no longer matches its digest, so keeping it is harmless and keeps
+ * the snapshot's diff to the change), and the new ones of the groups now exactly as their files
+ * declare: every group when every planned request was confirmed whole, else those the plan did
+ * not change.
+ */
+function sourcesAfter(base: Snapshot, plan: Plan, fresh: ReadonlyMap<string, GroupInputs>, complete: boolean): Map<string, GroupSource | GroupInputs> {
+  const changed = new Set<string>();
+  if (!complete) for (const c of plan.changes) changed.add(c.groupKey);
+  const sources = new Map<string, GroupSource | GroupInputs>(base.sources ?? []);
+  for (const [key, inputs] of fresh) if (!changed.has(key)) sources.set(key, inputs);
+  return sources;
+}
+
+async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base, deps: ApplyDeps, sources: ReadonlyMap<string, GroupInputs>): Promise<ApplyOutcome> {
   if (!deps.customerApi && plan.batches.some((b) => b.target === 'customer')) {
     throw new InternalError('the plan has customer-group requests but no customer-group endpoint was given to apply');
   }
@@ -312,6 +331,7 @@ async function sendPlan(ws: Workspace, statePath: string, plan: Plan, base: Base
     // their request (status, notApplied), and carrying requests over until then would grow the
     // snapshot on every apply while a row keeps failing.
     lastApply: lastApplyOf(header, base.snapshot.lastApply, recordedRequests(records), deps.clock().toISOString(), sentAll),
+    sources: sourcesAfter(base.snapshot, plan, sources, complete),
   };
   // The rename makes the snapshot hold the journal; a kill before the delete leaves a stale
   // journal that readers recognise by its applyId and ignore.

@@ -6,11 +6,13 @@ import { InvalidInputError } from '../errors/index.js';
 import type { GroupFileCache } from '../load/group-cache.js';
 import { endpointRulesOf } from '../load/endpoint-config.js';
 import type { FullParseNote } from '../load/load-group-file.js';
-import { loadGroups, type DesiredGroups } from '../load/load-groups.js';
+import { loadGroups, type DesiredGroups, type UnchangedLookup } from '../load/load-groups.js';
 import type { FileSystem } from '../state/file-system.js';
 import type { SnapshotCache } from '../state/snapshot-cache.js';
 import type { Snapshot } from '../state/snapshot-format.js';
+import { readSnapshotSections } from '../state/snapshot-sections.js';
 import { readSnapshot } from '../state/snapshot-store.js';
+import { sourceContext, unchangedGroups } from './group-sources.js';
 import { checkSnapshotTarget } from './target.js';
 import { resolveIn, type Workspace } from './workspace.js';
 
@@ -30,8 +32,17 @@ export interface PlanCaches {
   readonly batches: BatchMemo;
 }
 
+/** How validateGroups reads: for an apply (hashing each group's input files), or for a plan that may leave unchanged files unread. */
+export interface ValidateOptions {
+  readonly caches?: PlanCaches;
+  /** Record each group's input files and their SHA-256 (apply and adopt write them as the groups' sources). */
+  readonly hashInputs?: boolean;
+  readonly unchanged?: UnchangedLookup;
+}
+
 /** Reads and validates the group files; throws InvalidInputError with every issue. */
-export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promise<DesiredGroups> {
+export async function validateGroups(ws: Workspace, options: ValidateOptions = {}): Promise<DesiredGroups> {
+  const { caches } = options;
   const log = ws.log;
   const started = performance.now();
   let full = 0;
@@ -40,6 +51,8 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
     identityTypes: ws.config.identityTypes,
     maxFileBytes: ws.config.limits.maxFileBytes,
     ...(caches ? { cache: caches.groups } : {}),
+    ...(options.hashInputs ? { hashInputs: true } : {}),
+    ...(options.unchanged ? { unchanged: options.unchanged } : {}),
     ...(log
       ? {
           onFullParse: (note: FullParseNote) => {
@@ -51,9 +64,10 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
   });
   if (log) {
     const files = loaded.ok ? loaded.value.files.length : undefined;
-    log(
-      `group files ${files === undefined ? '' : `(${files}) `}read and checked in ${Math.round(performance.now() - started)} ms; ${full} read by the full YAML parser${caches ? ', the others by the fast reader or from the watch cache' : ', the others by the fast reader'}`,
-    );
+    const unchanged = loaded.ok ? (loaded.value.unchanged?.length ?? 0) : 0;
+    const others = caches ? 'the others by the fast reader or from the watch cache' : 'the others by the fast reader';
+    const unread = unchanged > 0 ? `, ${unchanged} unchanged since the last apply (their bytes, member lists and settings are the ones the snapshot records: not parsed)` : '';
+    log(`group files ${files === undefined ? '' : `(${files}) `}read and checked in ${Math.round(performance.now() - started)} ms; ${full} read by the full YAML parser${unread}, ${others}`);
   }
   if (!loaded.ok) throw new InvalidInputError(loaded.issues, 'the group files are invalid');
   return loaded.value;
@@ -64,11 +78,16 @@ export async function validateGroups(ws: Workspace, caches?: PlanCaches): Promis
  * plans; refuses (UnsafePlanError) a snapshot of another target. Sends nothing, writes nothing.
  */
 export async function planWorkspace(ws: Workspace, fs: FileSystem, caches?: PlanCaches): Promise<WorkspacePlan> {
-  const groups = await validateGroups(ws, caches);
   const statePath = resolveIn(ws.cwd, ws.statePath);
+  // A snapshot whose groups record their sources lets unchanged group files go unread (not with
+  // the watch caches, which keep what they read).
+  const sections = caches ? undefined : await readSnapshotSections(fs, statePath);
+  const unchanged = sections && unchangedGroups(sections, sourceContext(ws));
+  const groups = await validateGroups(ws, { ...(caches ? { caches } : {}), ...(unchanged ? { unchanged: unchanged.lookup } : {}) });
   let started = performance.now();
-  const { snapshot, digest } = caches ? await caches.snapshot.read(fs, statePath, ws.statePath) : await readSnapshot(fs, statePath, ws.statePath);
-  ws.log?.(`snapshot ${ws.statePath} read in ${Math.round(performance.now() - started)} ms`);
+  const read = unchanged?.snapshot() ?? (caches ? await caches.snapshot.read(fs, statePath, ws.statePath) : await readSnapshot(fs, statePath, ws.statePath));
+  const { snapshot, digest } = read;
+  ws.log?.(`snapshot ${ws.statePath} read in ${Math.round(performance.now() - started)} ms${groups.unchanged ? `; the member lines of ${groups.unchanged.length} unchanged groups not parsed` : ''}`);
   checkSnapshotTarget(snapshot, ws.target, ws.statePath, 'plan');
   started = performance.now();
   const plan = buildPlan(groups.state, snapshot.applied, caches ? { memo: caches.diff, batchMemo: caches.batches } : {});

@@ -100,6 +100,9 @@ export function diffCounted(desired: MembershipState, applied: MembershipState, 
 }
 
 function diffGroup(gk: string, group: GroupRef, want: ReadonlyMap<string, Member> | undefined, have: ReadonlyMap<string, Member> | undefined): GroupDiff {
+  // The very same members on both sides (a group taken as unchanged since the last apply, see
+  // core/group-source.ts): nothing to compare, and their lines are never parsed.
+  if (want !== undefined && want === have) return { groupKey: gk, group, changes: [], adds: 0 };
   return diffSorted(gk, group, want && sortedMembersOf(want), have && sortedMembersOf(have));
 }
 

@@ -4,11 +4,15 @@ import type { LoadedGroup } from './group-file.js';
 import { memberMapOf } from './member-maps.js';
 
 /**
- * Combines valid group files into the desired state; a group key declared in two files is an
+ * Combines valid group files (and the groups taken as unchanged, unread) into the desired state; a group key declared in two files is an
  * issue in each of them, naming the other (so both show up as annotations).
  */
-export function buildDesiredState(groups: readonly LoadedGroup[]): { ok: true; state: MembershipState } | { ok: false; issues: SourceIssue[] } {
-  const state = new Map<string, GroupMembers>();
+export function buildDesiredState(
+  groups: readonly LoadedGroup[],
+  unchanged: readonly { readonly key: string; readonly entry: GroupMembers }[] = [],
+): { ok: true; state: MembershipState } | { ok: false; issues: SourceIssue[] } {
+  // Groups taken as unchanged since the last apply (load-groups.ts reads a file that declares one of them again).
+  const state = new Map<string, GroupMembers>(unchanged.map((u) => [u.key, u.entry]));
   const declaredIn = new Map<string, LoadedGroup>();
   const reported = new Set<LoadedGroup>();
   const issues: SourceIssue[] = [];

@@ -1,3 +1,4 @@
+import type { InputFile } from '../core/group-source.js';
 import { sortIssues, type SourceIssue } from '../errors/index.js';
 import { memberKey, type Category, type Department, type DepartmentField, type GroupRef, type Identity, type Member } from '../core/model.js';
 import { groupWording, IDENTITY_TYPE, MEMBER_FILE, RESERVED_KEYS, shorthandFieldTypo } from './group-wording.js';
@@ -43,6 +44,11 @@ export interface LoadedGroup {
   readonly members: readonly LoadedMember[];
   /** The `memberFiles:` entries (CSV member lists), read by load-group-file.ts. */
   readonly memberFiles?: readonly MemberFileRef[];
+  /**
+   * The files read for the group (the group file, then its member lists) with the SHA-256 of the
+   * bytes read: set when the loader is asked to (apply and adopt record them in the snapshot).
+   */
+  readonly inputs?: readonly InputFile[];
 }
 
 export type GroupFileResult = { ok: true; group: LoadedGroup } | { ok: false; issues: SourceIssue[] };

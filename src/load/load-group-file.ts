@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { sha256Hex } from '../core/group-source.js';
 import { sortIssues } from '../errors/index.js';
 import { fastReadGroupLines, type FastRefusal } from './fast/fast-group-file.js';
 import { utf8Lines } from './fast/utf8-lines.js';
@@ -43,21 +44,23 @@ export function loadGroupFile(where: GroupsLocation, file: string, onFullParse?:
 
 /** As loadGroupFile, for bytes already read. */
 export function readGroupBytes(where: GroupsLocation, file: string, bytes: Uint8Array, onFullParse?: (note: FullParseNote) => void): GroupFileResult {
+  // The group file comes first among its inputs; addMemberFiles adds the lists.
+  const hashed = where.hashInputs ? (group: LoadedGroup): LoadedGroup => ({ ...group, inputs: [{ path: file, sha256: sha256Hex(bytes) }] }) : (group: LoadedGroup) => group;
   const fast = fastRead(where, file, bytes);
-  if ('group' in fast) return addMemberFiles(where, fast);
+  if ('group' in fast) return addMemberFiles(where, hashed(fast));
   const started = performance.now();
-  const result = fullRead(where, file, bytes);
+  const result = fullRead(where, file, bytes, hashed);
   onFullParse?.({ file, line: fast.line, reason: fast.reason, ms: performance.now() - started });
   return result;
 }
 
-function fullRead(where: GroupsLocation, file: string, bytes: Uint8Array): GroupFileResult {
+function fullRead(where: GroupsLocation, file: string, bytes: Uint8Array, hashed: (group: LoadedGroup) => LoadedGroup): GroupFileResult {
   if (bytes.length > FULL_PARSE_MAX_BYTES) {
     const message = `the group file is ${Math.round(bytes.length / (1024 * 1024))} MiB and has a problem, or YAML beyond the plain form, that only the full YAML parser can point at, which reads files up to ${FULL_PARSE_MAX_BYTES / (1024 * 1024)} MiB: keep a group this big in a CSV member list (memberFiles), or split it`;
     return { ok: false, issues: [{ file, line: 1, column: 1, message }] };
   }
   const read = readGroupFile(file, bytes, identityTypesOf(where));
-  if (read.ok) return addMemberFiles(where, read.group);
+  if (read.ok) return addMemberFiles(where, hashed(read.group));
   // The lists of a faulty file are checked too, so that one run shows every problem.
   const more = read.lists ? memberListIssues(where, read.lists) : [];
   return { ok: false, issues: more.length > 0 ? sortIssues([...read.issues, ...more]) : read.issues };

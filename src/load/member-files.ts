@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
+import { sha256Hex, type InputFile } from '../core/group-source.js';
 import type { SourceIssue } from '../errors/index.js';
 import { MAX_CSV_ISSUES, readCsvMembers, type CsvMembersResult } from './csv-members.js';
 import type { GroupFileResult, LoadedGroup, LoadedMember, MemberFileRef, MemberLists } from './group-file.js';
@@ -19,6 +20,8 @@ export interface GroupsLocation {
   readonly identityTypes?: IdentityTypeSettings;
   /** Where files must really be and their size limit (default: inside the real cwd, DEFAULT_MAX_FILE_BYTES). */
   readonly files?: InputFileRules;
+  /** Record each group's input files with the SHA-256 of the bytes read (LoadedGroup.inputs). */
+  readonly hashInputs?: boolean;
 }
 
 /** The identity type settings of a location. */
@@ -50,8 +53,9 @@ export function fileRulesOf(where: GroupsLocation): InputFileRules {
  */
 export function addMemberFiles(where: GroupsLocation, group: LoadedGroup): GroupFileResult {
   if ((group.memberFiles ?? []).length === 0) return { ok: true, group };
-  const { members, issues } = readMemberLists(where, group);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, group: { ...group, members } };
+  const { members, issues, inputs } = readMemberLists(where, group);
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, group: { ...group, members, ...(where.hashInputs ? { inputs: [...(group.inputs ?? []), ...inputs] } : {}) } };
 }
 
 /** The problems of the member lists of a group file that has problems of its own (see GroupFileRead). */
@@ -63,8 +67,9 @@ export function memberListIssues(where: GroupsLocation, lists: MemberLists): Sou
  * Reads every list a group names and merges their members. A list with problems still gives the
  * rows it could read, and a bad entry does not stop the others: every problem shows in one run.
  */
-function readMemberLists(where: GroupsLocation, group: MemberLists): { members: readonly LoadedMember[]; issues: SourceIssue[] } {
+function readMemberLists(where: GroupsLocation, group: MemberLists): { members: readonly LoadedMember[]; issues: SourceIssue[]; inputs: InputFile[] } {
   const issues: SourceIssue[] = [];
+  const inputs: InputFile[] = [];
   const lists: LoadedMember[][] = [];
   const firstEntry = new Map<string, MemberFileRef>();
   for (const ref of group.memberFiles ?? []) {
@@ -78,14 +83,15 @@ function readMemberLists(where: GroupsLocation, group: MemberLists): { members: 
       continue;
     }
     firstEntry.set(target, ref);
-    const read = readMemberFile(where, group.file, ref, target);
+    const read = readMemberFile(where, group.file, ref, target, inputs);
     if (read.members) lists.push(read.members);
     if (!read.ok) issues.push(...read.issues);
   }
-  return { members: mergeMembers(group, lists, issues), issues };
+  return { members: mergeMembers(group, lists, issues), issues, inputs };
 }
 
-function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFileRef, target: string): CsvMembersResult {
+/** Reads one member list; with where.hashInputs, adds it (its path and the SHA-256 of its bytes) to `inputs`. */
+function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFileRef, target: string, inputs: InputFile[]): CsvMembersResult {
   const at = { file: groupFile, line: ref.line, column: ref.column };
   const inside = relative(where.root, target);
   if (isAbsolute(ref.path) || inside.startsWith('..') || isAbsolute(inside)) {
@@ -100,6 +106,7 @@ function readMemberFile(where: GroupsLocation, groupFile: string, ref: MemberFil
   if (!read.ok) {
     return { ok: false, issues: [{ ...at, message: `member file "${ref.path}" ${read.message} (looked for ${shown}; paths are relative to the group file)` }] };
   }
+  if (where.hashInputs) inputs.push({ path: shown, sha256: sha256Hex(read.bytes) });
   return readCsvMembers(shown, read.bytes, { identityTypes: identityTypesOf(where), ignoreColumns: ref.ignoreColumns ?? [], entry: { ...at, path: ref.path } });
 }
 

@@ -128,5 +128,7 @@ export function foldJournal(snapshot: Snapshot, header: JournalHeader, records: 
     ...(snapshot.target ? { target: snapshot.target } : {}),
     applied: builder.state(),
     lastApply: lastApplyOf(header, snapshot.lastApply, recordedRequests(records.map(answeredRequest)), header.started, false),
+    // Kept as recorded: a group the journal changed no longer matches its source's digest (core/group-source.ts).
+    ...(snapshot.sources ? { sources: snapshot.sources } : {}),
   };
 }

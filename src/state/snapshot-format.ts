@@ -1,3 +1,4 @@
+import { sourceHash, type GroupInputs, type GroupSource } from '../core/group-source.js';
 import { identitiesJson } from '../core/json-text.js';
 import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState } from '../core/model.js';
 import type { RecordedRequest } from '../core/recorded-request.js';
@@ -32,6 +33,13 @@ export interface Snapshot {
   readonly target?: TargetRecord;
   readonly applied: MembershipState;
   readonly lastApply: LastApply | null;
+  /**
+   * By group key, each group's `source` (see core/group-source.ts): as read from the snapshot
+   * (written back as it is: a digest that no longer matches the group's lines is only never used),
+   * or the inputs of a group an apply or adopt leaves exactly as its files declare (its digest is
+   * taken over the member lines as they are written).
+   */
+  readonly sources?: ReadonlyMap<string, GroupSource | GroupInputs>;
 }
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -59,19 +67,28 @@ export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
   else {
     out += '  "groups": [\n';
     for (let gi = 0; gi < groups.length; gi++) {
-      const g = groups[gi]!;
+      const [gk, g] = groups[gi]!;
       out += `    {"group":${JSON.stringify(storedGroup(g.group))},"members":[\n`;
+      const recorded = snapshot.sources?.get(gk);
+      const inputs = recorded && 'inputs' in recorded ? recorded : undefined;
+      // A new source's digest covers the member lines exactly as written (see core/group-source.ts).
+      const hash = inputs && sourceHash(inputs.inputs);
+      let from = out.length;
       // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
       const keys = [...g.members.keys()].sort();
       for (let mi = 0; mi < keys.length; mi++) {
         const m = g.members.get(keys[mi]!)!;
         out += `      {"identities":${identitiesJson(m.identities)}}${mi < keys.length - 1 ? ',\n' : '\n'}`;
         if (out.length >= CHUNK) {
+          hash?.update(out.slice(from), 'utf8');
           yield out;
           out = '';
+          from = 0;
         }
       }
-      out += `    ]}${gi < groups.length - 1 ? ',\n' : '\n'}`;
+      const digest = hash ? hash.update(out.slice(from), 'utf8').digest('hex') : recorded && 'digest' in recorded ? recorded.digest : undefined;
+      const source = recorded && digest !== undefined ? `,"source":${JSON.stringify({ files: recorded.files, digest })}` : '';
+      out += `    ]${source}}${gi < groups.length - 1 ? ',\n' : '\n'}`;
     }
     out += '  ]\n';
   }
@@ -110,11 +127,8 @@ function lastApplyLines(la: LastApply | null): string {
   return `${lines.join('\n')}\n`;
 }
 
-function sortedGroups(state: MembershipState): GroupMembers[] {
-  return [...state.entries()]
-    .filter(([, g]) => g.members.size > 0)
-    .sort((a, b) => compareStrings(a[0], b[0]))
-    .map(([, g]) => g);
+function sortedGroups(state: MembershipState): [string, GroupMembers][] {
+  return [...state.entries()].filter(([, g]) => g.members.size > 0).sort((a, b) => compareStrings(a[0], b[0]));
 }
 
 /** A group as the snapshot stores it: a customer group has no category or department, only its kind. */

@@ -1,3 +1,4 @@
+import type { GroupSource } from '../core/group-source.js';
 import { groupKey, memberKey, type GroupMembers, type GroupRef, type Member } from '../core/model.js';
 import type { TargetRecord } from '../core/target.js';
 import type { SourceIssue } from '../errors/index.js';
@@ -10,7 +11,7 @@ interface SnapshotJson {
   schemaVersion: 1;
   target?: TargetRecord;
   lastApply: LastApply | null;
-  groups: { group: StoredGroup; members: Member[] }[];
+  groups: { group: StoredGroup; members: Member[]; source?: GroupSource }[];
 }
 
 /** A group as stored: a customer group has only name and kind. */
@@ -47,6 +48,7 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
   }
   const json = data as SnapshotJson;
   const applied = new Map<string, GroupMembers>();
+  const sources = new Map<string, GroupSource>();
   const issues: SourceIssue[] = [];
   for (const [gi, stored] of json.groups.entries()) {
     const entry = { group: modelGroup(stored.group), members: stored.members };
@@ -70,9 +72,10 @@ export function parseSnapshot(file: string, text: string): { ok: true; snapshot:
       members.set(mk, m);
     }
     applied.set(gk, { group: entry.group, members });
+    if (stored.source) sources.set(gk, stored.source);
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, snapshot: { ...(json.target ? { target: json.target } : {}), applied, lastApply: json.lastApply } };
+  return { ok: true, snapshot: { ...(json.target ? { target: json.target } : {}), applied, lastApply: json.lastApply, ...(sources.size > 0 ? { sources } : {}) } };
 }
 
 function jsonErrorPosition(text: string, err: Error): { line: number; column: number } {

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { STATE, createRepo, groupYaml, phones, runGroupops, sandboxEnv, type TempRepo } from '../helpers/apply-env.js';
+import { ownedPerTest } from '../helpers/owned-per-test.js';
+
+// A plan leaves unread the group files an apply left exactly as declared (the snapshot records
+// their sources, core/group-source.ts), and reads every file whose bytes, member lists or settings
+// changed, or whose snapshot lines are not the ones written.
+
+const own = ownedPerTest();
+
+/** What `plan --verbose` says it left unread, or 0. */
+function unchangedCount(stderr: string): number {
+  const m = /(\d+) unchanged since the last apply/.exec(stderr);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The `source` of each group in the snapshot text, by group name. */
+function sourcesIn(text: string): Record<string, { files: string[]; digest: string } | undefined> {
+  const doc = JSON.parse(text) as { groups: { group: { name: string }; source?: { files: string[]; digest: string } }[] };
+  return Object.fromEntries(doc.groups.map((g) => [g.group.name, g.source]));
+}
+
+/** A repository applied to a sandbox, and `plan --verbose` in it against that sandbox (the snapshot's target). */
+async function appliedRepo(files: Record<string, string>): Promise<{ repo: TempRepo; plan: (...args: string[]) => ReturnType<typeof runGroupops> }> {
+  const sandbox = own(await startSandbox());
+  const repo = own(await createRepo(files));
+  const applied = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+  expect(applied.code, applied.stderr).toBe(0);
+  return { repo, plan: (...args) => runGroupops(['plan', '--verbose', ...args], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } }) };
+}
+
+describe('a plan leaves unchanged group files unread', () => {
+  it('after a complete apply: every group records its files, and the next plan reads none of them and shows no changes', async () => {
+    const { repo, plan } = await appliedRepo({
+      'groups/a.yaml': `${groupYaml('A', phones(0, 3))}memberFiles:\n  - a.csv\n`,
+      'groups/a.csv': `phone\n${phones(10, 13).join('\n')}\n`,
+      'groups/b.yaml': groupYaml('B', phones(0, 2), '7'),
+    });
+    const sources = sourcesIn((await repo.snapshotText())!);
+    expect(sources.A?.files).toEqual(['groups/a.yaml', 'groups/a.csv']);
+    expect(sources.B?.files).toEqual(['groups/b.yaml']);
+    const again = await plan();
+    expect(again.code, again.stderr).toBe(0);
+    expect(unchangedCount(again.stderr)).toBe(2);
+    expect(again.stdout).toContain('No changes. The group files match the snapshot.');
+  });
+
+  it('reads a group again when its member list, its file or the config changes, and plans exactly that change', async () => {
+    const { repo, plan } = await appliedRepo({
+      'groups/a.yaml': `${groupYaml('A', phones(0, 3))}memberFiles:\n  - a.csv\n`,
+      'groups/a.csv': `phone\n${phones(10, 13).join('\n')}\n`,
+      'groups/b.yaml': groupYaml('B', phones(0, 2)),
+    });
+    await repo.write({ 'groups/a.csv': `phone\n${phones(10, 14).join('\n')}\n` });
+    const list = await plan('--no-mask');
+    expect(unchangedCount(list.stderr)).toBe(1);
+    expect(list.stdout).toContain('+ phone 13800000013');
+    expect(list.stdout).toContain('Plan: 1 to add, 0 to delete');
+
+    await repo.write({ 'groups/a.csv': `phone\n${phones(10, 13).join('\n')}\n`, 'groups/b.yaml': groupYaml('B', phones(0, 1)) });
+    const file = await plan('--no-mask');
+    expect(unchangedCount(file.stderr)).toBe(1);
+    expect(file.stdout).toContain('- phone 13800000001');
+    expect(file.stdout).toContain('Plan: 0 to add, 1 to delete');
+
+    // A config that reads identities differently could make the same bytes another group: every file is read.
+    await repo.write({ 'groups/b.yaml': groupYaml('B', phones(0, 2)), '.groupops/config.yaml': 'identityTypes:\n  custom: [crmId]\n' });
+    const config = await plan();
+    expect(unchangedCount(config.stderr)).toBe(0);
+    expect(config.stdout).toContain('No changes.');
+  });
+
+  it('reads a group whose snapshot lines were edited by hand: the edit shows in the plan, never hidden by the recorded source', async () => {
+    const { repo, plan } = await appliedRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'groups/b.yaml': groupYaml('B', phones(0, 2)) });
+    const text = (await repo.snapshotText())!;
+    expect(text).toContain('"value":"13800000002"');
+    // Someone removes a member line of A (and the comma before it), as a merge of two snapshots might.
+    await repo.write({ [STATE]: text.replace('"}]},\n      {"identities":[{"type":"phone","value":"13800000002"}]}\n', '"}]}\n') });
+    const edited = await plan('--no-mask');
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(unchangedCount(edited.stderr)).toBe(1);
+    expect(edited.stdout).toContain('# group A (enterprise)');
+    expect(edited.stdout).toContain('+ phone 13800000002');
+    expect(edited.stdout).toContain('Plan: 1 to add, 0 to delete');
+  });
+
+  it('reports a new file that declares an unchanged group where both declare it', async () => {
+    const { repo, plan } = await appliedRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) });
+    await repo.write({ 'groups/copy.yaml': groupYaml('A', phones(5, 6)) });
+    const twice = await plan();
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('groups/a.yaml:1:1: group "A" (enterprise) is declared again in groups/copy.yaml:1');
+    expect(twice.stderr).toContain('groups/copy.yaml:1:1: group "A" (enterprise) is already declared in groups/a.yaml:1');
+  });
+
+  it('deletes the memberships of a removed file whose group recorded a source', async () => {
+    const { repo, plan } = await appliedRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'groups/b.yaml': groupYaml('B', phones(0, 2)) });
+    await repo.write({ 'groups/b.yaml': null });
+    const removed = await plan();
+    expect(unchangedCount(removed.stderr)).toBe(1);
+    expect(removed.stdout).toContain('Plan: 0 to add, 2 to delete');
+  });
+
+  it('records no source for a group with warnings, whose file every plan reads to print them', async () => {
+    const { repo, plan } = await appliedRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'groups/w.yaml': 'name: W\nmembers:\n  - phone: "13800000001"\n  - phone: "+8613800000001"\n' });
+    const sources = sourcesIn((await repo.snapshotText())!);
+    expect(sources.A).toBeDefined();
+    expect(sources.W).toBeUndefined();
+    const again = await plan();
+    expect(unchangedCount(again.stderr)).toBe(1);
+    expect(again.stderr).toContain('differ only by the country prefix');
+  });
+
+  it('records no source after an apply that did not complete, and the next apply completes and records them', async () => {
+    const sandbox = own(await startSandbox({ faults: { script: ['ok', 'systemError'] } }));
+    const repo = own(await createRepo({ '.groupops/config.yaml': 'api:\n  retries: 0\n  concurrency: 1\n', 'groups/a.yaml': groupYaml('A', phones(0, 600)) }));
+    const failed = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    expect(failed.code).toBe(1);
+    expect(sourcesIn((await repo.snapshotText())!).A).toBeUndefined();
+    const plan = () => runGroupops(['plan', '--verbose'], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } });
+    const rest = await plan();
+    expect(unchangedCount(rest.stderr)).toBe(0);
+    expect(rest.stdout).toContain('Plan: 100 to add, 0 to delete');
+    const done = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    expect(done.code, done.stderr).toBe(0);
+    expect(sourcesIn((await repo.snapshotText())!).A?.files).toEqual(['groups/a.yaml']);
+    expect(unchangedCount((await plan()).stderr)).toBe(1);
+  });
+
+  it('adopt records the sources of the group files it adopts', async () => {
+    const repo = own(await createRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)) }));
+    const adopted = await runGroupops(['adopt'], { cwd: repo.dir });
+    const plan = () => runGroupops(['plan', '--verbose'], { cwd: repo.dir });
+    expect(adopted.code, adopted.stderr).toBe(0);
+    expect(sourcesIn((await repo.snapshotText())!).A?.files).toEqual(['groups/a.yaml']);
+    const again = await plan();
+    expect(unchangedCount(again.stderr)).toBe(1);
+    expect(again.stdout).toContain('No changes.');
+  });
+});
