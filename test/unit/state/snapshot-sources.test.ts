@@ -18,7 +18,13 @@ import { department, enterprise, member, phone, phones, state, unionid } from '.
 
 const A = enterprise('A');
 const D = department('研发部', '1001');
-const inputs = (files: string[], tag: string): GroupInputs => ({ files, inputs: inputsDigest('context', files.map((path) => ({ path, sha256: sha256Hex(Buffer.from(`${path} ${tag}`)) }))) });
+const inputs = (files: string[], tag: string): GroupInputs => ({
+  files,
+  inputs: inputsDigest(
+    'context',
+    files.map((path) => ({ path, sha256: sha256Hex(Buffer.from(`${path} ${tag}`)) })),
+  ),
+});
 
 const snapshot: Snapshot = {
   target: { name: 'default', baseUrl: 'https://integrate.rabbitpre.com' },
