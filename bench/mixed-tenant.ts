@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ interface PlanRun {
   readonly renderMs: number;
   readonly fullParsed: number;
   readonly files: number;
+  /** Group files taken as unchanged since the last apply (their source matched), not parsed. */
+  readonly unchanged: number;
 }
 
 export interface MixedResult {
@@ -99,7 +101,20 @@ export async function benchMixed(root: string, tiers: readonly number[], label: 
       wallMs: warm.run.wallMs,
       peakRss: Math.max(...warmRuns.map((p) => p.run.peakRss)),
       requests: `${warm.requests} / 0`,
-      note: `${(warm.run.wallMs / cold.run.wallMs).toFixed(2)} × the cold plan; runs ${warmRuns.map((p) => seconds(p.run.wallMs)).join(', ')}`,
+      note: `${(warm.run.wallMs / cold.run.wallMs).toFixed(2)} × the cold plan; runs ${warmRuns.map((p) => seconds(p.run.wallMs)).join(', ')}; ${warm.unchanged} of ${warm.files} files unchanged since the adopt, not parsed`,
+    });
+    // A pull request's plan: one file edited, every other one as applied.
+    const original = readFileSync(t.smallFile, 'utf8');
+    writeFileSync(t.smallFile, `${original}  - phone: "19999999999"\n`);
+    const edited = planRun(expectOk(await runCli(['plan', '--format', 'json', '--out', join(scratch, 'edited.json'), '--verbose'], t.dir), 'plan (one file edited)'));
+    writeFileSync(t.smallFile, original);
+    rows.push({
+      tier,
+      step: 'plan --format json --out, applied snapshot, one file edited',
+      wallMs: edited.run.wallMs,
+      peakRss: edited.run.peakRss,
+      requests: `${edited.requests} / 1`,
+      note: `${(edited.run.wallMs / cold.run.wallMs).toFixed(2)} × the cold plan; ${edited.unchanged} of ${edited.files} files unchanged, not parsed`,
     });
     rmSync(t.dir, { recursive: true, force: true });
 
@@ -195,6 +210,7 @@ function planRun(run: ChildRun): PlanRun {
     renderMs: ms(/plan rendered and written in (\d+) ms/),
     fullParsed: ms(/; (\d+) read by the full YAML parser/),
     files: ms(/group files \((\d+)\)/),
+    unchanged: Number(/(\d+) unchanged since the last apply/.exec(run.stderr)?.[1] ?? 0),
   };
 }
 

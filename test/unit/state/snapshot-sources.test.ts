@@ -26,12 +26,13 @@ const inputs = (files: string[], tag: string): GroupInputs => ({
   ),
 });
 
+const aInputs = inputs(['groups/a.yaml', 'groups/a.csv'], '1');
 const snapshot: Snapshot = {
   target: { name: 'default', baseUrl: 'https://integrate.rabbitpre.com' },
   applied: state([A, phones(3)], [D, [member(phone('13500000004'), unionid('u4'))]], [enterprise('B'), phones(1, 7)]),
   lastApply: { commit: null, time: '2026-12-06T00:00:00.000Z', toolVersion: '0.1.0', endpoint: 'https://integrate.rabbitpre.com', complete: true, requests: [] },
   sources: new Map([
-    [groupKey(A), inputs(['groups/a.yaml', 'groups/a.csv'], '1')],
+    [groupKey(A), aInputs],
     [groupKey(D), inputs(['groups/d.yaml'], '2')],
   ]),
 };
@@ -44,9 +45,7 @@ describe('the snapshot records each group source', () => {
     expect(Buffer.from(a.lines).toString()).toBe(
       '      {"identities":[{"type":"phone","value":"13800000000"}]},\n      {"identities":[{"type":"phone","value":"13800000001"}]},\n      {"identities":[{"type":"phone","value":"13800000002"}]}\n',
     );
-    const want = sourceHash(snapshot.sources!.get(groupKey(A))!.inputs as string)
-      .update(a.lines)
-      .digest('hex');
+    const want = sourceHash(aInputs.inputs).update(a.lines).digest('hex');
     expect(a.source).toEqual({ files: ['groups/a.yaml', 'groups/a.csv'], digest: want });
     expect(text).toContain(`    ],"source":{"files":["groups/a.yaml","groups/a.csv"],"digest":"${want}"}},\n`);
     // B records none: its last line is as it always was.
