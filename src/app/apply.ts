@@ -1,14 +1,14 @@
-import type { GroupInputs, GroupSource } from '../core/group-source.js';
 import { randomUUID } from 'node:crypto';
 import type { BatchItem, PlannedBatch } from '../core/batches.js';
+import type { GroupInputs, GroupSource } from '../core/group-source.js';
 import type { ApplyOutcomeLike } from '../core/apply-report.js';
 import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { plural } from '../core/render/describe.js';
 import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
-import { FileSystemError, InternalError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
-import type { DesiredGroups } from '../load/load-groups.js';
+import { FileSystemError, InternalError, InvalidInputError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
+import { groupInputReader, type DesiredGroups } from '../load/load-groups.js';
 import type { FileSystem } from '../state/file-system.js';
 import { AppliedStateBuilder, lastApplyOf, recordedRequests, type AnsweredRequest } from '../state/journal-fold.js';
 import { pendingJournalWarning, stateFingerprint, type SnapshotRead } from '../state/journal-read.js';
@@ -18,7 +18,7 @@ import { acquireStateLock, type StateLock } from '../state/lock.js';
 import type { Snapshot } from '../state/snapshot-format.js';
 import { readSnapshot, writeSnapshot } from '../state/snapshot-store.js';
 import { apiFor, sendBatches } from './apply-send.js';
-import { sourcesOf } from './group-sources.js';
+import { contradictedSources, sourceContext, sourcesOf } from './group-sources.js';
 import { validateGroups } from './plan-workspace.js';
 import type { BatchReceipt, MembershipApi } from './ports.js';
 import { checkSnapshotTarget, targetRecord } from './target.js';
@@ -118,6 +118,7 @@ export async function applyWorkspace(ws: Workspace, deps: ApplyDeps, options: Ap
     const warning = pendingJournalWarning(read.journal, ws.statePath);
     if (warning) deps.progress?.warn?.(warning);
     const plan = buildPlan(desired.state, read.snapshot.applied);
+    await refuseUntrueSources(ws, read.snapshot, plan);
     deps.progress?.planned?.(plan);
     const refusal = checkSafety(
       {
@@ -216,6 +217,24 @@ async function recoverJournal(fs: FileSystem, statePath: string, read: SnapshotR
   if (recovered > 0) ({ digest } = await explained(kept, () => writeSnapshot(fs, statePath, { ...read.snapshot, target: targetRecord(ws.target) })));
   await explained(recovered > 0 ? `Nothing was sent; ${displayPath} now holds the ${plural(recovered, 'request')} recovered from the journal.` : NOTHING_SENT, () => fs.remove(journalPath(statePath)));
   return { snapshot: read.snapshot, digest, written: recovered > 0, recovered };
+}
+
+/**
+ * Refuses a snapshot whose recorded source says a group the plan changes is unchanged: a plan
+ * trusting it would not have shown the change (see contradictedSources). Sends nothing.
+ */
+async function refuseUntrueSources(ws: Workspace, snapshot: Snapshot, plan: Plan): Promise<void> {
+  if (!snapshot.sources || isEmptyPlan(plan)) return;
+  const read = (await groupInputReader(ws.groupsDir, ws.cwd, ws.config.limits.maxFileBytes)) ?? (() => undefined);
+  const untrue = contradictedSources(sourceContext(ws), snapshot, plan, read);
+  if (untrue.length === 0) return;
+  const names = untrue.map((g) => `"${g.name}"`);
+  const which = names.length === 1 ? `group ${names[0]}` : `groups ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+  const message =
+    `the snapshot records a source for ${which} saying the group files declare exactly the members it holds, but they declare others: ` +
+    `the snapshot was edited outside groupops, and groupops plan (which trusts sources) does not show this change. Nothing was sent. ` +
+    `Restore ${ws.statePath} from git, or delete the "source" of ${names.length === 1 ? 'that group' : 'those groups'} from it and review groupops plan again.`;
+  throw new InvalidInputError([{ file: ws.statePath, line: 1, column: 1, message }], 'the snapshot cannot be trusted');
 }
 
 /**

@@ -1,21 +1,25 @@
-import { inputsDigest, sha256Hex, sourceHash, type GroupInputs, type InputFile } from '../core/group-source.js';
-import { groupKey, type GroupMembers, type MembershipState } from '../core/model.js';
+import type { Hash } from 'node:crypto';
+import { inputsDigest, sha256Hex, sourceHash, type GroupInputs, type GroupSource, type InputFile } from '../core/group-source.js';
+import { groupKey, type GroupMembers, type GroupRef, type MembershipState } from '../core/model.js';
+import type { Plan } from '../core/plan.js';
 import type { DesiredGroups, UnchangedGroup, UnchangedLookup } from '../load/load-groups.js';
-import { toolVersion } from '../load/package-root.js';
+import { buildIdentity, toolVersion } from '../load/package-root.js';
 import type { SnapshotRead } from '../state/journal-read.js';
-import { countLines, parseSection, SectionMembers, type SnapshotSection, type SnapshotSections } from '../state/snapshot-sections.js';
+import { feedGroupLines, type Snapshot } from '../state/snapshot-format.js';
+import { countMembers, parseSection, SectionMembers, type SnapshotSection, type SnapshotSections } from '../state/snapshot-sections.js';
 import type { Workspace } from './workspace.js';
 
 // The two ends of a group's source (core/group-source.ts): what an apply records, and how a plan
 // uses it to leave an unchanged group file unread.
 
 /**
- * The settings a group file is read with, as the digest covers them: groupops's version, the groups
- * folder (member lists must be inside it), and the whole config (identity types, patterns,
- * endpoints, limits; anything else in it only makes a change of it read every file once).
+ * The settings a group file is read with, as the digest covers them: groupops's version and build
+ * (the code itself: two builds of one version may read a file differently), the groups folder
+ * (member lists must be inside it), and the whole config (identity types, patterns, endpoints,
+ * limits; anything else in it only makes a change of it read every file once).
  */
 export function sourceContext(ws: Workspace): string {
-  return JSON.stringify({ version: toolVersion(), groups: ws.groupsDir, config: ws.config });
+  return JSON.stringify({ version: toolVersion(), build: buildIdentity(), groups: ws.groupsDir, config: ws.config });
 }
 
 /**
@@ -33,6 +37,41 @@ export function sourcesOf(ws: Workspace, desired: DesiredGroups): Map<string, Gr
     sources.set(groupKey(g.group), { files: files.map((f) => f.path), inputs: inputsDigest(context, files) });
   }
   return sources;
+}
+
+/**
+ * True when a recorded source holds for the files as `read` gives them now and the group's lines
+ * as `lines` feeds them: the digest recomputed is the one recorded.
+ */
+function sourceHolds(source: GroupSource, context: string, read: (path: string) => Uint8Array | undefined, lines: (hash: Hash) => void): boolean {
+  const files: InputFile[] = [];
+  for (const path of source.files) {
+    const bytes = read(path);
+    if (bytes === undefined) return false;
+    files.push({ path, sha256: sha256Hex(bytes) });
+  }
+  const hash = sourceHash(inputsDigest(context, files));
+  lines(hash);
+  return hash.digest('hex') === source.digest;
+}
+
+/**
+ * The groups an apply is about to change although the snapshot records a source that holds for
+ * them (their files, the settings and their lines give the recorded digest, so a plan takes them as
+ * unchanged): a source that cannot be true, written by hand or by something else than groupops.
+ * An apply reads every file, so it sees what such a source hides from a plan, and refuses.
+ */
+export function contradictedSources(context: string, snapshot: Snapshot, plan: Plan, read: (path: string) => Uint8Array | undefined): GroupRef[] {
+  if (!snapshot.sources) return [];
+  const changed = new Set<string>();
+  for (const c of plan.changes) changed.add(c.groupKey);
+  const out: GroupRef[] = [];
+  for (const [key, source] of snapshot.sources) {
+    const applied = snapshot.applied.get(key);
+    if (!('digest' in source) || !changed.has(key) || !applied) continue;
+    if (sourceHolds(source, context, read, (hash) => feedGroupLines(hash, applied))) out.push(applied.group);
+  }
+  return out;
 }
 
 /** Unchanged groups found by a plan, and the snapshot made from the same sections. */
@@ -61,16 +100,9 @@ export function unchangedGroups(sections: SnapshotSections, context: string): Un
   const shared = new Map<SnapshotSection, GroupMembers>();
   const lookup: UnchangedLookup = (file, read): UnchangedGroup | undefined => {
     const section = byFile.get(file);
-    if (!section?.source) return undefined;
-    const files: InputFile[] = [];
-    for (const path of section.source.files) {
-      const bytes = read(path);
-      if (bytes === undefined) return undefined;
-      files.push({ path, sha256: sha256Hex(bytes) });
-    }
-    if (sourceHash(inputsDigest(context, files)).update(section.lines).digest('hex') !== section.source.digest) return undefined;
+    if (!section?.source || !sourceHolds(section.source, context, read, (hash) => hash.update(section.lines))) return undefined;
     let entry = shared.get(section);
-    if (!entry) shared.set(section, (entry = { group: section.group, members: new SectionMembers(section, countLines(section.lines)) }));
+    if (!entry) shared.set(section, (entry = { group: section.group, members: new SectionMembers(section, countMembers(section)) }));
     return { key: section.key, entry };
   };
   const snapshot = (): SnapshotRead | undefined => {

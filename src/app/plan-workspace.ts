@@ -76,12 +76,13 @@ export async function validateGroups(ws: Workspace, options: ValidateOptions = {
 /**
  * Validates the group files, reads the snapshot (through `fs`, the snapshot's file system), and
  * plans; refuses (UnsafePlanError) a snapshot of another target. Sends nothing, writes nothing.
+ * Group files the snapshot's sources prove unchanged are not read, unless `sources` is false.
  */
-export async function planWorkspace(ws: Workspace, fs: FileSystem, caches?: PlanCaches): Promise<WorkspacePlan> {
+export async function planWorkspace(ws: Workspace, fs: FileSystem, caches?: PlanCaches, options: { readonly sources?: boolean } = {}): Promise<WorkspacePlan> {
   const statePath = resolveIn(ws.cwd, ws.statePath);
   // A snapshot whose groups record their sources lets unchanged group files go unread (not with
-  // the watch caches, which keep what they read).
-  const sections = caches ? undefined : await readSnapshotSections(fs, statePath);
+  // the watch caches, which keep what they read; not when the caller does not trust the snapshot).
+  const sections = caches || options.sources === false ? undefined : await readSnapshotSections(fs, statePath);
   const unchanged = sections && unchangedGroups(sections, sourceContext(ws));
   const groups = await validateGroups(ws, { ...(caches ? { caches } : {}), ...(unchanged ? { unchanged: unchanged.lookup } : {}) });
   let started = performance.now();

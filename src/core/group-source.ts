@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
  * An apply (or adopt) that leaves a group exactly as its files declare records, for that group, the
  * files (the group file, then its member lists) and one digest: SHA-256 over the inputs (the files'
  * paths and bytes, and the settings that read them: groupops's version, the groups folder, the
- * whole config) and then the group's member lines exactly as the snapshot writes them. A plan that
+ * whole config) and then the group's first line and member lines exactly as the snapshot writes them. A plan that
  * computes the same digest from the files as they are now and the member lines as they are now
  * knows, without parsing either, that the group's desired members are its applied members: any
  * edit of a file, of the config, of the snapshot's lines (by hand, by a merge, by a folded
@@ -30,12 +30,12 @@ export interface GroupInputs {
 /** A group's source as the snapshot records it. */
 export interface GroupSource {
   readonly files: readonly string[];
-  /** SHA-256 over the inputs digest and the group's member lines (sourceHash). */
+  /** SHA-256 over the inputs digest and the group's lines (sourceHash). */
   readonly digest: string;
 }
 
 /** Changes when what the digest covers changes, so that a digest of another layout never matches by accident. */
-const SOURCE_VERSION = 'groupops group source 1';
+const SOURCE_VERSION = 'groupops group source 2';
 
 /** The SHA-256 of some bytes, in hex. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -49,7 +49,7 @@ export function inputsDigest(context: string, files: readonly InputFile[]): stri
   return hash.digest('hex');
 }
 
-/** The hash a group's source digest is taken with: started with its inputs digest, then fed its member lines as written. */
+/** The hash a group's source digest is taken with: started with its inputs digest, then fed its first line and member lines as written. */
 export function sourceHash(inputs: string): Hash {
   return createHash('sha256').update(`${inputs}\n`);
 }

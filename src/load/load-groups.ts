@@ -10,7 +10,7 @@ import type { GroupFileResult, LoadedGroup } from './group-file.js';
 import { listGroupFiles } from './group-files.js';
 import { loadGroupFile, type FullParseNote } from './load-group-file.js';
 import type { IdentityTypeSettings } from './identity-types.js';
-import { DEFAULT_MAX_FILE_BYTES, isInside, readInputFile } from './input-file.js';
+import { DEFAULT_MAX_FILE_BYTES, isInside, readInputFile, type InputFileRules } from './input-file.js';
 import type { GroupsLocation } from './member-files.js';
 
 export interface DesiredGroups {
@@ -84,10 +84,7 @@ export async function loadGroups(dir: string, cwd = process.cwd(), options: Load
   const todo = files.flatMap((_, i) => (results[i] === undefined ? [i] : []));
   const unchanged = new Map<number, UnchangedGroup>();
   if (options.unchanged && !options.cache) {
-    const read = (path: string) => {
-      const got = readInputFile(join(cwd, path), where.files!);
-      return got.ok ? got.bytes : undefined;
-    };
+    const read = readerOf(cwd, where.files!);
     for (const i of todo) {
       const same = options.unchanged(files[i]!, read);
       if (same) unchanged.set(i, same);
@@ -132,6 +129,23 @@ export function combineGroupFiles(
   if (!desired.ok) issues.push(...desired.issues);
   if (issues.length > 0 || !desired.ok) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, value: { folderExists: true, files, groups, state: desired.state, warnings: sortIssues(countryPrefixWarnings(groups)) } };
+}
+
+/**
+ * Reads a file (a path relative to cwd) as group files and member lists are read: undefined when it
+ * cannot be (missing, not a regular file, outside the repository, above the size limit).
+ */
+function readerOf(cwd: string, rules: InputFileRules): (path: string) => Uint8Array | undefined {
+  return (path) => {
+    const got = readInputFile(join(cwd, path), rules);
+    return got.ok ? got.bytes : undefined;
+  };
+}
+
+/** The reader of loadGroups's files for the groups folder `dir` (as loadGroups is given it); undefined when the folder is refused. */
+export async function groupInputReader(dir: string, cwd: string, maxFileBytes = DEFAULT_MAX_FILE_BYTES): Promise<((path: string) => Uint8Array | undefined) | undefined> {
+  const inside = await realFolders(cwd, join(cwd, dir)).catch(() => undefined);
+  return inside?.ok ? readerOf(cwd, { inside: inside.folders, maxBytes: maxFileBytes }) : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
+import type { Hash } from 'node:crypto';
 import { sourceHash, type GroupInputs, type GroupSource } from '../core/group-source.js';
 import { identitiesJson } from '../core/json-text.js';
-import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type MembershipState } from '../core/model.js';
+import { canonicalGroup, compareStrings, type GroupMembers, type GroupRef, type Member, type MembershipState } from '../core/model.js';
 import type { RecordedRequest } from '../core/recorded-request.js';
 import type { TargetRecord } from '../core/target.js';
 
@@ -68,17 +69,16 @@ export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
     out += '  "groups": [\n';
     for (let gi = 0; gi < groups.length; gi++) {
       const [gk, g] = groups[gi]!;
-      out += `    {"group":${JSON.stringify(storedGroup(g.group))},"members":[\n`;
       const recorded = snapshot.sources?.get(gk);
       const inputs = recorded && 'inputs' in recorded ? recorded : undefined;
-      // A new source's digest covers the member lines exactly as written (see core/group-source.ts).
+      // A new source's digest covers the group's first line and its member lines exactly as written (see core/group-source.ts).
       const hash = inputs && sourceHash(inputs.inputs);
       let from = out.length;
+      out += groupLine(g.group);
       // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
       const keys = [...g.members.keys()].sort();
       for (let mi = 0; mi < keys.length; mi++) {
-        const m = g.members.get(keys[mi]!)!;
-        out += `      {"identities":${identitiesJson(m.identities)}}${mi < keys.length - 1 ? ',\n' : '\n'}`;
+        out += memberLine(g.members.get(keys[mi]!)!, mi === keys.length - 1);
         if (out.length >= CHUNK) {
           hash?.update(out.slice(from), 'utf8');
           yield out;
@@ -93,6 +93,30 @@ export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
     out += '  ]\n';
   }
   yield `${out}}\n`;
+}
+
+/** A group's first line, with its line feed. */
+export function groupLine(group: GroupRef): string {
+  return `    {"group":${JSON.stringify(storedGroup(group))},"members":[\n`;
+}
+
+/** A member's line, with its line feed (and a comma before it unless it is the group's last). */
+export function memberLine(member: Member, last: boolean): string {
+  return `      {"identities":${identitiesJson(member.identities)}}${last ? '\n' : ',\n'}`;
+}
+
+/** Feeds a hash a group's first line and member lines as renderSnapshot writes them (what a source's digest covers). */
+export function feedGroupLines(hash: Hash, group: GroupMembers): void {
+  const keys = [...group.members.keys()].sort();
+  let out = groupLine(group.group);
+  for (let mi = 0; mi < keys.length; mi++) {
+    out += memberLine(group.members.get(keys[mi]!)!, mi === keys.length - 1);
+    if (out.length >= CHUNK) {
+      hash.update(out, 'utf8');
+      out = '';
+    }
+  }
+  hash.update(out, 'utf8');
 }
 
 /** The lastApply line (and its request lines), each ending with a line feed. */

@@ -11,8 +11,10 @@ export interface SnapshotSection {
   readonly key: string;
   readonly group: GroupRef;
   readonly source?: GroupSource;
-  /** The group's member lines, each with its line feed: bytes of the snapshot file, exactly as written. */
+  /** The group's first line and its member lines, each with its line feed: bytes of the snapshot file, exactly as written. */
   readonly lines: Uint8Array;
+  /** Where the member lines start in `lines` (after the first line). */
+  readonly membersAt: number;
 }
 
 /** A snapshot file read as far as its groups' first and last lines. */
@@ -27,12 +29,18 @@ export interface SnapshotSections {
  * Reads a snapshot in the layout groupops writes as far as each group's first and last line (its
  * source), leaving the member lines between them as bytes, for a plan that may not need them (see
  * core/group-source.ts). Undefined whenever the plan should read the snapshot as usual: no
- * snapshot, an apply journal beside it (folded in by the usual reader), no group with a source, or
- * anything but the canonical layout (whose problems the usual reader reports).
+ * snapshot, one that cannot be read, an apply journal beside it (folded in by the usual reader), no
+ * group with a source, or anything but the canonical layout (whose problems the usual reader reports).
  */
 export async function readSnapshotSections(fs: FileSystem, path: string): Promise<SnapshotSections | undefined> {
-  if ((await fs.stamp(journalPath(path))) !== undefined) return undefined;
-  const read = await fs.readFile(path);
+  let read: Uint8Array | undefined;
+  try {
+    if ((await fs.stamp(journalPath(path))) !== undefined) return undefined;
+    read = await fs.readFile(path);
+  } catch {
+    // Reported by the usual reader, after the group files' problems, as before sources existed.
+    return undefined;
+  }
   if (read === undefined) return undefined;
   const bytes = asBuffer(read);
   if (!isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return undefined;
@@ -50,6 +58,7 @@ export function scanSections(bytes: Buffer): Omit<SnapshotSections, 'digest'> | 
   const sections: SnapshotSection[] = [];
   const keys = new Set<string>();
   for (let more = open; more;) {
+    const top = lines.position;
     const first = readGroupLine(lines.next());
     if (!first || keys.has(first.key)) return undefined;
     keys.add(first.key);
@@ -61,7 +70,7 @@ export function scanSections(bytes: Buffer): Omit<SnapshotSections, 'digest'> | 
     lines.seek(mark + 1);
     const last = readCloseLine(lines.next());
     if (!last) return undefined;
-    sections.push({ key: first.key, group: first.group, ...(last.source ? { source: last.source } : {}), lines: bytes.subarray(start, mark + 1) });
+    sections.push({ key: first.key, group: first.group, ...(last.source ? { source: last.source } : {}), lines: bytes.subarray(top, mark + 1), membersAt: start - top });
     more = last.more;
     if (!more && lines.next() !== '  ]') return undefined;
   }
@@ -71,14 +80,14 @@ export function scanSections(bytes: Buffer): Omit<SnapshotSections, 'digest'> | 
 /** A section's members by key; undefined when a line is not canonical or not valid, or a member repeats. */
 export function parseSection(section: SnapshotSection): Map<string, Member> | undefined {
   const members = new Map<string, Member>();
-  return readMemberLines(new ByteLines(section.lines), members) === undefined ? members : undefined;
+  return readMemberLines(new ByteLines(section.lines.subarray(section.membersAt)), members) === undefined ? members : undefined;
 }
 
 /** The number of member lines of a section. */
-export function countLines(lines: Uint8Array): number {
-  const bytes = asBuffer(lines);
+export function countMembers(section: SnapshotSection): number {
+  const bytes = asBuffer(section.lines);
   let n = 0;
-  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) n++;
+  for (let at = bytes.indexOf(10, section.membersAt); at !== -1; at = bytes.indexOf(10, at + 1)) n++;
   return n;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { forgeSource } from '../helpers/forge-source.js';
 import { STATE, createRepo, groupYaml, phones, runGroupops, sandboxEnv, type TempRepo } from '../helpers/apply-env.js';
 import { ownedPerTest } from '../helpers/owned-per-test.js';
 
@@ -22,12 +23,12 @@ function sourcesIn(text: string): Record<string, { files: string[]; digest: stri
 }
 
 /** A repository applied to a sandbox, and `plan --verbose` in it against that sandbox (the snapshot's target). */
-async function appliedRepo(files: Record<string, string>): Promise<{ repo: TempRepo; plan: (...args: string[]) => ReturnType<typeof runGroupops> }> {
+async function appliedRepo(files: Record<string, string>): Promise<{ repo: TempRepo; sandbox: Sandbox; plan: (...args: string[]) => ReturnType<typeof runGroupops> }> {
   const sandbox = own(await startSandbox());
   const repo = own(await createRepo(files));
   const applied = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
   expect(applied.code, applied.stderr).toBe(0);
-  return { repo, plan: (...args) => runGroupops(['plan', '--verbose', ...args], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } }) };
+  return { repo, sandbox, plan: (...args) => runGroupops(['plan', '--verbose', ...args], { cwd: repo.dir, env: { RABBITPRE_BASE_URL: sandbox.url } }) };
 }
 
 describe('a plan leaves unchanged group files unread', () => {
@@ -137,5 +138,25 @@ describe('a plan leaves unchanged group files unread', () => {
     const again = await plan();
     expect(unchangedCount(again.stderr)).toBe(1);
     expect(again.stdout).toContain('No changes.');
+  });
+
+  it('apply refuses a source that hides a change (one written by hand), sending nothing; without it the plan shows the change', async () => {
+    const { repo, sandbox, plan } = await appliedRepo({ 'groups/a.yaml': groupYaml('A', phones(0, 3)), 'groups/b.yaml': groupYaml('B', phones(0, 2)) });
+    const sent = sandbox.requests().length;
+    await repo.write({ 'groups/b.yaml': groupYaml('B', phones(0, 3)) });
+    await forgeSource(repo.dir, 'B');
+    // A plan trusts the snapshot it is given (docs/snapshot.md, "Sources"): this one hides the add.
+    expect(unchangedCount((await plan()).stderr)).toBe(2);
+    const refused = await runGroupops(['apply', '--auto-approve'], { cwd: repo.dir, env: sandboxEnv(sandbox) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the snapshot records a source for group "B" saying the group files declare exactly the members it holds, but they declare others');
+    expect(refused.stderr).toContain('Nothing was sent.');
+    expect(sandbox.requests()).toHaveLength(sent);
+    // Without that source, the file is read and the change shows.
+    const text = (await repo.snapshotText())!;
+    await repo.write({ [STATE]: text.replace(/(\n {4}\]),"source":\{"files":\["groups\/b\.yaml"\],"digest":"[0-9a-f]{64}"\}\}/, '$1}') });
+    const shown = await plan('--no-mask');
+    expect(unchangedCount(shown.stderr)).toBe(1);
+    expect(shown.stdout).toContain('+ phone 13800000002');
   });
 });

@@ -5,6 +5,7 @@ import { PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { actionsEnv, groupYaml, pullRequestEvent, tempRepo } from './gh-env.js';
 import { runMain } from '../helpers/cli.js';
+import { forgeSource } from '../helpers/forge-source.js';
 
 let gh: FakeGitHub;
 let repo: Awaited<ReturnType<typeof tempRepo>>;
@@ -54,6 +55,24 @@ describe('groupops github plan', () => {
     expect(res.stdout).toContain('PR comment created');
     // A plan this small needs no artifact: no plan-json output; the Action's outputs are the plan's.
     expect(await readFile(env.GITHUB_OUTPUT!, 'utf8')).toBe(`result=planned\nchecksum=${await planChecksum()}\nadd=2\ndelete=0\nrequests=1\n`);
+  });
+
+  it('leaves group files unread only when the snapshot is the base branch one: a PR that edits the snapshot gets every file read', async () => {
+    expect((await runMain(['adopt'], { cwd: repo.dir, env: { NO_COLOR: '1' } })).code).toBe(0);
+    const snapshot = await readFile(join(repo.dir, '.groupops/snapshot.json'), 'utf8');
+    gh.setRef('main', gh.seedCommit({ parents: [], files: { '.groupops/snapshot.json': snapshot } }));
+    const trusted = await runMain(['github', 'plan'], { cwd: repo.dir, env: { ...(await prEnv()), GROUPOPS_VERBOSE: '1' } });
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(trusted.stderr).toContain('the snapshot is the base branch one');
+    expect(trusted.stderr).toContain('1 unchanged since the last apply');
+    // The PR adds a member and writes a source that claims the group is as applied: the plan reads the file anyway.
+    await repo.write('groups/vip.yaml', groupYaml('VIP', ['18888888888', '13900000001', '13700000002']));
+    await forgeSource(repo.dir, 'VIP');
+    const edited = await runMain(['github', 'plan'], { cwd: repo.dir, env: { ...(await prEnv({ headSha: 'b'.repeat(40) })), GROUPOPS_VERBOSE: '1' } });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(edited.stderr).toContain('every group file is read');
+    expect(edited.stderr).not.toContain('unchanged since the last apply');
+    expect(gh.comments(12).at(-1)!.body).toContain('**Plan: 1 to add, 0 to delete, in 1 request.**');
   });
 
   it('replaces the plan comment with the refusal and exits 3 when the snapshot belongs to another target', async () => {

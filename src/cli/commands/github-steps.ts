@@ -2,8 +2,9 @@ import { gitHeadCommit } from '../../app/git-info.js';
 import { reviewWorkspace } from '../../app/review-plan.js';
 import { resolveIn } from '../../app/workspace.js';
 import { buildApplyReport, type ApplyReport } from '../../core/apply-report.js';
-import { defaultBranchOf, githubToken, readActionsContext, type ActionsContext } from '../../github/actions-context.js';
+import { defaultBranchOf, githubToken, pullRequestOf, readActionsContext, type ActionsContext } from '../../github/actions-context.js';
 import { repoPath } from '../../github/annotations.js';
+import { snapshotIsBase } from '../../github/base-snapshot.js';
 import { runGitHubApply } from '../../github/apply-flow.js';
 import { GitHubSetupError } from '../../github/github-error.js';
 import type { GitHubPort } from '../../github/github-port.js';
@@ -29,6 +30,25 @@ function githubFor(io: CliIo, ctx: ActionsContext): GitHubPort {
   return octokitPort(createOctokit({ baseUrl: ctx.apiUrl, token: githubToken(io.env), throttle: throttleFromEnv(io.env) }), ctx.repo);
 }
 
+/**
+ * True when the PR's checked-out snapshot is the base branch's, so its groups' sources can be
+ * trusted (see snapshotIsBase); false for any other event, without a token, or on any doubt.
+ */
+async function snapshotTrusted(io: CliIo, ctx: ActionsContext, file: string): Promise<boolean> {
+  const pr = pullRequestOf(ctx);
+  if (!pr) return false;
+  let github: GitHubPort;
+  try {
+    github = githubFor(io, ctx);
+  } catch {
+    return false;
+  }
+  const bytes = await stateFileSystem(io)
+    .readFile(file)
+    .catch(() => undefined);
+  return snapshotIsBase(github, pr.baseRef, repoPath(file, { cwd: io.cwd, ...(ctx.workspace ? { workspace: ctx.workspace } : {}) }), bytes);
+}
+
 /** `groupops github plan`: annotations, job summary, sticky PR comment; resolves to the exit status. */
 export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promise<number> {
   const ctx = await readActionsContext(io.env);
@@ -43,7 +63,11 @@ export async function githubPlanStep(io: CliIo, opts: GitHubPlanOptions): Promis
     plan: async () => {
       const ws = await workspaceFrom(io, { ...opts, format: 'markdown' });
       mask = shouldMask({ ...opts, format: 'markdown' }, ws);
-      return reviewWorkspace(ws, stateFileSystem(io));
+      const sources = await snapshotTrusted(io, ctx, resolveIn(ws.cwd, ws.statePath));
+      ws.log?.(
+        sources ? 'the snapshot is the base branch one: the groups it records sources for may go unread' : 'the snapshot is not (or not known to be) the base branch one: every group file is read',
+      );
+      return reviewWorkspace(ws, stateFileSystem(io), { sources });
     },
     mask: () => mask,
   });

@@ -38,12 +38,13 @@ const snapshot: Snapshot = {
 };
 
 describe('the snapshot records each group source', () => {
-  it('writes the digest over the inputs and the member lines as written, on the group last line', () => {
+  it('writes the digest over the inputs, the group line and the member lines as written, on the group last line', () => {
     const text = renderSnapshot(snapshot);
     const scanned = scanSections(Buffer.from(text))!;
     const a = scanned.sections.find((s) => s.key === groupKey(A))!;
     expect(Buffer.from(a.lines).toString()).toBe(
-      '      {"identities":[{"type":"phone","value":"13800000000"}]},\n      {"identities":[{"type":"phone","value":"13800000001"}]},\n      {"identities":[{"type":"phone","value":"13800000002"}]}\n',
+      '    {"group":{"name":"A","category":"enterprise"},"members":[\n' +
+        '      {"identities":[{"type":"phone","value":"13800000000"}]},\n      {"identities":[{"type":"phone","value":"13800000001"}]},\n      {"identities":[{"type":"phone","value":"13800000002"}]}\n',
     );
     const want = sourceHash(aInputs.inputs).update(a.lines).digest('hex');
     expect(a.source).toEqual({ files: ['groups/a.yaml', 'groups/a.csv'], digest: want });
@@ -79,13 +80,14 @@ describe('the snapshot records each group source', () => {
 
 describe('a plan takes a group as unchanged only from the same inputs and the same lines', () => {
   /** A snapshot file whose group A records a source over `lines` (not necessarily valid member lines). */
-  function fileWith(lines: string, context: string, file: Buffer): string {
+  function fileWith(lines: string, context: string, file: Buffer, name = 'A'): string {
+    const head = `    {"group":{"name":"${name}","category":"enterprise"},"members":[\n`;
     const digest = sourceHash(inputsDigest(context, [{ path: 'groups/a.yaml', sha256: sha256Hex(file) }]))
-      .update(lines)
+      .update(head + lines)
       .digest('hex');
     return (
       '{\n  "schemaVersion": 1,\n  "lastApply": null,\n  "groups": [\n' +
-      `    {"group":{"name":"A","category":"enterprise"},"members":[\n${lines}    ],"source":{"files":["groups/a.yaml"],"digest":"${digest}"}},\n` +
+      `${head}${lines}    ],"source":{"files":["groups/a.yaml"],"digest":"${digest}"}},\n` +
       `    {"group":{"name":"B","category":"enterprise"},"members":[\n      {"identities":[{"type":"phone","value":"13900000000"}]}\n    ]}\n  ]\n}\n`
     );
   }
@@ -124,6 +126,10 @@ describe('a plan takes a group as unchanged only from the same inputs and the sa
     const edited = new MemoryFileSystem('/r');
     edited.put('/r/s.json', fileWith(lines, 'ctx', groupFile).replace('13800000000', '13800000001'));
     expect(unchangedGroups((await readSnapshotSections(edited, '/r/s.json'))!, 'ctx').lookup('groups/a.yaml', read)).toBeUndefined();
+    // The same lines under another group name (the group renamed in the snapshot only) do not match.
+    const renamed = new MemoryFileSystem('/r');
+    renamed.put('/r/s.json', fileWith(lines, 'ctx', groupFile).replace('{"name":"A"', '{"name":"A2"'));
+    expect(unchangedGroups((await readSnapshotSections(renamed, '/r/s.json'))!, 'ctx').lookup('groups/a.yaml', read)).toBeUndefined();
     // Two groups naming one file: neither is taken from the snapshot.
     const twice = new MemoryFileSystem('/r');
     const one = fileWith(lines, 'ctx', groupFile);
@@ -145,10 +151,11 @@ describe('a plan takes a group as unchanged only from the same inputs and the sa
     expect(await readSnapshotSections(plain, '/r/s.json')).toBeUndefined();
   });
 
-  it('covers the version, the groups folder and the whole config in the settings', () => {
+  it('covers the version, the build, the groups folder and the whole config in the settings', () => {
     const ws = { cwd: '/r', groupsDir: 'groups', statePath: 's', configPath: 'c', config: { limits: { maxFileBytes: 1 } } } as unknown as Parameters<typeof sourceContext>[0];
     const context = JSON.parse(sourceContext(ws)) as Record<string, unknown>;
-    expect(Object.keys(context)).toEqual(['version', 'groups', 'config']);
+    expect(Object.keys(context)).toEqual(['version', 'build', 'groups', 'config']);
+    expect(context.build).toMatch(/^[0-9a-f]{64}$/);
     expect(sourceContext({ ...ws, groupsDir: 'other' })).not.toBe(sourceContext(ws));
     expect(sourceContext({ ...ws, config: { limits: { maxFileBytes: 2 } } } as typeof ws)).not.toBe(sourceContext(ws));
   });
