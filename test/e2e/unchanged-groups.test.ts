@@ -159,4 +159,12 @@ describe('a plan leaves unchanged group files unread', () => {
     expect(unchangedCount(shown.stderr)).toBe(1);
     expect(shown.stdout).toContain('+ phone 13800000002');
   });
+
+  it('reports invalid group files before a snapshot that cannot be read, as without sources', async () => {
+    const repo = own(await createRepo({ 'groups/a.yaml': 'name: A\nmembers: [\n', '.groupops/snapshot.json/keep': '' }));
+    const planned = await runGroupops(['plan'], { cwd: repo.dir });
+    expect(planned.code).toBe(1);
+    expect(planned.stderr).toContain('groups/a.yaml:');
+    expect(planned.stderr).toContain('the group files are invalid');
+  });
 });
