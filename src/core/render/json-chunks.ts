@@ -32,12 +32,24 @@ const encoder = new TextEncoder();
  * changes) and strings written as JSON straight into the chunk (`jsonString`): the JSON plan of a
  * million changes (175 MB) took 1.1 s to render as strings then encoded, 0.67 s written this way.
  *
- * Each chunk handed out is a new buffer, so a consumer may keep it (a stream writing it later).
+ * Each chunk handed out is a new buffer, so a consumer may keep it (a stream writing it later);
+ * unless `reuse`: then a chunk is the consumer's only until it asks for the next one, and its
+ * buffer is written again. A buffer counts as external memory, and 175 fresh ones made V8 run a
+ * full mark-compact of the 640 MB heap of a million-change plan while it was written (0.3 s and
+ * more of the 1 s the plan may take); the file writer, done with a chunk when it asks for the
+ * next, has the same two or three buffers throughout.
  */
 export class Utf8Chunks {
-  #buf = new Uint8Array(CHUNK_BYTES);
+  #buf: Uint8Array = new Uint8Array(CHUNK_BYTES);
   #off = 0;
   readonly #full: Uint8Array[] = [];
+  /** With reuse: the buffers of the chunks handed out, free once the consumer asks for more. */
+  readonly #lent: ArrayBufferLike[] = [];
+  readonly #reuse: boolean;
+
+  constructor(reuse = false) {
+    this.#reuse = reuse;
+  }
 
   /** Appends a piece of text. */
   write(text: string): void {
@@ -93,7 +105,9 @@ export class Utf8Chunks {
   /** The chunks filled since the last call (all that is written, with `end`). */
   take(end = false): Uint8Array[] {
     if (end) this.#flush();
-    return this.#full.splice(0);
+    const chunks = this.#full.splice(0);
+    if (this.#reuse) for (const c of chunks) if (c.buffer.byteLength === CHUNK_BYTES) this.#lent.push(c.buffer);
+    return chunks;
   }
 
   /** Makes room for `n` bytes in the current chunk, starting a new one if needed; false if they cannot fit in one. */
@@ -106,7 +120,9 @@ export class Utf8Chunks {
   #flush(): void {
     if (this.#off === 0) return;
     this.#full.push(this.#buf.subarray(0, this.#off));
-    this.#buf = new Uint8Array(CHUNK_BYTES);
+    // Chunks are handed out (take) and written by the consumer before more is written here.
+    const free = this.#lent.pop();
+    this.#buf = free ? new Uint8Array(free) : new Uint8Array(CHUNK_BYTES);
     this.#off = 0;
   }
 }
@@ -125,10 +141,11 @@ export function textOfChunks(chunks: Iterable<string | Uint8Array>): string {
  * LazyArray are written element by element, so a plan with a million changes is written without
  * its million change objects or its text existing at once. Entries are written in order; a key
  * given twice keeps its first place and its last value, as in an object literal; undefined values
- * are left out, as JSON.stringify does.
+ * are left out, as JSON.stringify does. With `reuse`, a chunk is the consumer's only until it asks
+ * for the next (see Utf8Chunks).
  */
-export function* jsonChunks(entries: Iterable<readonly [string, unknown]>, pretty: boolean): Generator<Uint8Array> {
-  const out = new Utf8Chunks();
+export function* jsonChunks(entries: Iterable<readonly [string, unknown]>, pretty: boolean, reuse = false): Generator<Uint8Array> {
+  const out = new Utf8Chunks(reuse);
   if (pretty) {
     for (const text of prettyJsonChunks(entries)) {
       out.write(text);

@@ -16,6 +16,8 @@ export interface JsonOptions {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Indented as `JSON.stringify(doc, null, 2)` (for a terminal, or `--pretty`); else one line, less than half the bytes. */
   readonly pretty?: boolean;
+  /** The consumer is done with a chunk when it asks for the next: its buffer is reused (see Utf8Chunks). */
+  readonly reuseChunks?: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<U
       ...Object.entries(options.extra ?? {}),
     ],
     options.pretty === true,
+    options.reuseChunks === true,
   );
 }
 

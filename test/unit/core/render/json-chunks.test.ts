@@ -93,6 +93,23 @@ describe('jsonChunks', () => {
     const text = chunks.map((c) => strict.decode(c)).join('');
     expect(text).toBe(`${JSON.stringify({ changes: items })}\n`);
   });
+
+  it('with reuse, hands out the same few buffers, each chunk whole until the next is asked for', () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ name: `客户分群-${i} 😀`, value: String(13800000000 + i) }));
+    const entries: [string, unknown][] = [['changes', new LazyArray(items, (x) => x)]];
+    const buffers = new Set<ArrayBufferLike>();
+    const copies: Uint8Array[] = [];
+    for (const chunk of jsonChunks(entries, false, true)) {
+      buffers.add(chunk.buffer);
+      copies.push(chunk.slice());
+    }
+    expect(copies.length).toBeGreaterThan(4);
+    expect(buffers.size).toBeLessThanOrEqual(3);
+    expect(textOfChunks(copies)).toBe(`${JSON.stringify({ changes: items })}\n`);
+    const pretty: Uint8Array[] = [];
+    for (const chunk of jsonChunks(entries, true, true)) pretty.push(chunk.slice());
+    expect(textOfChunks(pretty)).toBe(`${JSON.stringify({ changes: items }, null, 2)}\n`);
+  });
 });
 
 describe('Utf8Chunks', () => {

@@ -105,7 +105,7 @@ describe('renderJson', () => {
     expect(JSON.stringify(doc)).toContain('\\ud800lone');
   });
 
-  it('writes each change as the UTF-8 of JSON.stringify of its object, masked or not, in chunks that decode one by one', () => {
+  it('writes each change as the UTF-8 of JSON.stringify of its object, masked or not, in chunks that decode one by one, new or reused', () => {
     // The byte writer (group text encoded once, identities written as bytes) against JSON.stringify:
     // Chinese and emoji group names, values to escape or beyond ASCII, lone surrogates, re-sent
     // members (previous) and deletes, over several MiB so that chunks end inside changes.
@@ -147,16 +147,19 @@ describe('renderJson', () => {
       const ids = (m: Member) => ({ identities: m.identities.map(canonicalIdentity).map((id) => (mask ? { ...id, value: maskValue(id.value) } : id)) });
       const object = (c: Change) => ({ op: c.op, group: jsonGroup(c.group), member: ids(c.member), ...(c.previous ? { previous: ids(c.previous) } : {}) });
       const changes = `"changes":[${plan.changes.map((c) => JSON.stringify(object(c))).join(',')}],"requests":`;
-      let decoded = '';
-      let chunks = 0;
-      for (const chunk of renderJsonChunks(plan, { mask })) {
-        expect(chunk.length).toBeLessThanOrEqual(1 << 20);
-        decoded += strict.decode(chunk);
-        chunks++;
+      for (const reuseChunks of [false, true]) {
+        // Each chunk is decoded when it comes: with reuseChunks its buffer is written again after.
+        let decoded = '';
+        let chunks = 0;
+        for (const chunk of renderJsonChunks(plan, { mask, reuseChunks })) {
+          expect(chunk.length).toBeLessThanOrEqual(1 << 20);
+          decoded += strict.decode(chunk);
+          chunks++;
+        }
+        expect(chunks).toBeGreaterThan(3);
+        expect(decoded).toContain(changes);
+        expect(decoded).toBe(`${JSON.stringify(JSON.parse(decoded))}\n`);
       }
-      expect(chunks).toBeGreaterThan(3);
-      expect(decoded).toContain(changes);
-      expect(decoded).toBe(`${JSON.stringify(JSON.parse(decoded))}\n`);
     }
   });
 });
