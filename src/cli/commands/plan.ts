@@ -59,7 +59,7 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       if (opts.out) {
         const out = resolveIn(io.cwd, opts.out);
         await mkdir(dirname(out), { recursive: true });
-        await writeFilePieces(out, rendered);
+        writeFilePieces(out, rendered);
         io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
       } else await writePieces(io.stdout, rendered);
       ws.log?.(`plan rendered and written in ${Math.round(performance.now() - started)} ms`);
