@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { FileSystem } from '../state/file-system.js';
 import { nodeFileSystem } from '../state/node-file-system.js';
@@ -116,13 +116,22 @@ export async function writePieces(stream: CliIo['stdout'], pieces: Iterable<stri
 
 /**
  * Writes pieces to a file (created or replaced) as they come: a JSON plan of a million changes is
- * written as it is rendered (in chunks of a MiB), never whole in memory.
+ * written as it is rendered (in chunks of a MiB), never whole in memory. Each piece is written
+ * before the next is asked for, so the pieces may share buffers (renderPlanChunks' reuseChunks).
+ * Synchronously: an awaited write per chunk let the event loop turn 175 times during a
+ * million-change plan, and V8 ran the incremental marking that planning had started then (0.3 s
+ * on the main thread in some runs). Rendered and written, 1M changes, alternated runs: awaited
+ * 0.94–1.10 s (4 runs) and 0.74–0.87 s (6), synchronous 0.73–0.82 s and 0.73–0.79 s.
  */
-export async function writeFilePieces(path: string, pieces: Iterable<string | Uint8Array>): Promise<void> {
-  const file = await open(path, 'w');
+export function writeFilePieces(path: string, pieces: Iterable<string | Uint8Array>): void {
+  const fd = openSync(path, 'w');
   try {
-    for (const piece of pieces) await (typeof piece === 'string' ? file.write(piece) : file.write(piece));
+    for (const piece of pieces) {
+      const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
+      // writeSync may write less than it is given.
+      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+    }
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }

@@ -14,6 +14,8 @@ export interface RenderPlanOptions {
   readonly extra?: Record<string, unknown>;
   /** JSON indented for people (see jsonIsPretty). */
   readonly pretty?: boolean;
+  /** JSON: the consumer is done with a chunk when it asks for the next (a file written chunk by chunk), so buffers are reused. */
+  readonly reuseChunks?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export function renderPlanChunks(plan: Plan, format: Format, options: RenderPlan
     return renderJsonChunks(plan, {
       mask: options.mask,
       pretty: options.pretty === true,
+      reuseChunks: options.reuseChunks === true,
       ...(options.batches ? { batches: options.batches } : {}),
       ...(options.extra ? { extra: options.extra } : {}),
     });

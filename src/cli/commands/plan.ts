@@ -49,11 +49,17 @@ export function registerPlan(program: Command, io: CliIo, done: (code: number) =
       reportWarnings(io, desired.warnings, { mask: shouldMask(opts, ws) });
       // In pieces: a JSON plan lists every change, hundreds of MiB for a million, never held whole.
       const started = performance.now();
-      const rendered = renderPlanChunks(plan, opts.format, { color: !opts.out && useColor(io), mask: shouldMask(opts, ws), pretty: jsonIsPretty(io, opts) });
+      // A file is written chunk by chunk, each before the next is rendered: its buffers are reused.
+      const rendered = renderPlanChunks(plan, opts.format, {
+        color: !opts.out && useColor(io),
+        mask: shouldMask(opts, ws),
+        pretty: jsonIsPretty(io, opts),
+        reuseChunks: opts.out !== undefined,
+      });
       if (opts.out) {
         const out = resolveIn(io.cwd, opts.out);
         await mkdir(dirname(out), { recursive: true });
-        await writeFilePieces(out, rendered);
+        writeFilePieces(out, rendered);
         io.stderr.write(`Plan written to ${opts.out}: ${planCounts(plan.summary)}.\n`);
       } else await writePieces(io.stdout, rendered);
       ws.log?.(`plan rendered and written in ${Math.round(performance.now() - started)} ms`);

@@ -1,10 +1,9 @@
 import type { Change } from '../diff.js';
-import { identitiesJson } from '../json-text.js';
-import { canonicalGroup, canonicalIdentity, type GroupRef } from '../model.js';
+import { canonicalGroup, canonicalIdentity, type GroupRef, type Identity } from '../model.js';
 import type { Plan } from '../plan.js';
 import { maskValue } from './mask.js';
 import { failedRowJson, type AnsweredRequest } from './not-applied.js';
-import { jsonChunks, LazyArray } from './json-chunks.js';
+import { jsonChunks, LazyArray, type Utf8Chunks } from './json-chunks.js';
 
 /** A request that was sent and answered; status absent means accepted, failed absent means none. */
 export type AppliedBatch = Pick<AnsweredRequest, 'op' | 'items'> & Partial<Omit<AnsweredRequest, 'op' | 'items'>>;
@@ -17,6 +16,8 @@ export interface JsonOptions {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Indented as `JSON.stringify(doc, null, 2)` (for a terminal, or `--pretty`); else one line, less than half the bytes. */
   readonly pretty?: boolean;
+  /** The consumer is done with a chunk when it asks for the next: its buffer is reused (see Utf8Chunks). */
+  readonly reuseChunks?: boolean;
 }
 
 /**
@@ -50,7 +51,7 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<U
             member: { identities: c.member.identities.map(canonicalIdentity).map(id) },
             ...(c.previous ? { previous: { identities: c.previous.identities.map(canonicalIdentity).map(id) } } : {}),
           }),
-          changeText(options.mask),
+          changeWriter(options.mask),
         ),
       ],
       [
@@ -77,31 +78,79 @@ export function* renderJsonChunks(plan: Plan, options: JsonOptions): Generator<U
       ...Object.entries(options.extra ?? {}),
     ],
     options.pretty === true,
+    options.reuseChunks === true,
   );
 }
 
 /**
- * A change's compact JSON text, exactly `JSON.stringify` of the object renderJsonChunks maps it to,
- * written directly: the changes of a group come one after the other, so the group's text is made
- * once per group, and identities are written by identitiesJson.
+ * Writes a change's compact JSON, exactly the UTF-8 of `JSON.stringify` of the object
+ * renderJsonChunks maps it to, straight into the output: the changes of a group come one after
+ * the other, so everything before the member's identities is encoded once per group and copied
+ * for each change; only the identities are written per change. A million changes (175 MB): 1.1 s
+ * as template strings encoded a few dozen at a time, 0.67 s this way (rendering alone, median of 7).
  */
-function changeText(mask: boolean): (c: Change) => string {
+function changeWriter(mask: boolean): (c: Change, out: Utf8Chunks) => void {
   const value = mask ? maskValue : undefined;
   let group: GroupRef | undefined;
-  // Everything before the member's identities, per operation: written once per group.
-  let addHead = '';
-  let deleteHead = '';
-  return (c) => {
+  let addHead = new Uint8Array();
+  let deleteHead = new Uint8Array();
+  return (c, out) => {
     if (c.group !== group) {
       group = c.group;
       const groupText = JSON.stringify(jsonGroup(group));
-      addHead = `{"op":"add","group":${groupText},"member":{"identities":`;
-      deleteHead = `{"op":"delete","group":${groupText},"member":{"identities":`;
+      addHead = encoder.encode(`{"op":"add","group":${groupText},"member":{"identities":`);
+      deleteHead = encoder.encode(`{"op":"delete","group":${groupText},"member":{"identities":`);
     }
-    const head = c.op === 'add' ? addHead : deleteHead;
-    if (!c.previous) return `${head}${identitiesJson(c.member.identities, value)}}}`;
-    return `${head}${identitiesJson(c.member.identities, value)}},"previous":{"identities":${identitiesJson(c.previous.identities, value)}}}`;
+    out.bytes(c.op === 'add' ? addHead : deleteHead);
+    writeIdentities(out, c.member.identities, value);
+    if (c.previous) {
+      out.bytes(PREVIOUS);
+      writeIdentities(out, c.previous.identities, value);
+    }
+    out.bytes(CLOSE);
   };
+}
+
+const encoder = new TextEncoder();
+const PREVIOUS = encoder.encode('},"previous":{"identities":');
+const CLOSE = encoder.encode('}}');
+const PLATFORM = encoder.encode(',"platform":');
+const APPID = encoder.encode(',"appid":');
+const WECHAT = encoder.encode(',"isWeChatEcosystem":true}');
+const NOT_WECHAT = encoder.encode(',"isWeChatEcosystem":false}');
+
+/** As identitiesJson (`JSON.stringify(identities.map(canonicalIdentity))`), written as UTF-8 into `out`. */
+function writeIdentities(out: Utf8Chunks, identities: readonly Identity[], value: ((value: string) => string) | undefined): void {
+  for (let i = 0; i < identities.length; i++) {
+    const id = identities[i]!;
+    out.ascii(i === 0 ? 0x5b : 0x2c); // [ or ,
+    out.bytes(typeHead(id.type));
+    out.jsonString(value ? value(id.value) : id.value);
+    if (id.platform !== undefined) {
+      out.bytes(PLATFORM);
+      out.jsonString(id.platform);
+    }
+    if (id.appid !== undefined) {
+      out.bytes(APPID);
+      out.jsonString(id.appid);
+    }
+    // The closing brace, after isWeChatEcosystem when it is given.
+    if (id.isWeChatEcosystem !== undefined) out.bytes(id.isWeChatEcosystem ? WECHAT : NOT_WECHAT);
+    else out.ascii(0x7d);
+  }
+  out.ascii(0x5d); // ]
+}
+
+/** `{"type":"phone","value":` as UTF-8, per type: a plan has a handful of types. */
+const typeHeads = new Map<string, Uint8Array>();
+
+function typeHead(type: string): Uint8Array {
+  let head = typeHeads.get(type);
+  if (head === undefined) {
+    head = encoder.encode(`{"type":${JSON.stringify(type)},"value":`);
+    if (typeHeads.size < 256) typeHeads.set(type, head);
+  }
+  return head;
 }
 
 /** A group as the JSON documents write it: `{ name, category, department? }`, or `{ name, kind: "customer" }`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonChunks, LazyArray, prettyJsonChunks, textOfChunks } from '../../../../src/core/render/json-chunks.js';
+import { jsonChunks, LazyArray, prettyJsonChunks, textOfChunks, Utf8Chunks } from '../../../../src/core/render/json-chunks.js';
 
 const text = (entries: [string, unknown][]) => [...prettyJsonChunks(entries)].join('');
 
@@ -54,7 +54,7 @@ describe('jsonChunks', () => {
         new LazyArray(
           [1, 2, 3],
           (x) => ({ x }),
-          (x) => `{"x":${x}}`,
+          (x, out) => out.write(`{"x":${x}}`),
         ),
       ],
       ['mapped', new LazyArray(['é', undefined], (x) => x)],
@@ -76,7 +76,11 @@ describe('jsonChunks', () => {
             new LazyArray(
               items,
               (x) => x,
-              (x) => JSON.stringify(x),
+              (x, out) => {
+                out.write('{"name":');
+                out.jsonString(x.name);
+                out.write(`,"value":${JSON.stringify(x.value)}}`);
+              },
             ),
           ],
         ],
@@ -88,5 +92,49 @@ describe('jsonChunks', () => {
     const strict = new TextDecoder('utf-8', { fatal: true });
     const text = chunks.map((c) => strict.decode(c)).join('');
     expect(text).toBe(`${JSON.stringify({ changes: items })}\n`);
+  });
+
+  it('with reuse, hands out the same few buffers, each chunk whole until the next is asked for', () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ name: `客户分群-${i} 😀`, value: String(13800000000 + i) }));
+    const entries: [string, unknown][] = [['changes', new LazyArray(items, (x) => x)]];
+    const buffers = new Set<ArrayBufferLike>();
+    const copies: Uint8Array[] = [];
+    for (const chunk of jsonChunks(entries, false, true)) {
+      buffers.add(chunk.buffer);
+      copies.push(chunk.slice());
+    }
+    expect(copies.length).toBeGreaterThan(4);
+    expect(buffers.size).toBeLessThanOrEqual(3);
+    expect(textOfChunks(copies)).toBe(`${JSON.stringify({ changes: items })}\n`);
+    const pretty: Uint8Array[] = [];
+    for (const chunk of jsonChunks(entries, true, true)) pretty.push(chunk.slice());
+    expect(textOfChunks(pretty)).toBe(`${JSON.stringify({ changes: items }, null, 2)}\n`);
+  });
+});
+
+describe('Utf8Chunks', () => {
+  const bytesOf = (write: (out: Utf8Chunks) => void): string => {
+    const out = new Utf8Chunks();
+    write(out);
+    return textOfChunks(out.take(true));
+  };
+
+  it('jsonString writes exactly JSON.stringify of any string: quotes, backslashes, control and non-ASCII characters, lone surrogates', () => {
+    const strings = ['', 'abc', 'a"b', 'a\\b', '\u0000\u001f\n', '~\u007f', 'é', '研发部', '😀', '\ud83d', 'x\ude00', '会员 "VIP" \ud83d\ude00'];
+    for (const s of strings) expect(bytesOf((out) => out.jsonString(s))).toBe(JSON.stringify(s));
+  });
+
+  it('writes pieces larger than a chunk, and fills chunks exactly to the MiB', () => {
+    const big = 'x'.repeat((1 << 20) + 5);
+    for (const text of [big, `${big}é`, 'y'.repeat((1 << 20) - 2)]) {
+      expect(bytesOf((out) => out.jsonString(text))).toBe(JSON.stringify(text));
+      expect(bytesOf((out) => out.write(text))).toBe(text);
+      expect(bytesOf((out) => out.bytes(new TextEncoder().encode(text)))).toBe(text);
+    }
+    const out = new Utf8Chunks();
+    out.bytes(new TextEncoder().encode('z'.repeat((1 << 20) - 3)));
+    out.jsonString('c');
+    out.jsonString('ab');
+    expect(out.take(true).map((c) => c.length)).toEqual([1 << 20, 4]);
   });
 });

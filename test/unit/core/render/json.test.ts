@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupRef } from '../../../../src/core/model.js';
+import type { Change } from '../../../../src/core/diff.js';
+import { canonicalIdentity, type GroupRef, type Identity, type Member } from '../../../../src/core/model.js';
 import { buildPlan } from '../../../../src/core/plan.js';
 import { textOfChunks } from '../../../../src/core/render/json-chunks.js';
-import { renderJsonChunks, type JsonOptions } from '../../../../src/core/render/json.js';
-import { enterprise, member, phone, state } from '../builders.js';
+import { jsonGroup, renderJsonChunks, type JsonOptions } from '../../../../src/core/render/json.js';
+import { maskValue } from '../../../../src/core/render/mask.js';
+import { department, enterprise, member, openid, phone, state, unionid } from '../builders.js';
 import { samplePlan } from './fixture-plan.js';
 
 const BIG_ID = '15314513451345123'; // beyond 2^53: JSON.parse would turn it into ...124
@@ -101,5 +103,63 @@ describe('renderJson', () => {
     expect(compact).toBe(`${JSON.stringify(doc)}\n`);
     expect(doc.changes).toHaveLength(2);
     expect(JSON.stringify(doc)).toContain('\\ud800lone');
+  });
+
+  it('writes each change as the UTF-8 of JSON.stringify of its object, masked or not, in chunks that decode one by one, new or reused', () => {
+    // The byte writer (group text encoded once, identities written as bytes) against JSON.stringify:
+    // Chinese and emoji group names, values to escape or beyond ASCII, lone surrogates, re-sent
+    // members (previous) and deletes, over several MiB so that chunks end inside changes.
+    const groups: GroupRef[] = [
+      enterprise('VIP客户 😀'),
+      { name: 'a "quoted"\\ name \ud83d', category: 'department', department: { field: 'deptId', value: '9223372036854775807' } },
+      { name: '会员', category: 'enterprise', kind: 'customer' },
+      department('研发部', '1001'),
+    ];
+    const identities = (i: number): Identity[] => {
+      switch (i % 7) {
+        case 0:
+          return [phone(`138${i}`)];
+        case 1:
+          return [phone(`138${i}`), unionid(`u${i}`), openid(`o6_${i}`, 'wx1234567890abcdef', i % 2 === 0)];
+        case 2:
+          return [{ type: 'crm', value: `张三-${i} 😀` }];
+        case 3:
+          return [{ type: 'crm', value: `ctl\u0001"\\${i}\n` }];
+        case 4:
+          return [{ type: 'crm', value: `lone\ud800${i}` }, phone(`139${i}`)];
+        case 5:
+          return [{ type: 'workwechat_userid', value: `w${i}`, platform: '企业微信' }];
+        default:
+          return [{ type: '自定义', value: `x${i}\u007f` }];
+      }
+    };
+    const desired = groups.map((g): [GroupRef, Member[]] => [g, Array.from({ length: 6000 }, (_, i) => member(...identities(i)))]);
+    // Applied: the first identity of every third member with other identities (re-sent with previous), and members to delete.
+    const applied = groups.map((g): [GroupRef, Member[]] => [
+      g,
+      Array.from({ length: 2000 }, (_, k) => member(identities(3 * k)[0]!, unionid(`old${k}`))).concat(Array.from({ length: 500 }, (_, k) => member(phone(`199${k}`)))),
+    ]);
+    const plan = buildPlan(state(...desired), state(...applied));
+    expect(plan.changes.some((c) => c.previous)).toBe(true);
+    expect(plan.changes.some((c) => c.op === 'delete')).toBe(true);
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    for (const mask of [false, true]) {
+      const ids = (m: Member) => ({ identities: m.identities.map(canonicalIdentity).map((id) => (mask ? { ...id, value: maskValue(id.value) } : id)) });
+      const object = (c: Change) => ({ op: c.op, group: jsonGroup(c.group), member: ids(c.member), ...(c.previous ? { previous: ids(c.previous) } : {}) });
+      const changes = `"changes":[${plan.changes.map((c) => JSON.stringify(object(c))).join(',')}],"requests":`;
+      for (const reuseChunks of [false, true]) {
+        // Each chunk is decoded when it comes: with reuseChunks its buffer is written again after.
+        let decoded = '';
+        let chunks = 0;
+        for (const chunk of renderJsonChunks(plan, { mask, reuseChunks })) {
+          expect(chunk.length).toBeLessThanOrEqual(1 << 20);
+          decoded += strict.decode(chunk);
+          chunks++;
+        }
+        expect(chunks).toBeGreaterThan(3);
+        expect(decoded).toContain(changes);
+        expect(decoded).toBe(`${JSON.stringify(JSON.parse(decoded))}\n`);
+      }
+    }
   });
 });
