@@ -73,20 +73,15 @@ export function* renderSnapshotChunks(snapshot: Snapshot): Generator<string> {
       const inputs = recorded && 'inputs' in recorded ? recorded : undefined;
       // A new source's digest covers the group's first line and its member lines exactly as written (see core/group-source.ts).
       const hash = inputs && sourceHash(inputs.inputs);
-      let from = out.length;
-      out += groupLine(g.group);
-      // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
-      const keys = [...g.members.keys()].sort();
-      for (let mi = 0; mi < keys.length; mi++) {
-        out += memberLine(g.members.get(keys[mi]!)!, mi === keys.length - 1);
+      for (const part of groupLineParts(g)) {
+        hash?.update(part, 'utf8');
+        out += part;
         if (out.length >= CHUNK) {
-          hash?.update(out.slice(from), 'utf8');
           yield out;
           out = '';
-          from = 0;
         }
       }
-      const digest = hash ? hash.update(out.slice(from), 'utf8').digest('hex') : recorded && 'digest' in recorded ? recorded.digest : undefined;
+      const digest = hash ? hash.digest('hex') : recorded && 'digest' in recorded ? recorded.digest : undefined;
       const source = recorded && digest !== undefined ? `,"source":${JSON.stringify({ files: recorded.files, digest })}` : '';
       out += `    ]${source}}${gi < groups.length - 1 ? ',\n' : '\n'}`;
     }
@@ -107,16 +102,28 @@ export function memberLine(member: Member, last: boolean): string {
 
 /** Feeds a hash a group's first line and member lines as renderSnapshot writes them (what a source's digest covers). */
 export function feedGroupLines(hash: Hash, group: GroupMembers): void {
+  for (const part of groupLineParts(group)) hash.update(part, 'utf8');
+}
+
+/** A group's lines are handed out in parts of about this many characters. */
+const PART = 1 << 16;
+
+/**
+ * A group's first line and its member lines (sorted by key), in parts of about PART characters:
+ * each part is hashed (for a source) and appended once, never sliced out of the chunk again.
+ */
+function* groupLineParts(group: GroupMembers): Generator<string> {
+  let part = groupLine(group.group);
+  // The default sort compares UTF-16 code units, as compareStrings does, and is the fastest.
   const keys = [...group.members.keys()].sort();
-  let out = groupLine(group.group);
   for (let mi = 0; mi < keys.length; mi++) {
-    out += memberLine(group.members.get(keys[mi]!)!, mi === keys.length - 1);
-    if (out.length >= CHUNK) {
-      hash.update(out, 'utf8');
-      out = '';
+    part += memberLine(group.members.get(keys[mi]!)!, mi === keys.length - 1);
+    if (part.length >= PART) {
+      yield part;
+      part = '';
     }
   }
-  hash.update(out, 'utf8');
+  yield part;
 }
 
 /** The lastApply line (and its request lines), each ending with a line feed. */
