@@ -8,7 +8,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { REPO_ROOT, runMain } from '../helpers/cli.js';
 import { runCompositeAction, type ActionRun, type StepRun } from '../helpers/composite-action.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushEvent, tempRepo } from './gh-env.js';
+import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mergeFeature, mirrorCommit, pullRequestEvent, pushEvent, tempRepo } from './gh-env.js';
 
 /**
  * The groupops Action (action.yml at the repository root) run as the runner runs a composite
@@ -167,12 +167,7 @@ describe('the groupops Action, command: apply, in a push job on main', () => {
   let merge = '';
 
   it('applies the merged change, commits the snapshot, comments on the PR and sets its outputs', async () => {
-    git(repo.dir, 'checkout', '--quiet', 'main');
-    git(repo.dir, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'merge', '--quiet', '--no-ff', 'feature', '-m', `Merge pull request #${PR} from acme/feature`);
-    merge = git(repo.dir, 'rev-parse', 'HEAD');
-    mirrorCommit(gh, repo.dir, merge);
-    gh.setRef('main', merge);
-    gh.addPull({ number: PR, baseRef: 'main', commits: [head, merge], mergedAt: '2026-01-02T03:04:05Z' });
+    merge = mergeFeature(gh, repo.dir, PR, [head]);
 
     // As groups-apply.yml passes them on a push: the dispatch inputs are empty.
     const run = await runAction(

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_MARKER, PLAN_MARKER } from '../../src/github/sticky-comment.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mirrorCommit, pullRequestEvent, pushEvent, tempRepo } from './gh-env.js';
+import { actionsEnv, git, gitCommitAll, gitInit, groupYaml, mergeFeature, mirrorCommit, pullRequestEvent, pushEvent, tempRepo } from './gh-env.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/groupops.js');
 const SNAP = '.groupops/snapshot.json';
@@ -118,12 +118,7 @@ describe('GitHub flow end to end: PR opened -> new push -> merge -> apply', () =
   });
 
   it('merge: the PR is merged into main', async () => {
-    git(repo.dir, 'checkout', '--quiet', 'main');
-    git(repo.dir, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'merge', '--quiet', '--no-ff', 'feature', '-m', `Merge pull request #${PR} from acme/feature`);
-    merge = git(repo.dir, 'rev-parse', 'HEAD');
-    mirrorCommit(gh, repo.dir, merge);
-    gh.setRef('main', merge);
-    gh.addPull({ number: PR, baseRef: 'main', commits: [head1, head2, merge], mergedAt: '2026-01-02T03:04:05Z' });
+    merge = mergeFeature(gh, repo.dir, PR, [head1, head2]);
     expect(gh.ref('main')).toBe(merge);
   });
 

@@ -108,6 +108,21 @@ export function mirrorCommit(gh: FakeGitHub, dir: string, commit: string): void 
   gh.seedCommit({ sha: commit, parents, files: filesAt(dir, commit), message: git(dir, 'log', '-1', '--format=%B', commit) });
 }
 
+/**
+ * Merges branch `feature` into main as GitHub's merge button does (a merge commit), mirrors the
+ * merge on the fake GitHub, moves its main there and records PR `pr` as merged with `commits`
+ * before the merge; returns the merge commit.
+ */
+export function mergeFeature(gh: FakeGitHub, dir: string, pr: number, commits: readonly string[]): string {
+  git(dir, 'checkout', '--quiet', 'main');
+  git(dir, '-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'merge', '--quiet', '--no-ff', 'feature', '-m', `Merge pull request #${pr} from acme/feature`);
+  const merge = git(dir, 'rev-parse', 'HEAD');
+  mirrorCommit(gh, dir, merge);
+  gh.setRef('main', merge);
+  gh.addPull({ number: pr, baseRef: 'main', commits: [...commits, merge], mergedAt: '2026-01-02T03:04:05Z' });
+  return merge;
+}
+
 /** A push event payload for the default branch. */
 export function pushEvent(gh: FakeGitHub, commits: readonly string[]): unknown {
   return {
