@@ -6,6 +6,9 @@ import type { FileSystem } from './file-system.js';
 import { journalPath } from './journal.js';
 import { asBuffer, ByteLines, CLOSE_MARK, readCloseLine, readGroupLine, readGroupsOpen, readHead, readMemberLines, type SnapshotHead } from './snapshot-lines.js';
 
+/** What every group's last line with a source holds (JSON text holds no raw line feed). */
+const SOURCE_MARK = Buffer.from('\n    ],"source":');
+
 /** A group of a canonical snapshot, its member lines not parsed yet. */
 export interface SnapshotSection {
   readonly key: string;
@@ -33,17 +36,29 @@ export interface SnapshotSections {
  * group with a source, or anything but the canonical layout (whose problems the usual reader reports).
  */
 export async function readSnapshotSections(fs: FileSystem, path: string): Promise<SnapshotSections | undefined> {
-  let read: Uint8Array | undefined;
+  const read = await readSnapshotBytes(fs, path);
+  return read?.bytes && sectionsOf(read.bytes);
+}
+
+/**
+ * The snapshot file's bytes for a plan, read once for both readers (undefined bytes: no file);
+ * undefined when it cannot be read (the usual reader reports why, after the group files' problems,
+ * as before sources existed) or an apply journal lies beside it (the usual reader folds it in).
+ */
+export async function readSnapshotBytes(fs: FileSystem, path: string): Promise<{ readonly bytes: Uint8Array | undefined } | undefined> {
   try {
     if ((await fs.stamp(journalPath(path))) !== undefined) return undefined;
-    read = await fs.readFile(path);
+    return { bytes: await fs.readFile(path) };
   } catch {
-    // Reported by the usual reader, after the group files' problems, as before sources existed.
     return undefined;
   }
-  if (read === undefined) return undefined;
+}
+
+/** readSnapshotSections, for the snapshot's bytes. */
+export function sectionsOf(read: Uint8Array): SnapshotSections | undefined {
   const bytes = asBuffer(read);
-  if (!isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return undefined;
+  // Most of the cost of a snapshot without sources is finding out: one search instead of a scan.
+  if (bytes.indexOf(SOURCE_MARK) === -1 || !isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) return undefined;
   const scanned = scanSections(bytes);
   if (!scanned || !scanned.sections.some((s) => s.source)) return undefined;
   return { ...scanned, digest: createHash('sha256').update(bytes).digest('hex') };

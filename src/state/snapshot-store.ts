@@ -37,7 +37,16 @@ export interface SnapshotFile {
  * whole; anything else is decoded and read whole (see parseSnapshot).
  */
 export async function readSnapshotFile(fs: FileSystem, path: string, displayPath = path): Promise<SnapshotFile> {
-  const read = await fs.readFile(path);
+  return snapshotFileOf(await fs.readFile(path), displayPath);
+}
+
+/** readSnapshot, for the snapshot file's bytes already read (undefined: no snapshot file). */
+export async function readSnapshotOf(fs: FileSystem, path: string, displayPath: string, read: Uint8Array | undefined): Promise<SnapshotRead> {
+  return withPendingJournal(fs, path, displayPath, snapshotFileOf(read, displayPath));
+}
+
+/** readSnapshotFile, for the bytes read (undefined: no snapshot file). */
+function snapshotFileOf(read: Uint8Array | undefined, displayPath: string): SnapshotFile {
   if (read === undefined) return { snapshot: EMPTY_SNAPSHOT, digest: null };
   const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   // Checked strictly: a damaged byte must not quietly become U+FFFD inside an identity a delete sends.
