@@ -5,7 +5,7 @@ import type { ApplyOutcomeLike } from '../core/apply-report.js';
 import { splitAcknowledged, type FailedRow } from '../core/not-applied.js';
 import { countMemberships, type Op } from '../core/model.js';
 import { plural } from '../core/render/describe.js';
-import { buildPlan, isEmptyPlan, type Plan } from '../core/plan.js';
+import { buildPlan, changedGroupKeys, isEmptyPlan, type Plan } from '../core/plan.js';
 import { checkSafety } from '../core/safety.js';
 import { FileSystemError, InternalError, InvalidInputError, NotApprovedError, UnsafePlanError } from '../errors/index.js';
 import { groupInputReader, type DesiredGroups } from '../load/load-groups.js';
@@ -245,8 +245,7 @@ async function refuseUntrueSources(ws: Workspace, snapshot: Snapshot, plan: Plan
  * not change.
  */
 function sourcesAfter(base: Snapshot, plan: Plan, fresh: ReadonlyMap<string, GroupInputs>, complete: boolean): Map<string, GroupSource | GroupInputs> {
-  const changed = new Set<string>();
-  if (!complete) for (const c of plan.changes) changed.add(c.groupKey);
+  const changed = complete ? new Set<string>() : changedGroupKeys(plan);
   const sources = new Map<string, GroupSource | GroupInputs>(base.sources ?? []);
   for (const [key, inputs] of fresh) if (!changed.has(key)) sources.set(key, inputs);
   return sources;

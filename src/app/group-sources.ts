@@ -1,7 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { inputsDigest, sha256Hex, sourceHash, type GroupInputs, type GroupSource, type InputFile } from '../core/group-source.js';
 import { groupKey, type GroupMembers, type GroupRef, type MembershipState } from '../core/model.js';
-import type { Plan } from '../core/plan.js';
+import { changedGroupKeys, type Plan } from '../core/plan.js';
 import type { DesiredGroups, UnchangedGroup, UnchangedLookup } from '../load/load-groups.js';
 import { buildIdentity, toolVersion } from '../load/package-root.js';
 import type { SnapshotRead } from '../state/journal-read.js';
@@ -63,8 +63,7 @@ function sourceHolds(source: GroupSource, context: string, read: (path: string) 
  */
 export function contradictedSources(context: string, snapshot: Snapshot, plan: Plan, read: (path: string) => Uint8Array | undefined): GroupRef[] {
   if (!snapshot.sources) return [];
-  const changed = new Set<string>();
-  for (const c of plan.changes) changed.add(c.groupKey);
+  const changed = changedGroupKeys(plan);
   const out: GroupRef[] = [];
   for (const [key, source] of snapshot.sources) {
     const applied = snapshot.applied.get(key);

@@ -119,6 +119,15 @@ function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** The keys of the groups whose memberships the plan changes. */
+export function changedGroupKeys(plan: Plan): Set<string> {
+  const keys = new Set<string>();
+  let last: string | undefined;
+  // Changes come grouped by group: one set insertion per group, not per change.
+  for (const c of plan.changes) if (c.groupKey !== last) keys.add((last = c.groupKey));
+  return keys;
+}
+
 /** True when the plan sends nothing. */
 export function isEmptyPlan(plan: Plan): boolean {
   return plan.batches.length === 0;
